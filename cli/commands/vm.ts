@@ -1,0 +1,240 @@
+// `mote asm`, `mote disasm`, `mote verify` and `mote run`: the VM-level commands.
+// Parsing and printing only; assembling, verifying and running live in vm/.
+import type { Command } from "commander";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { assemble, AsmError, disassemble } from "../../vm/asm/index.ts";
+import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
+import { LIMITS } from "../../vm/spec/limits.ts";
+import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
+import { CliError } from "../errors.ts";
+import { buildVm } from "../../scripts/build-vm.ts";
+import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
+import { loadStateFile, saveStateFile } from "../state-file.ts";
+import { parseIntArg, parseHexArg, toHex } from "../values.ts";
+
+function readInput(path: string): Uint8Array {
+  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+async function vm(): Promise<MoteVM> {
+  await buildVm();
+  return MoteVM.create();
+}
+
+/** The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. */
+interface AbiLike {
+  functions?: { name: string; index: number; params: { name: string; type: string }[]; returns: string | null }[];
+}
+
+function readAbiBeside(mbcPath: string): AbiLike | undefined {
+  const p = mbcPath.replace(/\.mbc$/, "") + ".abi.json";
+  if (!existsSync(p)) return undefined;
+  try {
+    return JSON.parse(readFileSync(p, "utf8")) as AbiLike;
+  } catch (e) {
+    throw new CliError(`${p}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function parseGas(text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`--gas: expected a positive integer, got '${text}'`, 2);
+  const n = Number(text);
+  if (n < 1 || n > LIMITS.MAX_GAS.value) throw new CliError(`--gas: must be 1..${LIMITS.MAX_GAS.value}, got ${text}`, 2);
+  return n;
+}
+
+function parseCaller(text: string | undefined): Uint8Array {
+  if (text === undefined) return new Uint8Array(32);
+  const b = parseHexArg(text, "--caller");
+  if (b.length !== 32) throw new CliError(`--caller: expected 32 bytes of 0x-hex (a public key), got ${b.length}`, 2);
+  return b;
+}
+
+function parseU64Option(text: string | undefined, name: string): bigint {
+  if (text === undefined) return 0n;
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`${name}: expected a non-negative integer, got '${text}'`, 2);
+  const v = BigInt(text);
+  if (v >= 2n ** 64n) throw new CliError(`${name}: exceeds 2^64-1`, 2);
+  return v;
+}
+
+/** VM-level argument parsing (no metadata): decimal integers, 0x-hex bytes, true/false. */
+function parseRawArg(text: string, i: number): Value {
+  if (text === "true") return 1n;
+  if (text === "false") return 0n;
+  if (text.startsWith("0x")) return parseHexArg(text, `argument ${i + 1}`);
+  return parseIntArg(text, `argument ${i + 1}`);
+}
+
+function formatRaw(v: Value): string {
+  return typeof v === "bigint" ? v.toString() : toHex(v);
+}
+
+export function register(program: Command): void {
+  program
+    .command("asm")
+    .description("assemble Mote assembly text into a module")
+    .argument("<file>", "assembly source (.masm)")
+    .option("-o, --out <file>", "output module (default: FILE with .mbc)")
+    .action((file: string, opts: { out?: string }) => {
+      const text = new TextDecoder().decode(readInput(file));
+      let bytes: Uint8Array;
+      try {
+        bytes = assemble(text, file);
+      } catch (e) {
+        if (e instanceof AsmError) throw new CliError(e.message);
+        throw e;
+      }
+      const out = opts.out ?? file.replace(/\.masm$|\.asm$/, "") + ".mbc";
+      writeFileSync(out, bytes);
+      process.stdout.write(`${out}: ${bytes.length} bytes\n`);
+    });
+
+  program
+    .command("disasm")
+    .description("disassemble a module (uses FILE.abi.json beside it for names when present)")
+    .argument("<file>", "module (.mbc)")
+    .option("--offsets", "append each instruction's offset")
+    .action((file: string, opts: { offsets?: boolean }) => {
+      const bytes = readInput(file);
+      const abi = readAbiBeside(file);
+      try {
+        process.stdout.write(disassemble(bytes, { ...disasmNames(abi), offsets: !!opts.offsets }));
+      } catch (e) {
+        if (e instanceof ModuleFormatError) throw new CliError(`${file}: ${e.message}`);
+        throw e;
+      }
+    });
+
+  program
+    .command("verify")
+    .description("verify a module as the VM does at load")
+    .argument("<file>", "module (.mbc)")
+    .option("--json", "print the result as JSON")
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const bytes = readInput(file);
+      const r = (await vm()).verify(bytes);
+      if (opts.json) {
+        process.stdout.write(
+          JSON.stringify(r.ok ? { ok: true, id: toHex(r.id), bytes: bytes.length } : { ok: false, code: r.code, name: r.name, offset: r.offset }) + "\n",
+        );
+      } else if (r.ok) {
+        const m = decodeModule(bytes);
+        process.stdout.write(
+          `${file}: ok, ${bytes.length} bytes, ${m.functions.length} function(s), ${m.exports.length} export(s), id ${toHex(r.id)}\n`,
+        );
+      } else {
+        const doc = VERIFY_ERRORS.find((v) => v.code === r.code)?.doc ?? "";
+        process.stderr.write(`${file}: invalid module at byte ${r.offset}: ${r.name} (V${r.code}): ${doc}\n`);
+      }
+      if (!r.ok) throw new CliError("", 1);
+    });
+
+  program
+    .command("run")
+    .description("deploy a module (or compile a .mote source) on a fresh or saved state and call a function")
+    .argument("<file>", "module (.mbc) or contract source (.mote)")
+    .argument("<fn>", "function to call")
+    .argument("[args...]", "arguments: decimal integers, 0x-hex bytes, true/false")
+    .option("--init <args...>", "arguments for init when the contract is deployed")
+    .option("--caller <hex>", "caller public key, 32 bytes of 0x-hex (default all zeros)")
+    .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+    .option("--state <file>", "keep the contract's storage in FILE between runs (deploys only when FILE is new)")
+    .option("--timestamp <n>", "block timestamp seen by the call", "0")
+    .option("--height <n>", "block height seen by the call", "0")
+    .option("--json", "print the VM-level result as one JSON object")
+    .action(async (file: string, fn: string, args: string[], opts: RunOptions) => {
+      await runCommand(file, fn, args, opts);
+    });
+}
+
+interface RunOptions {
+  init?: string[];
+  caller?: string;
+  gas: string;
+  state?: string;
+  timestamp?: string;
+  height?: string;
+  json?: boolean;
+}
+
+function disasmNames(abi: AbiLike | undefined): { funcNames?: string[]; exportNames?: Map<number, string> } {
+  if (!abi?.functions) return {};
+  const funcNames: string[] = [];
+  const exportNames = new Map<number, string>();
+  for (const f of abi.functions) {
+    funcNames[f.index] = f.name;
+    exportNames.set(selectorOf(f.name), f.name);
+  }
+  return { funcNames: Array.from(funcNames, (n, i) => n ?? `f${i}`), exportNames };
+}
+
+async function runCommand(file: string, fn: string, argTexts: string[], opts: RunOptions): Promise<void> {
+  const gas = parseGas(opts.gas);
+  const caller = parseCaller(opts.caller);
+  const timestamp = parseU64Option(opts.timestamp, "--timestamp");
+  const height = parseU64Option(opts.height, "--height");
+  const bytes = readInput(file);
+  let module = bytes;
+  let abi: AbiLike | undefined;
+  if (file.endsWith(".mote")) {
+    throw new CliError(`${file}: compiling .mote sources needs the compiler (mote compile), not yet available`);
+  } else abi = readAbiBeside(file);
+
+  let exports;
+  try {
+    exports = decodeModule(module).exports;
+  } catch (e) {
+    if (e instanceof ModuleFormatError) throw new CliError(`${file}: not a valid module: ${e.message}`);
+    throw e;
+  }
+  const selector = selectorOf(fn);
+  if (!exports.some((e) => e.selector === selector)) {
+    throw new CliError(`${file}: no exported function '${fn}'`);
+  }
+  const args = argTexts.map(parseRawArg);
+  const machine = await vm();
+  const verified = machine.verify(module);
+  if (!verified.ok) throw new CliError(`${file}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
+
+  const fresh = !opts.state || !existsSync(opts.state);
+  const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
+  const ctx = { store, caller, timestamp, height, gas };
+  if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
+    const initArgs = (opts.init ?? []).map(parseRawArg);
+    const r = machine.call(module, "init", initArgs, ctx);
+    if (r.status !== "ok") {
+      printResult(r, !!opts.json, "init");
+      throw new CliError("", 1);
+    }
+  } else if (opts.init && opts.init.length > 0 && !fresh) {
+    throw new CliError(`--init: ${opts.state} already holds a deployed contract; init runs only on a new state file`, 2);
+  }
+  const r = machine.call(module, fn, args, ctx);
+  if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
+  printResult(r, !!opts.json);
+  if (r.status !== "ok") throw new CliError("", 1);
+  void abi;
+}
+
+function printResult(r: CallResult, json: boolean, phase?: string): void {
+  if (json) {
+    process.stdout.write(resultToJson(r) + "\n");
+    return;
+  }
+  const lines: string[] = [];
+  const head = phase ? `${phase}: ` : "";
+  if (r.status === "ok") lines.push(`${head}ok`);
+  else if (r.status === "revert") lines.push(`${head}revert: error ${r.error}`);
+  else if (r.status === "invalid_module") lines.push(`${head}invalid module at byte ${r.errorOffset}: V${r.error}`);
+  else lines.push(`${head}${r.status.replace(/_/g, " ")}`);
+  if (r.returns.length) lines.push(`returns: ${r.returns.map(formatRaw).join(", ")}`);
+  for (const e of r.events) lines.push(`event ${e.topic}: ${e.values.map(formatRaw).join(", ")}`);
+  lines.push(`gas used: ${r.gasUsed}`);
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,33 @@
+// The `mote` command line: parses arguments with commander and hands the work to the parts it wires.
+// Errors reach the user as one line ("mote: ..."), usage errors exit 2, failed work exits 1.
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { CliError } from "./errors.ts";
+import { register as registerVm } from "./commands/vm.ts";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command("mote")
+  .description("Mote: contracts and a VM small enough for a $3 microcontroller")
+  .version(pkg.version)
+  .showHelpAfterError("(run mote --help for usage)")
+  .exitOverride();
+
+registerVm(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage error.
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  if (e instanceof CliError) {
+    if (e.message) process.stderr.write(`mote: ${e.message}\n`);
+    process.exit(e.exitCode);
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`mote: ${msg.split("\n")[0]}\n`);
+  if (process.env.MOTE_DEBUG) process.stderr.write(`${(e as Error).stack ?? ""}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,39 @@
+// The `mote run --state FILE` file: one contract's storage between runs, as JSON
+// {"format":"mote-state/1","module":"0x<id>","storage":{"0x<key>":"0x<value>",...}}, written atomically.
+import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { MemoryStateStore } from "../vm/host/index.ts";
+import { CliError } from "./errors.ts";
+import { parseHexArg, toHex } from "./values.ts";
+
+const FORMAT = "mote-state/1";
+
+export function loadStateFile(path: string, id: Uint8Array): MemoryStateStore {
+  let doc: { format?: unknown; module?: unknown; storage?: unknown };
+  try {
+    doc = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CliError(`${path}: not a state file (${(e as Error).message})`);
+  }
+  if (doc.format !== FORMAT) throw new CliError(`${path}: not a ${FORMAT} state file (format field)`);
+  if (doc.module !== toHex(id)) throw new CliError(`${path}: holds the state of module ${String(doc.module)}, not of ${toHex(id)}`);
+  if (typeof doc.storage !== "object" || doc.storage === null) throw new CliError(`${path}: storage field is not an object`);
+  const store = new MemoryStateStore();
+  for (const [k, v] of Object.entries(doc.storage as Record<string, unknown>)) {
+    if (typeof v !== "string") throw new CliError(`${path}: storage value of ${k} is not a hex string`);
+    store.set(id, parseHexArg(k, `${path}: storage key`), parseHexArg(v, `${path}: storage value of ${k}`));
+  }
+  return store;
+}
+
+export function saveStateFile(path: string, id: Uint8Array, store: MemoryStateStore): void {
+  const idHex = toHex(id);
+  const storage: Record<string, string> = {};
+  const rows = [...store.entries()].filter(([c]) => c === idHex).sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  for (const [, k, v] of rows) storage[k] = v;
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ format: FORMAT, module: idHex, storage }, null, 2) + "\n");
+  const fd = openSync(tmp, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
