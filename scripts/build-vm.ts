@@ -1,0 +1,62 @@
+// Builds the VM (`npm run build`): compiles vm/assembly/index.ts with AssemblyScript to vm/build/mote.wasm
+// (+ mote.wat for inspection). `buildVm()` skips the work when the wasm is newer than every source.
+import { mkdirSync, readdirSync, statSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const WASM_PATH = join(ROOT, "vm/build/mote.wasm");
+const WAT_PATH = join(ROOT, "vm/build/mote.wat");
+
+/** Compiler flags: measured smallest and fastest for this interpreter (see TOOLCHAIN.md). */
+export const ASC_FLAGS = [
+  "-O3",
+  "--runtime", "stub",
+  "--noAssert",
+  "--use", "abort=",
+  "--initialMemory", "1",
+  "--maximumMemory", "1",
+];
+
+function newestSource(): number {
+  let newest = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(join(ROOT, "vm/assembly"));
+  newest = Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  return newest;
+}
+
+export async function buildVm(opts: { force?: boolean; flags?: string[]; out?: string; quiet?: boolean } = {}): Promise<{ built: boolean; bytes: number }> {
+  const out = opts.out ?? WASM_PATH;
+  if (!opts.force && !opts.flags && existsSync(out) && statSync(out).mtimeMs >= newestSource()) {
+    return { built: false, bytes: statSync(out).size };
+  }
+  const { default: asc } = await import("assemblyscript/asc");
+  mkdirSync(dirname(out), { recursive: true });
+  let errText = "";
+  const args = [
+    join(ROOT, "vm/assembly/index.ts"),
+    "--outFile", out,
+    ...(out === WASM_PATH ? ["--textFile", WAT_PATH] : []),
+    ...(opts.flags ?? ASC_FLAGS),
+  ];
+  const { error } = await asc.main(args, {
+    stdout: { write: (s: string | Uint8Array) => { if (!opts.quiet) process.stdout.write(s); return true; } } as never,
+    stderr: { write: (s: string | Uint8Array) => { errText += String(s); return true; } } as never,
+  });
+  if (error) throw new Error(`mote.wasm build failed: ${error.message}\n${errText}`);
+  if (errText.trim() && !opts.quiet) process.stderr.write(errText);
+  return { built: true, bytes: statSync(out).size };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const force = process.argv.includes("--force");
+  const r = await buildVm({ force: force || true });
+  console.log(`${r.built ? "built" : "up to date"}: vm/build/mote.wasm (${r.bytes} bytes)`);
+}

@@ -1,0 +1,20 @@
+// The host functions the VM imports (module "env"), exactly as docs/host-abi.md specifies them.
+// Pointers and lengths are into linear memory; the VM never passes a range outside MEMORY_USED.
+
+@external("env", "host_sload")
+export declare function host_sload(keyPtr: i32, keyLen: i32, outPtr: i32, outCap: i32): i32;
+
+@external("env", "host_sstore")
+export declare function host_sstore(keyPtr: i32, keyLen: i32, valPtr: i32, valLen: i32): i32;
+
+@external("env", "host_xload")
+export declare function host_xload(idPtr: i32, keyPtr: i32, keyLen: i32, outPtr: i32, outCap: i32): i32;
+
+@external("env", "host_emit")
+export declare function host_emit(ptr: i32, len: i32): i32;
+
+@external("env", "host_sha256")
+export declare function host_sha256(ptr: i32, len: i32, outPtr: i32): void;
+
+@external("env", "host_ed25519_verify")
+export declare function host_ed25519_verify(pubkeyPtr: i32, msgPtr: i32, msgLen: i32, sigPtr: i32): i32;

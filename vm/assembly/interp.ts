@@ -1,0 +1,1059 @@
+// The interpreter: one loop over a dense switch (one br_table) running verified code. Everything the
+// verifier proved (operand ranges, jump targets, stack heights within a frame) is not checked again.
+//
+// Registers: pc (absolute address), sp, fp (local 0), cb (code base of the running function), gas
+// (remaining, i32), depth, and t, the top of the value stack, cached in a local. The value stack in
+// memory holds [fp .. locals .. opBase) then, per frame, a dummy slot at opBase and values 1..h-1;
+// value h is t. So a frame of max height m uses exactly m operand slots.
+import {
+  STACK, STACK_SLOTS, FRAMES, FUNCS, CONSTS, IO, CTX, SELF, ARENA, ARENA_BYTES, MAX_CALL_DEPTH, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
+  FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD,
+  TAG_BYTES,
+  ST_OK, ST_REVERT, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_CALL_DEPTH, ST_ARENA_FULL, ST_DIV_ZERO, ST_OVERFLOW, ST_BOUNDS, ST_HOST_ERROR,
+  OP_PUSH0, OP_PUSH1, OP_PUSH, OP_PUSHB, OP_DUP, OP_DROP, OP_SWAP, OP_OVER,
+  OP_LGET, OP_LSET, OP_LTEE, OP_LGET0, OP_LGET1, OP_LGET2, OP_LGET3, OP_LSET0, OP_LSET1, OP_LSET2, OP_LSET3, OP_LADDI,
+  OP_ADD, OP_SUB, OP_MUL, OP_ADDU, OP_SUBU, OP_MULU, OP_ADDS, OP_SUBS, OP_MULS, OP_DIVU, OP_DIVS, OP_REMU, OP_REMS, OP_FMUL, OP_FDIV, OP_NEG,
+  OP_EQ, OP_NE, OP_LTU, OP_LTS, OP_GTU, OP_GTS, OP_LEU, OP_LES, OP_GEU, OP_GES, OP_EQZ,
+  OP_AND, OP_OR, OP_XOR, OP_SHL, OP_SHRU, OP_SHRS, OP_BNOT,
+  OP_JMP, OP_JZ, OP_JNZ, OP_CALL, OP_RET, OP_HALT, OP_REVERT, OP_REQUIRE, OP_JEQ, OP_JNE, OP_JLTU, OP_JGEU, OP_JLTS, OP_JGES,
+  OP_BLEN, OP_BCAT, OP_BSLICE, OP_BEQ, OP_BGET, OP_ITOB, OP_BTOI, OP_SHA256, OP_EDVERIFY,
+  OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
+  OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT,
+} from "./gen/spec";
+import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify } from "./host";
+import { ulebAt, gasBias } from "./verify";
+
+/** Lowest address a byte-string reference may point at: CTX, SELF and IMAGE are contiguous below the arena. */
+const REF_LO: i32 = CTX;
+const ARENA_END: i32 = ARENA + ARENA_BYTES;
+const VALBUF: i32 = IO + MAX_KEY_BYTES;
+/** Marks a status raised in the middle of a gas block: the rest of the block is refunded. */
+const MID: i32 = 0x100;
+
+export let arenaTop: i32 = ARENA;
+export let gasLeft: i32 = 0;
+export let errorId: u32 = 0;
+export let halted: bool = false;
+let nEvents: i32 = 0;
+let keyLen: i32 = 0;
+
+@inline function refAddr(v: u64): i32 {
+  return <i32>v;
+}
+@inline function refLen(v: u64): i32 {
+  return <i32>(v >>> 32);
+}
+/** A byte-string reference is valid when it lies within [REF_LO, arenaTop). */
+@inline function refOk(v: u64): bool {
+  const a = <u32>v;
+  const l = <u32>(v >>> 32);
+  return a >= <u32>REF_LO && a <= <u32>arenaTop && l <= <u32>arenaTop - a;
+}
+@inline function mkRef(addr: i32, len: i32): u64 {
+  return (<u64>len << 32) | <u64><u32>addr;
+}
+@inline function words(n: i32): i32 {
+  return (n + 7) >>> 3;
+}
+/** Bump-allocates n bytes in the arena; -1 when it is full. */
+@inline function alloc(n: i32): i32 {
+  const a = arenaTop;
+  if (n > ARENA_END - a) return -1;
+  arenaTop = a + n;
+  return a;
+}
+
+/** Builds the storage key slot ++ key at IO (mode bit0: key is bytes). false: key invalid or too long. */
+function buildKey(slot: u32, mode: u32, hasKey: bool, k: u64): bool {
+  store<u8>(IO, <u8>slot);
+  if (!hasKey) {
+    keyLen = 1;
+    return true;
+  }
+  if ((mode & 1) == 0) {
+    store<u64>(IO + 1, k);
+    keyLen = 9;
+    return true;
+  }
+  if (!refOk(k)) return false;
+  const l = refLen(k);
+  if (l > MAX_KEY_BYTES - 1) return false;
+  memory.copy(IO + 1, refAddr(k), l);
+  keyLen = l + 1;
+  return true;
+}
+
+/** u64 × u64 → high 64 bits of the 128-bit product; low 64 bits are the wrapping product. */
+function mulHi(a: u64, b: u64): u64 {
+  const a0 = a & 0xffffffff, a1 = a >>> 32, b0 = b & 0xffffffff, b1 = b >>> 32;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >>> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  return p11 + (p01 >>> 32) + (p10 >>> 32) + (mid >>> 32);
+}
+
+/** Applies a sign to a magnitude; 0 with `fixOvf` set when it does not fit an i64. */
+let fixOvf: bool = false;
+function signed(mag: u64, neg: bool): u64 {
+  if (neg) {
+    if (mag > 0x8000000000000000) fixOvf = true;
+    return 0 - mag;
+  }
+  if (mag > 0x7fffffffffffffff) fixOvf = true;
+  return mag;
+}
+
+/** Q47.16 multiply: (a*b) >> 16 on a 128-bit intermediate, truncating toward zero. */
+function fmul(a: u64, b: u64): u64 {
+  const neg = (<i64>(a ^ b)) < 0;
+  const ua = <i64>a < 0 ? 0 - a : a;
+  const ub = <i64>b < 0 ? 0 - b : b;
+  const hi = mulHi(ua, ub);
+  const lo = ua * ub;
+  if (hi >>> FIXED_FRAC_BITS) {
+    fixOvf = true;
+    return 0;
+  }
+  return signed((hi << (64 - FIXED_FRAC_BITS)) | (lo >>> FIXED_FRAC_BITS), neg);
+}
+
+/** Q47.16 divide: (a << 16) / b on a 128-bit dividend, truncating toward zero; b != 0. */
+function fdiv(a: u64, b: u64): u64 {
+  const neg = (<i64>(a ^ b)) < 0;
+  const ua = <i64>a < 0 ? 0 - a : a;
+  const ub = <i64>b < 0 ? 0 - b : b;
+  let hi = ua >>> (64 - FIXED_FRAC_BITS);
+  let lo = ua << FIXED_FRAC_BITS;
+  if (hi == 0) return signed(lo / ub, neg);
+  if (hi >= ub) {
+    fixOvf = true;
+    return 0;
+  }
+  // restoring division of hi:lo by ub; the remainder stays below ub, the quotient fits 64 bits
+  let q: u64 = 0;
+  for (let i = 0; i < 64; i++) {
+    const carry = hi >>> 63;
+    hi = (hi << 1) | (lo >>> 63);
+    lo <<= 1;
+    q <<= 1;
+    if (carry != 0 || hi >= ub) {
+      hi -= ub;
+      q |= 1;
+    }
+  }
+  return signed(q, neg);
+}
+
+/**
+ * Runs from pc in function frame (fp, cb) with an empty operand stack at sp and `gas` already charged
+ * for the entry block. Returns a status; the result (if any) is left in `resultValue`.
+ */
+export let resultValue: u64 = 0;
+
+export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i32): i32 {
+  const gb = gasBias;
+  let t: u64 = 0;
+  let depth: i32 = 0;
+  let st: i32 = ST_OK;
+  nEvents = 0;
+  halted = false;
+  while (true) {
+    const op = <u32>load<u8>(pc++);
+    switch (op) {
+      // -- constants and stack ------------------------------------------------------------------
+      case OP_PUSH0: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = 0;
+        continue;
+      }
+      case OP_PUSH1: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = 1;
+        continue;
+      }
+      case OP_PUSH: {
+        store<u64>(sp, t);
+        sp += 8;
+        let b = <u32>load<u8>(pc++);
+        if ((b & 0x80) == 0) {
+          t = <u64>((<i64>b << 57) >> 57);
+          continue;
+        }
+        let r: u64 = <u64>(b & 0x7f);
+        let shift: u64 = 7;
+        do {
+          b = load<u8>(pc++);
+          r |= <u64>(b & 0x7f) << shift;
+          shift += 7;
+        } while (b & 0x80);
+        if (shift < 64 && (b & 0x40) != 0) r |= <u64>-1 << shift;
+        t = r;
+        continue;
+      }
+      case OP_PUSHB: {
+        store<u64>(sp, t);
+        sp += 8;
+        let i = <i32>load<u8>(pc++);
+        if (i & 0x80) {
+          i = ulebAt(pc - 1);
+          while (load<u8>(pc - 1) & 0x80) pc++;
+        }
+        const d = load<u32>(CONSTS + (i << 2));
+        t = mkRef(d & 0xffff, d >>> 16);
+        continue;
+      }
+      case OP_DUP: {
+        store<u64>(sp, t);
+        sp += 8;
+        continue;
+      }
+      case OP_DROP: {
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_SWAP: {
+        const a = load<u64>(sp - 8);
+        store<u64>(sp - 8, t);
+        t = a;
+        continue;
+      }
+      case OP_OVER: {
+        const a = load<u64>(sp - 8);
+        store<u64>(sp, t);
+        sp += 8;
+        t = a;
+        continue;
+      }
+
+      // -- locals ---------------------------------------------------------------------------------
+      case OP_LGET: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(fp + (<i32>load<u8>(pc++) << 3));
+        continue;
+      }
+      case OP_LSET: {
+        store<u64>(fp + (<i32>load<u8>(pc++) << 3), t);
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_LTEE: {
+        store<u64>(fp + (<i32>load<u8>(pc++) << 3), t);
+        continue;
+      }
+      case OP_LGET0: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(fp);
+        continue;
+      }
+      case OP_LGET1: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(fp, 8);
+        continue;
+      }
+      case OP_LGET2: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(fp, 16);
+        continue;
+      }
+      case OP_LGET3: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(fp, 24);
+        continue;
+      }
+      case OP_LSET0: {
+        store<u64>(fp, t);
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_LSET1: {
+        store<u64>(fp, t, 8);
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_LSET2: {
+        store<u64>(fp, t, 16);
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_LSET3: {
+        store<u64>(fp, t, 24);
+        sp -= 8;
+        t = load<u64>(sp);
+        continue;
+      }
+      case OP_LADDI: {
+        const a = fp + (<i32>load<u8>(pc++) << 3);
+        let imm = <u64>load<u8>(pc++);
+        if (imm & 0x80) {
+          imm = <u64>ulebAt(pc - 1);
+          while (load<u8>(pc - 1) & 0x80) pc++;
+        }
+        const x = load<u64>(a);
+        const r = x + imm;
+        if (r < x) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        store<u64>(a, r);
+        continue;
+      }
+
+      // -- integer arithmetic ---------------------------------------------------------------------
+      case OP_ADD: {
+        sp -= 8;
+        t = load<u64>(sp) + t;
+        continue;
+      }
+      case OP_SUB: {
+        sp -= 8;
+        t = load<u64>(sp) - t;
+        continue;
+      }
+      case OP_MUL: {
+        sp -= 8;
+        t = load<u64>(sp) * t;
+        continue;
+      }
+      case OP_ADDU: {
+        sp -= 8;
+        const r = load<u64>(sp) + t;
+        if (r < t) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = r;
+        continue;
+      }
+      case OP_SUBU: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        if (t > a) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = a - t;
+        continue;
+      }
+      case OP_MULU: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        if (((a | t) >>> 32) != 0 && mulHi(a, t) != 0) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = a * t;
+        continue;
+      }
+      case OP_ADDS: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        const r = a + t;
+        if (<i64>((a ^ r) & (t ^ r)) < 0) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = r;
+        continue;
+      }
+      case OP_SUBS: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        const r = a - t;
+        if (<i64>((a ^ t) & (a ^ r)) < 0) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = r;
+        continue;
+      }
+      case OP_MULS: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        const r = a * t;
+        // fits when both are small; otherwise r / a must give back t (a = -1 is the one division that traps)
+        if (<u64>(<i64>a + 0x80000000) > 0xffffffff || <u64>(<i64>t + 0x80000000) > 0xffffffff) {
+          if (<i64>a == -1 ? t == 0x8000000000000000 : a != 0 && <i64>r / <i64>a != <i64>t) {
+            st = ST_OVERFLOW | MID;
+            break;
+          }
+        }
+        t = r;
+        continue;
+      }
+      case OP_DIVU: {
+        sp -= 8;
+        if (t == 0) {
+          st = ST_DIV_ZERO | MID;
+          break;
+        }
+        t = load<u64>(sp) / t;
+        continue;
+      }
+      case OP_DIVS: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        if (t == 0) {
+          st = ST_DIV_ZERO | MID;
+          break;
+        }
+        if (<i64>t == -1) {
+          if (a == 0x8000000000000000) {
+            st = ST_OVERFLOW | MID;
+            break;
+          }
+          t = 0 - a;
+          continue;
+        }
+        t = <u64>(<i64>a / <i64>t);
+        continue;
+      }
+      case OP_REMU: {
+        sp -= 8;
+        if (t == 0) {
+          st = ST_DIV_ZERO | MID;
+          break;
+        }
+        t = load<u64>(sp) % t;
+        continue;
+      }
+      case OP_REMS: {
+        sp -= 8;
+        if (t == 0) {
+          st = ST_DIV_ZERO | MID;
+          break;
+        }
+        t = <i64>t == -1 ? 0 : <u64>(<i64>load<u64>(sp) % <i64>t);
+        continue;
+      }
+      case OP_FMUL: {
+        sp -= 8;
+        fixOvf = false;
+        const r = fmul(load<u64>(sp), t);
+        if (fixOvf) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = r;
+        continue;
+      }
+      case OP_FDIV: {
+        sp -= 8;
+        if (t == 0) {
+          st = ST_DIV_ZERO | MID;
+          break;
+        }
+        fixOvf = false;
+        const r = fdiv(load<u64>(sp), t);
+        if (fixOvf) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = r;
+        continue;
+      }
+      case OP_NEG: {
+        if (t == 0x8000000000000000) {
+          st = ST_OVERFLOW | MID;
+          break;
+        }
+        t = 0 - t;
+        continue;
+      }
+
+      // -- comparisons ----------------------------------------------------------------------------
+      case OP_EQ: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) == t);
+        continue;
+      }
+      case OP_NE: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) != t);
+        continue;
+      }
+      case OP_LTU: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) < t);
+        continue;
+      }
+      case OP_LTS: {
+        sp -= 8;
+        t = <u64>(load<i64>(sp) < <i64>t);
+        continue;
+      }
+      case OP_GTU: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) > t);
+        continue;
+      }
+      case OP_GTS: {
+        sp -= 8;
+        t = <u64>(load<i64>(sp) > <i64>t);
+        continue;
+      }
+      case OP_LEU: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) <= t);
+        continue;
+      }
+      case OP_LES: {
+        sp -= 8;
+        t = <u64>(load<i64>(sp) <= <i64>t);
+        continue;
+      }
+      case OP_GEU: {
+        sp -= 8;
+        t = <u64>(load<u64>(sp) >= t);
+        continue;
+      }
+      case OP_GES: {
+        sp -= 8;
+        t = <u64>(load<i64>(sp) >= <i64>t);
+        continue;
+      }
+      case OP_EQZ: {
+        t = <u64>(t == 0);
+        continue;
+      }
+
+      // -- bitwise ----------------------------------------------------------------------------------
+      case OP_AND: {
+        sp -= 8;
+        t = load<u64>(sp) & t;
+        continue;
+      }
+      case OP_OR: {
+        sp -= 8;
+        t = load<u64>(sp) | t;
+        continue;
+      }
+      case OP_XOR: {
+        sp -= 8;
+        t = load<u64>(sp) ^ t;
+        continue;
+      }
+      case OP_SHL: {
+        sp -= 8;
+        t = load<u64>(sp) << t;
+        continue;
+      }
+      case OP_SHRU: {
+        sp -= 8;
+        t = load<u64>(sp) >>> t;
+        continue;
+      }
+      case OP_SHRS: {
+        sp -= 8;
+        t = <u64>(load<i64>(sp) >> <i64>t);
+        continue;
+      }
+      case OP_BNOT: {
+        t = ~t;
+        continue;
+      }
+
+      // -- control ----------------------------------------------------------------------------------
+      case OP_JMP: {
+        pc = cb + <i32>load<u16>(pc);
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JZ: {
+        const c = t;
+        sp -= 8;
+        t = load<u64>(sp);
+        pc = c == 0 ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JNZ: {
+        const c = t;
+        sp -= 8;
+        t = load<u64>(sp);
+        pc = c != 0 ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JEQ: {
+        const c = load<u64>(sp - 8) == t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JNE: {
+        const c = load<u64>(sp - 8) != t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JLTU: {
+        const c = load<u64>(sp - 8) < t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JGEU: {
+        const c = load<u64>(sp - 8) >= t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JLTS: {
+        const c = load<i64>(sp - 8) < <i64>t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_JGES: {
+        const c = load<i64>(sp - 8) >= <i64>t;
+        sp -= 16;
+        t = load<u64>(sp);
+        pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_CALL: {
+        let f = <i32>load<u8>(pc++);
+        if (f & 0x80) {
+          f = ulebAt(pc - 1);
+          while (load<u8>(pc - 1) & 0x80) pc++;
+        }
+        const e = FUNCS + (f << 3);
+        const params = <i32>load<u8>(e + 4);
+        const nloc = params + <i32>load<u8>(e + 6);
+        const nfp = sp + 8 - (params << 3);
+        if (depth >= MAX_CALL_DEPTH - 1) {
+          st = ST_CALL_DEPTH;
+          break;
+        }
+        if (nfp + ((nloc + <i32>load<u8>(e + 7)) << 3) > STACK + (STACK_SLOTS << 3)) {
+          st = ST_STACK_OVERFLOW;
+          break;
+        }
+        store<u64>(sp, t);
+        const fr = FRAMES + (depth << 3);
+        store<u16>(fr, pc);
+        store<u16>(fr, fp, 2);
+        store<u16>(fr, cb, 4);
+        store<u8>(fr, load<u8>(e + 5), 6);
+        depth++;
+        fp = nfp;
+        sp = fp + (params << 3);
+        if (nloc > params) {
+          memory.fill(sp, 0, (nloc - params) << 3);
+          sp = fp + (nloc << 3);
+        }
+        cb = load<u16>(e);
+        pc = cb;
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_RET: {
+        if (depth == 0) break; // st is ST_OK
+        depth--;
+        const fr = FRAMES + (depth << 3);
+        if (load<u8>(fr, 6)) {
+          sp = fp;
+        } else {
+          sp = fp - 8;
+          t = load<u64>(sp);
+        }
+        pc = load<u16>(fr);
+        fp = load<u16>(fr, 2);
+        cb = load<u16>(fr, 4);
+        gas -= <i32>load<u16>(gb + (pc << 1));
+        if (gas < 0) break;
+        continue;
+      }
+      case OP_HALT: {
+        halted = true;
+        break;
+      }
+      case OP_REVERT: {
+        errorId = ulebAt(pc);
+        st = ST_REVERT;
+        break;
+      }
+      case OP_REQUIRE: {
+        const c = t;
+        sp -= 8;
+        t = load<u64>(sp);
+        let id = <u32>load<u8>(pc++);
+        if (id & 0x80) {
+          id = ulebAt(pc - 1);
+          while (load<u8>(pc - 1) & 0x80) pc++;
+        }
+        if (c == 0) {
+          errorId = id;
+          st = ST_REVERT | MID;
+          break;
+        }
+        continue;
+      }
+
+      // -- byte strings -----------------------------------------------------------------------------
+      case OP_BLEN: {
+        if (!refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        t = <u64>refLen(t);
+        continue;
+      }
+      case OP_BCAT: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        if (!refOk(a) || !refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const la = refLen(a);
+        const n = la + refLen(t);
+        if (n > MAX_BYTES_LEN) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= words(n) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        const d = alloc(n);
+        if (d < 0) {
+          st = ST_ARENA_FULL | MID;
+          break;
+        }
+        memory.copy(d, refAddr(a), la);
+        memory.copy(d + la, refAddr(t), refLen(t));
+        t = mkRef(d, n);
+        continue;
+      }
+      case OP_BSLICE: {
+        const b = load<u64>(sp - 16);
+        const off = load<u64>(sp - 8);
+        sp -= 16;
+        if (!refOk(b)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const bl = <u64>refLen(b);
+        if (off > bl || t > bl - off) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        t = mkRef(refAddr(b) + <i32>off, <i32>t);
+        continue;
+      }
+      case OP_BEQ: {
+        sp -= 8;
+        const a = load<u64>(sp);
+        if (!refOk(a) || !refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const la = refLen(a);
+        const lb = refLen(t);
+        gas -= words(la < lb ? la : lb) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        let eq = la == lb;
+        if (eq) {
+          const pa = refAddr(a);
+          const pb = refAddr(t);
+          for (let i = 0; i < la; i++) {
+            if (load<u8>(pa + i) != load<u8>(pb + i)) {
+              eq = false;
+              break;
+            }
+          }
+        }
+        t = <u64>eq;
+        continue;
+      }
+      case OP_BGET: {
+        sp -= 8;
+        const b = load<u64>(sp);
+        if (!refOk(b) || t >= <u64>refLen(b)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        t = <u64>load<u8>(refAddr(b) + <i32>t);
+        continue;
+      }
+      case OP_ITOB: {
+        const w = <i32>load<u8>(pc++);
+        gas -= words(w) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        const d = alloc(w);
+        if (d < 0) {
+          st = ST_ARENA_FULL | MID;
+          break;
+        }
+        for (let i = 0; i < w; i++) store<u8>(d + i, <u8>(t >>> (<u64>i << 3)));
+        t = mkRef(d, w);
+        continue;
+      }
+      case OP_BTOI: {
+        if (!refOk(t) || refLen(t) > 8) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const p = refAddr(t);
+        let r: u64 = 0;
+        for (let i = refLen(t) - 1; i >= 0; i--) r = (r << 8) | <u64>load<u8>(p + i);
+        t = r;
+        continue;
+      }
+      case OP_SHA256: {
+        if (!refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= (((refLen(t) + 63) >>> 6) + 1) * DG_SHA256_PER_BLOCK;
+        if (gas < 0) break;
+        const d = alloc(32);
+        if (d < 0) {
+          st = ST_ARENA_FULL | MID;
+          break;
+        }
+        host_sha256(refAddr(t), refLen(t), d);
+        t = mkRef(d, 32);
+        continue;
+      }
+      case OP_EDVERIFY: {
+        const pk = load<u64>(sp - 16);
+        const msg = load<u64>(sp - 8);
+        sp -= 16;
+        if (!refOk(pk) || !refOk(msg) || !refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= DG_ED25519 + ((refLen(msg) + 63) >>> 6) * DG_SHA256_PER_BLOCK;
+        if (gas < 0) break;
+        t = refLen(pk) == 32 && refLen(t) == 64 ? <u64>(host_ed25519_verify(refAddr(pk), refAddr(msg), refLen(msg), refAddr(t)) == 1) : 0;
+        continue;
+      }
+
+      // -- storage ----------------------------------------------------------------------------------
+      case OP_SLOAD:
+      case OP_MLOAD:
+      case OP_XLOAD:
+      case OP_XMLOAD: {
+        const slot = <u32>load<u8>(pc);
+        const mode = <u32>load<u8>(pc + 1);
+        pc += 2;
+        const keyed = op == OP_MLOAD || op == OP_XMLOAD;
+        const cross = op >= OP_XLOAD;
+        let k: u64 = 0;
+        let id: u64 = 0;
+        if (op == OP_SLOAD) {
+          store<u64>(sp, t);
+          sp += 8;
+        } else if (op == OP_XMLOAD) {
+          id = load<u64>(sp - 8);
+          k = t;
+          sp -= 8;
+        } else if (keyed) {
+          k = t;
+        } else {
+          id = t;
+        }
+        if (!buildKey(slot, mode, keyed, k) || (cross && (!refOk(id) || refLen(id) != 32))) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= cross ? DG_XLOAD : DG_SLOAD;
+        if (gas < 0) break;
+        const n = cross
+          ? host_xload(refAddr(id), IO, keyLen, VALBUF, MAX_BYTES_LEN)
+          : host_sload(IO, keyLen, VALBUF, MAX_BYTES_LEN);
+        if (n < 0 || n > MAX_BYTES_LEN) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        gas -= words(n) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        if (mode & 2) {
+          const d = alloc(n);
+          if (d < 0) {
+            st = ST_ARENA_FULL | MID;
+            break;
+          }
+          memory.copy(d, VALBUF, n);
+          t = mkRef(d, n);
+        } else {
+          if (n < 8) store<u64>(VALBUF + n, 0);
+          t = load<u64>(VALBUF);
+        }
+        continue;
+      }
+      case OP_SSTORE:
+      case OP_MSTORE: {
+        const slot = <u32>load<u8>(pc);
+        const mode = <u32>load<u8>(pc + 1);
+        pc += 2;
+        const v = t;
+        let k: u64 = 0;
+        if (op == OP_MSTORE) {
+          k = load<u64>(sp - 8);
+          sp -= 8;
+        }
+        sp -= 8;
+        t = load<u64>(sp);
+        if (!buildKey(slot, mode, op == OP_MSTORE, k)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        let vp = VALBUF;
+        let vl = 8;
+        if (mode & 2) {
+          if (!refOk(v)) {
+            st = ST_BOUNDS | MID;
+            break;
+          }
+          vp = refAddr(v);
+          vl = refLen(v);
+          if (vl > MAX_BYTES_LEN) {
+            st = ST_HOST_ERROR | MID;
+            break;
+          }
+        } else {
+          store<u64>(VALBUF, v);
+        }
+        gas -= DG_SSTORE + words(vl) * DG_SSTORE_PER_WORD;
+        if (gas < 0) break;
+        if (host_sstore(IO, keyLen, vp, vl) != 0) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        continue;
+      }
+
+      // -- context and events -----------------------------------------------------------------------
+      case OP_CALLER: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = mkRef(CTX, 32);
+        continue;
+      }
+      case OP_SELF: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = mkRef(SELF, 32);
+        continue;
+      }
+      case OP_NOW: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(CTX, 32);
+        continue;
+      }
+      case OP_HEIGHT: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(CTX, 40);
+        continue;
+      }
+      case OP_GASLEFT: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = <u64>gas;
+        continue;
+      }
+      case OP_EMIT: {
+        const topic = load<u32>(pc);
+        const count = <i32>load<u8>(pc + 4);
+        const mask = <u32>load<u8>(pc + 5);
+        pc += 6;
+        store<u64>(sp, t);
+        const base = sp + 8 - (count << 3); // value i at base + 8i
+        sp -= count << 3;
+        t = load<u64>(sp);
+        let size = 5;
+        let bad = false;
+        for (let i = 0; i < count; i++) {
+          const v = load<u64>(base + (i << 3));
+          if ((mask >> i) & 1) {
+            if (!refOk(v)) bad = true;
+            size += 3 + refLen(v);
+          } else {
+            size += 9;
+          }
+        }
+        if (bad) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        if (size > MAX_BYTES_LEN || nEvents >= MAX_EVENTS) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        gas -= DG_EMIT + words(size) * DG_EMIT_PER_WORD;
+        if (gas < 0) break;
+        store<u32>(IO, topic);
+        store<u8>(IO + 4, <u8>count);
+        let w = IO + 5;
+        for (let i = 0; i < count; i++) {
+          const v = load<u64>(base + (i << 3));
+          if ((mask >> i) & 1) {
+            store<u8>(w, <u8>TAG_BYTES);
+            store<u16>(w + 1, refLen(v));
+            memory.copy(w + 3, refAddr(v), refLen(v));
+            w += 3 + refLen(v);
+          } else {
+            store<u8>(w, 0);
+            store<u64>(w + 1, v);
+            w += 9;
+          }
+        }
+        nEvents++;
+        if (host_emit(IO, size) != 0) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        continue;
+      }
+      default:
+        unreachable();
+    }
+    break;
+  }
+  if (gas < 0) {
+    gasLeft = 0;
+    return ST_OUT_OF_GAS;
+  }
+  if (st & MID) {
+    gas += <i32>load<u16>(gb + (pc << 1));
+    st &= 0xff;
+  }
+  gasLeft = gas;
+  resultValue = t;
+  return st;
+}

@@ -1,0 +1,325 @@
+// The Node host of the Mote VM: instantiates vm/build/mote.wasm, supplies the host ABI imports
+// (docs/host-abi.md) with @noble crypto, and runs calls against a StateStore with per-call overlays.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import * as ed from "@noble/ed25519";
+import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type VerifyErrorName } from "../spec/format.ts";
+import { LIMITS } from "../spec/limits.ts";
+import { selectorOf } from "../spec/module.ts";
+import { MemoryStateStore, toHex, type StateStore } from "./store.ts";
+
+export { MemoryStateStore, type StateStore } from "./store.ts";
+
+ed.hashes.sha512 = sha512;
+
+export const WASM_PATH = join(dirname(fileURLToPath(import.meta.url)), "../build/mote.wasm");
+
+export type Value = bigint | Uint8Array;
+export interface VmEvent {
+  topic: number;
+  values: Value[];
+}
+export interface CallOptions {
+  store: StateStore;
+  caller?: Uint8Array;
+  timestamp?: bigint;
+  height?: bigint;
+  gas?: number;
+}
+export interface CallResult {
+  status: StatusName;
+  gasUsed: number;
+  returns: Value[];
+  events: VmEvent[];
+  error: number | null;
+  errorOffset: number | null;
+}
+export type VerifyResult = { ok: true; id: Uint8Array } | { ok: false; code: number; name: VerifyErrorName; offset: number };
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  mote_memory_used(): number;
+  mote_module_ptr(): number;
+  mote_load(len: number): number;
+  mote_error_offset(): number;
+  mote_ctx_ptr(): number;
+  mote_io_ptr(): number;
+  mote_io_size(): number;
+  mote_call(selector: number, argsLen: number, gasLimit: number): number;
+  mote_gas_used(): number;
+  mote_result_len(): number;
+  mote_error(): number;
+}
+
+/** The state one call works against: committed store, its id, and the overlay of its writes and events. */
+interface CallState {
+  store: StateStore;
+  contract: Uint8Array;
+  writes: Map<string, [Uint8Array, Uint8Array]>;
+  events: VmEvent[];
+}
+
+const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
+const VERIFY_NAME = new Map<number, VerifyErrorName>(VERIFY_ERRORS.map((e) => [e.code, e.name]));
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+function compileVm(): Promise<WebAssembly.Module> {
+  if (!compiled) {
+    if (!existsSync(WASM_PATH)) throw new Error(`${WASM_PATH} not found: run npm run build`);
+    compiled = WebAssembly.compile(readFileSync(WASM_PATH));
+  }
+  return compiled;
+}
+
+/** Thrown when the VM itself misbehaves (a WebAssembly trap); never a result of any module or input. */
+export class InternalVmFault extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`internal VM fault during ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "InternalVmFault";
+  }
+}
+
+export class MoteVM {
+  private readonly x: Exports;
+  private readonly mem: Uint8Array;
+  private readonly dv: DataView;
+  private readonly memUsed: number;
+  private loaded: Uint8Array | null = null;
+  private loadedId: Uint8Array | null = null;
+  private loadedResult: VerifyResult | null = null;
+  private cur: CallState | null = null;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as Exports;
+    this.mem = new Uint8Array(this.x.memory.buffer);
+    this.dv = new DataView(this.x.memory.buffer);
+    this.memUsed = this.x.mote_memory_used();
+  }
+
+  static async create(): Promise<MoteVM> {
+    const mod = await compileVm();
+    let vm: MoteVM | undefined;
+    const imports = { env: MoteVM.imports(() => vm!) };
+    const instance = await WebAssembly.instantiate(mod, imports);
+    vm = new MoteVM(instance);
+    return vm;
+  }
+
+  /** Bytes of linear memory the VM may touch (its exact bound). */
+  get memoryUsed(): number {
+    return this.memUsed;
+  }
+
+  /** The linear memory, for tests that check the VM stays within memoryUsed. */
+  get memory(): Uint8Array {
+    return this.mem;
+  }
+
+  private range(ptr: number, len: number): boolean {
+    return ptr >= 0 && len >= 0 && ptr + len <= this.memUsed;
+  }
+
+  private static imports(vm: () => MoteVM): Record<string, (...a: number[]) => number | void> {
+    const fail = -1;
+    return {
+      host_sload(keyPtr, keyLen, outPtr, outCap) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
+        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
+        const w = c.writes.get(toHex(key));
+        let val: Uint8Array | undefined;
+        try {
+          val = w ? w[1] : c.store.get(c.contract, key);
+        } catch {
+          return fail;
+        }
+        return v.putValue(val, outPtr, outCap);
+      },
+      host_sstore(keyPtr, keyLen, valPtr, valLen) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
+        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
+        c.writes.set(toHex(key), [key, v.mem.slice(valPtr, valPtr + valLen)]);
+        return 0;
+      },
+      host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(idPtr, 32) || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
+        let val: Uint8Array | undefined;
+        try {
+          val = c.store.get(v.mem.slice(idPtr, idPtr + 32), v.mem.slice(keyPtr, keyPtr + keyLen));
+        } catch {
+          return fail;
+        }
+        return v.putValue(val, outPtr, outCap);
+      },
+      host_emit(ptr, len) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(ptr, len) || len < 5) return fail;
+        const ev = v.decodeEvent(ptr, len);
+        if (!ev) return fail;
+        c.events.push(ev);
+        return 0;
+      },
+      host_sha256(ptr, len, outPtr) {
+        const v = vm();
+        if (!v.range(ptr, len) || !v.range(outPtr, 32)) return;
+        v.mem.set(sha256(v.mem.subarray(ptr, ptr + len)), outPtr);
+      },
+      host_ed25519_verify(pkPtr, msgPtr, msgLen, sigPtr) {
+        const v = vm();
+        if (!v.range(pkPtr, 32) || !v.range(msgPtr, msgLen) || !v.range(sigPtr, 64)) return 0;
+        try {
+          const ok = ed.verify(v.mem.slice(sigPtr, sigPtr + 64), v.mem.slice(msgPtr, msgPtr + msgLen), v.mem.slice(pkPtr, pkPtr + 32), { zip215: false });
+          return ok ? 1 : 0;
+        } catch {
+          return 0;
+        }
+      },
+    };
+  }
+
+  private putValue(val: Uint8Array | undefined, outPtr: number, outCap: number): number {
+    if (!val) return 0;
+    if (val.length > outCap) return -1;
+    this.mem.set(val, outPtr);
+    return val.length;
+  }
+
+  private decodeEvent(ptr: number, len: number): VmEvent | null {
+    const end = ptr + len;
+    const topic = this.dv.getUint32(ptr, true);
+    const count = this.mem[ptr + 4]!;
+    let p = ptr + 5;
+    const values: Value[] = [];
+    for (let i = 0; i < count; i++) {
+      if (p >= end) return null;
+      const tag = this.mem[p]!;
+      if (tag === TAG_INT && p + 9 <= end) {
+        values.push(this.dv.getBigUint64(p + 1, true));
+        p += 9;
+      } else if (tag === TAG_BYTES && p + 3 <= end) {
+        const l = this.dv.getUint16(p + 1, true);
+        if (p + 3 + l > end) return null;
+        values.push(this.mem.slice(p + 3, p + 3 + l));
+        p += 3 + l;
+      } else return null;
+    }
+    return p === end ? { topic, values } : null;
+  }
+
+  private load(module: Uint8Array): VerifyResult {
+    const l = this.loaded;
+    if (l && l.length === module.length && Buffer.compare(l, module) === 0) return this.loadedResult!;
+    let code: number;
+    if (module.length > LIMITS.MODULE_MAX_BYTES.value) {
+      code = this.guard("load", () => this.x.mote_load(module.length));
+    } else {
+      this.mem.set(module, this.x.mote_module_ptr());
+      code = this.guard("load", () => this.x.mote_load(module.length));
+    }
+    const r: VerifyResult =
+      code === 0
+        ? { ok: true, id: sha256(module) }
+        : { ok: false, code, name: VERIFY_NAME.get(code) ?? ("unknown" as VerifyErrorName), offset: this.x.mote_error_offset() };
+    this.loaded = module.slice();
+    this.loadedResult = r;
+    this.loadedId = r.ok ? r.id : null;
+    return r;
+  }
+
+  private guard<T>(what: string, f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new InternalVmFault(what, e);
+      throw e;
+    }
+  }
+
+  verify(module: Uint8Array): VerifyResult {
+    return this.load(module);
+  }
+
+  call(module: Uint8Array, fn: string | number, args: Value[], opts: CallOptions): CallResult {
+    const v = this.load(module);
+    const res = (status: StatusName, extra: Partial<CallResult> = {}): CallResult => ({
+      status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra,
+    });
+    if (!v.ok) return res("invalid_module", { error: v.code, errorOffset: v.offset });
+    const selector = typeof fn === "number" ? fn >>> 0 : selectorOf(fn);
+    // arguments, tagged, into the I/O buffer
+    const io = this.x.mote_io_ptr();
+    const ioSize = this.x.mote_io_size();
+    let p = io;
+    for (const a of args) {
+      if (typeof a === "bigint") {
+        if (p + 9 > io + ioSize || a < -(2n ** 63n) || a >= 2n ** 64n) return res("bad_call");
+        this.mem[p] = TAG_INT;
+        this.dv.setBigUint64(p + 1, BigInt.asUintN(64, a), true);
+        p += 9;
+      } else {
+        if (p + 3 + a.length > io + ioSize || a.length > 0xffff) return res("bad_call");
+        this.mem[p] = TAG_BYTES;
+        this.dv.setUint16(p + 1, a.length, true);
+        this.mem.set(a, p + 3);
+        p += 3 + a.length;
+      }
+    }
+    // context
+    const ctx = this.x.mote_ctx_ptr();
+    const caller = opts.caller ?? new Uint8Array(32);
+    if (caller.length !== 32) throw new RangeError("caller must be a 32-byte public key");
+    this.mem.set(caller, ctx);
+    this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
+    this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, opts.height ?? 0n), true);
+    const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
+    if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
+
+    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [] };
+    this.cur = state;
+    let code: number;
+    try {
+      code = this.guard("call", () => this.x.mote_call(selector, p - io, gas));
+    } finally {
+      this.cur = null;
+    }
+    const status = STATUS_NAME[code];
+    if (status === undefined) throw new InternalVmFault("call", `unknown status ${code}`);
+    const gasUsed = this.x.mote_gas_used();
+    const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() : null;
+    if (status !== "ok") return res(status, { gasUsed, error });
+    const returns: Value[] = [];
+    const rl = this.x.mote_result_len();
+    let q = io;
+    while (q < io + rl) {
+      if (this.mem[q] === TAG_INT) {
+        returns.push(this.dv.getBigUint64(q + 1, true));
+        q += 9;
+      } else {
+        const l = this.dv.getUint16(q + 1, true);
+        returns.push(this.mem.slice(q + 3, q + 3 + l));
+        q += 3 + l;
+      }
+    }
+    for (const [key, val] of state.writes.values()) opts.store.set(state.contract, key, val);
+    return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
+  }
+}
+
+function valueJson(v: Value): string {
+  return typeof v === "bigint" ? JSON.stringify(BigInt.asUintN(64, v).toString()) : JSON.stringify("0x" + toHex(v));
+}
+
+/** Canonical one-line JSON of a call result, exactly as docs/host-abi.md specifies. */
+export function resultToJson(r: CallResult): string {
+  const returns = r.returns.map(valueJson).join(",");
+  const events = r.events.map((e) => `{"topic":${JSON.stringify(String(e.topic >>> 0))},"values":[${e.values.map(valueJson).join(",")}]}`).join(",");
+  return `{"status":${JSON.stringify(r.status)},"gasUsed":${r.gasUsed},"returns":[${returns}],"events":[${events}],"error":${r.error === null ? "null" : r.error}}`;
+}
