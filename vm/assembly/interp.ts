@@ -992,14 +992,17 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i
         const count = <i32>load<u8>(pc + 4);
         const mask = <u32>load<u8>(pc + 5);
         pc += 6;
-        store<u64>(sp, t);
-        const base = sp + 8 - (count << 3); // value i at base + 8i
-        sp -= count << 3;
-        t = load<u64>(sp);
+        // values 0..count-2 are at base + 8i, the last is t (flushing t could write past a full frame)
+        const top = t;
+        const base = sp + 8 - (count << 3);
+        if (count != 0) {
+          sp -= count << 3;
+          t = load<u64>(sp);
+        }
         let size = 5;
         let bad = false;
         for (let i = 0; i < count; i++) {
-          const v = load<u64>(base + (i << 3));
+          const v = i == count - 1 ? top : load<u64>(base + (i << 3));
           if ((mask >> i) & 1) {
             if (!refOk(v)) bad = true;
             size += 3 + refLen(v);
@@ -1021,7 +1024,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i
         store<u8>(IO + 4, <u8>count);
         let w = IO + 5;
         for (let i = 0; i < count; i++) {
-          const v = load<u64>(base + (i << 3));
+          const v = i == count - 1 ? top : load<u64>(base + (i << 3));
           if ((mask >> i) & 1) {
             store<u8>(w, <u8>TAG_BYTES);
             store<u16>(w + 1, refLen(v));

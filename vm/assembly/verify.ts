@@ -290,9 +290,10 @@ function fillGas(s: i32, len: i32): void {
 }
 
 function parseFuncs(): void {
+  const at0 = rp;
   const n = rdUleb();
   if (verr) return;
-  if (n > <u32>MAX_FUNCTIONS) return fail(VE_TOO_LARGE, rp - 1);
+  if (n > <u32>MAX_FUNCTIONS) return fail(VE_TOO_LARGE, at0);
   let sum: i32 = 0;
   for (let i: i32 = 0; i < <i32>n; i++) {
     const at = rp;
@@ -317,9 +318,10 @@ function parseFuncs(): void {
 }
 
 function parseConsts(): void {
+  const at0 = rp;
   const n = rdUleb();
   if (verr) return;
-  if (n > <u32>MAX_CONSTANTS) return fail(VE_TOO_LARGE, rp - 1);
+  if (n > <u32>MAX_CONSTANTS) return fail(VE_TOO_LARGE, at0);
   for (let i: i32 = 0; i < <i32>n; i++) {
     const at = rp;
     const l = rdUleb();
@@ -344,9 +346,10 @@ function parseCode(secAt: i32, size: i32): void {
 }
 
 function parseExports(): void {
+  const at0 = rp;
   const n = rdUleb();
   if (verr) return;
-  if (n > <u32>MAX_EXPORTS) return fail(VE_TOO_LARGE, rp - 1);
+  if (n > <u32>MAX_EXPORTS) return fail(VE_TOO_LARGE, at0);
   for (let i: i32 = 0; i < <i32>n; i++) {
     const at = rp;
     if (rlim - rp < 4) return fail(VE_TRUNCATED, rlim);

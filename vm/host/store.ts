@@ -36,14 +36,15 @@ export class MemoryStateStore implements StateStore {
     m.set(toHex(key), value.slice());
   }
 
-  /** Every entry as [contractHex, keyHex, valueHex], sorted. */
+  /** Every entry as ["0x" contract, "0x" key, "0x" value], sorted by contract then key. */
   *entries(): Iterable<[string, string, string]> {
     for (const c of [...this.data.keys()].sort()) {
       const m = this.data.get(c)!;
-      for (const k of [...m.keys()].sort()) yield [c, k, toHex(m.get(k)!)];
+      for (const k of [...m.keys()].sort()) yield ["0x" + c, "0x" + k, "0x" + toHex(m.get(k)!)];
     }
   }
 
+  /** {"0x<contract>": {"0x<key>": "0x<value>"}}; fromJSON reads it back. */
   toJSON(): Record<string, Record<string, string>> {
     const out: Record<string, Record<string, string>> = {};
     for (const [c, k, v] of this.entries()) (out[c] ??= {})[k] = v;
