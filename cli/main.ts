@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CliError } from "./errors.ts";
+import { register as registerCompile } from "./commands/compile.ts";
 import { register as registerVm } from "./commands/vm.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -13,6 +14,7 @@ const program = new Command("mote")
   .showHelpAfterError("(run mote --help for usage)")
   .exitOverride();
 
+registerCompile(program);
 registerVm(program);
 
 try {

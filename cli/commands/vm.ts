@@ -11,6 +11,7 @@ import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
+import { describeRevert, formatEvent, formatValue, functionByName, parseArg, sourceAt, type Abi } from "../../compiler/abi.ts";
 
 function readInput(path: string): Uint8Array {
   if (!existsSync(path)) throw new CliError(`${path}: no such file`);
@@ -27,20 +28,30 @@ async function vm(): Promise<MoteVM> {
 }
 
 /** The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. */
-interface AbiLike {
-  functions?: { name: string; index: number; params: { name: string; type: string }[]; returns: string | null }[];
-}
-
-function readAbiBeside(mbcPath: string): AbiLike | undefined {
+function readAbiBeside(mbcPath: string): Abi | undefined {
   const p = mbcPath.replace(/\.mbc$/, "") + ".abi.json";
   if (!existsSync(p)) return undefined;
+  let abi: Abi;
   try {
-    return JSON.parse(readFileSync(p, "utf8")) as AbiLike;
+    abi = JSON.parse(readFileSync(p, "utf8")) as Abi;
   } catch (e) {
     throw new CliError(`${p}: not valid JSON (${(e as Error).message})`);
   }
+  if (!Array.isArray(abi.functions) || !Array.isArray(abi.errors) || !Array.isArray(abi.events)) {
+    throw new CliError(`${p}: not a Mote ABI file (functions, events or errors missing)`);
+  }
+  return abi;
 }
 
+/** Compiles a .mote source for `mote run`, printing its diagnostics; fails on errors. */
+async function compileForRun(file: string): Promise<{ module: Uint8Array; abi: Abi }> {
+  const { compileFile, formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
+  const out = compileFile(file);
+  const errors = out.diagnostics.filter((d) => d.severity === "error");
+  for (const d of out.diagnostics) process.stderr.write(formatDiagnostic(d, readSourceFile(d.file) ?? "") + "\n");
+  if (errors.length > 0 || !out.module || !out.abi) throw new CliError(`${file}: ${errors.length} compile error(s)`);
+  return { module: out.module, abi: out.abi };
+}
 function parseGas(text: string): number {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`--gas: expected a positive integer, got '${text}'`, 2);
   const n = Number(text);
@@ -104,7 +115,7 @@ export function register(program: Command): void {
       const bytes = readInput(file);
       const abi = readAbiBeside(file);
       try {
-        process.stdout.write(disassemble(bytes, { ...disasmNames(abi), offsets: !!opts.offsets }));
+        process.stdout.write(disassemble(bytes, { ...disasmNames(abi), annotate: abi && sourceAnnotator(abi), offsets: !!opts.offsets }));
       } catch (e) {
         if (e instanceof ModuleFormatError) throw new CliError(`${file}: ${e.message}`);
         throw e;
@@ -163,7 +174,25 @@ interface RunOptions {
   json?: boolean;
 }
 
-function disasmNames(abi: AbiLike | undefined): { funcNames?: string[]; exportNames?: Map<number, string> } {
+/** Interleaves source lines: a comment with file:line and the line's text whenever the line changes. */
+function sourceAnnotator(abi: Abi): (func: number, offset: number) => string | undefined {
+  const sources = new Map<string, string[] | undefined>();
+  const lineOf = (file: string, line: number): string => {
+    if (!sources.has(file)) sources.set(file, existsSync(file) ? readFileSync(file, "utf8").split("\n") : undefined);
+    return sources.get(file)?.[line - 1]?.trim() ?? "";
+  };
+  let last = "";
+  return (func, offset) => {
+    const at = sourceAt(abi, func, offset);
+    if (!at) return undefined;
+    const key = `${func}:${at.file}:${at.line}`;
+    if (key === last) return undefined;
+    last = key;
+    return `${at.file}:${at.line}: ${lineOf(at.file, at.line)}`;
+  };
+}
+
+function disasmNames(abi: Abi | undefined): { funcNames?: string[]; exportNames?: Map<number, string> } {
   if (!abi?.functions) return {};
   const funcNames: string[] = [];
   const exportNames = new Map<number, string>();
@@ -179,12 +208,15 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const caller = parseCaller(opts.caller);
   const timestamp = parseU64Option(opts.timestamp, "--timestamp");
   const height = parseU64Option(opts.height, "--height");
-  const bytes = readInput(file);
-  let module = bytes;
-  let abi: AbiLike | undefined;
+  let module: Uint8Array;
+  let abi: Abi | undefined;
   if (file.endsWith(".mote")) {
-    throw new CliError(`${file}: compiling .mote sources needs the compiler (mote compile), not yet available`);
-  } else abi = readAbiBeside(file);
+    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+    ({ module, abi } = await compileForRun(file));
+  } else {
+    module = readInput(file);
+    abi = readAbiBeside(file);
+  }
 
   let exports;
   try {
@@ -197,7 +229,22 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   if (!exports.some((e) => e.selector === selector)) {
     throw new CliError(`${file}: no exported function '${fn}'`);
   }
-  const args = argTexts.map(parseRawArg);
+  const parseArgs = (fnName: string, texts: string[], what: string): Value[] => {
+    const f = abi && functionByName(abi, fnName);
+    if (!f) return texts.map(parseRawArg);
+    if (texts.length !== f.params.length) {
+      const sig = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");
+      throw new CliError(`${what}${fnName}(${sig}) takes ${f.params.length} argument(s), got ${texts.length}`, 2);
+    }
+    return texts.map((t, i) => {
+      try {
+        return parseArg(t, f.params[i]!.type);
+      } catch (e) {
+        throw new CliError(`${what}argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
+      }
+    });
+  };
+  const args = parseArgs(fn, argTexts, "");
   const machine = await vm();
   const verified = machine.verify(module);
   if (!verified.ok) throw new CliError(`${file}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
@@ -206,10 +253,10 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
   const ctx = { store, caller, timestamp, height, gas };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
-    const initArgs = (opts.init ?? []).map(parseRawArg);
+    const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
     const r = machine.call(module, "init", initArgs, ctx);
     if (r.status !== "ok") {
-      printResult(r, !!opts.json, "init");
+      printResult(r, !!opts.json, abi, "init");
       throw new CliError("", 1);
     }
   } else if (opts.init && opts.init.length > 0 && !fresh) {
@@ -217,12 +264,23 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   }
   const r = machine.call(module, fn, args, ctx);
   if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
-  printResult(r, !!opts.json);
+  printResult(r, !!opts.json, abi, undefined, fn);
   if (r.status !== "ok") throw new CliError("", 1);
-  void abi;
 }
 
-function printResult(r: CallResult, json: boolean, phase?: string): void {
+const STATUS_TEXT: Record<string, string> = {
+  out_of_gas: "out of gas",
+  stack_overflow: "stack overflow (value stack full)",
+  call_depth: "call depth limit reached",
+  arena_full: "byte-string arena full",
+  div_zero: "division by zero",
+  overflow: "arithmetic overflow",
+  bounds: "byte string index or reference out of range",
+  bad_call: "bad call (unknown function or arguments that do not match)",
+  host_error: "host error",
+};
+
+function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn?: string): void {
   if (json) {
     process.stdout.write(resultToJson(r) + "\n");
     return;
@@ -230,11 +288,17 @@ function printResult(r: CallResult, json: boolean, phase?: string): void {
   const lines: string[] = [];
   const head = phase ? `${phase}: ` : "";
   if (r.status === "ok") lines.push(`${head}ok`);
-  else if (r.status === "revert") lines.push(`${head}revert: error ${r.error}`);
-  else if (r.status === "invalid_module") lines.push(`${head}invalid module at byte ${r.errorOffset}: V${r.error}`);
-  else lines.push(`${head}${r.status.replace(/_/g, " ")}`);
-  if (r.returns.length) lines.push(`returns: ${r.returns.map(formatRaw).join(", ")}`);
-  for (const e of r.events) lines.push(`event ${e.topic}: ${e.values.map(formatRaw).join(", ")}`);
+  else if (r.status === "revert") {
+    const where = abi && r.error !== null ? describeRevert(abi, r.error) : undefined;
+    lines.push(where ? `${head}revert: ${where}` : `${head}revert: error ${r.error}`);
+  } else if (r.status === "invalid_module") lines.push(`${head}invalid module at byte ${r.errorOffset}: V${r.error}`);
+  else lines.push(`${head}${STATUS_TEXT[r.status] ?? r.status}`);
+  const retType = abi && fn ? functionByName(abi, fn)?.returns : undefined;
+  if (r.returns.length) lines.push(`returns: ${r.returns.map((v) => (retType ? formatValue(v, retType) : formatRaw(v))).join(", ")}`);
+  for (const e of r.events) {
+    const named = abi ? formatEvent(abi, e.topic, e.values) : undefined;
+    lines.push(`event ${named ?? `${e.topic}: ${e.values.map(formatRaw).join(", ")}`}`);
+  }
   lines.push(`gas used: ${r.gasUsed}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -1,0 +1,63 @@
+// `mote compile` and `mote check`: run the compiler on a .mote file and print its diagnostics.
+// Parsing and printing only; the compiler lives in compiler/. Exit 0 ok, 1 compile errors, 2 usage.
+import type { Command } from "commander";
+import { writeFileSync } from "node:fs";
+import { abiText } from "../../compiler/abi.ts";
+import { compileFile, type CompileOutput, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
+import { CliError } from "../errors.ts";
+
+function report(path: string, out: CompileOutput, json: boolean, extra: Record<string, unknown> = {}): void {
+  const errors = out.diagnostics.filter((d) => d.severity === "error").length;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ok: errors === 0, diagnostics: out.diagnostics, ...extra })}\n`);
+  } else if (out.diagnostics.length > 0) {
+    const source = readSourceFile(path) ?? "";
+    // diagnostics in imported files show their own source lines
+    const sources = new Map<string, string>([[out.diagnostics[0]!.file, source]]);
+    const text = out.diagnostics.map((d) => {
+      if (!sources.has(d.file)) sources.set(d.file, readSourceFile(d.file) ?? "");
+      return formatDiagnostic(d, sources.get(d.file)!);
+    });
+    const warnings = out.diagnostics.length - errors;
+    const summary = [errors ? `${errors} error${errors > 1 ? "s" : ""}` : "", warnings ? `${warnings} warning${warnings > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
+    process.stderr.write(`${text.join("\n\n")}\n\n${summary}\n`);
+  }
+  if (errors > 0) throw new CliError("", 1);
+}
+
+export function register(program: Command): void {
+  program
+    .command("compile")
+    .description("compile a contract: writes OUT.mbc and OUT.abi.json (metadata: ABI, error messages, source map)")
+    .argument("<file>", "the .mote source file")
+    .option("-o, --out <file>", "output module path (default: FILE with .mbc)")
+    .option("--json", "print one JSON object (diagnostics, output paths, size, module hash) instead of text")
+    .action((file: string, opts: { out?: string; json?: boolean }) => {
+      const out = opts.out ?? `${file.replace(/\.mote$/, "")}.mbc`;
+      if (!out.endsWith(".mbc")) throw new CliError(`-o: the module path must end in .mbc, got '${out}'`, 2);
+      const abiPath = `${out.slice(0, -4)}.abi.json`;
+      const r = compileFile(file);
+      const ok = r.module !== undefined && r.abi !== undefined && !r.diagnostics.some((d) => d.severity === "error");
+      if (ok) {
+        try {
+          writeFileSync(out, r.module!);
+          writeFileSync(abiPath, abiText(r.abi!));
+        } catch (e) {
+          throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
+        }
+      }
+      report(file, r, opts.json === true, ok ? { module: out, abi: abiPath, size: r.module!.length, moduleHash: r.abi!.moduleHash } : {});
+      if (ok && !opts.json) process.stdout.write(`wrote ${out} (${r.module!.length} bytes) and ${abiPath}\n`);
+    });
+
+  program
+    .command("check")
+    .description("type-check a contract and print its diagnostics; writes nothing")
+    .argument("<file>", "the .mote source file")
+    .option("--json", "print the diagnostics as one JSON object")
+    .action((file: string, opts: { json?: boolean }) => {
+      const r = compileFile(file);
+      report(file, r, opts.json === true);
+      if (!opts.json) process.stdout.write(`${file}: ok\n`);
+    });
+}
