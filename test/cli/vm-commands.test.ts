@@ -116,3 +116,29 @@ describe("mote asm / disasm / verify", () => {
     expectOneLineError(mote("asm", "bad.masm"), /bad\.masm:2:5: unknown opcode 'frob'/);
   });
 });
+
+describe("mote run on a contract source", () => {
+  const alice = "0x" + "aa".repeat(32);
+  const bob = "0x" + "bb".repeat(32);
+  const token = join(root, "contracts/token.mote");
+
+  it("deploys the token with --init, transfers, reads balances and decodes a revert to its source line", () => {
+    const state = join(dir, "token.state.json");
+    const t = mote("run", token, "transfer", bob, "10", "--init", "1000", "--caller", alice, "--state", state);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toContain(`event Transfer(from=${alice}, to=${bob}, amount=10)`);
+    expect(mote("run", token, "balance_of", bob, "--state", state).stdout).toMatch(/^ok\nreturns: 10\n/);
+    expect(mote("run", token, "balance_of", alice, "--state", state).stdout).toMatch(/^ok\nreturns: 990\n/);
+    const r = mote("run", token, "transfer", alice, "50", "--caller", bob, "--state", state);
+    expect(r.code).toBe(1);
+    const line = readFileSync(token, "utf8").split("\n").findIndex((l) => l.includes('"insufficient balance"')) + 1;
+    expect(r.stdout).toMatch(new RegExp(`^revert: .*token\\.mote:${line}:\\d+: insufficient balance\\n`));
+    // The revert left the state as it was.
+    expect(mote("run", token, "balance_of", bob, "--state", state).stdout).toMatch(/^ok\nreturns: 10\n/);
+  });
+
+  it("checks arguments against the ABI's types", () => {
+    expectOneLineError(mote("run", token, "balance_of", "0x12", "--init", "5"), /argument 1 \(who: pubkey\)/);
+    expectOneLineError(mote("run", token, "balance_of", "--init", "5"), /balance_of\(who: pubkey\) takes 1 argument\(s\), got 0/);
+  });
+});
