@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { CliError } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
+import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -16,6 +17,7 @@ const program = new Command("mote")
 
 registerCompile(program);
 registerVm(program);
+registerLedger(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,609 @@
+// `mote keygen`, `mote ledger init|show|view|export|import`, `mote tx deploy|call`, `mote events`,
+// `mote prove` and `mote audit`: parsing and printing only; the work lives in ledger/.
+import type { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { buildVm } from "../../scripts/build-vm.ts";
+import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
+import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
+import { LIMITS } from "../../vm/spec/limits.ts";
+import { describeRevert, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
+import {
+  ChainBroken,
+  DecodeError,
+  KeyPair,
+  Ledger,
+  LedgerError,
+  TxRejected,
+  readKeyFile,
+  verifyStateProof,
+  writeKeyFile,
+  type AuditReport,
+  type Receipt,
+  type Value,
+} from "../../ledger/index.ts";
+import type { DecodedBlock } from "../../ledger/block.ts";
+import { CliError } from "../errors.ts";
+import { parseHexArg, parseIntArg, toHex } from "../values.ts";
+
+const DEFAULT_DATA = ".mote";
+const DEFAULT_CHAIN_ID = "mote-devnet";
+
+interface DataOpts {
+  data: string;
+  json?: boolean;
+}
+
+/** Turns the ledger's one-line errors into CLI errors; anything else is a bug and keeps its stack. */
+async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof TxRejected) throw new CliError(`rejected (${e.code}): ${e.message}`);
+    if (e instanceof LedgerError || e instanceof ChainBroken || e instanceof DecodeError || e instanceof RangeError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
+  await buildVm({ quiet: true });
+  return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
+}
+
+function print(opts: { json?: boolean }, json: unknown, text: string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+}
+
+function parseU64(text: string, what: string): bigint {
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`${what}: expected a non-negative integer, got '${text}'`, 2);
+  const v = BigInt(text);
+  if (v >= 2n ** 64n) throw new CliError(`${what}: ${text} exceeds 2^64-1`, 2);
+  return v;
+}
+
+function parseGas(text: string | undefined): number {
+  if (text === undefined) return LIMITS.DEFAULT_GAS.value;
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > LIMITS.MAX_GAS.value) {
+    throw new CliError(`--gas: expected an integer in 1..${LIMITS.MAX_GAS.value}, got '${text}'`, 2);
+  }
+  return Number(text);
+}
+
+function parseContractId(text: string): Uint8Array {
+  const t = text.startsWith("0x") ? text : `0x${text}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`contract: expected a 32-byte contract id in hex (64 digits), got '${text}'`, 2);
+  return parseHexArg(t.toLowerCase(), "contract");
+}
+
+function readFile(path: string): Uint8Array {
+  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+function loadKey(path: string | undefined): KeyPair {
+  if (!path) throw new CliError("--key FILE is required (create one with 'mote keygen --out FILE')", 2);
+  try {
+    return readKeyFile(path);
+  } catch (e) {
+    if (e instanceof LedgerError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+// -- ABIs kept beside the chain (outside consensus data: a convenience for decoding, never trusted) --
+
+function abiPath(data: string, contract: Uint8Array): string {
+  return join(resolve(data), "abi", `${Buffer.from(contract).toString("hex")}.abi.json`);
+}
+
+function readAbi(path: string): Abi {
+  let abi: Abi;
+  try {
+    abi = JSON.parse(readFileSync(path, "utf8")) as Abi;
+  } catch (e) {
+    throw new CliError(`${path}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (!Array.isArray(abi.functions) || !Array.isArray(abi.events) || !Array.isArray(abi.errors)) {
+    throw new CliError(`${path}: not a Mote ABI file (functions, events or errors missing)`);
+  }
+  return abi;
+}
+
+function storedAbi(data: string, contract: Uint8Array): Abi | undefined {
+  const p = abiPath(data, contract);
+  return existsSync(p) ? readAbi(p) : undefined;
+}
+
+/** VM-level argument (no ABI): decimal integers, 0x-hex bytes, true/false. */
+function rawArg(text: string, i: number): Value {
+  if (text === "true") return 1n;
+  if (text === "false") return 0n;
+  if (text.startsWith("0x")) return parseHexArg(text, `argument ${i + 1}`);
+  return parseIntArg(text, `argument ${i + 1}`);
+}
+
+function parseArgs(abi: Abi | undefined, fn: string, texts: string[]): Value[] {
+  const f = abi && functionByName(abi, fn);
+  if (!f) return texts.map(rawArg);
+  if (texts.length !== f.params.length) {
+    const sig = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");
+    throw new CliError(`${fn}(${sig}) takes ${f.params.length} argument(s), got ${texts.length}`, 2);
+  }
+  return texts.map((t, i) => {
+    try {
+      return parseArg(t, f.params[i]!.type);
+    } catch (e) {
+      throw new CliError(`argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
+    }
+  });
+}
+
+const rawValue = (v: Value): string => (typeof v === "bigint" ? BigInt.asUintN(64, v).toString() : toHex(v));
+
+function receiptJson(r: Receipt): unknown {
+  return {
+    status: r.status,
+    gasUsed: r.gasUsed,
+    returns: r.returns.map(rawValue),
+    events: r.events.map((e) => ({ topic: String(e.topic >>> 0), values: e.values.map(rawValue) })),
+    error: r.status === "revert" || r.status === "invalid_module" ? r.error : null,
+  };
+}
+
+function receiptText(r: Receipt, abi: Abi | undefined, fn?: string): string[] {
+  const lines: string[] = [];
+  if (r.status === "ok") lines.push("status: ok");
+  else if (r.status === "revert") lines.push(`status: revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}`);
+  else lines.push(`status: ${r.status}${r.error ? ` (code ${r.error})` : ""}`);
+  const retType = abi && fn ? functionByName(abi, fn)?.returns : undefined;
+  if (r.returns.length) lines.push(`returns: ${r.returns.map((v) => (retType ? formatValue(v, retType) : rawValue(v))).join(", ")}`);
+  for (const e of r.events) lines.push(`event ${(abi && formatEvent(abi, e.topic, e.values)) ?? `${e.topic >>> 0}: ${e.values.map(rawValue).join(", ")}`}`);
+  lines.push(`gas used: ${r.gasUsed}`);
+  return lines;
+}
+
+function blockJson(b: DecodedBlock, abiOf: AbiLookup): unknown {
+  const h = b.header;
+  return {
+    height: h.height.toString(),
+    hash: toHex(b.hash),
+    prevHash: toHex(h.prevHash),
+    timestamp: h.timestamp.toString(),
+    chainId: h.chainId,
+    txRoot: toHex(h.txRoot),
+    stateRoot: toHex(h.stateRoot),
+    receiptsRoot: toHex(h.receiptsRoot),
+    txs: b.txs.map((s, i) => ({
+      id: toHex(s.id),
+      kind: s.tx.kind,
+      sender: toHex(s.tx.sender),
+      nonce: s.tx.nonce.toString(),
+      gasLimit: s.tx.gasLimit,
+      ...(s.tx.kind === "call"
+        ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
+        : { contract: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
+      args: s.tx.args.map(rawValue),
+      receipt: receiptJson(b.receipts[i]!),
+    })),
+  };
+}
+
+type AbiLookup = (contract: Uint8Array) => Abi | undefined;
+
+/** A call's function name from the contract's stored ABI, else its selector. */
+function fnLabel(abiOf: AbiLookup, contract: Uint8Array, selector: number): string {
+  return abiOf(contract)?.functions.find((f) => f.selector >>> 0 === selector)?.name ?? `selector 0x${selector.toString(16).padStart(8, "0")}`;
+}
+
+function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
+  const h = b.header;
+  const lines = [
+    `block ${h.height}  ${toHex(b.hash)}`,
+    `  prev hash     ${toHex(h.prevHash)}`,
+    `  timestamp     ${h.timestamp}`,
+    `  tx root       ${toHex(h.txRoot)}`,
+    `  state root    ${toHex(h.stateRoot)}`,
+    `  receipts root ${toHex(h.receiptsRoot)}`,
+    `  transactions  ${h.txCount}`,
+  ];
+  b.txs.forEach((s, i) => {
+    const r = b.receipts[i]!;
+    const contract = s.tx.kind === "call" ? s.tx.contract : sha256(s.tx.module);
+    const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
+    const abi = abiOf(contract);
+    const status = r.status === "revert" ? `revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}` : r.status;
+    lines.push(`  [${i}] ${toHex(s.id)}`);
+    lines.push(`      ${what} by ${toHex(s.tx.sender)} nonce ${s.tx.nonce}: ${status}, gas ${r.gasUsed}, ${r.events.length} event(s)`);
+  });
+  return lines.join("\n");
+}
+
+/** A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] where SLOT is a number or an ABI storage name. */
+function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
+  if (/^0x([0-9a-fA-F]{2})+$/.test(text)) return parseHexArg(text, "key");
+  const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:\[(.+)\])?$/.exec(text);
+  if (!m) throw new CliError(`key: expected 0x-hex, SLOT or SLOT[KEY] (SLOT a number or storage name), got '${text}'`, 2);
+  let slot: number;
+  if (/^[0-9]+$/.test(m[1]!)) {
+    slot = Number(m[1]);
+    if (slot > 255) throw new CliError(`key: slot ${slot} is outside 0..255`, 2);
+  } else {
+    const s = abi?.storage.find((x) => x.name === m[1]);
+    if (!s) throw new CliError(`key: no storage named '${m[1]}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
+    slot = s.slot;
+  }
+  if (m[2] === undefined) return Uint8Array.of(slot);
+  const k = m[2];
+  if (k.startsWith("0x")) return Uint8Array.of(slot, ...parseHexArg(k, "key"));
+  const v = parseIntArg(k, "key");
+  const b = new Uint8Array(9);
+  b[0] = slot;
+  new DataView(b.buffer).setBigUint64(1, v, true);
+  return b;
+}
+
+function auditText(r: AuditReport, what: string): string {
+  return `${what}: ok, ${r.blocks} block(s), ${r.txs} transaction(s), head ${r.headHeight} ${r.headHash}, state root ${r.stateRoot}`;
+}
+
+export function register(program: Command): void {
+  const dataOpt = (c: Command): Command =>
+    c.option("--data <dir>", "ledger data directory", DEFAULT_DATA).option("--json", "print machine-readable JSON");
+
+  program
+    .command("keygen")
+    .description("create an Ed25519 key file (mode 0600) and print its public key")
+    .requiredOption("--out <file>", "key file to create (never overwritten)")
+    .option("--json", "print machine-readable JSON")
+    .action(async (opts: { out: string; json?: boolean }) =>
+      guarded(() => {
+        const k = KeyPair.generate();
+        writeKeyFile(opts.out, k);
+        print(opts, { file: opts.out, publicKey: toHex(k.publicKey) }, `public key ${toHex(k.publicKey)} (secret in ${opts.out}, mode 0600)`);
+      }),
+    );
+
+  const ledger = program.command("ledger").description("the local devnet ledger");
+
+  dataOpt(
+    ledger
+      .command("init")
+      .description("create a new chain (its genesis block) in the data directory")
+      .option("--chain-id <id>", "chain id: 1-32 of A-Z a-z 0-9 . _ -", DEFAULT_CHAIN_ID)
+      .option("--timestamp <n>", "genesis timestamp, seconds (default: now)"),
+  ).action(async (opts: DataOpts & { chainId: string; timestamp?: string }) =>
+    guarded(async () => {
+      await buildVm({ quiet: true });
+      const ts = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create() });
+      try {
+        print(opts, { chainId: l.chainId, data: resolve(opts.data), genesis: toHex(l.headHash) }, `chain '${l.chainId}' created in ${resolve(opts.data)}, genesis ${toHex(l.headHash)}`);
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  dataOpt(ledger.command("show").description("print a block (default: the head)").option("--height <n>", "block height")).action(
+    async (opts: DataOpts & { height?: string }) =>
+      guarded(async () => {
+        const l = await openLedger(opts);
+        try {
+          const h = opts.height === undefined ? l.height : parseU64(opts.height, "--height");
+          const b = l.block(h);
+          if (!b) throw new CliError(`--height: no block ${h} (head is ${l.height})`);
+          const abis = new Map<string, Abi | undefined>();
+          const abiOf: AbiLookup = (c) => {
+            const k = Buffer.from(c).toString("hex");
+            if (!abis.has(k)) abis.set(k, storedAbi(opts.data, c));
+            return abis.get(k);
+          };
+          print(opts, blockJson(b, abiOf), blockText(b, abiOf));
+        } finally {
+          l.close();
+        }
+      }),
+  );
+
+  dataOpt(
+    ledger
+      .command("view")
+      .description("run a view function at the head (a query, not a transaction)")
+      .argument("<contract>", "contract id (hex)")
+      .argument("<fn>", "view function")
+      .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)")
+      .option("--caller <hex>", "caller public key seen by the function (default all zeros)"),
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { caller?: string }) =>
+    guarded(async () => {
+      const contract = parseContractId(contractText);
+      const abi = storedAbi(opts.data, contract);
+      const args = parseArgs(abi, fn, argTexts);
+      const caller = opts.caller === undefined ? undefined : parseHexArg(opts.caller, "--caller");
+      if (caller && caller.length !== 32) throw new CliError(`--caller: expected 32 bytes, got ${caller.length}`, 2);
+      const l = await openLedger(opts);
+      let r: CallResult;
+      try {
+        r = l.view(contract, fn, args, { caller });
+      } finally {
+        l.close();
+      }
+      if (opts.json) process.stdout.write(`${resultToJson(r)}\n`);
+      else process.stdout.write(`${receiptText({ ...r, error: r.error ?? 0 }, abi, fn).join("\n")}\n`);
+      if (r.status !== "ok") throw new CliError("", 1);
+    }),
+  );
+
+  dataOpt(
+    ledger.command("export").description("write the whole chain in its canonical binary encoding").option("-o, --out <file>", "write to FILE instead of stdout"),
+  ).action(async (opts: DataOpts & { out?: string }) =>
+    guarded(async () => {
+      if (!opts.out && process.stdout.isTTY) throw new CliError("refusing to write a binary export to a terminal; redirect stdout or use --out FILE", 2);
+      const l = await openLedger(opts);
+      let bytes: Uint8Array;
+      try {
+        bytes = l.exportChain();
+      } finally {
+        l.close();
+      }
+      if (opts.out) {
+        writeFileSync(opts.out, bytes);
+        if (opts.json) print(opts, { file: opts.out, bytes: bytes.length }, "");
+        else process.stderr.write(`${opts.out}: ${bytes.length} bytes\n`);
+      } else {
+        process.stdout.write(bytes);
+      }
+    }),
+  );
+
+  dataOpt(ledger.command("import").description("import an export into an empty data directory, re-validating all of it").argument("<file>", "export file")).action(
+    async (file: string, opts: DataOpts) =>
+      guarded(async () => {
+        const bytes = readFile(file);
+        await buildVm({ quiet: true });
+        let l: Ledger;
+        try {
+          l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
+        } catch (e) {
+          if (e instanceof ChainBroken) throw new CliError(`${file}: import refused, nothing written: ${e.message}`);
+          throw e;
+        }
+        try {
+          print(
+            opts,
+            { chainId: l.chainId, height: l.height.toString(), head: toHex(l.headHash), data: resolve(opts.data) },
+            `imported chain '${l.chainId}' up to block ${l.height} (${toHex(l.headHash)}) into ${resolve(opts.data)}`,
+          );
+        } finally {
+          l.close();
+        }
+      }),
+  );
+
+  const tx = program.command("tx").description("sign and submit transactions (one block each)");
+  const txOpts = (c: Command): Command =>
+    dataOpt(
+      c
+        .option("--key <file>", "signing key file (from mote keygen)")
+        .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+        .option("--timestamp <n>", "block timestamp, seconds (default: now; never before the head's)"),
+    );
+
+  txOpts(
+    tx
+      .command("deploy")
+      .description("deploy a module (.mbc, with FILE.abi.json beside it if present) or compile and deploy a .mote source")
+      .argument("<file>", "module (.mbc) or contract source (.mote)")
+      .argument("[args...]", "init arguments"),
+  ).action(async (file: string, argTexts: string[], opts: DataOpts & { key?: string; gas?: string; timestamp?: string }) =>
+    guarded(async () => {
+      const key = loadKey(opts.key);
+      let module: Uint8Array;
+      let abi: Abi | undefined;
+      if (file.endsWith(".mote")) {
+        if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+        const { compileFile, formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
+        const out = compileFile(file);
+        for (const d of out.diagnostics) process.stderr.write(`${formatDiagnostic(d, readSourceFile(d.file) ?? "")}\n`);
+        const errors = out.diagnostics.filter((d) => d.severity === "error").length;
+        if (errors > 0 || !out.module || !out.abi) throw new CliError(`${file}: ${errors} compile error(s)`);
+        module = out.module;
+        abi = out.abi;
+      } else {
+        module = readFile(file);
+        const beside = file.replace(/\.mbc$/, "") + ".abi.json";
+        abi = existsSync(beside) ? readAbi(beside) : undefined;
+      }
+      try {
+        decodeModule(module);
+      } catch (e) {
+        if (e instanceof ModuleFormatError) throw new CliError(`${file}: not a valid module: ${e.message}`);
+        throw e;
+      }
+      const args = parseArgs(abi, "init", argTexts);
+      const gas = parseGas(opts.gas);
+      const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const l = await openLedger(opts);
+      try {
+        const r = l.deploy(key, module, args, { gas, timestamp });
+        if (r.receipt.status === "ok" && abi) {
+          mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
+          writeFileSync(abiPath(opts.data, r.contract), `${JSON.stringify(abi, null, 2)}\n`);
+        }
+        print(
+          opts,
+          { tx: toHex(r.txId), height: r.height.toString(), contract: toHex(r.contract), receipt: receiptJson(r.receipt) },
+          [`tx ${toHex(r.txId)} in block ${r.height}`, `contract ${toHex(r.contract)}${r.receipt.status === "ok" ? "" : " (not created)"}`, ...receiptText(r.receipt, abi, "init")].join("\n"),
+        );
+        if (r.receipt.status !== "ok") throw new CliError("", 1);
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  txOpts(
+    tx
+      .command("call")
+      .description("call a contract function in a transaction")
+      .argument("<contract>", "contract id (hex)")
+      .argument("<fn>", "function name")
+      .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)"),
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { key?: string; gas?: string; timestamp?: string }) =>
+    guarded(async () => {
+      const contract = parseContractId(contractText);
+      const key = loadKey(opts.key);
+      const abi = storedAbi(opts.data, contract);
+      const args = parseArgs(abi, fn, argTexts);
+      const gas = parseGas(opts.gas);
+      const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const l = await openLedger(opts);
+      try {
+        const r = l.call(key, contract, fn, args, { gas, timestamp });
+        print(
+          opts,
+          { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },
+          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn)].join("\n"),
+        );
+        if (r.receipt.status !== "ok") throw new CliError("", 1);
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  dataOpt(
+    program
+      .command("events")
+      .description("list events, oldest first")
+      .option("--contract <id>", "only this contract's events")
+      .option("--name <event>", "only events with this name (from stored ABIs) or this numeric topic")
+      .option("--from <height>", "from this block height")
+      .option("--to <height>", "up to this block height"),
+  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string }) =>
+    guarded(async () => {
+      const contract = opts.contract === undefined ? undefined : parseContractId(opts.contract);
+      const l = await openLedger(opts);
+      try {
+        const abis = new Map<string, Abi | undefined>();
+        const abiOf = (c: Uint8Array): Abi | undefined => {
+          const k = Buffer.from(c).toString("hex");
+          if (!abis.has(k)) abis.set(k, storedAbi(opts.data, c));
+          return abis.get(k);
+        };
+        let topics: Set<number> | undefined;
+        if (opts.name !== undefined) {
+          if (/^[0-9]+$/.test(opts.name)) topics = new Set([Number(opts.name) >>> 0]);
+          else {
+            topics = new Set();
+            const candidates = contract ? [contract] : [];
+            if (!contract && existsSync(join(resolve(opts.data), "abi"))) {
+              const { readdirSync } = await import("node:fs");
+              for (const f of readdirSync(join(resolve(opts.data), "abi"))) {
+                const m = /^([0-9a-f]{64})\.abi\.json$/.exec(f);
+                if (m) candidates.push(parseHexArg(`0x${m[1]}`, "abi"));
+              }
+            }
+            for (const c of candidates) for (const ev of abiOf(c)?.events ?? []) if (ev.name === opts.name) topics.add(ev.topic >>> 0);
+            if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${opts.name}' (give a numeric topic instead)`, 2);
+          }
+        }
+        const all = l.events({
+          contract,
+          fromHeight: opts.from === undefined ? undefined : parseU64(opts.from, "--from"),
+          toHeight: opts.to === undefined ? undefined : parseU64(opts.to, "--to"),
+        });
+        const evs = topics ? all.filter((e) => topics!.has(e.topic)) : all;
+        const json = evs.map((e) => ({
+          height: e.height.toString(),
+          tx: toHex(e.txId),
+          index: e.index,
+          contract: toHex(e.contract),
+          topic: String(e.topic),
+          name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null,
+          values: e.values.map(rawValue),
+        }));
+        const text = evs
+          .map((e) => {
+            const abi = abiOf(e.contract);
+            const pretty = (abi && formatEvent(abi, e.topic, e.values)) ?? `${e.topic}: ${e.values.map(rawValue).join(", ")}`;
+            return `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${pretty}`;
+          })
+          .join("\n");
+        process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : text ? `${text}\n` : "");
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  dataOpt(
+    program
+      .command("prove")
+      .description("print a storage value (or its absence) with a Merkle proof against the head's state root")
+      .argument("<contract>", "contract id (hex)")
+      .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)"),
+  ).action(async (contractText: string, keyText: string, opts: DataOpts) =>
+    guarded(async () => {
+      const contract = parseContractId(contractText);
+      const key = parseStorageKey(keyText, storedAbi(opts.data, contract));
+      const l = await openLedger(opts);
+      try {
+        if (!l.contract(contract)) throw new CliError(`unknown contract ${toHex(contract)}`);
+        const p = l.prove(contract, key);
+        // Check our own output the way a device would before printing it.
+        const verdict = verifyStateProof(p.stateRoot, p.proof);
+        if (!verdict.ok) throw new Error(`internal error: the proof does not verify (${verdict.reason})`);
+        const json = {
+          height: p.height.toString(),
+          stateRoot: toHex(p.stateRoot),
+          contract: toHex(contract),
+          key: toHex(key),
+          present: p.value !== null,
+          value: p.value === null ? null : toHex(p.value),
+          proof: toHex(p.encoded),
+          leaves: p.proof.leaves.map((x) => ({ index: x.index, key: toHex(x.key), value: toHex(x.value), path: x.path.map(toHex) })),
+          size: p.proof.size,
+        };
+        const lines = [
+          `contract ${toHex(contract)} key ${toHex(key)}`,
+          p.value === null ? "value: absent" : `value: ${toHex(p.value)}${p.value.length <= 8 ? ` (${new DataView(Uint8Array.of(...p.value, 0, 0, 0, 0, 0, 0, 0, 0).buffer).getBigUint64(0, true)} as an integer)` : ""}`,
+          `state root ${toHex(p.stateRoot)} (block ${p.height}, ${p.proof.size} entries)`,
+          `proof (${p.encoded.length} bytes, ${p.value === null ? "absence" : "inclusion"}): ${toHex(p.encoded)}`,
+        ];
+        print(opts, json, lines.join("\n"));
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  dataOpt(
+    program
+      .command("audit")
+      .description("re-check every signature and hash link and re-execute every transaction, on the store or an export")
+      .option("--file <export>", "audit this export instead of the store"),
+  ).action(async (opts: DataOpts & { file?: string }) =>
+    guarded(async () => {
+      let r: AuditReport;
+      let what: string;
+      if (opts.file) {
+        const bytes = readFile(opts.file);
+        await buildVm({ quiet: true });
+        r = await Ledger.auditExport(bytes, { vm: await MoteVM.create() });
+        what = opts.file;
+      } else {
+        await buildVm({ quiet: true });
+        r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create() });
+        what = resolve(opts.data);
+      }
+      if (r.ok || opts.json) print(opts, r, auditText(r, what));
+      if (!r.ok) throw new CliError(opts.json ? "" : `audit of ${what} failed: ${r.error}`, 1);
+    }),
+  );
+}
+

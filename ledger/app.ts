@@ -1,0 +1,207 @@
+// The ledger as an ABCI-shaped application: checkTx (validation before ordering), then per block
+// begin/deliver/end (deterministic execution through the VM) producing one state root, then commit.
+import type { CallOptions, CallResult, VerifyResult } from "../vm/host/index.ts";
+import { decodeModule, ModuleFormatError, selectorOf, type ExportDef, type ModuleDef } from "../vm/spec/module.ts";
+import { hex, type Value } from "./bytes.ts";
+import { makeBlock, type Block, type Receipt } from "./block.ts";
+import { DecodeError, TxRejected } from "./errors.ts";
+import {
+  accountKey,
+  BlockOverlay,
+  contractKey,
+  contractOf,
+  nonceOf,
+  u64le,
+  WorldState,
+  type StateDiff,
+  type StateView,
+} from "./state.ts";
+import { decodeTx, txSignatureValid, type SignedTx } from "./tx.ts";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** What the ledger needs of a VM: vm/host's MoteVM fits it; tests may wrap it. */
+export interface ContractVM {
+  verify(module: Uint8Array): VerifyResult;
+  call(module: Uint8Array, fn: string | number, args: Value[], opts: CallOptions): CallResult;
+}
+
+export const INIT_SELECTOR = selectorOf("init");
+
+export interface ExportInfo {
+  export: ExportDef;
+  params: number;
+}
+
+/** Exports of a module by selector; modules are content-addressed, so this caches by id forever. */
+export class ModuleIndex {
+  private readonly cache = new Map<string, Map<number, ExportInfo>>();
+
+  exportsOf(id: Uint8Array, module: Uint8Array): Map<number, ExportInfo> {
+    const key = hex(id);
+    let m = this.cache.get(key);
+    if (!m) {
+      const def: ModuleDef = decodeModule(module);
+      m = new Map(def.exports.map((e) => [e.selector, { export: e, params: def.functions[e.func]!.params }]));
+      this.cache.set(key, m);
+    }
+    return m;
+  }
+}
+
+function describeFn(selector: number, name?: string): string {
+  return name ?? `selector 0x${selector.toString(16).padStart(8, "0")}`;
+}
+
+/** Arguments must match the export's parameter count and int/bytes mask, else the VM would answer bad_call. */
+export function checkArgs(info: ExportInfo, args: readonly Value[], fn: string): void {
+  if (args.length !== info.params) {
+    throw new TxRejected(`${fn} takes ${info.params} argument(s), got ${args.length}`, "bad_arguments");
+  }
+  args.forEach((a, i) => {
+    const wantBytes = (info.export.argMask >> i) & 1;
+    const isBytes = typeof a === "bigint" ? 0 : 1;
+    if (wantBytes !== isBytes) {
+      throw new TxRejected(`${fn} argument ${i + 1} must be ${wantBytes ? "bytes" : "an integer"}, got ${isBytes ? "bytes" : "an integer"}`, "bad_arguments");
+    }
+  });
+}
+
+export interface BlockContext {
+  height: bigint;
+  timestamp: bigint;
+}
+
+export class LedgerApp {
+  readonly modules = new ModuleIndex();
+
+  constructor(
+    readonly vm: ContractVM,
+    readonly chainId: string,
+  ) {}
+
+  /** Stateless checks: canonical decoding, chain id, signature. Throws TxRejected. */
+  checkTxStateless(input: Uint8Array | SignedTx): SignedTx {
+    // A SignedTx handed in as an object is decoded again from its bytes: what executes is exactly what was signed.
+    let s: SignedTx;
+    try {
+      s = decodeTx(input instanceof Uint8Array ? input : input.bytes);
+    } catch (e) {
+      if (e instanceof DecodeError) throw new TxRejected(`malformed transaction: ${e.message}`, "malformed");
+      throw e;
+    }
+    if (s.tx.chainId !== this.chainId) throw new TxRejected(`wrong chain id '${s.tx.chainId}' (this chain is '${this.chainId}')`, "chain_id");
+    if (!txSignatureValid(s)) throw new TxRejected(`bad signature by ${hex(s.tx.sender)}`, "signature");
+    return s;
+  }
+
+  /** Stateful checks against `view` (committed state, or a block's pending state): nonce, contract, function, arguments. */
+  checkTxState(s: SignedTx, view: StateView): void {
+    const { tx } = s;
+    const next = nonceOf(view, tx.sender);
+    if (tx.nonce < next) throw new TxRejected(`nonce ${tx.nonce} already used by ${hex(tx.sender)} (next is ${next})`, "nonce_replayed");
+    if (tx.nonce > next) throw new TxRejected(`nonce ${tx.nonce} skips ahead for ${hex(tx.sender)} (next is ${next})`, "nonce_skipped");
+    if (tx.kind === "deploy") {
+      const v = this.vm.verify(tx.module);
+      if (!v.ok) throw new TxRejected(`invalid module: ${v.name} (verifier code ${v.code}) at module byte ${v.offset}`, "invalid_module");
+      const id = v.id;
+      if (contractOf(view, id)) {
+        throw new TxRejected(`contract ${hex(id)} is already deployed: a contract's id is its module id, so the same module bytes deploy once`, "duplicate_contract");
+      }
+      let exports: Map<number, ExportInfo>;
+      try {
+        exports = this.modules.exportsOf(id, tx.module);
+      } catch (e) {
+        if (e instanceof ModuleFormatError) throw new TxRejected(`invalid module: ${e.message}`, "invalid_module");
+        throw e;
+      }
+      const init = exports.get(INIT_SELECTOR);
+      if (init) checkArgs(init, tx.args, "init");
+      else if (tx.args.length > 0) throw new TxRejected(`the module exports no init, so a deploy takes no arguments (got ${tx.args.length})`, "bad_arguments");
+    } else {
+      const module = contractOf(view, tx.contract) ? view.module(tx.contract) : undefined;
+      if (!module) throw new TxRejected(`unknown contract ${hex(tx.contract)}`, "unknown_contract");
+      const fn = describeFn(tx.selector);
+      if (tx.selector === INIT_SELECTOR) throw new TxRejected("init runs once, when the contract is deployed", "unknown_function");
+      const info = this.modules.exportsOf(tx.contract, module).get(tx.selector);
+      if (!info) throw new TxRejected(`contract ${hex(tx.contract)} exports no function ${fn}`, "unknown_function");
+      checkArgs(info, tx.args, fn);
+    }
+  }
+
+  /** CheckTx: both kinds of checks against committed state. */
+  checkTx(input: Uint8Array | SignedTx, view: StateView): SignedTx {
+    const s = this.checkTxStateless(input);
+    this.checkTxState(s, view);
+    return s;
+  }
+
+  beginBlock(state: WorldState, ctx: BlockContext): BlockBuilder {
+    return new BlockBuilder(this, new BlockOverlay(state), ctx);
+  }
+}
+
+/** FinalizeBlock in progress: transactions execute in order against the block's overlay. */
+export class BlockBuilder {
+  readonly txs: SignedTx[] = [];
+  readonly receipts: Receipt[] = [];
+
+  constructor(
+    private readonly app: LedgerApp,
+    readonly overlay: BlockOverlay,
+    readonly ctx: BlockContext,
+  ) {}
+
+  /**
+   * Executes a transaction that passed checkTxStateless; re-checks its stateful validity against the
+   * block's pending state (a valid tx can be invalidated by an earlier one in the same block).
+   */
+  deliver(s: SignedTx): Receipt {
+    this.app.checkTxState(s, this.overlay);
+    const { tx } = s;
+    const o = this.overlay;
+    o.write(accountKey(tx.sender), u64le(tx.nonce + 1n));
+    const opts = { store: o.storage(), caller: tx.sender, timestamp: this.ctx.timestamp, height: this.ctx.height, gas: tx.gasLimit };
+    let receipt: Receipt;
+    if (tx.kind === "deploy") {
+      const id = sha256(tx.module);
+      const hasInit = this.app.modules.exportsOf(id, tx.module).has(INIT_SELECTOR);
+      const r: CallResult | null = hasInit ? this.app.vm.call(tx.module, INIT_SELECTOR, tx.args, opts) : null;
+      receipt = r ? toReceipt(r) : { status: "ok", gasUsed: 0, error: 0, returns: [], events: [] };
+      if (receipt.status === "ok") {
+        o.write(contractKey(id), new Uint8Array([...tx.sender, ...u64le(this.ctx.height)]));
+        o.addModule(id, tx.module);
+      }
+    } else {
+      receipt = toReceipt(this.app.vm.call(o.module(tx.contract)!, tx.selector, tx.args, opts));
+    }
+    this.txs.push(s);
+    this.receipts.push(receipt);
+    return receipt;
+  }
+
+  /**
+   * EndBlock: applies the block's writes to the state tree, computes the block with its roots, and
+   * returns how to take the writes back if Commit (the store's transaction) fails.
+   */
+  finish(prev: { hash: Uint8Array }, state: WorldState): { block: Block; diff: StateDiff; undo: () => void } {
+    const diff = this.overlay.diff;
+    const undo = state.apply(diff);
+    const block = makeBlock(
+      { chainId: this.app.chainId, height: this.ctx.height, prevHash: prev.hash, timestamp: this.ctx.timestamp, stateRoot: state.root() },
+      this.txs,
+      this.receipts,
+    );
+    return { block, diff, undo };
+  }
+}
+
+export function toReceipt(r: CallResult): Receipt {
+  return {
+    status: r.status,
+    gasUsed: r.gasUsed,
+    error: r.error ?? 0,
+    returns: r.returns.map((v) => (typeof v === "bigint" ? BigInt.asUintN(64, v) : v)),
+    events: r.events.map((e) => ({ topic: e.topic >>> 0, values: e.values.map((v) => (typeof v === "bigint" ? BigInt.asUintN(64, v) : v)) })),
+  };
+}
+

@@ -1,0 +1,437 @@
+// The ledger a tool or test holds: opens or creates a chain in a data directory (or in memory), signs
+// and submits transactions as blocks, answers views, events and proofs, and audits, exports and imports.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { MoteVM, type CallResult } from "../vm/host/index.ts";
+import { LIMITS } from "../vm/spec/limits.ts";
+import { selectorOf } from "../vm/spec/module.ts";
+import { LedgerApp, checkArgs, INIT_SELECTOR, type ContractVM } from "./app.ts";
+import { auditReport, replayChain, type AuditReport } from "./audit.ts";
+import { decodeBlock, ZERO_HASH, type Block, type DecodedBlock, type Receipt } from "./block.ts";
+import { bytesEqual, compareBytes, hex, type Value } from "./bytes.ts";
+import { ChainBroken, LedgerError, TxRejected } from "./errors.ts";
+import { checkExportEnd, encodeExport, parseExport } from "./export.ts";
+import type { KeyPair } from "./keys.ts";
+import { encodeStateProof, type StateProof } from "./proof.ts";
+import {
+  contractOf,
+  nonceOf,
+  readOnlyStorage,
+  storageKey,
+  WorldState,
+  type ContractInfo,
+} from "./state.ts";
+import { DB_FILE, LedgerStore } from "./store.ts";
+import { checkChainId, signTx, type SignedTx, type UnsignedTx } from "./tx.ts";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+export interface LedgerOptions {
+  /** Required to create a chain; when opening one, it must match. */
+  chainId?: string;
+  /** Create the chain if the directory holds none (default: true when chainId is given). */
+  create?: boolean;
+  /** Block timestamps in seconds; default: the system clock. Inject one for reproducible chains. */
+  clock?: () => bigint;
+  /** Genesis timestamp when creating (default: the clock). */
+  genesisTimestamp?: bigint;
+  vm?: ContractVM;
+}
+
+export interface TxOptions {
+  nonce?: bigint;
+  gas?: number;
+  /** This block's timestamp (seconds); must not be before the head's. */
+  timestamp?: bigint;
+}
+
+export type TxOutcome =
+  | { ok: true; txId: Uint8Array; height: bigint; index: number; receipt: Receipt }
+  | { ok: false; txId: Uint8Array | null; error: TxRejected };
+
+export interface SubmitResult {
+  /** The new block, or null when every transaction was rejected. */
+  block: Block | null;
+  outcomes: TxOutcome[];
+}
+
+export interface DeployResult {
+  txId: Uint8Array;
+  height: bigint;
+  /** The contract's id (its module id); it exists only if receipt.status is "ok". */
+  contract: Uint8Array;
+  receipt: Receipt;
+}
+
+export interface CallTxResult {
+  txId: Uint8Array;
+  height: bigint;
+  receipt: Receipt;
+}
+
+export interface EventRecord {
+  height: bigint;
+  tx: number;
+  index: number;
+  txId: Uint8Array;
+  contract: Uint8Array;
+  topic: number;
+  values: Value[];
+}
+
+export interface EventFilter {
+  contract?: Uint8Array;
+  topic?: number;
+  fromHeight?: bigint;
+  toHeight?: bigint;
+}
+
+export interface StorageProof {
+  height: bigint;
+  stateRoot: Uint8Array;
+  contract: Uint8Array;
+  key: Uint8Array;
+  value: Uint8Array | null;
+  proof: StateProof;
+  encoded: Uint8Array;
+}
+
+const systemClock = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+export function resolveSelector(fn: string | number): number {
+  return typeof fn === "number" ? fn >>> 0 : selectorOf(fn);
+}
+
+export class Ledger {
+  private head: { block: DecodedBlock };
+  private readonly app: LedgerApp;
+  private readonly blockCache = new Map<bigint, DecodedBlock>();
+
+  private constructor(
+    private readonly store: LedgerStore,
+    readonly state: WorldState,
+    head: DecodedBlock,
+    readonly vm: ContractVM,
+    private readonly clock: () => bigint,
+  ) {
+    this.head = { block: head };
+    this.app = new LedgerApp(vm, head.header.chainId);
+  }
+
+  /** Opens the chain in `dir` (or a fresh one in memory for ":memory:"), creating it when asked. */
+  static async open(dir: string, opts: LedgerOptions = {}): Promise<Ledger> {
+    const vm = opts.vm ?? (await MoteVM.create());
+    const clock = opts.clock ?? systemClock;
+    let store = LedgerStore.open(dir);
+    if (!store) {
+      const create = opts.create ?? opts.chainId !== undefined;
+      if (!create || opts.chainId === undefined) {
+        throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE}); run 'mote ledger init' or pass a chain id to create one`);
+      }
+      store = Ledger.createStore(dir, opts.chainId, opts.genesisTimestamp ?? clock(), vm);
+    }
+    try {
+      if (opts.chainId !== undefined && store.chainId !== opts.chainId) {
+        throw new LedgerError(`${dir}: holds chain '${store.chainId}', not '${opts.chainId}'`);
+      }
+      return Ledger.load(store, vm, clock, dir);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Creates a new chain (genesis only) in `dir`; refuses a directory that already holds one. */
+  static async init(dir: string, opts: { chainId: string; timestamp?: bigint; vm?: ContractVM; clock?: () => bigint }): Promise<Ledger> {
+    if (dir !== ":memory:" && existsSync(join(dir, DB_FILE))) throw new LedgerError(`${dir}: already holds a ledger`);
+    return Ledger.open(dir, { chainId: opts.chainId, create: true, genesisTimestamp: opts.timestamp, vm: opts.vm, clock: opts.clock });
+  }
+
+  private static createStore(dir: string, chainId: string, timestamp: bigint, vm: ContractVM): LedgerStore {
+    checkChainId(chainId);
+    const app = new LedgerApp(vm, chainId);
+    const state = new WorldState();
+    const { block, diff } = app.beginBlock(state, { height: 0n, timestamp }).finish({ hash: ZERO_HASH }, state);
+    return LedgerStore.create(dir, chainId, [{ block, diff }]);
+  }
+
+  private static load(store: LedgerStore, vm: ContractVM, clock: () => bigint, dir: string): Ledger {
+    const h = store.headHeight();
+    if (h === null) throw new LedgerError(`${dir}: the store holds no blocks`);
+    const rec = store.block(h)!;
+    let head: DecodedBlock;
+    try {
+      head = decodeBlock(rec.bytes);
+    } catch (e) {
+      throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
+    }
+    const state = new WorldState();
+    for (const [k, v] of store.stateEntries()) state.loadEntry(k, v);
+    for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
+    if (!bytesEqual(state.root(), head.header.stateRoot)) {
+      throw new LedgerError(`${dir}: stored state does not match block ${h}'s state root; run 'mote audit'`);
+    }
+    return new Ledger(store, state, head, vm, clock);
+  }
+
+  /** Imports an export into an empty directory after replaying and checking all of it; nothing is written unless it all checks out. */
+  static async importChain(dir: string, bytes: Uint8Array, opts: { vm?: ContractVM; clock?: () => bigint } = {}): Promise<Ledger> {
+    if (dir !== ":memory:" && existsSync(join(dir, DB_FILE))) {
+      throw new LedgerError(`${dir}: already holds a ledger; import needs an empty data directory`);
+    }
+    const vm = opts.vm ?? (await MoteVM.create());
+    const parsed = parseExport(bytes);
+    const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header", keep: true });
+    checkExportEnd(parsed, r.blocks, r.head.hash);
+    const store = LedgerStore.create(dir, r.chainId, r.kept);
+    return Ledger.load(store, vm, opts.clock ?? systemClock, dir);
+  }
+
+  /** Audits an export without touching any store. */
+  static async auditExport(bytes: Uint8Array, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
+    const vm = opts.vm ?? (await MoteVM.create());
+    return auditReport(() => {
+      const parsed = parseExport(bytes);
+      const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header" });
+      checkExportEnd(parsed, r.blocks, r.head.hash);
+      return r;
+    });
+  }
+
+  get chainId(): string {
+    return this.app.chainId;
+  }
+
+  get height(): bigint {
+    return this.head.block.header.height;
+  }
+
+  get headBlock(): DecodedBlock {
+    return this.head.block;
+  }
+
+  get headHash(): Uint8Array {
+    return this.head.block.hash;
+  }
+
+  get stateRoot(): Uint8Array {
+    return this.head.block.header.stateRoot;
+  }
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  nonce(pubkey: Uint8Array): bigint {
+    return nonceOf(this.state, pubkey);
+  }
+
+  contract(id: Uint8Array): (ContractInfo & { module: Uint8Array }) | undefined {
+    const c = contractOf(this.state, id);
+    return c ? { ...c, module: this.state.module(id)! } : undefined;
+  }
+
+  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit"> {
+    return {
+      chainId: this.chainId,
+      sender: key.publicKey,
+      nonce: opts.nonce ?? this.nonce(key.publicKey),
+      gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+    };
+  }
+
+  signDeploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): SignedTx {
+    return signTx({ ...this.unsignedBase(key, opts), kind: "deploy", module, args: initArgs }, key);
+  }
+
+  signCall(key: KeyPair, contract: Uint8Array, fn: string | number, args: Value[] = [], opts: TxOptions = {}): SignedTx {
+    return signTx({ ...this.unsignedBase(key, opts), kind: "call", contract, selector: resolveSelector(fn), args }, key);
+  }
+
+  /** CheckTx against committed state, without submitting. */
+  checkTx(tx: Uint8Array | SignedTx): SignedTx {
+    return this.app.checkTx(tx, this.state);
+  }
+
+  private nextTimestamp(explicit?: bigint): bigint {
+    const last = this.head.block.header.timestamp;
+    if (explicit !== undefined) {
+      if (explicit < last) throw new LedgerError(`timestamp ${explicit} is before the head block's ${last}`);
+      return explicit;
+    }
+    const t = this.clock();
+    return t > last ? t : last;
+  }
+
+  /**
+   * Validates each transaction against the state so far, executes the valid ones in order, and commits
+   * them as one block (one transaction of the store); rejected ones are reported and leave no trace.
+   */
+  submit(txs: readonly (Uint8Array | SignedTx)[], opts: { timestamp?: bigint } = {}): SubmitResult {
+    const height = this.height + 1n;
+    const timestamp = this.nextTimestamp(opts.timestamp);
+    const builder = this.app.beginBlock(this.state, { height, timestamp });
+    const outcomes: TxOutcome[] = [];
+    for (const input of txs) {
+      let s: SignedTx | null = input instanceof Uint8Array ? null : input;
+      try {
+        s = this.app.checkTxStateless(input);
+        const index = builder.txs.length;
+        const receipt = builder.deliver(s);
+        outcomes.push({ ok: true, txId: s.id, height, index, receipt });
+      } catch (e) {
+        if (!(e instanceof TxRejected)) throw e;
+        outcomes.push({ ok: false, txId: s ? s.id : null, error: e });
+      }
+    }
+    if (builder.txs.length === 0) return { block: null, outcomes };
+    const { block, diff, undo } = builder.finish({ hash: this.headHash }, this.state);
+    try {
+      this.store.appendBlock(block, diff);
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    const decoded: DecodedBlock = { ...block, txOffsets: [], receiptOffsets: [], headerLength: 0 };
+    this.head = { block: decoded };
+    return { block, outcomes };
+  }
+
+  private submitOne(tx: SignedTx, timestamp?: bigint): { txId: Uint8Array; height: bigint; receipt: Receipt } {
+    const r = this.submit([tx], { timestamp });
+    const o = r.outcomes[0]!;
+    if (!o.ok) throw o.error;
+    return { txId: o.txId, height: o.height, receipt: o.receipt };
+  }
+
+  /** Signs and submits a deploy as its own block; throws TxRejected if it is refused. */
+  deploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): DeployResult {
+    const r = this.submitOne(this.signDeploy(key, module, initArgs, opts), opts.timestamp);
+    return { ...r, contract: sha256(module) };
+  }
+
+  /** Signs and submits a call as its own block; throws TxRejected if it is refused (a revert is a receipt, not a rejection). */
+  call(key: KeyPair, contract: Uint8Array, fn: string | number, args: Value[] = [], opts: TxOptions = {}): CallTxResult {
+    try {
+      return this.submitOne(this.signCall(key, contract, fn, args, opts), opts.timestamp);
+    } catch (e) {
+      // The transaction carries only the selector; name the function the caller asked for.
+      if (e instanceof TxRejected && typeof fn === "string") {
+        const sel = `selector 0x${resolveSelector(fn).toString(16).padStart(8, "0")}`;
+        if (e.reason.includes(sel)) throw new TxRejected(e.reason.replace(sel, fn), e.code);
+      }
+      throw e;
+    }
+  }
+
+  /** A read-only query at the head: runs a view export against committed state; nothing is recorded. */
+  view(contract: Uint8Array, fn: string | number, args: Value[] = [], opts: { caller?: Uint8Array; gas?: number } = {}): CallResult {
+    const module = this.contract(contract)?.module;
+    if (!module) throw new TxRejected(`unknown contract ${hex(contract)}`, "unknown_contract");
+    const selector = resolveSelector(fn);
+    const name = typeof fn === "string" ? fn : `selector 0x${selector.toString(16).padStart(8, "0")}`;
+    if (selector === INIT_SELECTOR) throw new TxRejected("init runs once, when the contract is deployed", "unknown_function");
+    const info = this.app.modules.exportsOf(contract, module).get(selector);
+    if (!info) throw new TxRejected(`contract ${hex(contract)} exports no function ${name}`, "unknown_function");
+    if (!info.export.view) throw new TxRejected(`${name} is not a view function; send it as a transaction`, "unknown_function");
+    checkArgs(info, args, name);
+    return this.vm.call(module, selector, args, {
+      store: readOnlyStorage(this.state),
+      caller: opts.caller ?? new Uint8Array(32),
+      timestamp: this.head.block.header.timestamp,
+      height: this.height,
+      gas: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+    });
+  }
+
+  block(height: bigint): DecodedBlock | undefined {
+    const cached = this.blockCache.get(height);
+    if (cached) return cached;
+    const rec = this.store.block(height);
+    if (!rec) return undefined;
+    const b = decodeBlock(rec.bytes);
+    if (this.blockCache.size > 256) this.blockCache.clear();
+    this.blockCache.set(height, b);
+    return b;
+  }
+
+  txLocation(id: Uint8Array): { height: bigint; idx: number } | undefined {
+    return this.store.txLocation(id);
+  }
+
+  get txCount(): number {
+    return this.store.txCount();
+  }
+
+  events(filter: EventFilter = {}): EventRecord[] {
+    return this.store.events(filter).map((row) => {
+      const b = this.block(row.height)!;
+      const ev = b.receipts[row.tx]!.events[row.idx]!;
+      return { height: row.height, tx: row.tx, index: row.idx, txId: b.txs[row.tx]!.id, contract: row.contract, topic: ev.topic, values: ev.values };
+    });
+  }
+
+  /** Value and presence/absence proof of one storage entry against the head's state root. */
+  prove(contract: Uint8Array, key: Uint8Array): StorageProof {
+    if (key.length === 0 || key.length > LIMITS.MAX_KEY_BYTES.value) {
+      throw new RangeError(`a storage key is 1..${LIMITS.MAX_KEY_BYTES.value} bytes, got ${key.length}`);
+    }
+    const proof = this.state.prove(storageKey(contract, key));
+    const present = proof.leaves.length === 1 && compareBytes(proof.leaves[0]!.key, proof.key) === 0;
+    return {
+      height: this.height,
+      stateRoot: this.stateRoot,
+      contract,
+      key,
+      value: present ? proof.leaves[0]!.value : null,
+      proof,
+      encoded: encodeStateProof(proof),
+    };
+  }
+
+  /** Replays the whole stored chain and compares the result with the stored state. */
+  audit(): AuditReport {
+    return auditStoreContents(this.store, this.vm);
+  }
+
+  /** Audits the store in `dir` without loading it, so a store too damaged to open can still be audited. */
+  static async auditStore(dir: string, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
+    const store = LedgerStore.open(dir);
+    if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
+    try {
+      return auditStoreContents(store, opts.vm ?? (await MoteVM.create()));
+    } finally {
+      store.close();
+    }
+  }
+
+  exportChain(): Uint8Array {
+    return encodeExport(this.chainId, this.store.blocks());
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}
+
+function auditStoreContents(store: LedgerStore, vm: ContractVM): AuditReport {
+  return auditReport(() => {
+    const records = (function* () {
+      for (const b of store.blocks()) yield { hash: b.hash, bytes: b.bytes, base: 0 };
+    })();
+    const r = replayChain(records, vm, { chainId: store.chainId, container: "store" });
+    const want = [...r.state.tree.entries()];
+    const got = [...store.stateEntries()];
+    const n = Math.max(want.length, got.length);
+    for (let i = 0; i < n; i++) {
+      const w = want[i];
+      const g = got[i];
+      if (!w || !g || !bytesEqual(w[0], g[0]) || !bytesEqual(w[1], g[1])) {
+        throw new ChainBroken(`entry ${hex((g ?? w)![0])} differs from the replayed state`, null, null, "store state table");
+      }
+    }
+    for (const [id, bytes] of store.moduleEntries()) {
+      if (!bytesEqual(sha256(bytes), id)) throw new ChainBroken(`module ${hex(id)} does not hash to its id`, null, null, "store modules table");
+    }
+    return r;
+  });
+}

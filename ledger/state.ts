@@ -1,0 +1,143 @@
+// The world state every block commits to: account nonces, deployed contracts and contract storage as
+// one sorted Merkle map (state keys below), plus module bytes by id, with a per-block write overlay.
+import type { StateStore } from "../vm/host/index.ts";
+import { bytesEqual, concat, hex } from "./bytes.ts";
+import { SortedMerkleMap } from "./merkle.ts";
+import type { StateProof } from "./proof.ts";
+
+/**
+ * State keys (the first byte is the namespace; see docs/ledger.md):
+ *   0x01 || sender pubkey (32)             -> next nonce, u64 LE (absent = 0)
+ *   0x02 || contract id (32)               -> deployer pubkey (32) || deploy height u64 LE
+ *   0x03 || contract id (32) || storage key -> the stored value (never empty)
+ */
+export const NS_ACCOUNT = 0x01;
+export const NS_CONTRACT = 0x02;
+export const NS_STORAGE = 0x03;
+
+export const accountKey = (pubkey: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_ACCOUNT), pubkey);
+export const contractKey = (id: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_CONTRACT), id);
+export const storageKey = (id: Uint8Array, key: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_STORAGE), id, key);
+
+export function u64le(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, v, true);
+  return b;
+}
+
+export function readU64le(b: Uint8Array): bigint {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+}
+
+export interface ContractInfo {
+  id: Uint8Array;
+  deployer: Uint8Array;
+  height: bigint;
+}
+
+/** One block's effects, in write order collapsed to the last value per key (empty value = deleted). */
+export interface StateDiff {
+  writes: Map<string, { key: Uint8Array; value: Uint8Array }>;
+  modules: Map<string, Uint8Array>;
+}
+
+/** Reads state; `WorldState` reads committed state, `BlockOverlay` reads through a block's pending writes. */
+export interface StateView {
+  read(key: Uint8Array): Uint8Array | undefined;
+  module(id: Uint8Array): Uint8Array | undefined;
+}
+
+export class WorldState implements StateView {
+  readonly tree = new SortedMerkleMap();
+  private readonly modules = new Map<string, Uint8Array>();
+
+  read(key: Uint8Array): Uint8Array | undefined {
+    return this.tree.get(key);
+  }
+
+  module(id: Uint8Array): Uint8Array | undefined {
+    return this.modules.get(hex(id));
+  }
+
+  loadEntry(key: Uint8Array, value: Uint8Array): void {
+    this.tree.set(key, value);
+  }
+
+  loadModule(id: Uint8Array, bytes: Uint8Array): void {
+    this.modules.set(hex(id), bytes);
+  }
+
+  /** Applies a block's diff; the returned function restores the state as it was before. */
+  apply(diff: StateDiff): () => void {
+    const before: { key: Uint8Array; value: Uint8Array }[] = [];
+    for (const { key, value } of diff.writes.values()) {
+      before.push({ key, value: this.tree.get(key) ?? new Uint8Array(0) });
+      this.tree.set(key, value);
+    }
+    const added = [...diff.modules.keys()].filter((id) => !this.modules.has(id));
+    for (const [id, bytes] of diff.modules) this.modules.set(id, bytes);
+    return () => {
+      for (let i = before.length - 1; i >= 0; i--) this.tree.set(before[i]!.key, before[i]!.value);
+      for (const id of added) this.modules.delete(id);
+    };
+  }
+
+  root(): Uint8Array {
+    return this.tree.root();
+  }
+
+  prove(key: Uint8Array): StateProof {
+    return this.tree.prove(key);
+  }
+}
+
+/** A block's (or a single call's) pending writes on top of a view; committed by WorldState.apply. */
+export class BlockOverlay implements StateView {
+  readonly diff: StateDiff = { writes: new Map(), modules: new Map() };
+
+  constructor(readonly base: StateView) {}
+
+  read(key: Uint8Array): Uint8Array | undefined {
+    const w = this.diff.writes.get(hex(key));
+    if (w) return w.value.length === 0 ? undefined : w.value;
+    return this.base.read(key);
+  }
+
+  write(key: Uint8Array, value: Uint8Array): void {
+    const cur = this.read(key);
+    if ((cur === undefined && value.length === 0) || (cur !== undefined && bytesEqual(cur, value))) return;
+    this.diff.writes.set(hex(key), { key: key.slice(), value: value.slice() });
+  }
+
+  module(id: Uint8Array): Uint8Array | undefined {
+    return this.diff.modules.get(hex(id)) ?? this.base.module(id);
+  }
+
+  addModule(id: Uint8Array, bytes: Uint8Array): void {
+    this.diff.modules.set(hex(id), bytes.slice());
+  }
+
+  /** The VM's view of contract storage: (module id, key) mapped into the storage namespace. */
+  storage(): StateStore {
+    return {
+      get: (contract, key) => this.read(storageKey(contract, key)),
+      set: (contract, key, value) => this.write(storageKey(contract, key), value),
+    };
+  }
+}
+
+/** The VM's storage view for read-only queries: reads committed state, drops every write. */
+export function readOnlyStorage(view: StateView): StateStore {
+  return { get: (contract, key) => view.read(storageKey(contract, key)), set: () => {} };
+}
+
+export function nonceOf(view: StateView, sender: Uint8Array): bigint {
+  const v = view.read(accountKey(sender));
+  return v ? readU64le(v) : 0n;
+}
+
+export function contractOf(view: StateView, id: Uint8Array): ContractInfo | undefined {
+  const v = view.read(contractKey(id));
+  if (!v) return undefined;
+  return { id: id.slice(), deployer: v.slice(0, 32), height: readU64le(v.subarray(32, 40)) };
+}

@@ -1,0 +1,228 @@
+// The ledger's embedded store: SQLite through better-sqlite3 in WAL mode with synchronous=FULL, one
+// transaction per block (block, tx index, state diff, modules, events), so an acknowledged block survives SIGKILL.
+import Database from "better-sqlite3";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Block } from "./block.ts";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { LedgerError } from "./errors.ts";
+import type { StateDiff } from "./state.ts";
+
+export const DB_FILE = "ledger.sqlite";
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;
+CREATE TABLE txs (id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL) STRICT;
+CREATE TABLE state (key BLOB PRIMARY KEY, value BLOB NOT NULL) STRICT;
+CREATE TABLE modules (id BLOB PRIMARY KEY, bytes BLOB NOT NULL) STRICT;
+CREATE TABLE events (height INTEGER NOT NULL, tx INTEGER NOT NULL, idx INTEGER NOT NULL,
+  contract BLOB NOT NULL, topic INTEGER NOT NULL, PRIMARY KEY (height, tx, idx)) STRICT;
+CREATE INDEX events_by_contract ON events (contract, topic);
+CREATE INDEX events_by_topic ON events (topic);
+`;
+
+export interface StoredBlock {
+  height: bigint;
+  hash: Uint8Array;
+  bytes: Uint8Array;
+}
+
+export interface EventRow {
+  height: bigint;
+  tx: number;
+  idx: number;
+  contract: Uint8Array;
+  topic: number;
+}
+
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export class LedgerStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+  ) {}
+
+  /** Opens an existing store; `dir` ":memory:" is a fresh in-memory database. */
+  static open(dir: string): LedgerStore | null {
+    if (dir === ":memory:") return null;
+    const file = join(dir, DB_FILE);
+    if (!existsSync(file)) return null;
+    let db: Database.Database;
+    let row: { value: string } | undefined;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      LedgerStore.tune(db);
+      row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+    } catch (e) {
+      throw new LedgerError(`${file}: cannot open the ledger store (${(e as Error).message})`);
+    }
+    if (!row || Number(row.value) !== SCHEMA_VERSION) {
+      db.close();
+      throw new LedgerError(`${file}: not a Mote ledger store (schema ${row?.value ?? "missing"}, expected ${SCHEMA_VERSION})`);
+    }
+    return new LedgerStore(db, file);
+  }
+
+  /**
+   * Creates a store holding `blocks` (genesis first) and the state after them, atomically: it is
+   * written under a temporary name and renamed into place only once complete.
+   */
+  static create(dir: string, chainId: string, blocks: readonly { block: Block; diff: StateDiff }[]): LedgerStore {
+    if (dir === ":memory:") {
+      const db = new Database(":memory:");
+      const s = new LedgerStore(db, ":memory:");
+      s.init(chainId, blocks);
+      return s;
+    }
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, DB_FILE);
+    if (existsSync(file)) throw new LedgerError(`${dir}: already holds a ledger (${file})`);
+    const tmp = `${file}.creating`;
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}-wal`, { force: true });
+    rmSync(`${tmp}-shm`, { force: true });
+    const db = new Database(tmp);
+    LedgerStore.tune(db);
+    new LedgerStore(db, tmp).init(chainId, blocks);
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    renameSync(tmp, file);
+    const dfd = openSync(dir, "r");
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+    return LedgerStore.open(dir)!;
+  }
+
+  private static tune(db: Database.Database): void {
+    db.pragma("journal_mode = WAL");
+    // FULL: a transaction is durable once COMMIT returns, which is when the writer acknowledges it.
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+  }
+
+  private init(chainId: string, blocks: readonly { block: Block; diff: StateDiff }[]): void {
+    this.db.transaction(() => {
+      this.db.exec(SCHEMA);
+      const meta = this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
+      meta.run("schema", String(SCHEMA_VERSION));
+      meta.run("chain_id", chainId);
+      for (const b of blocks) this.writeBlock(b.block, b.diff);
+    })();
+  }
+
+  get chainId(): string {
+    return (this.db.prepare("SELECT value FROM meta WHERE key = 'chain_id'").get() as { value: string }).value;
+  }
+
+  headHeight(): bigint | null {
+    const r = this.db.prepare("SELECT max(height) AS h FROM blocks").safeIntegers(true).get() as { h: bigint | null };
+    return r.h;
+  }
+
+  private writeBlock(block: Block, diff: StateDiff): void {
+    const h = block.header.height;
+    this.db.prepare("INSERT INTO blocks (height, hash, bytes) VALUES (?, ?, ?)").run(h, block.hash, block.bytes);
+    const txIns = this.db.prepare("INSERT INTO txs (id, height, idx) VALUES (?, ?, ?)");
+    const evIns = this.db.prepare("INSERT INTO events (height, tx, idx, contract, topic) VALUES (?, ?, ?, ?, ?)");
+    block.txs.forEach((t, i) => {
+      txIns.run(t.id, h, i);
+      const rc = block.receipts[i]!;
+      // A deploy's events come from its init, run as the new contract, whose id is the module id.
+      const contract = t.tx.kind === "call" ? t.tx.contract : sha256(t.tx.module);
+      rc.events.forEach((e, j) => evIns.run(h, i, j, contract, e.topic));
+    });
+    const put = this.db.prepare("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    const del = this.db.prepare("DELETE FROM state WHERE key = ?");
+    for (const { key, value } of diff.writes.values()) {
+      if (value.length === 0) del.run(key);
+      else put.run(key, value);
+    }
+    const mod = this.db.prepare("INSERT OR IGNORE INTO modules (id, bytes) VALUES (?, ?)");
+    for (const [id, bytes] of diff.modules) mod.run(Buffer.from(id, "hex"), bytes);
+  }
+
+  /** Commit: the block and its effects in one transaction; refuses if another process moved the head. */
+  appendBlock(block: Block, diff: StateDiff): void {
+    this.db
+      .transaction(() => {
+        const head = this.headHeight();
+        if (head !== block.header.height - 1n) {
+          throw new LedgerError(`the chain moved to height ${head} while block ${block.header.height} was being built (another writer?); retry`);
+        }
+        this.writeBlock(block, diff);
+      })
+      .immediate();
+  }
+
+  block(height: bigint): StoredBlock | undefined {
+    const r = this.db.prepare("SELECT height, hash, bytes FROM blocks WHERE height = ?").safeIntegers(true).get(height) as
+      | { height: bigint; hash: Buffer; bytes: Buffer }
+      | undefined;
+    return r ? { height: r.height, hash: u8(r.hash), bytes: u8(r.bytes) } : undefined;
+  }
+
+  *blocks(): Iterable<StoredBlock> {
+    const it = this.db.prepare("SELECT height, hash, bytes FROM blocks ORDER BY height").safeIntegers(true).iterate() as Iterable<{
+      height: bigint;
+      hash: Buffer;
+      bytes: Buffer;
+    }>;
+    for (const r of it) yield { height: r.height, hash: u8(r.hash), bytes: u8(r.bytes) };
+  }
+
+  txLocation(id: Uint8Array): { height: bigint; idx: number } | undefined {
+    const r = this.db.prepare("SELECT height, idx FROM txs WHERE id = ?").safeIntegers(true).get(id) as { height: bigint; idx: bigint } | undefined;
+    return r ? { height: r.height, idx: Number(r.idx) } : undefined;
+  }
+
+  txCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM txs").get() as { n: number }).n;
+  }
+
+  *stateEntries(): Iterable<[Uint8Array, Uint8Array]> {
+    for (const r of this.db.prepare("SELECT key, value FROM state ORDER BY key").iterate() as Iterable<{ key: Buffer; value: Buffer }>) {
+      yield [u8(r.key), u8(r.value)];
+    }
+  }
+
+  *moduleEntries(): Iterable<[Uint8Array, Uint8Array]> {
+    for (const r of this.db.prepare("SELECT id, bytes FROM modules ORDER BY id").iterate() as Iterable<{ id: Buffer; bytes: Buffer }>) {
+      yield [u8(r.id), u8(r.bytes)];
+    }
+  }
+
+  events(filter: { contract?: Uint8Array; topic?: number; fromHeight?: bigint; toHeight?: bigint }): EventRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.contract) {
+      where.push("contract = ?");
+      args.push(filter.contract);
+    }
+    if (filter.topic !== undefined) {
+      where.push("topic = ?");
+      args.push(filter.topic);
+    }
+    if (filter.fromHeight !== undefined) {
+      where.push("height >= ?");
+      args.push(filter.fromHeight);
+    }
+    if (filter.toHeight !== undefined) {
+      where.push("height <= ?");
+      args.push(filter.toHeight);
+    }
+    const sql = `SELECT height, tx, idx, contract, topic FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY height, tx, idx`;
+    const rows = this.db.prepare(sql).safeIntegers(true).all(...args) as { height: bigint; tx: bigint; idx: bigint; contract: Buffer; topic: bigint }[];
+    return rows.map((r) => ({ height: r.height, tx: Number(r.tx), idx: Number(r.idx), contract: u8(r.contract), topic: Number(r.topic) }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
