@@ -1,7 +1,7 @@
 // The exports of mote.wasm (docs/host-abi.md): load and verify a module, then call its exports with
 // tagged arguments, a context block and a gas limit.
 import {
-  STACK, STACK_SLOTS, FUNCS, EXPORTS, IO, IO_SIZE, CTX, IMAGE, ARENA, MEMORY_USED, MAX_GAS, MAX_BYTES_LEN,
+  STACK, STACK_SLOTS, FUNCS, EXPORTS, IO, IO_SIZE, CTX, IMAGE, IMAGE_SIZE, ARENA, MEMORY_USED, MAX_GAS, MAX_BYTES_LEN,
   TAG_INT, TAG_BYTES, ST_OK, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_BOUNDS, ST_INVALID_MODULE, ST_BAD_CALL, ST_REVERT,
 } from "./gen/spec";
 import { verifyModule, voff, nExports, gasBias } from "./verify";
@@ -41,6 +41,9 @@ export function mote_error_offset(): i32 {
 }
 
 export function mote_load(len: i32): i32 {
+  // byte-string references may point into the image: its unused tail must not keep the previous
+  // module's bytes, or a contract's results would depend on what the VM loaded before it
+  if (len >= 0 && len <= IMAGE_SIZE) memory.fill(IMAGE + len, 0, IMAGE_SIZE - len);
   loadState = verifyModule(len);
   return loadState;
 }
@@ -98,7 +101,7 @@ export function mote_call(selector: u32, argsLen: i32, gasLimit: i32): i32 {
     gasUsed = gasLimit;
     return ST_OUT_OF_GAS;
   }
-  let st = execute(pc, STACK, STACK + (nloc << 3), pc, gas, 0);
+  const st = execute(pc, STACK, STACK + (nloc << 3), pc, gas);
   gasUsed = gasLimit - gasLeft;
   if (st == ST_REVERT) lastError = errorId;
   if (st == ST_OK && !halted && load<u8>(fe, 5) != 0) {

@@ -30,7 +30,7 @@ const VALBUF: i32 = IO + MAX_KEY_BYTES;
 /** Marks a status raised in the middle of a gas block: the rest of the block is refunded. */
 const MID: i32 = 0x100;
 
-export let arenaTop: i32 = ARENA;
+export let arenaTop: i32 = 0; // set to ARENA at the start of each call
 export let gasLeft: i32 = 0;
 export let errorId: u32 = 0;
 export let halted: bool = false;
@@ -143,13 +143,14 @@ function fdiv(a: u64, b: u64): u64 {
   return signed(q, neg);
 }
 
-/**
- * Runs from pc in function frame (fp, cb) with an empty operand stack at sp and `gas` already charged
- * for the entry block. Returns a status; the result (if any) is left in `resultValue`.
- */
+/** The top of the stack when the call ended: the result of an exported function with one. */
 export let resultValue: u64 = 0;
 
-export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i32): i32 {
+/**
+ * Runs from pc in the frame (fp, cb) with an empty operand stack at sp and `gas` left after the entry
+ * block was charged. Returns a status; sets gasLeft, resultValue, errorId and halted.
+ */
+export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
   const gb = gasBias;
   let t: u64 = 0;
   let depth: i32 = 0;
@@ -861,101 +862,6 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i
         continue;
       }
 
-      // -- storage ----------------------------------------------------------------------------------
-      case OP_SLOAD:
-      case OP_MLOAD:
-      case OP_XLOAD:
-      case OP_XMLOAD: {
-        const slot = <u32>load<u8>(pc);
-        const mode = <u32>load<u8>(pc + 1);
-        pc += 2;
-        const keyed = op == OP_MLOAD || op == OP_XMLOAD;
-        const cross = op >= OP_XLOAD;
-        let k: u64 = 0;
-        let id: u64 = 0;
-        if (op == OP_SLOAD) {
-          store<u64>(sp, t);
-          sp += 8;
-        } else if (op == OP_XMLOAD) {
-          id = load<u64>(sp - 8);
-          k = t;
-          sp -= 8;
-        } else if (keyed) {
-          k = t;
-        } else {
-          id = t;
-        }
-        if (!buildKey(slot, mode, keyed, k) || (cross && (!refOk(id) || refLen(id) != 32))) {
-          st = ST_BOUNDS | MID;
-          break;
-        }
-        gas -= cross ? DG_XLOAD : DG_SLOAD;
-        if (gas < 0) break;
-        const n = cross
-          ? host_xload(refAddr(id), IO, keyLen, VALBUF, MAX_BYTES_LEN)
-          : host_sload(IO, keyLen, VALBUF, MAX_BYTES_LEN);
-        if (n < 0 || n > MAX_BYTES_LEN) {
-          st = ST_HOST_ERROR | MID;
-          break;
-        }
-        gas -= words(n) * DG_COPY_PER_WORD;
-        if (gas < 0) break;
-        if (mode & 2) {
-          const d = alloc(n);
-          if (d < 0) {
-            st = ST_ARENA_FULL | MID;
-            break;
-          }
-          memory.copy(d, VALBUF, n);
-          t = mkRef(d, n);
-        } else {
-          if (n < 8) store<u64>(VALBUF + n, 0);
-          t = load<u64>(VALBUF);
-        }
-        continue;
-      }
-      case OP_SSTORE:
-      case OP_MSTORE: {
-        const slot = <u32>load<u8>(pc);
-        const mode = <u32>load<u8>(pc + 1);
-        pc += 2;
-        const v = t;
-        let k: u64 = 0;
-        if (op == OP_MSTORE) {
-          k = load<u64>(sp - 8);
-          sp -= 8;
-        }
-        sp -= 8;
-        t = load<u64>(sp);
-        if (!buildKey(slot, mode, op == OP_MSTORE, k)) {
-          st = ST_BOUNDS | MID;
-          break;
-        }
-        let vp = VALBUF;
-        let vl = 8;
-        if (mode & 2) {
-          if (!refOk(v)) {
-            st = ST_BOUNDS | MID;
-            break;
-          }
-          vp = refAddr(v);
-          vl = refLen(v);
-          if (vl > MAX_BYTES_LEN) {
-            st = ST_HOST_ERROR | MID;
-            break;
-          }
-        } else {
-          store<u64>(VALBUF, v);
-        }
-        gas -= DG_SSTORE + words(vl) * DG_SSTORE_PER_WORD;
-        if (gas < 0) break;
-        if (host_sstore(IO, keyLen, vp, vl) != 0) {
-          st = ST_HOST_ERROR | MID;
-          break;
-        }
-        continue;
-      }
-
       // -- context and events -----------------------------------------------------------------------
       case OP_CALLER: {
         store<u64>(sp, t);
@@ -1043,8 +949,95 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32, results: i
         }
         continue;
       }
-      default:
-        unreachable();
+      // -- storage (the default case: separate labels for 0x70..0x75 would stop binaryen's shrink
+      // passes from making the whole switch one br_table; the verifier admits no other code here) ----
+      default: {
+        const slot = <u32>load<u8>(pc);
+        const mode = <u32>load<u8>(pc + 1);
+        pc += 2;
+        if (op == OP_SSTORE || op == OP_MSTORE) {
+          const v = t;
+          let k: u64 = 0;
+          if (op == OP_MSTORE) {
+            k = load<u64>(sp - 8);
+            sp -= 8;
+          }
+          sp -= 8;
+          t = load<u64>(sp);
+          if (!buildKey(slot, mode, op == OP_MSTORE, k)) {
+            st = ST_BOUNDS | MID;
+            break;
+          }
+          let vp = VALBUF;
+          let vl = 8;
+          if (mode & 2) {
+            if (!refOk(v)) {
+              st = ST_BOUNDS | MID;
+              break;
+            }
+            vp = refAddr(v);
+            vl = refLen(v);
+            if (vl > MAX_BYTES_LEN) {
+              st = ST_HOST_ERROR | MID;
+              break;
+            }
+          } else {
+            store<u64>(VALBUF, v);
+          }
+          gas -= DG_SSTORE + words(vl) * DG_SSTORE_PER_WORD;
+          if (gas < 0) break;
+          if (host_sstore(IO, keyLen, vp, vl) != 0) {
+            st = ST_HOST_ERROR | MID;
+            break;
+          }
+          continue;
+        }
+        // sload, mload, xload, xmload
+        const keyed = op == OP_MLOAD || op == OP_XMLOAD;
+        const cross = op >= OP_XLOAD;
+        let k: u64 = 0;
+        let id: u64 = 0;
+        if (op == OP_SLOAD) {
+          store<u64>(sp, t);
+          sp += 8;
+        } else if (op == OP_XMLOAD) {
+          id = load<u64>(sp - 8);
+          k = t;
+          sp -= 8;
+        } else if (keyed) {
+          k = t;
+        } else {
+          id = t;
+        }
+        if (!buildKey(slot, mode, keyed, k) || (cross && (!refOk(id) || refLen(id) != 32))) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= cross ? DG_XLOAD : DG_SLOAD;
+        if (gas < 0) break;
+        const n = cross
+          ? host_xload(refAddr(id), IO, keyLen, VALBUF, MAX_BYTES_LEN)
+          : host_sload(IO, keyLen, VALBUF, MAX_BYTES_LEN);
+        if (n < 0 || n > MAX_BYTES_LEN) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        gas -= words(n) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        if (mode & 2) {
+          const d = alloc(n);
+          if (d < 0) {
+            st = ST_ARENA_FULL | MID;
+            break;
+          }
+          memory.copy(d, VALBUF, n);
+          t = mkRef(d, n);
+        } else {
+          if (n < 8) store<u64>(VALBUF + n, 0);
+          t = load<u64>(VALBUF);
+        }
+        continue;
+      }
     }
     break;
   }
