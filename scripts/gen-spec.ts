@@ -221,6 +221,16 @@ function genBytecodeMd(): string {
   out.push("inside `[CTX, arena top)` of the linear memory (call context, module id, module image, the allocated part");
   out.push("of the arena); every byte-string operation checks that and stops with `bounds` otherwise.");
   out.push("");
+  out.push("## Calls and frames");
+  out.push("");
+  out.push("All frames share one value stack of STACK_SLOTS 64-bit slots. A call pops the callee's params, which");
+  out.push("become its locals 0..params-1; its other locals start at 0. Before the callee runs, the VM checks once");
+  out.push("that its params + locals + maxStack slots fit the stack (else `stack_overflow`) and that at most");
+  out.push("MAX_CALL_DEPTH frames, the exported function's included, are active (else `call_depth`); inside a frame");
+  out.push("no push or pop is checked, because the verifier proved every height. `ret` leaves exactly the results.");
+  out.push("`halt` ends the whole call with `ok` and no results; `revert` and a failed `require` end it with `revert`.");
+  out.push("`caller` and `self` push references to the call context and to the module id computed at load.");
+  out.push("");
   out.push("## Gas");
   out.push("");
   out.push("The verifier stores, for each instruction start, the static gas of the straight run from it up to and");

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OPCODES, OPCODE_BY_CODE, operandWidth, type OpcodeRow, type OperandValue } from "../../vm/spec/opcodes.ts";
-import { encodeInstruction, decodeInstruction, encodeModule, codeLayout } from "../../vm/spec/module.ts";
+import { OPCODES, OPCODE_BY_CODE, operandWidth, type OpcodeRow } from "../../vm/spec/opcodes.ts";
+import { encodeInstruction, decodeInstruction, encodeModule, codeLayout, type OperandValue } from "../../vm/spec/module.ts";
 import { VerifyError } from "../../vm/spec/format.ts";
 import { Op } from "../../vm/spec/gen/ops.ts";
 import { generateAll, packInfo } from "../../scripts/gen-spec.ts";

@@ -11,7 +11,7 @@ import { getVm } from "./helpers.ts";
 
 const HEAD = [0x4d, 0x4f, 0x54, 0x45, 1];
 
-type Fn = Partial<FunctionDef> & { code: number[] };
+type Fn = Partial<Omit<FunctionDef, "code">> & { code: number[] };
 function mod(fns: Fn[], o: { consts?: Uint8Array[]; exports?: ExportDef[] } = {}): Uint8Array {
   return encodeModule({
     functions: fns.map((f) => ({ params: 0, results: 0, locals: 0, maxStack: 8, ...f, code: Uint8Array.from(f.code) })),
