@@ -59,6 +59,18 @@ for (const name of Object.keys(contractBudgets)) {
 }
 results.contractBytes = contractBytes;
 
+// Runtime bytes of the equivalent Solidity contracts (solc 0.8.37, optimizer on), and Mote's ratio to them.
+const { evmBytes } = await import("./evm.ts");
+const evm = await evmBytes();
+results.evmBytes = evm;
+const evmOverMote: Record<string, number> = {};
+for (const [name, bytes] of Object.entries(evm)) {
+  rows.push([`evmBytes.${name}`, String(bytes), "-", "-", "report"]);
+  if (contractBytes[name]) evmOverMote[name] = Math.round((bytes / contractBytes[name]!) * 100) / 100;
+}
+results.evmOverMote = evmOverMote;
+for (const [name, ratio] of Object.entries(evmOverMote)) rows.push([`evmOverMote.${name}`, String(ratio), "-", name === "token" ? "8" : "-", "report"]);
+
 // Simple ops/s of the sum loop in Node (reported, not budgeted: wall-clock is noisy).
 const sum = assemble(readFileSync(join(root, "test/programs/sum.masm"), "utf8"), "sum.masm");
 const n = 200_000;
