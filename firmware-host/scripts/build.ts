@@ -1,0 +1,330 @@
+// Builds the C firmware host (`npm run build:firmware`): fetches wasm3 and the crypto libraries from their
+// registries (pinned by SHA-256, cached outside git), generates the embedded mote.wasm and spec header, runs make.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, homedir, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LIMITS } from "../../vm/spec/limits.ts";
+import { STATUSES, TAG_BYTES, TAG_INT, VERIFY_ERRORS } from "../../vm/spec/format.ts";
+import { assemble } from "../../vm/asm/index.ts";
+
+export const FW_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(FW_DIR, "..");
+export const BUILD_DIR = join(FW_DIR, "build");
+export const GEN_DIR = join(BUILD_DIR, "gen");
+export const HOST_PATH = join(BUILD_DIR, "mote-host");
+/** mote-host under AddressSanitizer and UBSan, for the bounds and conformance tests. */
+export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
+export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
+
+/**
+ * Third-party sources, each pinned by the SHA-256 of the registry artifact. Only the listed files are
+ * extracted; nothing of them is committed.
+ *   wasm3 0.5.0       PyPI sdist of pywasm3 (its wasm3/ folder is wasm3's source/ at v0.5.0)
+ *   Monocypher 4.0.2  crates.io monocypher-sys (Ed25519 verification with SHA-512, optional/monocypher-ed25519.c)
+ *   libsodium 1.0.18  crates.io libsodium-sys 0.2.7 (only SHA-256: the same code ESP-IDF's libsodium component builds)
+ */
+export const DEPS = {
+  wasm3: {
+    registry: "pypi",
+    name: "pywasm3",
+    version: "0.5.0",
+    file: "pywasm3-0.5.0.tar.gz",
+    sha256: "5a47c8a39f7f6ae71b3316b2e5d86c9d0db6e771a65f09a86e4d4aa3a19aefcc",
+    strip: 2,
+    paths: ["pywasm3-0.5.0/wasm3"],
+  },
+  monocypher: {
+    registry: "crates",
+    name: "monocypher-sys",
+    version: "4.0.2",
+    file: "monocypher-sys-4.0.2.crate",
+    sha256: "dc11b58afcc9e7b8dc05ae2a2050b5a7a368ba1155bc0f9b1ad81ccedf5f1c96",
+    strip: 3,
+    paths: ["monocypher-sys-4.0.2/Monocypher/src"],
+  },
+  sodium: {
+    registry: "crates",
+    name: "libsodium-sys",
+    version: "0.2.7",
+    file: "libsodium-sys-0.2.7.crate",
+    sha256: "6b779387cd56adfbc02ea4a668e704f729be8d6a6abd2c27ca5ee537849a92fd",
+    strip: 4,
+    paths: [
+      "libsodium-sys-0.2.7/libsodium/src/libsodium/crypto_hash/sha256/cp/hash_sha256_cp.c",
+      "libsodium-sys-0.2.7/libsodium/src/libsodium/sodium/utils.c",
+      "libsodium-sys-0.2.7/libsodium/src/libsodium/include",
+    ],
+  },
+} as const;
+export type DepName = keyof typeof DEPS;
+
+export function cacheRoot(): string {
+  const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME !== "" ? process.env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  return join(base, "mote");
+}
+
+/** A one-line failure of the build, naming what failed. */
+export class FirmwareBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FirmwareBuildError";
+  }
+}
+
+function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+function run(cmd: string, args: string[], what: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw new FirmwareBuildError(`${what}: cannot run ${cmd} (${r.error.message})`);
+  if (r.status !== 0) {
+    const tail = (r.stderr?.trim() ? r.stderr : r.stdout ?? "").trim().split("\n").slice(-15).join("\n");
+    throw new FirmwareBuildError(`${what}: ${cmd} exited with ${r.status}\n${tail}`);
+  }
+  return r.stdout;
+}
+
+/** Downloads one registry artifact with the registry's own client and returns its path. */
+function fetchArtifact(dep: (typeof DEPS)[DepName], log: (s: string) => void): string {
+  const dlDir = join(cacheRoot(), "downloads");
+  mkdirSync(dlDir, { recursive: true });
+  const cached = join(dlDir, dep.file);
+  if (existsSync(cached) && sha256File(cached) === dep.sha256) return cached;
+  if (dep.registry === "pypi") {
+    log(`fetching ${dep.name}==${dep.version} (PyPI sdist)`);
+    const tmp = join(tmpdir(), `mote-pip-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    run("python3", ["-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", `${dep.name}==${dep.version}`, "-d", tmp],
+      `fetching ${dep.name} from PyPI`);
+    const got = join(tmp, dep.file);
+    if (!existsSync(got)) throw new FirmwareBuildError(`fetching ${dep.name}: pip did not produce ${dep.file}`);
+    renameSync(got, cached);
+    rmSync(tmp, { recursive: true, force: true });
+  } else {
+    log(`fetching ${dep.name} ${dep.version} (crates.io)`);
+    // A throwaway manifest outside the repository: cargo fetch leaves the .crate in its registry cache.
+    const proj = join(cacheRoot(), `cargo-fetch-${dep.name}`);
+    mkdirSync(join(proj, "src"), { recursive: true });
+    writeFileSync(join(proj, "src/lib.rs"), "");
+    writeFileSync(join(proj, "Cargo.toml"),
+      `[package]\nname = "mote-fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n${dep.name} = "=${dep.version}"\n`);
+    const target = run("rustc", ["-vV"], "finding the host target").match(/^host: (.+)$/m)?.[1];
+    run("cargo", ["fetch", "--quiet", "--manifest-path", join(proj, "Cargo.toml"), ...(target ? ["--target", target] : [])],
+      `fetching ${dep.name} from crates.io`);
+    const cargoHome = process.env.CARGO_HOME ?? join(homedir(), ".cargo");
+    const regCache = join(cargoHome, "registry", "cache");
+    const found = existsSync(regCache)
+      ? readdirSync(regCache).map((d) => join(regCache, d, dep.file)).find((p) => existsSync(p))
+      : undefined;
+    if (!found) throw new FirmwareBuildError(`fetching ${dep.name}: ${dep.file} not found under ${regCache} after cargo fetch`);
+    writeFileSync(cached, readFileSync(found));
+  }
+  const got = sha256File(cached);
+  if (got !== dep.sha256) {
+    rmSync(cached, { force: true });
+    throw new FirmwareBuildError(`${dep.file}: SHA-256 ${got} does not match the pinned ${dep.sha256}`);
+  }
+  return cached;
+}
+
+/** Returns the directory holding a dependency's extracted, verified sources, fetching it when needed. */
+export function ensureDep(name: DepName, log: (s: string) => void = () => {}): string {
+  const dep = DEPS[name];
+  const dir = join(cacheRoot(), `${dep.name}-${dep.version}-${dep.sha256.slice(0, 12)}`);
+  const stamp = join(dir, ".mote-verified");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === dep.sha256) return dir;
+  const archive = fetchArtifact(dep, log);
+  const staging = `${dir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  run("tar", ["-xzf", archive, "-C", staging, `--strip-components=${dep.strip}`, ...dep.paths], `extracting ${dep.file}`);
+  writeFileSync(join(staging, ".mote-verified"), dep.sha256);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  return dir;
+}
+
+// -- generated sources ----------------------------------------------------------------------------
+
+function cIdent(s: string): string {
+  return s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+/** The C view of vm/spec: limits, tags, status and verifier names. Generated, never edited. */
+export function specHeader(): string {
+  const lines = [
+    "/* Generated by firmware-host/scripts/build.ts from vm/spec/limits.ts and vm/spec/format.ts. */",
+    "/* Do not edit: the spec files are the single source of truth. */",
+    "#ifndef MOTE_SPEC_H",
+    "#define MOTE_SPEC_H",
+    "",
+  ];
+  for (const [k, v] of Object.entries(LIMITS)) lines.push(`#define MOTE_${k} ${v.value}u`);
+  lines.push(`#define MOTE_TAG_INT ${TAG_INT}`, `#define MOTE_TAG_BYTES ${TAG_BYTES}`, "");
+  for (const s of STATUSES) lines.push(`#define MOTE_ST_${cIdent(s.name)} ${s.code}`);
+  lines.push(`#define MOTE_STATUS_COUNT ${STATUSES.length}`, "");
+  lines.push("static const char *const mote_status_names[MOTE_STATUS_COUNT] = {");
+  for (const s of [...STATUSES].sort((a, b) => a.code - b.code)) lines.push(`  "${s.name}",`);
+  lines.push("};", "");
+  const maxV = Math.max(...VERIFY_ERRORS.map((e) => e.code));
+  lines.push(`#define MOTE_VERIFY_ERROR_MAX ${maxV}`);
+  lines.push("static const char *const mote_verify_error_names[MOTE_VERIFY_ERROR_MAX + 1] = {", '  "none",');
+  for (let c = 1; c <= maxV; c++) lines.push(`  "${VERIFY_ERRORS.find((e) => e.code === c)?.name ?? "unknown"}",`);
+  lines.push("};", "", "#endif", "");
+  return lines.join("\n");
+}
+
+/** Linear-memory bytes the VM can touch, asked of the VM itself (the exact bound it reports). */
+export async function vmMemoryUsed(wasm: Uint8Array): Promise<number> {
+  const mod = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+  const env: Record<string, () => number> = {};
+  for (const imp of WebAssembly.Module.imports(mod)) if (imp.kind === "function") env[imp.name] = () => -1;
+  const inst = await WebAssembly.instantiate(mod, { env });
+  return (inst.exports.mote_memory_used as () => number)();
+}
+
+/** mote.wasm as a `const` array: the linker places it in flash (.rodata), not RAM. */
+export function wasmSource(wasm: Uint8Array, memoryUsed: number): string {
+  const out = [
+    "/* Generated by firmware-host/scripts/build.ts from vm/build/mote.wasm. Do not edit. */",
+    '#include "mote_wasm.h"',
+    "",
+    `const uint32_t mote_wasm_len = ${wasm.length}u;`,
+    `const uint32_t mote_wasm_memory_used = ${memoryUsed}u;`,
+    `const uint8_t mote_wasm[${wasm.length}] = {`,
+  ];
+  for (let i = 0; i < wasm.length; i += 16) {
+    out.push("  " + Array.from(wasm.subarray(i, i + 16), (b) => `0x${b.toString(16).padStart(2, "0")},`).join(""));
+  }
+  out.push("};", "");
+  return out.join("\n");
+}
+
+function writeIfChanged(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** Generates build/gen/{mote_spec.h, mote_wasm.c}; returns the VM's memory bound. */
+export async function generateSources(wasmPath = VM_WASM, genDir = GEN_DIR): Promise<{ memoryUsed: number }> {
+  if (!existsSync(wasmPath)) throw new FirmwareBuildError(`${wasmPath}: not found (run npm run build first)`);
+  const wasm = new Uint8Array(readFileSync(wasmPath));
+  const memoryUsed = await vmMemoryUsed(wasm);
+  writeIfChanged(join(genDir, "mote_spec.h"), specHeader());
+  writeIfChanged(join(genDir, "mote_wasm.c"), wasmSource(wasm, memoryUsed));
+  return { memoryUsed };
+}
+
+export function depDirs(log: (s: string) => void = () => {}): Record<DepName, string> {
+  return { wasm3: ensureDep("wasm3", log), monocypher: ensureDep("monocypher", log), sodium: ensureDep("sodium", log) };
+}
+
+/**
+ * What the ESP-IDF component (esp-idf/mote) needs from this build: where the verified sources are, and the
+ * example app's contract (test/programs/counter.masm assembled), so it compiles the same files as mote-host.
+ */
+export function writeEspIdfInputs(deps: Record<DepName, string>, genDir = GEN_DIR): void {
+  const cm = (p: string) => p.replace(/\\/g, "/");
+  writeIfChanged(join(genDir, "mote_deps.cmake"), [
+    "# Generated by firmware-host/scripts/build.ts: the verified dependency sources for esp-idf/mote. Do not edit.",
+    `set(MOTE_WASM3_DIR "${cm(deps.wasm3)}")`,
+    `set(MOTE_MONO_DIR "${cm(deps.monocypher)}")`,
+    `set(MOTE_GEN_DIR "${cm(genDir)}")`,
+    "",
+  ].join("\n"));
+  const counter = assemble(readFileSync(join(ROOT, "test/programs/counter.masm"), "utf8"), "test/programs/counter.masm");
+  const out = join(genDir, "counter.mbc");
+  if (!existsSync(out) || Buffer.compare(readFileSync(out), counter) !== 0) writeFileSync(out, counter);
+}
+
+export function makeVars(deps: Record<DepName, string>): string[] {
+  return [`WASM3_DIR=${deps.wasm3}`, `MONO_DIR=${deps.monocypher}`, `SODIUM_DIR=${deps.sodium}`];
+}
+
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) walk(p);
+  return newest;
+}
+
+const LOCK_DIR = join(BUILD_DIR, ".build-lock");
+const LOCK_STALE_MS = 15 * 60_000;
+
+/**
+ * Test files run in parallel processes and each builds what it needs: one build at a time, the others
+ * wait and then find the binary up to date. mkdir is atomic; a lock older than any build is taken over.
+ */
+async function withBuildLock<T>(f: () => Promise<T>): Promise<T> {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const deadline = Date.now() + LOCK_STALE_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(LOCK_DIR).mtimeMs;
+      } catch {
+        continue; // released between the two calls
+      }
+      if (age > LOCK_STALE_MS) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new FirmwareBuildError(`${LOCK_DIR}: another build has held the lock for too long`);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds firmware-host/build/mote-host (or, sanitized, mote-host-asan) and what it needs. Skips everything
+ * when the binary is newer than mote.wasm, the C sources, the Makefile and this script. Tests call this in
+ * beforeAll.
+ */
+export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean; sanitized?: boolean } = {}): Promise<{ built: boolean; path: string }> {
+  const log = (s: string) => {
+    if (!opts.quiet) process.stderr.write(`build:firmware: ${s}\n`);
+  };
+  const target = opts.sanitized ? "asan" : "host";
+  const path = opts.sanitized ? ASAN_HOST_PATH : HOST_PATH;
+  const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
+    join(ROOT, "vm/spec/limits.ts"), join(ROOT, "vm/spec/format.ts")];
+  const upToDate = () => !opts.force && existsSync(path) && statSync(path).mtimeMs >= newestMtime(inputs);
+  if (upToDate()) return { built: false, path };
+  return withBuildLock(async () => {
+    if (upToDate()) return { built: false, path };
+    const deps = depDirs(log);
+    await generateSources();
+    writeEspIdfInputs(deps);
+    log(`compiling ${opts.sanitized ? "mote-host-asan" : "mote-host"}`);
+    run("make", ["-C", FW_DIR, `-j${Math.max(1, Math.min(4, cpus().length))}`, target, ...makeVars(deps)], `make ${target}`);
+    return { built: true, path };
+  });
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  try {
+    const r = await buildFirmwareHost({ force: process.argv.includes("--force") });
+    process.stdout.write(`${r.path}${r.built ? "" : " (up to date)"}\n`);
+  } catch (e) {
+    process.stderr.write(`build:firmware: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}

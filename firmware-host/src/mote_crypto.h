@@ -1,0 +1,15 @@
+/* mote_crypto: the two primitives the host ABI exposes, SHA-256 and Ed25519 verification, on top of
+ * maintained libraries (libsodium's SHA-256, Monocypher's Ed25519), with @noble/ed25519's strict rules. */
+#ifndef MOTE_CRYPTO_H
+#define MOTE_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* 1 when sig is a valid RFC 8032 signature of msg by pub, exactly as
+ * @noble/ed25519 verify(sig, msg, pub, { zip215: false }) decides; else 0. */
+int mote_ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t msg_len, const uint8_t sig[64]);
+
+#endif

@@ -1,0 +1,573 @@
+/* mote_host: wasm3 embedding of mote.wasm and the six host imports (docs/host-abi.md), mirroring
+ * vm/host/index.ts decision for decision so both hosts print the same bytes for every call. */
+#include "mote_host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "m3_code.h" /* internal: code pages, to report what compiled code costs in RAM */
+#include "m3_env.h"  /* internal: runtime->memoryLimit clamps linear memory, runtime->stack is painted */
+#include "mote_crypto.h"
+#include "mote_spec.h"
+#include "wasm3.h"
+
+#define STACK_PAINT 0xA5
+
+struct mote_engine {
+    IM3Environment env;
+    IM3Runtime rt;
+    IM3Module mod;
+    IM3Function f_load, f_call, f_gas_used, f_result_len, f_error, f_error_offset;
+    uint32_t module_ptr, ctx_ptr, io_ptr, io_size, mem_used;
+    mote_table *store;
+    mote_table overlay;       /* the running call's writes; committed on ok, discarded otherwise */
+    int in_call;
+    mote_event events[MOTE_MAX_EVENTS];
+    uint32_t n_events;
+    uint8_t *loaded;          /* copy of the last module handed to mote_load, to skip reloading it */
+    uint32_t loaded_len;
+    int loaded_code;
+    uint32_t loaded_offset;
+    uint8_t id[32];
+    uint8_t results[MOTE_MAX_BYTES_LEN + 3];
+    uint32_t results_len;
+};
+
+static void set_err(char *err, size_t cap, const char *what, const char *detail) {
+    if (err && cap) snprintf(err, cap, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* Pointer and length as the VM passes them (i32), checked against the bytes the VM may use, exactly
+ * as the Node host's range(): non-negative, and ptr + len within mote_memory_used(). */
+static int range_ok(const mote_engine *e, int32_t ptr, int32_t len) {
+    return ptr >= 0 && len >= 0 && (uint64_t)(uint32_t)ptr + (uint32_t)len <= e->mem_used;
+}
+
+static uint8_t *mem(IM3Runtime rt) {
+    return m3_GetMemory(rt, NULL, 0);
+}
+
+static void clear_events(mote_engine *e) {
+    for (uint32_t i = 0; i < e->n_events; i++) free(e->events[i].bytes);
+    e->n_events = 0;
+}
+
+static int32_t put_value(uint8_t *m, const mote_entry *v, int32_t out, int32_t cap) {
+    if (!v || v->val_len == 0) return 0;
+    if (v->val_len > (uint32_t)cap) return -1;
+    memcpy(m + out, v->bytes + v->key_len, v->val_len);
+    return v->val_len;
+}
+
+/* -- imports (module "env") ------------------------------------------------------------------------ */
+
+m3ApiRawFunction(host_sload) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, key_ptr);
+    m3ApiGetArg(int32_t, key_len);
+    m3ApiGetArg(int32_t, out_ptr);
+    m3ApiGetArg(int32_t, out_cap);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, key_ptr, key_len) || !range_ok(e, out_ptr, out_cap)) m3ApiReturn(-1);
+    uint8_t *m = mem(runtime);
+    const mote_entry *v = mote_table_get(&e->overlay, e->id, m + key_ptr, (uint32_t)key_len);
+    if (!v) v = mote_table_get(e->store, e->id, m + key_ptr, (uint32_t)key_len);
+    m3ApiReturn(put_value(m, v, out_ptr, out_cap));
+}
+
+m3ApiRawFunction(host_sstore) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, key_ptr);
+    m3ApiGetArg(int32_t, key_len);
+    m3ApiGetArg(int32_t, val_ptr);
+    m3ApiGetArg(int32_t, val_len);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, key_ptr, key_len) || !range_ok(e, val_ptr, val_len)) m3ApiReturn(-1);
+    uint8_t *m = mem(runtime);
+    /* The VM never passes keys or values past the limits; a host that cannot store one fails the
+     * call (host_error) rather than truncate it. */
+    if (mote_table_put(&e->overlay, e->id, m + key_ptr, (uint32_t)key_len, m + val_ptr, (uint32_t)val_len, 1) != 0)
+        m3ApiReturn(-1);
+    m3ApiReturn(0);
+}
+
+m3ApiRawFunction(host_xload) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, id_ptr);
+    m3ApiGetArg(int32_t, key_ptr);
+    m3ApiGetArg(int32_t, key_len);
+    m3ApiGetArg(int32_t, out_ptr);
+    m3ApiGetArg(int32_t, out_cap);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, id_ptr, 32) || !range_ok(e, key_ptr, key_len) || !range_ok(e, out_ptr, out_cap))
+        m3ApiReturn(-1);
+    uint8_t *m = mem(runtime);
+    /* committed state only, even for this contract's own id */
+    m3ApiReturn(put_value(m, mote_table_get(e->store, m + id_ptr, m + key_ptr, (uint32_t)key_len), out_ptr, out_cap));
+}
+
+/* Whether p[0..len) is `count` well-formed tagged values (any number when count is UINT32_MAX) and
+ * nothing else: the JSON encoder reads only what passed this. */
+static int values_ok(const uint8_t *p, uint32_t len, uint32_t count) {
+    uint32_t q = 0;
+    for (uint32_t i = 0; count == UINT32_MAX ? q < len : i < count; i++) {
+        if (q >= len) return 0;
+        if (p[q] == MOTE_TAG_INT && len - q >= 9) q += 9;
+        else if (p[q] == MOTE_TAG_BYTES && len - q >= 3) {
+            uint32_t l = (uint32_t)p[q + 1] | (uint32_t)p[q + 2] << 8;
+            if (len - q - 3 < l) return 0;
+            q += 3 + l;
+        } else return 0;
+    }
+    return q == len;
+}
+
+/* An event must be exactly topic:u32 count:u8 and count well-formed tagged values. */
+static int event_ok(const uint8_t *p, uint32_t len) {
+    return values_ok(p + 5, len - 5, p[4]);
+}
+
+m3ApiRawFunction(host_emit) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, ptr);
+    m3ApiGetArg(int32_t, len);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, ptr, len) || len < 5) m3ApiReturn(-1);
+    const uint8_t *p = mem(runtime) + ptr;
+    /* The VM stops at MAX_EVENTS itself; the host bound only keeps a hostile VM from growing RAM. */
+    if (!event_ok(p, (uint32_t)len) || e->n_events >= MOTE_MAX_EVENTS) m3ApiReturn(-1);
+    uint8_t *copy = malloc((size_t)len);
+    if (!copy) m3ApiReturn(-1);
+    memcpy(copy, p, (size_t)len);
+    e->events[e->n_events].bytes = copy;
+    e->events[e->n_events].len = (uint32_t)len;
+    e->n_events++;
+    m3ApiReturn(0);
+}
+
+m3ApiRawFunction(host_sha256) {
+    m3ApiGetArg(int32_t, ptr);
+    m3ApiGetArg(int32_t, len);
+    m3ApiGetArg(int32_t, out_ptr);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    /* No return value to fail with: an out-of-range request writes nothing, as in the Node host. */
+    if (range_ok(e, ptr, len) && range_ok(e, out_ptr, 32)) {
+        uint8_t *m = mem(runtime), digest[32];
+        mote_sha256(m + ptr, (size_t)len, digest);
+        memcpy(m + out_ptr, digest, 32);
+    }
+    m3ApiSuccess();
+}
+
+m3ApiRawFunction(host_ed25519_verify) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, pk_ptr);
+    m3ApiGetArg(int32_t, msg_ptr);
+    m3ApiGetArg(int32_t, msg_len);
+    m3ApiGetArg(int32_t, sig_ptr);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!range_ok(e, pk_ptr, 32) || !range_ok(e, msg_ptr, msg_len) || !range_ok(e, sig_ptr, 64)) m3ApiReturn(0);
+    uint8_t *m = mem(runtime);
+    m3ApiReturn(mote_ed25519_verify(m + pk_ptr, m + msg_ptr, (size_t)msg_len, m + sig_ptr));
+}
+
+/* -- engine ---------------------------------------------------------------------------------------- */
+
+static int call_i32(IM3Function f, int32_t *out, char *err, size_t cap) {
+    M3Result r = m3_CallV(f);
+    if (!r) r = m3_GetResultsV(f, out);
+    if (r) {
+        set_err(err, cap, m3_GetFunctionName(f), r);
+        return -1;
+    }
+    return 0;
+}
+
+static int find(mote_engine *e, IM3Function *f, const char *name, char *err, size_t cap) {
+    M3Result r = m3_FindFunction(f, e->rt, name);
+    if (r) {
+        char what[96];
+        snprintf(what, sizeof what, "mote.wasm export %s", name);
+        set_err(err, cap, what, r);
+        return -1;
+    }
+    return 0;
+}
+
+static int query(mote_engine *e, const char *name, uint32_t *out, char *err, size_t cap) {
+    IM3Function f;
+    int32_t v;
+    if (find(e, &f, name, err, cap) || call_i32(f, &v, err, cap)) return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t cap) {
+    mote_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        set_err(err, cap, "out of memory creating the engine", NULL);
+        return NULL;
+    }
+    e->store = cfg->store;
+    e->loaded_code = -1;
+    mote_table_init(&e->overlay, 0);
+    M3Result r;
+    e->env = m3_NewEnvironment();
+    if (!e->env) goto oom;
+    e->rt = m3_NewRuntime(e->env, cfg->wasm_stack_bytes, e);
+    if (!e->rt) goto oom;
+    /* Paint wasm3's value stack so its high-water mark can be read after calls; wasm3 zeroes each
+     * frame's locals itself, so the paint never leaks into execution. */
+    memset(e->rt->stack, STACK_PAINT, e->rt->stackSize ? e->rt->stackSize : cfg->wasm_stack_bytes);
+    e->rt->memoryLimit = cfg->memory_limit;
+    if ((r = m3_ParseModule(e->env, &e->mod, cfg->wasm, cfg->wasm_len))) {
+        set_err(err, cap, "parsing mote.wasm", r);
+        goto fail;
+    }
+    if ((r = m3_LoadModule(e->rt, e->mod))) {
+        set_err(err, cap, "instantiating mote.wasm", r);
+        m3_FreeModule(e->mod);
+        goto fail;
+    }
+    static const struct {
+        const char *name, *sig;
+        M3RawCall fn;
+    } imports[] = {
+        {"host_sload", "i(iiii)", host_sload},
+        {"host_sstore", "i(iiii)", host_sstore},
+        {"host_xload", "i(iiiii)", host_xload},
+        {"host_emit", "i(ii)", host_emit},
+        {"host_sha256", "v(iii)", host_sha256},
+        {"host_ed25519_verify", "i(iiii)", host_ed25519_verify},
+    };
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+        r = m3_LinkRawFunction(e->mod, "env", imports[i].name, imports[i].sig, imports[i].fn);
+        if (r && r != m3Err_functionLookupFailed) {
+            set_err(err, cap, imports[i].name, r);
+            goto fail;
+        }
+    }
+    if (find(e, &e->f_load, "mote_load", err, cap) || find(e, &e->f_call, "mote_call", err, cap) ||
+        find(e, &e->f_gas_used, "mote_gas_used", err, cap) || find(e, &e->f_result_len, "mote_result_len", err, cap) ||
+        find(e, &e->f_error, "mote_error", err, cap) || find(e, &e->f_error_offset, "mote_error_offset", err, cap) ||
+        query(e, "mote_memory_used", &e->mem_used, err, cap) || query(e, "mote_module_ptr", &e->module_ptr, err, cap) ||
+        query(e, "mote_ctx_ptr", &e->ctx_ptr, err, cap) || query(e, "mote_io_ptr", &e->io_ptr, err, cap) ||
+        query(e, "mote_io_size", &e->io_size, err, cap))
+        goto fail;
+    uint32_t have = m3_GetMemorySize(e->rt);
+    if (e->mem_used > have) {
+        char d[128];
+        snprintf(d, sizeof d, "the VM needs %u bytes of linear memory but the clamp allows %u", (unsigned)e->mem_used, (unsigned)have);
+        set_err(err, cap, "mote.wasm", d);
+        goto fail;
+    }
+    if (e->io_size < MOTE_MAX_BYTES_LEN + 3) {
+        set_err(err, cap, "mote.wasm", "its I/O buffer is smaller than one MAX_BYTES_LEN value");
+        goto fail;
+    }
+    return e;
+oom:
+    set_err(err, cap, "out of memory creating the wasm3 runtime", NULL);
+fail:
+    mote_engine_free(e);
+    return NULL;
+}
+
+void mote_engine_free(mote_engine *e) {
+    if (!e) return;
+    clear_events(e);
+    mote_table_clear(&e->overlay);
+    free(e->loaded);
+    if (e->rt) m3_FreeRuntime(e->rt);
+    if (e->env) m3_FreeEnvironment(e->env);
+    free(e);
+}
+
+int mote_engine_load(mote_engine *e, const uint8_t *module, uint32_t len, uint32_t *error_offset) {
+    if (e->loaded && e->loaded_len == len && memcmp(e->loaded, module, len) == 0) {
+        if (error_offset) *error_offset = e->loaded_offset;
+        return e->loaded_code;
+    }
+    /* Too long for the module area: the VM rejects it by length alone (too_large), unwritten. */
+    if (len <= MOTE_MODULE_MAX_BYTES) memcpy(mem(e->rt) + e->module_ptr, module, len);
+    int32_t code = 0, off = 0;
+    M3Result r = m3_CallV(e->f_load, (int32_t)len);
+    if (!r) r = m3_GetResultsV(e->f_load, &code);
+    if (r) return -1;
+    if (code != 0 && call_i32(e->f_error_offset, &off, NULL, 0)) return -1;
+    free(e->loaded);
+    e->loaded = malloc(len ? len : 1);
+    if (e->loaded) memcpy(e->loaded, module, len);
+    e->loaded_len = len;
+    e->loaded_code = code;
+    e->loaded_offset = (uint32_t)off;
+    if (code == 0) mote_sha256(module, len, e->id);
+    if (error_offset) *error_offset = e->loaded_offset;
+    return code;
+}
+
+const uint8_t *mote_engine_module_id(const mote_engine *e) {
+    return e->id;
+}
+
+uint32_t mote_engine_io_size(const mote_engine *e) {
+    return e->io_size;
+}
+
+uint8_t *mote_engine_memory(const mote_engine *e, uint32_t *used) {
+    if (used) *used = e->mem_used;
+    return mem(e->rt);
+}
+
+uint32_t mote_engine_wasm_stack_peak(const mote_engine *e) {
+    const uint8_t *s = e->rt->stack;
+    uint32_t n = e->rt->stackSize ? e->rt->stackSize : e->rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
+    while (n > 0 && s[n - 1] == STACK_PAINT) n--;
+    return n;
+}
+
+uint32_t mote_engine_code_bytes(const mote_engine *e, uint32_t *used) {
+    uint32_t total = 0, in_use = 0;
+    IM3CodePage lists[2] = {e->rt->pagesOpen, e->rt->pagesFull};
+    for (int l = 0; l < 2; l++) {
+        for (IM3CodePage p = lists[l]; p; p = p->info.next) {
+            total += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
+            in_use += p->info.lineIndex * (uint32_t)sizeof(code_t);
+        }
+    }
+    if (used) *used = in_use;
+    return total;
+}
+
+int64_t mote_engine_op_count(const mote_engine *e) {
+    IM3Global g = m3_FindGlobal(e->mod, "mote_op_count");
+    M3TaggedValue v;
+    if (!g || m3_GetGlobal(g, &v) || v.type != c_m3Type_i64) return -1;
+    return (int64_t)v.value.i64;
+}
+
+static void put_u64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len, uint32_t selector,
+                     const uint8_t *args, uint32_t args_len, const mote_call_ctx *ctx, mote_result *r,
+                     char *err, size_t cap) {
+    memset(r, 0, sizeof *r);
+    clear_events(e);
+    e->results_len = 0;
+    uint32_t off = 0;
+    int code = mote_engine_load(e, module, module_len, &off);
+    if (code < 0) {
+        set_err(err, cap, "mote_load trapped", NULL);
+        return -1;
+    }
+    if (code != 0) {
+        r->status = MOTE_ST_INVALID_MODULE;
+        r->has_error = 1;
+        r->error = code;
+        r->error_offset = off;
+        return 0;
+    }
+    if (args_len > e->io_size) {
+        r->status = MOTE_ST_BAD_CALL;
+        return 0;
+    }
+    uint8_t *m = mem(e->rt);
+    if (args_len) memcpy(m + e->io_ptr, args, args_len); /* args may be NULL when there are none */
+    memcpy(m + e->ctx_ptr, ctx->caller, 32);
+    put_u64(m + e->ctx_ptr + 32, ctx->timestamp);
+    put_u64(m + e->ctx_ptr + 40, ctx->height);
+
+    mote_table_clear(&e->overlay);
+    e->in_call = 1;
+    int32_t st = 0, gas_used = 0, rlen = 0, error = 0;
+    M3Result t = m3_CallV(e->f_call, (int32_t)selector, (int32_t)args_len, (int32_t)ctx->gas);
+    if (!t) t = m3_GetResultsV(e->f_call, &st);
+    e->in_call = 0;
+    if (t) {
+        mote_table_clear(&e->overlay);
+        clear_events(e);
+        set_err(err, cap, "mote_call trapped (a VM fault, never a call result)", t);
+        return -1;
+    }
+    if (st < 0 || st >= MOTE_STATUS_COUNT) {
+        mote_table_clear(&e->overlay);
+        clear_events(e);
+        set_err(err, cap, "mote_call returned an unknown status", NULL);
+        return -1;
+    }
+    if (call_i32(e->f_gas_used, &gas_used, err, cap)) return -1;
+    r->status = st;
+    r->gas_used = gas_used;
+    if (st == MOTE_ST_REVERT || st == MOTE_ST_INVALID_MODULE) {
+        if (call_i32(e->f_error, &error, err, cap)) return -1;
+        r->has_error = 1;
+        r->error = error;
+    }
+    if (st != MOTE_ST_OK) {
+        mote_table_clear(&e->overlay);
+        clear_events(e);
+        return 0;
+    }
+    if (call_i32(e->f_result_len, &rlen, err, cap)) return -1;
+    if (rlen < 0 || (uint32_t)rlen > sizeof e->results || !range_ok(e, (int32_t)e->io_ptr, rlen)) {
+        set_err(err, cap, "mote_result_len is outside the I/O buffer", NULL);
+        return -1;
+    }
+    if (!values_ok(m + e->io_ptr, (uint32_t)rlen, UINT32_MAX)) {
+        set_err(err, cap, "mote_call left malformed tagged results", NULL);
+        return -1;
+    }
+    memcpy(e->results, m + e->io_ptr, (size_t)rlen);
+    e->results_len = (uint32_t)rlen;
+    r->results = e->results;
+    r->results_len = e->results_len;
+    r->events = e->events;
+    r->n_events = e->n_events;
+    if (mote_table_commit(e->store, &e->overlay) != 0) {
+        set_err(err, cap, "committing the call's storage writes", "out of memory or the table is full");
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t mote_selector(const char *name) {
+    uint8_t h[32];
+    mote_sha256((const uint8_t *)name, strlen(name), h);
+    return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+}
+
+static int uleb(const uint8_t *p, uint32_t end, uint32_t *at, uint32_t *out) {
+    uint32_t v = 0;
+    for (int shift = 0; shift < 35 && *at < end; shift += 7) {
+        uint8_t b = p[(*at)++];
+        v |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int mote_module_has_export(const uint8_t *m, uint32_t len, uint32_t selector) {
+    uint32_t at = 5;
+    while (at < len) {
+        uint8_t id = m[at++];
+        uint32_t size;
+        if (uleb(m, len, &at, &size) || size > len - at) return 0;
+        if (id == 4) {
+            uint32_t end = at + size, count;
+            if (uleb(m, end, &at, &count)) return 0;
+            for (uint32_t i = 0; i < count; i++) {
+                uint32_t func;
+                if (end - at < 4) return 0;
+                uint32_t sel = (uint32_t)m[at] | (uint32_t)m[at + 1] << 8 | (uint32_t)m[at + 2] << 16 | (uint32_t)m[at + 3] << 24;
+                at += 4;
+                if (uleb(m, end, &at, &func) || end - at < 3) return 0;
+                at += 3;
+                if (sel == selector) return 1;
+            }
+            return 0;
+        }
+        at += size;
+    }
+    return 0;
+}
+
+/* -- JSON ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    size_t cap, len;
+} out_t;
+
+static void emit(out_t *o, const char *s, size_t n) {
+    if (o->len < o->cap) memcpy(o->buf + o->len, s, n < o->cap - o->len ? n : o->cap - o->len);
+    o->len += n;
+}
+static void emits(out_t *o, const char *s) {
+    emit(o, s, strlen(s));
+}
+static void emit_u64(out_t *o, uint64_t v) {
+    char t[21];
+    int i = 20;
+    t[i] = 0;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    emits(o, t + i);
+}
+static void emit_i32(out_t *o, int32_t v) {
+    if (v < 0) {
+        emits(o, "-");
+        emit_u64(o, (uint64_t)(-(int64_t)v));
+    } else emit_u64(o, (uint64_t)v);
+}
+
+/* Emits count tagged values from p (already validated) as JSON strings; returns bytes consumed. */
+static uint32_t emit_values(out_t *o, const uint8_t *p, uint32_t len, uint32_t count) {
+    static const char hex[] = "0123456789abcdef";
+    uint32_t q = 0;
+    for (uint32_t i = 0; (count == UINT32_MAX ? q < len : i < count); i++) {
+        if (i) emits(o, ",");
+        emits(o, "\"");
+        if (p[q] == MOTE_TAG_INT) {
+            uint64_t v = 0;
+            for (int k = 7; k >= 0; k--) v = v << 8 | p[q + 1 + k];
+            emit_u64(o, v);
+            q += 9;
+        } else {
+            uint32_t l = (uint32_t)p[q + 1] | (uint32_t)p[q + 2] << 8;
+            emits(o, "0x");
+            for (uint32_t k = 0; k < l; k++) {
+                char h[2] = {hex[p[q + 3 + k] >> 4], hex[p[q + 3 + k] & 15]};
+                emit(o, h, 2);
+            }
+            q += 3 + l;
+        }
+        emits(o, "\"");
+    }
+    return q;
+}
+
+size_t mote_result_json(const mote_result *r, char *buf, size_t cap) {
+    out_t o = {buf, cap, 0};
+    emits(&o, "{\"status\":\"");
+    emits(&o, mote_status_names[r->status]);
+    emits(&o, "\",\"gasUsed\":");
+    emit_i32(&o, r->gas_used);
+    emits(&o, ",\"returns\":[");
+    if (r->results_len) emit_values(&o, r->results, r->results_len, UINT32_MAX);
+    emits(&o, "],\"events\":[");
+    for (uint32_t i = 0; i < r->n_events; i++) {
+        const uint8_t *p = r->events[i].bytes;
+        if (i) emits(&o, ",");
+        emits(&o, "{\"topic\":\"");
+        emit_u64(&o, (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        emits(&o, "\",\"values\":[");
+        emit_values(&o, p + 5, r->events[i].len - 5, p[4]);
+        emits(&o, "]}");
+    }
+    emits(&o, "],\"error\":");
+    if (r->has_error) emit_i32(&o, r->error);
+    else emits(&o, "null");
+    emits(&o, "}");
+    if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;
+    return o.len;
+}
