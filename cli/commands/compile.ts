@@ -6,14 +6,13 @@ import { abiText } from "../../compiler/abi.ts";
 import { compileFile, type CompileOutput, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
 import { CliError } from "../errors.ts";
 
-function report(path: string, out: CompileOutput, json: boolean, extra: Record<string, unknown> = {}): void {
+function report(out: CompileOutput, json: boolean, extra: Record<string, unknown> = {}): void {
   const errors = out.diagnostics.filter((d) => d.severity === "error").length;
   if (json) {
     process.stdout.write(`${JSON.stringify({ ok: errors === 0, diagnostics: out.diagnostics, ...extra })}\n`);
   } else if (out.diagnostics.length > 0) {
-    const source = readSourceFile(path) ?? "";
-    // diagnostics in imported files show their own source lines
-    const sources = new Map<string, string>([[out.diagnostics[0]!.file, source]]);
+    // each diagnostic shows a line of its own file (the main file or an import)
+    const sources = new Map<string, string>();
     const text = out.diagnostics.map((d) => {
       if (!sources.has(d.file)) sources.set(d.file, readSourceFile(d.file) ?? "");
       return formatDiagnostic(d, sources.get(d.file)!);
@@ -32,11 +31,12 @@ export function register(program: Command): void {
     .argument("<file>", "the .mote source file")
     .option("-o, --out <file>", "output module path (default: FILE with .mbc)")
     .option("--json", "print one JSON object (diagnostics, output paths, size, module hash) instead of text")
-    .action((file: string, opts: { out?: string; json?: boolean }) => {
+    .option("--embed-abi-hash", "write the ABI's SHA-256 into the module's META section (34 bytes; the id then changes with the source map)")
+    .action((file: string, opts: { out?: string; json?: boolean; embedAbiHash?: boolean }) => {
       const out = opts.out ?? `${file.replace(/\.mote$/, "")}.mbc`;
       if (!out.endsWith(".mbc")) throw new CliError(`-o: the module path must end in .mbc, got '${out}'`, 2);
       const abiPath = `${out.slice(0, -4)}.abi.json`;
-      const r = compileFile(file);
+      const r = compileFile(file, { embedAbiHash: opts.embedAbiHash === true });
       const ok = r.module !== undefined && r.abi !== undefined && !r.diagnostics.some((d) => d.severity === "error");
       if (ok) {
         try {
@@ -46,7 +46,7 @@ export function register(program: Command): void {
           throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
         }
       }
-      report(file, r, opts.json === true, ok ? { module: out, abi: abiPath, size: r.module!.length, moduleHash: r.abi!.moduleHash } : {});
+      report(r, opts.json === true, ok ? { module: out, abi: abiPath, size: r.module!.length, moduleHash: r.abi!.moduleHash } : {});
       if (ok && !opts.json) process.stdout.write(`wrote ${out} (${r.module!.length} bytes) and ${abiPath}\n`);
     });
 
@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option("--json", "print the diagnostics as one JSON object")
     .action((file: string, opts: { json?: boolean }) => {
       const r = compileFile(file);
-      report(file, r, opts.json === true);
+      report(r, opts.json === true);
       if (!opts.json) process.stdout.write(`${file}: ok\n`);
     });
 }

@@ -11,7 +11,8 @@ import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
-import { describeRevert, formatEvent, formatValue, functionByName, parseArg, sourceAt, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
+import { dirname, isAbsolute, join } from "node:path";
 
 function readInput(path: string): Uint8Array {
   if (!existsSync(path)) throw new CliError(`${path}: no such file`);
@@ -111,11 +112,14 @@ export function register(program: Command): void {
     .description("disassemble a module (uses FILE.abi.json beside it for names when present)")
     .argument("<file>", "module (.mbc)")
     .option("--offsets", "append each instruction's offset")
-    .action((file: string, opts: { offsets?: boolean }) => {
+    .option("--source-dir <dir>", "where the contract's sources are (default: beside the module, then the working directory)")
+    .action((file: string, opts: { offsets?: boolean; sourceDir?: string }) => {
       const bytes = readInput(file);
       const abi = readAbiBeside(file);
+      const dirs = [...(opts.sourceDir ? [opts.sourceDir] : []), dirname(file), process.cwd()];
       try {
-        process.stdout.write(disassemble(bytes, { ...disasmNames(abi), annotate: abi && sourceAnnotator(abi), offsets: !!opts.offsets }));
+        const annotate = abi && sourceAnnotator(abi, sourceReader(dirs));
+        process.stdout.write(disassemble(bytes, { ...disasmNames(abi), annotate, offsets: !!opts.offsets }));
       } catch (e) {
         if (e instanceof ModuleFormatError) throw new CliError(`${file}: ${e.message}`);
         throw e;
@@ -174,33 +178,20 @@ interface RunOptions {
   json?: boolean;
 }
 
-/** Interleaves source lines: a comment with file:line and the line's text whenever the line changes. */
-function sourceAnnotator(abi: Abi): (func: number, offset: number) => string | undefined {
-  const sources = new Map<string, string[] | undefined>();
-  const lineOf = (file: string, line: number): string => {
-    if (!sources.has(file)) sources.set(file, existsSync(file) ? readFileSync(file, "utf8").split("\n") : undefined);
-    return sources.get(file)?.[line - 1]?.trim() ?? "";
-  };
-  let last = "";
-  return (func, offset) => {
-    const at = sourceAt(abi, func, offset);
-    if (!at) return undefined;
-    const key = `${func}:${at.file}:${at.line}`;
-    if (key === last) return undefined;
-    last = key;
-    return `${at.file}:${at.line}: ${lineOf(at.file, at.line)}`;
+/** Reads a source file named by an ABI (paths are relative to the compiled file's directory). */
+function sourceReader(dirs: string[]): (file: string) => string | undefined {
+  return (file) => {
+    for (const d of dirs) {
+      const p = isAbsolute(file) ? file : join(d, file);
+      if (existsSync(p)) return readFileSync(p, "utf8");
+    }
+    return undefined;
   };
 }
 
 function disasmNames(abi: Abi | undefined): { funcNames?: string[]; exportNames?: Map<number, string> } {
-  if (!abi?.functions) return {};
-  const funcNames: string[] = [];
-  const exportNames = new Map<number, string>();
-  for (const f of abi.functions) {
-    funcNames[f.index] = f.name;
-    exportNames.set(selectorOf(f.name), f.name);
-  }
-  return { funcNames: Array.from(funcNames, (n, i) => n ?? `f${i}`), exportNames };
+  if (!abi) return {};
+  return { funcNames: functionNames(abi), exportNames: new Map(abi.functions.map((f) => [selectorOf(f.name), f.name])) };
 }
 
 async function runCommand(file: string, fn: string, argTexts: string[], opts: RunOptions): Promise<void> {

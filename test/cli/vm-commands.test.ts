@@ -142,3 +142,14 @@ describe("mote run on a contract source", () => {
     expectOneLineError(mote("run", token, "balance_of", "--init", "5"), /balance_of\(who: pubkey\) takes 1 argument\(s\), got 0/);
   });
 });
+
+describe("mote disasm with metadata", () => {
+  it("names functions and interleaves source lines from the ABI beside the module", () => {
+    const out = join(dir, "tok.mbc");
+    expect(mote("compile", join(root, "contracts/token.mote"), "-o", out).code).toBe(0);
+    const d = mote("disasm", out, "--source-dir", join(root, "contracts"));
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/\.func transfer params=2/);
+    expect(d.stdout).toMatch(/; token\.mote:\d+: balances\[caller\(\)\] = total;/);
+  });
+});

@@ -1,0 +1,689 @@
+// Lowers the checked program to a linear instruction list per function (ir.ts), naive but correct;
+// the optimizer then shrinks it and emit.ts encodes it through the opcode table's CodeBuilder.
+import { FIXED_FRAC_BITS, LIMITS } from "../vm/spec/limits.ts";
+import type { DiagnosticSink, Span } from "./diagnostics.ts";
+import type { Ins, IrFunction } from "./ir.ts";
+import type { FuncInfo, PathStep, Place, TExpr, TStmt } from "./typed.ts";
+import { isRefAtRuntime, needsZeroDefault, packedSize, type Type } from "./types.ts";
+
+/** Byte-string constants of a module, deduplicated, indexed in order of first use (deterministic). */
+export class ConstPool {
+  readonly list: Uint8Array[] = [];
+  private readonly index = new Map<string, number>();
+  add(b: Uint8Array): number {
+    const key = Buffer.from(b).toString("hex");
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(b);
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
+const ARITH: Record<string, Partial<Record<Type["k"], string>>> = {
+  "+": { u64: "addu", i64: "adds", fixed: "adds" },
+  "-": { u64: "subu", i64: "subs", fixed: "subs" },
+  "*": { u64: "mulu", i64: "muls", fixed: "fmul" },
+  "/": { u64: "divu", i64: "divs", fixed: "fdiv" },
+  "%": { u64: "remu", i64: "rems", fixed: "rems" },
+  "<": { u64: "ltu", i64: "lts", fixed: "lts" },
+  "<=": { u64: "leu", i64: "les", fixed: "les" },
+  ">": { u64: "gtu", i64: "gts", fixed: "gts" },
+  ">=": { u64: "geu", i64: "ges", fixed: "ges" },
+  "<<": { u64: "shl", i64: "shl" },
+  ">>": { u64: "shru", i64: "shrs" },
+};
+const BITWISE: Record<string, string> = { "&": "and", "|": "or", "^": "xor" };
+const WRAPPING: Record<string, string> = { wrapping_add: "add", wrapping_sub: "sub", wrapping_mul: "mul" };
+const FIXED_ONE = 1n << BigInt(FIXED_FRAC_BITS);
+
+/** Nested-map keys longer than this are hashed to 32 bytes so that slot byte + key fits MAX_KEY_BYTES. */
+export const MAX_COMPOSITE_KEY = LIMITS.MAX_KEY_BYTES.value - 1;
+
+interface Loop {
+  brk: number;
+  cont: number;
+}
+
+export class FunctionGen {
+  readonly ins: Ins[] = [];
+  private labels = 0;
+  private span: Span;
+  private nextTemp: number;
+  private maxLocal: number;
+  private readonly loops: Loop[] = [];
+
+  constructor(
+    private readonly fn: FuncInfo,
+    private readonly pool: ConstPool,
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.span = fn.span;
+    this.nextTemp = fn.locals;
+    this.maxLocal = fn.locals;
+  }
+
+  generate(): IrFunction {
+    this.stmts(this.fn.entryChecks);
+    this.stmts(this.fn.body);
+    this.span = this.fn.span;
+    if (this.fn.returns.k === "unit") this.op("ret");
+    if (this.maxLocal > LIMITS.MAX_LOCALS.value) {
+      this.sink.report("limit", this.fn.span, [
+        `\`${this.fn.name}\` needs ${this.maxLocal} locals with the compiler's temporaries; the VM allows ${LIMITS.MAX_LOCALS.value}`,
+      ]);
+    }
+    return {
+      name: this.fn.name,
+      params: this.fn.params.length,
+      results: this.fn.returns.k === "unit" ? 0 : 1,
+      locals: this.maxLocal,
+      ins: this.ins,
+    };
+  }
+
+  // -- emission helpers ------------------------------------------------------------------------------
+  private op(op: string, ...args: (number | bigint)[]): void {
+    this.ins.push({ op, args, span: this.span });
+  }
+  private jump(op: string, label: number): void {
+    this.ins.push({ op, args: [], target: label, span: this.span });
+  }
+  private label(): number {
+    return this.labels++;
+  }
+  private bind(label: number): void {
+    this.ins.push({ op: "label", args: [], target: label, span: this.span });
+  }
+  private push(v: bigint): void {
+    this.op("push", v);
+  }
+  private temp(): number {
+    const t = this.nextTemp++;
+    this.maxLocal = Math.max(this.maxLocal, this.nextTemp);
+    return t;
+  }
+  private release(t: number): void {
+    if (t === this.nextTemp - 1) this.nextTemp--;
+  }
+  private at<T>(span: Span, f: () => T): T {
+    const saved = this.span;
+    this.span = span;
+    try {
+      return f();
+    } finally {
+      this.span = saved;
+    }
+  }
+
+  // -- statements -----------------------------------------------------------------------------------------
+  private stmts(list: TStmt[]): void {
+    for (const s of list) this.at(s.span, () => this.stmt(s));
+  }
+
+  private stmt(s: TStmt): void {
+    switch (s.k) {
+      case "let":
+        this.expr(s.init);
+        this.op("lset", s.local);
+        return;
+      case "assign":
+        this.assign(s.place, s.value);
+        return;
+      case "compound": {
+        if (s.place.kind === "storage" && s.place.path.length === 0 && s.place.keys.length > 0) {
+          // key once, used twice: k dup mload v op mstore
+          const p = s.place;
+          this.pushKeys(p.keys);
+          this.op("dup");
+          this.loadStorage(p, true);
+          this.expr(s.value);
+          this.op(ARITH[s.op]![s.operandType.k]!);
+          this.op("mstore", p.field.slot, this.keyMode(p));
+          return;
+        }
+        const place = this.materialize(s.place);
+        const combined: TExpr = {
+          k: "binary",
+          op: s.op,
+          left: { k: "read", place, span: s.span, type: place.type },
+          right: s.value,
+          operandType: s.operandType,
+          span: s.span,
+          type: s.operandType,
+        };
+        this.assign(place, combined);
+        place.temps.forEach((t) => this.release(t));
+        return;
+      }
+      case "expr":
+        this.expr(s.expr);
+        if (s.expr.type.k !== "unit") this.op("drop");
+        return;
+      case "if": {
+        const els = this.label();
+        const end = this.label();
+        this.condJump(s.cond, els, false);
+        this.stmts(s.then);
+        if (s.else.length > 0) this.jump("jmp", end);
+        this.bind(els);
+        this.stmts(s.else);
+        this.bind(end);
+        return;
+      }
+      case "while": {
+        const top = this.label();
+        const cond = this.label();
+        const brk = this.label();
+        this.jump("jmp", cond);
+        this.bind(top);
+        this.loops.push({ brk, cont: cond });
+        this.stmts(s.body);
+        this.loops.pop();
+        this.bind(cond);
+        this.at(s.cond.span, () => this.condJump(s.cond, top, true));
+        this.bind(brk);
+        return;
+      }
+      case "for": {
+        const top = this.label();
+        const cont = this.label();
+        const cond = this.label();
+        const brk = this.label();
+        this.expr(s.from);
+        this.op("lset", s.local);
+        const endConst = s.to.k === "int";
+        if (!endConst) {
+          this.expr(s.to);
+          this.op("lset", s.endLocal);
+        }
+        this.jump("jmp", cond);
+        this.bind(top);
+        this.loops.push({ brk, cont });
+        this.stmts(s.body);
+        this.loops.pop();
+        this.bind(cont);
+        this.op("lget", s.local);
+        this.push(1n);
+        this.op(s.signed ? "adds" : "addu");
+        this.op("lset", s.local);
+        this.bind(cond);
+        this.op("lget", s.local);
+        if (endConst) this.push((s.to as { value: bigint }).value);
+        else this.op("lget", s.endLocal);
+        this.op(s.signed ? "lts" : "ltu");
+        this.jump("jnz", top);
+        this.bind(brk);
+        return;
+      }
+      case "break":
+        this.jump("jmp", this.loops[this.loops.length - 1]!.brk);
+        return;
+      case "continue":
+        this.jump("jmp", this.loops[this.loops.length - 1]!.cont);
+        return;
+      case "return":
+        if (s.value) this.expr(s.value);
+        this.op("ret");
+        return;
+      case "emit": {
+        let mask = 0;
+        s.args.forEach((a, i) => {
+          this.expr(a);
+          if (isRefAtRuntime(a.type)) mask |= 1 << i;
+        });
+        this.op("emit", s.topic, s.args.length, mask);
+        return;
+      }
+      case "require":
+        this.expr(s.cond);
+        this.op("require", s.errorId);
+        return;
+      case "revert":
+        this.op("revert", s.errorId);
+        return;
+    }
+  }
+
+  /** Jumps to `label` when `e` is `when`; falls through otherwise. */
+  private condJump(e: TExpr, label: number, when: boolean): void {
+    if (e.k === "int") {
+      if ((e.value !== 0n) === when) this.jump("jmp", label);
+      return;
+    }
+    if (e.k === "unary" && e.op === "!") return this.condJump(e.operand, label, !when);
+    if (e.k === "logical") {
+      const shortCircuits = (e.op === "||") === when;
+      if (shortCircuits) {
+        this.condJump(e.left, label, when);
+        this.condJump(e.right, label, when);
+      } else {
+        const skip = this.label();
+        this.condJump(e.left, skip, !when);
+        this.condJump(e.right, label, when);
+        this.bind(skip);
+      }
+      return;
+    }
+    // a > b is b < a: with operands free of effects, evaluate them swapped so the fused jumps apply
+    if (e.k === "binary" && (e.op === ">" || e.op === "<=") && isPure(e.left) && isPure(e.right)) {
+      const swapped: TExpr = { ...e, op: e.op === ">" ? "<" : ">=", left: e.right, right: e.left };
+      this.expr(swapped);
+    } else {
+      this.expr(e);
+    }
+    this.jump(when ? "jnz" : "jz", label);
+  }
+
+  // -- places ---------------------------------------------------------------------------------------------
+  /** Moves a place's keys and indexes that are not trivially re-evaluable into temporaries. */
+  private materialize(p: Place): Place & { temps: number[] } {
+    const temps: number[] = [];
+    const fix = (e: TExpr): TExpr => {
+      if (isPure(e)) return e;
+      this.expr(e);
+      const t = this.temp();
+      temps.push(t);
+      this.op("lset", t);
+      return { k: "read", place: { kind: "local", index: t, type: e.type, baseType: e.type, path: [] }, span: e.span, type: e.type };
+    };
+    const path = p.path.map((s) => (s.kind === "elem" ? { ...s, index: fix(s.index) } : s));
+    if (p.kind === "storage") {
+      return { ...p, keys: p.keys.map(fix), ...(p.foreignId ? { foreignId: fix(p.foreignId) } : {}), path, temps };
+    }
+    if (p.kind === "value") return { ...p, value: fix(p.value), path, temps };
+    return { ...p, path, temps };
+  }
+
+  private storedType(p: Extract<Place, { kind: "storage" }>): Type {
+    let t = p.field.type;
+    for (let i = 0; i < p.keys.length; i++) t = (t as { value: Type }).value;
+    return t;
+  }
+
+  private keyMode(p: Extract<Place, { kind: "storage" }>): number {
+    const vt = this.storedType(p);
+    let mode = isRefAtRuntime(vt) ? 2 : 0;
+    if (p.keys.length > 1 || (p.keys.length === 1 && isRefAtRuntime(p.keys[0]!.type))) mode |= 1;
+    return mode;
+  }
+
+  /** Pushes the storage key: one key as is, several joined into one byte string (hashed when long). */
+  private pushKeys(keys: TExpr[]): void {
+    if (keys.length === 1) {
+      this.expr(keys[0]!);
+      return;
+    }
+    let total = 0;
+    keys.forEach((k, i) => {
+      this.expr(k);
+      if (!isRefAtRuntime(k.type)) this.op("itob", 8);
+      total += isRefAtRuntime(k.type) ? packedSize(k.type)! : 8;
+      if (i > 0) this.op("bcat");
+    });
+    if (total > MAX_COMPOSITE_KEY) this.op("sha256");
+  }
+
+  private loadStorage(p: Extract<Place, { kind: "storage" }>, keyOnStack = false): void {
+    const slot = p.field.slot;
+    const mode = this.keyMode(p);
+    if (p.foreignId) this.expr(p.foreignId);
+    if (p.keys.length > 0 && !keyOnStack) this.pushKeys(p.keys);
+    const op = p.foreignId ? (p.keys.length > 0 ? "xmload" : "xload") : p.keys.length > 0 ? "mload" : "sload";
+    this.op(op, slot, mode);
+    const vt = this.storedType(p);
+    if (needsZeroDefault(vt)) {
+      // storage never written reads as empty; a fixed-size value reads as zeros instead
+      const ok = this.label();
+      this.op("dup");
+      this.op("blen");
+      this.jump("jnz", ok);
+      this.op("drop");
+      this.op("pushb", this.pool.add(new Uint8Array(packedSize(vt)!)));
+      this.bind(ok);
+    }
+  }
+
+  private loadBase(p: Place): void {
+    if (p.kind === "local") this.op("lget", p.index);
+    else if (p.kind === "storage") this.loadStorage(p);
+    else this.expr(p.value);
+  }
+
+  private baseType(p: Place): Type {
+    if (p.kind === "local") return p.baseType;
+    if (p.kind === "storage") return this.storedType(p);
+    return p.value.type;
+  }
+
+  /** Pushes the byte offset of a path inside its packed base, bounds-checking computed array indexes. */
+  private pushOffset(path: PathStep[]): void {
+    let constant = 0n;
+    let dynamic = false;
+    for (const s of path) {
+      if (s.kind === "field") {
+        constant += BigInt(s.offset);
+        continue;
+      }
+      const size = BigInt(packedSize(s.elemType)!);
+      if (s.index.k === "int") {
+        constant += s.index.value * size;
+        continue;
+      }
+      this.expr(s.index);
+      this.op("dup");
+      this.push(BigInt(s.length));
+      this.op("ltu");
+      this.op("require", s.errorId);
+      if (size !== 1n) {
+        this.push(size);
+        this.op("mul");
+      }
+      if (dynamic) this.op("add");
+      dynamic = true;
+    }
+    if (!dynamic) this.push(constant);
+    else if (constant !== 0n) {
+      this.push(constant);
+      this.op("add");
+    }
+  }
+
+  private readPlace(p: Place): void {
+    this.loadBase(p);
+    if (p.path.length === 0) return;
+    const t = p.type;
+    this.pushOffset(p.path);
+    if (t.k === "bool") {
+      this.op("bget");
+      return;
+    }
+    this.push(BigInt(packedSize(t)!));
+    this.op("bslice");
+    if (!isRefAtRuntime(t)) this.op("btoi");
+  }
+
+  private assign(place: Place, value: TExpr): void {
+    if (place.kind === "value") throw new Error("internal: assignment to a value place");
+    if (place.path.length === 0) {
+      if (place.kind === "local") {
+        this.expr(value);
+        this.op("lset", place.index);
+      } else {
+        if (place.keys.length > 0) this.pushKeys(place.keys);
+        this.expr(value);
+        this.op(place.keys.length > 0 ? "mstore" : "sstore", place.field.slot, this.keyMode(place));
+      }
+      return;
+    }
+    // read-modify-write of a packed struct or array: prefix ++ new part ++ suffix
+    const p = this.materialize(place);
+    if (p.kind === "storage" && p.keys.length > 0) this.pushKeys(p.keys);
+    const total = BigInt(packedSize(this.baseType(p))!);
+    const size = BigInt(packedSize(p.type)!);
+    const base = this.temp();
+    this.loadBase({ ...p, path: [] } as Place);
+    this.op("lset", base);
+    const constOff = p.path.every((s) => s.kind === "field" || s.index.k === "int");
+    let offTemp = -1;
+    let c = 0n;
+    if (constOff) {
+      for (const s of p.path) c += s.kind === "field" ? BigInt(s.offset) : (s.index as { value: bigint }).value * BigInt(packedSize(s.elemType)!);
+    } else {
+      offTemp = this.temp();
+      this.pushOffset(p.path);
+      this.op("lset", offTemp);
+    }
+    const pushOff = (): void => (constOff ? this.push(c) : this.op("lget", offTemp));
+    let parts = 0;
+    if (!constOff || c > 0n) {
+      this.op("lget", base);
+      this.push(0n);
+      pushOff();
+      this.op("bslice");
+      parts++;
+    }
+    this.expr(value);
+    if (!isRefAtRuntime(p.type)) this.op("itob", p.type.k === "bool" ? 1 : 8);
+    if (parts++ > 0) this.op("bcat");
+    if (!constOff || c + size < total) {
+      this.op("lget", base);
+      if (constOff) {
+        this.push(c + size);
+        this.push(total - c - size);
+      } else {
+        pushOff();
+        this.push(size);
+        this.op("add");
+        this.push(total - size);
+        pushOff();
+        this.op("sub");
+      }
+      this.op("bslice");
+      this.op("bcat");
+    }
+    if (offTemp >= 0) this.release(offTemp);
+    this.release(base);
+    if (p.kind === "local") this.op("lset", p.index);
+    else if (p.kind === "storage") this.op(p.keys.length > 0 ? "mstore" : "sstore", p.field.slot, this.keyMode(p));
+    p.temps.forEach((t) => this.release(t));
+  }
+
+  // -- expressions ------------------------------------------------------------------------------------------
+  private expr(e: TExpr): void {
+    this.at(e.span, () => this.exprInner(e));
+  }
+
+  private exprInner(e: TExpr): void {
+    switch (e.k) {
+      case "int":
+        this.push(e.value);
+        return;
+      case "bytes":
+        this.op("pushb", this.pool.add(e.value));
+        return;
+      case "read":
+        this.readPlace(e.place);
+        return;
+      case "unary":
+        this.expr(e.operand);
+        this.op(e.op === "-" ? "neg" : e.op === "!" ? "eqz" : "bnot");
+        return;
+      case "binary":
+        this.binary(e);
+        return;
+      case "logical": {
+        const end = this.label();
+        this.expr(e.left);
+        this.op("dup");
+        this.jump(e.op === "&&" ? "jz" : "jnz", end);
+        this.op("drop");
+        this.expr(e.right);
+        this.bind(end);
+        return;
+      }
+      case "call":
+        for (const a of e.args) this.expr(a);
+        this.op("call", e.func.index);
+        return;
+      case "builtin":
+        this.builtin(e);
+        return;
+      case "convert":
+        this.convert(e);
+        return;
+      case "pack": {
+        const constant = packConstant(e);
+        if (constant) {
+          this.op("pushb", this.pool.add(constant));
+          return;
+        }
+        e.parts.forEach((p, i) => {
+          this.expr(p);
+          if (!isRefAtRuntime(p.type)) this.op("itob", p.type.k === "bool" ? 1 : 8);
+          if (i > 0) this.op("bcat");
+        });
+        return;
+      }
+      case "repeat": {
+        const one = packConstant({ ...e, k: "pack", parts: [e.value] } as TExpr & { k: "pack" });
+        if (one) {
+          const all = new Uint8Array(one.length * e.count);
+          for (let i = 0; i < e.count; i++) all.set(one, i * one.length);
+          this.op("pushb", this.pool.add(all));
+          return;
+        }
+        const t = this.temp();
+        this.expr(e.value);
+        if (!isRefAtRuntime(e.value.type)) this.op("itob", e.value.type.k === "bool" ? 1 : 8);
+        this.op("lset", t);
+        for (let i = 0; i < e.count; i++) {
+          this.op("lget", t);
+          if (i > 0) this.op("bcat");
+        }
+        this.release(t);
+        return;
+      }
+    }
+  }
+
+  private binary(e: Extract<TExpr, { k: "binary" }>): void {
+    const t = e.operandType;
+    this.expr(e.left);
+    this.expr(e.right);
+    if (e.op === "bget") {
+      this.op("bget");
+      return;
+    }
+    if (e.op === "==" || e.op === "!=") {
+      if (isRefAtRuntime(t)) {
+        this.op("beq");
+        if (e.op === "!=") this.op("eqz");
+      } else {
+        this.op(e.op === "==" ? "eq" : "ne");
+      }
+      return;
+    }
+    const bit = BITWISE[e.op];
+    if (bit) {
+      this.op(bit);
+      return;
+    }
+    this.op(ARITH[e.op]![t.k]!);
+  }
+
+  private builtin(e: Extract<TExpr, { k: "builtin" }>): void {
+    const args = e.args;
+    const all = (): void => args.forEach((a) => this.expr(a));
+    switch (e.name) {
+      case "caller":
+      case "self":
+      case "now":
+      case "height":
+        this.op(e.name);
+        return;
+      case "gas_left":
+        this.op("gasleft");
+        return;
+      case "sha256":
+        args.forEach((a, i) => {
+          this.expr(a);
+          if (i > 0) this.op("bcat");
+        });
+        this.op("sha256");
+        return;
+      case "concat":
+        args.forEach((a, i) => {
+          this.expr(a);
+          if (i > 0) this.op("bcat");
+        });
+        return;
+      case "len":
+        all();
+        this.op("blen");
+        return;
+      case "slice":
+        all();
+        this.op("bslice");
+        return;
+      case "verify":
+        all();
+        this.op("edverify");
+        return;
+      case "to_bytes":
+        all();
+        this.op("itob", e.width ?? 8);
+        return;
+      case "from_bytes":
+        all();
+        this.op("btoi");
+        return;
+      case "wrapping_add":
+      case "wrapping_sub":
+      case "wrapping_mul":
+        all();
+        this.op(WRAPPING[e.name]!);
+        return;
+    }
+  }
+
+  private convert(e: Extract<TExpr, { k: "convert" }>): void {
+    this.expr(e.arg);
+    const from = e.from.k;
+    const to = e.type.k;
+    const signCheck = (): void => {
+      this.op("dup");
+      this.push(0n);
+      this.op("ges");
+      this.op("require", e.errorId!);
+    };
+    if (to === "hash" || to === "pubkey" || to === "sig") {
+      this.op("dup");
+      this.op("blen");
+      this.push(to === "sig" ? 64n : 32n);
+      this.op("eq");
+      this.op("require", e.errorId!);
+      return;
+    }
+    if (from === "fixed") {
+      this.push(FIXED_ONE);
+      this.op("divs");
+      if (to === "u64") signCheck();
+      return;
+    }
+    // u64 → i64/fixed and i64 → u64: the value must be below 2^63, i.e. non-negative read as signed
+    if (from === "u64" || to === "u64") signCheck();
+    if (to === "fixed") {
+      this.push(FIXED_ONE);
+      this.op("muls");
+    }
+  }
+}
+
+/** Reading it twice costs little and has no effect: constants and plain local reads. */
+function isPure(e: TExpr): boolean {
+  return e.k === "int" || e.k === "bytes" || (e.k === "read" && e.place.kind === "local" && e.place.path.length === 0);
+}
+
+/** The packed bytes of a struct or array literal whose parts are all constants, else undefined. */
+function packConstant(e: Extract<TExpr, { k: "pack" }>): Uint8Array | undefined {
+  const out: number[] = [];
+  for (const p of e.parts) {
+    if (p.k === "bytes") out.push(...p.value);
+    else if (p.k === "int") {
+      const width = p.type.k === "bool" ? 1 : 8;
+      let v = BigInt.asUintN(64, p.value);
+      for (let i = 0; i < width; i++) {
+        out.push(Number(v & 0xffn));
+        v >>= 8n;
+      }
+    } else if (p.k === "pack") {
+      const inner = packConstant(p);
+      if (!inner) return undefined;
+      out.push(...inner);
+    } else return undefined;
+  }
+  return Uint8Array.from(out);
+}
