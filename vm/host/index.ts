@@ -64,6 +64,16 @@ interface CallState {
 const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
 const VERIFY_NAME = new Map<number, VerifyErrorName>(VERIFY_ERRORS.map((e) => [e.code, e.name]));
 
+const selectors = new Map<string, number>();
+function cachedSelector(name: string): number {
+  let s = selectors.get(name);
+  if (s === undefined) {
+    if (selectors.size > 4096) selectors.clear();
+    selectors.set(name, (s = selectorOf(name)));
+  }
+  return s;
+}
+
 let compiled: Promise<WebAssembly.Module> | undefined;
 function compileVm(): Promise<WebAssembly.Module> {
   if (!compiled) {
@@ -253,7 +263,7 @@ export class MoteVM {
       status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra,
     });
     if (!v.ok) return res("invalid_module", { error: v.code, errorOffset: v.offset });
-    const selector = typeof fn === "number" ? fn >>> 0 : selectorOf(fn);
+    const selector = typeof fn === "number" ? fn >>> 0 : cachedSelector(fn);
     // arguments, tagged, into the I/O buffer
     const io = this.x.mote_io_ptr();
     const ioSize = this.x.mote_io_size();
