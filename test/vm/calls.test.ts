@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { STATUSES, type StatusName } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
+import { DYNAMIC_GAS as D, OPCODE_BY_NAME } from "../../vm/spec/opcodes.ts";
 import { assemble } from "../../vm/asm/index.ts";
 import { MemoryStateStore, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { getVm, prog, run, text } from "./helpers.ts";
@@ -45,47 +46,56 @@ describe("statuses", () => {
   });
 });
 
+/** Static gas of a sequence of opcodes, from the table (the VM must charge exactly what the table says). */
+const g = (...names: string[]): number => names.reduce((sum, n) => sum + OPCODE_BY_NAME.get(n)!.gas, 0);
+
 describe("gas", () => {
   it("straight-line code: the sum of static costs", async () => {
-    expect((await run(prog("push 1\npush 2\nadd\nret"))).gasUsed).toBe(1 + 1 + 1 + 2);
+    expect((await run(prog("push 1\npush 2\nadd\nret"))).gasUsed).toBe(g("push", "push", "add", "ret"));
   });
 
   it("a revert in the middle of a block refunds the rest of the block", async () => {
-    // push0 (1) + require (1) ran; push, push, add, ret (5) did not
+    // push0 and require ran; push, push, add, ret did not
     const r = await run(prog("push0\nrequire 9\npush 5\npush 6\nadd\nret"));
-    expect(r).toMatchObject({ status: "revert", error: 9, gasUsed: 2 });
+    expect(r).toMatchObject({ status: "revert", error: 9, gasUsed: g("push0", "require") });
   });
 
   it("an overflow in the middle of a block refunds the rest", async () => {
     const r = await run(prog("push -1\npush1\naddu\npush 2\nmul\nret"));
-    expect(r).toMatchObject({ status: "overflow", gasUsed: 3 });
+    expect(r).toMatchObject({ status: "overflow", gasUsed: g("push", "push1", "addu") });
   });
 
   it("dynamic costs are added: bcat of 40 bytes costs 5 words", async () => {
     const r = await run(prog("pushb c0\npushb c1\nbcat\nblen\nret", { consts: ["0x" + "11".repeat(20), "0x" + "22".repeat(20)] }));
-    expect(r).toMatchObject({ status: "ok", returns: [40n], gasUsed: 1 + 1 + 3 + 1 + 2 + 5 });
+    expect(r).toMatchObject({ status: "ok", returns: [40n], gasUsed: g("pushb", "pushb", "bcat", "blen", "ret") + 5 * D.COPY_PER_WORD });
   });
 
   it("sha256 of 64 bytes: two blocks", async () => {
     const r = await run(prog("pushb c0\nsha256\nblen\nret", { consts: ["0x" + "00".repeat(64)] }));
-    expect(r.gasUsed).toBe(1 + 10 + 1 + 2 + 2 * 12);
+    expect(r.gasUsed).toBe(g("pushb", "sha256", "blen", "ret") + 2 * D.SHA256_PER_BLOCK);
   });
 
   it("storage: sload, sstore and emit", async () => {
-    // counter.increment on an empty store: static 12, sload 20 + 0 words, sstore 50 + 4, emit 20 + 2 * 2 (14 B)
+    // counter.increment on an empty store: sload of nothing (0 words), sstore of 8 bytes (1 word),
+    // emit of a 14-byte event (2 words)
     const r = await run(program("counter"), [], {}, "increment");
-    expect(r).toMatchObject({ status: "ok", gasUsed: 12 + 20 + 54 + 24 });
+    const statics = g("sload", "push1", "addu", "dup", "sstore", "dup", "emit", "ret");
+    expect(r).toMatchObject({ status: "ok", gasUsed: statics + D.SLOAD + D.SSTORE + D.SSTORE_PER_WORD + D.EMIT + 2 * D.EMIT_PER_WORD });
   });
 
   it("calls: caller's block, callee's blocks, the continuation", async () => {
     const m = prog("push 2\npush 3\ncall g\nret", { extra: ".func g params=2 results=1 locals=0\nlget0\nlget1\nadd\nret\n.end" });
-    expect((await run(m)).gasUsed).toBe(1 + 1 + 4 + (1 + 1 + 1 + 2) + 2);
+    expect((await run(m)).gasUsed).toBe(g("push", "push", "call") + g("lget0", "lget1", "add", "ret") + g("ret"));
   });
 
-  it("a loop: sum(n) costs 9 + 11n", async () => {
+  it("a loop: sum(n) costs entry + exit + n iterations", async () => {
+    // sum.masm: push1 lset2 | loop: lget0 lget2 jltu | lget1 lget2 addu lset1 laddi jmp | done: lget1 ret
+    const test = g("lget0", "lget2", "jltu");
+    const fixed = g("push1", "lset2") + test + g("lget1", "ret");
+    const perIteration = g("lget1", "lget2", "addu", "lset1", "laddi", "jmp") + test;
     for (const n of [0n, 1n, 10n, 1000n]) {
       const r = await run(program("sum"), [n], {}, "sum");
-      expect(r).toMatchObject({ status: "ok", returns: [(n * (n + 1n)) / 2n], gasUsed: Number(9n + 11n * n) });
+      expect(r).toMatchObject({ status: "ok", returns: [(n * (n + 1n)) / 2n], gasUsed: fixed + perIteration * Number(n) });
     }
   });
 
@@ -93,12 +103,14 @@ describe("gas", () => {
     const store = new MemoryStateStore();
     const vm = await getVm();
     const m = program("counter");
-    for (const gas of [0, 5, 12, 40, 60, 105]) {
+    const cost = vm.call(m, "increment", [], { store: new MemoryStateStore() }).gasUsed;
+    // Limits below the cost stop at every stage: before the block, at sload, sstore and emit.
+    for (const gas of [0, 1, g("sload"), cost - D.EMIT - 1, cost - 2, cost - 1]) {
       const r = vm.call(m, "increment", [], { store, gas });
       expect(r).toMatchObject({ status: "out_of_gas", gasUsed: gas, returns: [], events: [] });
     }
     expect([...store.entries()]).toEqual([]);
-    expect(vm.call(m, "increment", [], { store, gas: 110 })).toMatchObject({ status: "ok", gasUsed: 110 });
+    expect(vm.call(m, "increment", [], { store, gas: cost })).toMatchObject({ status: "ok", gasUsed: cost });
     expect([...store.entries()]).toHaveLength(1);
   });
 

@@ -88,7 +88,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   // -- constants and stack -------------------------------------------------------------------------
   op(0x01, "push0", [], 0, 1, "-> 0", 1, "Push the integer 0."),
   op(0x02, "push1", [], 0, 1, "-> 1", 1, "Push the integer 1."),
-  op(0x03, "push", [{ name: "value", kind: "sleb" }], 0, 1, "-> v", 1, "Push a 64-bit integer given as signed LEB128."),
+  op(0x03, "push", [{ name: "value", kind: "sleb" }], 0, 1, "-> v", 3, "Push a 64-bit integer given as signed LEB128."),
   op(0x04, "pushb", [{ name: "index", kind: "const" }], 0, 1, "-> b", 1, "Push a reference to a byte string of the constant pool."),
   op(0x05, "dup", [], 1, 2, "a -> a a", 1, "Duplicate the top value."),
   op(0x06, "drop", [], 1, 0, "a ->", 1, "Discard the top value."),
@@ -107,25 +107,25 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x18, "lset1", [], 1, 0, "v ->", 1, "Pop into local 1 (one byte)."),
   op(0x19, "lset2", [], 1, 0, "v ->", 1, "Pop into local 2 (one byte)."),
   op(0x1a, "lset3", [], 1, 0, "v ->", 1, "Pop into local 3 (one byte)."),
-  op(0x1b, "laddi", [L, { name: "imm", kind: "uleb" }], 0, 0, "local[i] += imm (checked, unsigned)", 1,
+  op(0x1b, "laddi", [L, { name: "imm", kind: "uleb" }], 0, 0, "local[i] += imm (checked, unsigned)", 2,
     "Add an unsigned immediate to a local in place; stops with `overflow` past 2^64-1."),
 
   // -- integer arithmetic --------------------------------------------------------------------------
   op(0x20, "add", [], 2, 1, "a b -> a+b", 1, "Wrapping addition mod 2^64."),
   op(0x21, "sub", [], 2, 1, "a b -> a-b", 1, "Wrapping subtraction mod 2^64."),
-  op(0x22, "mul", [], 2, 1, "a b -> a*b", 2, "Wrapping multiplication mod 2^64."),
+  op(0x22, "mul", [], 2, 1, "a b -> a*b", 1, "Wrapping multiplication mod 2^64."),
   op(0x23, "addu", [], 2, 1, "a b -> a+b", 1, "Unsigned checked addition; `overflow` past 2^64-1."),
   op(0x24, "subu", [], 2, 1, "a b -> a-b", 1, "Unsigned checked subtraction; `overflow` below 0."),
-  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 3, "Unsigned checked multiplication; `overflow` past 2^64-1."),
+  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 1, "Unsigned checked multiplication; `overflow` past 2^64-1."),
   op(0x26, "adds", [], 2, 1, "a b -> a+b", 1, "Signed checked addition; `overflow` outside i64."),
   op(0x27, "subs", [], 2, 1, "a b -> a-b", 1, "Signed checked subtraction; `overflow` outside i64."),
-  op(0x28, "muls", [], 2, 1, "a b -> a*b", 3, "Signed checked multiplication; `overflow` outside i64."),
-  op(0x29, "divu", [], 2, 1, "a b -> a/b", 3, "Unsigned division; `div_zero` when b = 0."),
-  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 3, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
-  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 3, "Unsigned remainder; `div_zero` when b = 0."),
-  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 3, "Signed remainder (sign of a); `div_zero` when b = 0."),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 4, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
-  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 6, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
+  op(0x28, "muls", [], 2, 1, "a b -> a*b", 1, "Signed checked multiplication; `overflow` outside i64."),
+  op(0x29, "divu", [], 2, 1, "a b -> a/b", 1, "Unsigned division; `div_zero` when b = 0."),
+  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
+  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0."),
+  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 1, "Signed remainder (sign of a); `div_zero` when b = 0."),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 6, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
+  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 5, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
   // -- comparisons (push 1 or 0) -------------------------------------------------------------------
@@ -151,12 +151,12 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x46, "bnot", [], 1, 1, "a -> ~a", 1, "Bitwise complement."),
 
   // -- control -------------------------------------------------------------------------------------
-  op(0x50, "jmp", [T], 0, 0, "->", 2, "Jump to target.", { flow: "jump" }),
+  op(0x50, "jmp", [T], 0, 0, "->", 1, "Jump to target.", { flow: "jump" }),
   op(0x51, "jz", [T], 1, 0, "c ->", 2, "Jump to target when c is 0.", { flow: "branch" }),
   op(0x52, "jnz", [T], 1, 0, "c ->", 2, "Jump to target when c is not 0.", { flow: "branch" }),
-  op(0x53, "call", [{ name: "func", kind: "func" }], 0, 0, "args -> results", 4,
+  op(0x53, "call", [{ name: "func", kind: "func" }], 0, 0, "args -> results", 3,
     "Call a function: pops its params (last on top), pushes its results.", { flow: "call" }),
-  op(0x54, "ret", [], 0, 0, "results ->", 2, "Return; the stack must hold exactly the function's results.", { flow: "exit" }),
+  op(0x54, "ret", [], 0, 0, "results ->", 1, "Return; the stack must hold exactly the function's results.", { flow: "exit" }),
   op(0x55, "halt", [], 0, 0, "->", 1, "End the whole call successfully with no results.", { flow: "exit" }),
   op(0x56, "revert", [{ name: "error", kind: "error" }], 0, 0, "->", 1,
     "End the whole call with status `revert` and this error id.", { flow: "exit" }),
@@ -171,24 +171,24 @@ export const OPCODES: readonly OpcodeRow[] = [
 
   // -- byte strings --------------------------------------------------------------------------------
   op(0x60, "blen", [], 1, 1, "b -> len(b)", 1, "Length of a byte string."),
-  op(0x61, "bcat", [], 2, 1, "a b -> a++b", 3, "Concatenate into the arena.", { dyn: "copy" }),
-  op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 2, "A slice (no copy); `bounds` when it does not fit."),
-  op(0x63, "beq", [], 2, 1, "a b -> a==b", 2, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
-  op(0x64, "bget", [], 2, 1, "b i -> b[i]", 1, "The byte at index i; `bounds` past the end."),
-  op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 2,
+  op(0x61, "bcat", [], 2, 1, "a b -> a++b", 1, "Concatenate into the arena.", { dyn: "copy" }),
+  op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 1, "A slice (no copy); `bounds` when it does not fit."),
+  op(0x63, "beq", [], 2, 1, "a b -> a==b", 3, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
+  op(0x64, "bget", [], 2, 1, "b i -> b[i]", 2, "The byte at index i; `bounds` past the end."),
+  op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 3,
     "The low `width` bytes of i, little-endian, as a new byte string.", { dyn: "copy" }),
-  op(0x66, "btoi", [], 1, 1, "b -> i", 2, "A byte string of at most 8 bytes, little-endian, zero-extended; `bounds` if longer."),
-  op(0x67, "sha256", [], 1, 1, "b -> hash", 10, "SHA-256 of b, a new 32-byte string.", { dyn: "sha256" }),
-  op(0x68, "edverify", [], 3, 1, "pubkey msg sig -> ok", 10,
+  op(0x66, "btoi", [], 1, 1, "b -> i", 5, "A byte string of at most 8 bytes, little-endian, zero-extended; `bounds` if longer."),
+  op(0x67, "sha256", [], 1, 1, "b -> hash", 1, "SHA-256 of b, a new 32-byte string.", { dyn: "sha256" }),
+  op(0x68, "edverify", [], 3, 1, "pubkey msg sig -> ok", 1,
     "Ed25519 verification (RFC 8032) of sig (64 B) over msg by pubkey (32 B): 1 or 0.", { dyn: "ed25519" }),
 
   // -- storage (see vm/spec/format.ts for key and value encodings) ---------------------------------
-  op(0x70, "sload", SM, 0, 1, "-> v", 2, "Read storage slot `slot` (mode bit1: value is bytes).", { dyn: "sload" }),
-  op(0x71, "sstore", SM, 1, 0, "v ->", 2, "Write storage slot `slot`.", { dyn: "sstore" }),
-  op(0x72, "mload", SM, 1, 1, "k -> v", 2, "Read map entry `slot`[k] (mode bit0: key is bytes).", { dyn: "sload" }),
-  op(0x73, "mstore", SM, 2, 0, "k v ->", 2, "Write map entry `slot`[k].", { dyn: "sstore" }),
-  op(0x74, "xload", SM, 1, 1, "id -> v", 2, "Read slot `slot` of the contract whose module id is `id` (read-only).", { dyn: "xload" }),
-  op(0x75, "xmload", SM, 2, 1, "id k -> v", 2, "Read map entry `slot`[k] of another contract (read-only).", { dyn: "xload" }),
+  op(0x70, "sload", SM, 0, 1, "-> v", 1, "Read storage slot `slot` (mode bit1: value is bytes).", { dyn: "sload" }),
+  op(0x71, "sstore", SM, 1, 0, "v ->", 1, "Write storage slot `slot`.", { dyn: "sstore" }),
+  op(0x72, "mload", SM, 1, 1, "k -> v", 1, "Read map entry `slot`[k] (mode bit0: key is bytes).", { dyn: "sload" }),
+  op(0x73, "mstore", SM, 2, 0, "k v ->", 1, "Write map entry `slot`[k].", { dyn: "sstore" }),
+  op(0x74, "xload", SM, 1, 1, "id -> v", 1, "Read slot `slot` of the contract whose module id is `id` (read-only).", { dyn: "xload" }),
+  op(0x75, "xmload", SM, 2, 1, "id k -> v", 1, "Read map entry `slot`[k] of another contract (read-only).", { dyn: "xload" }),
 
   // -- context and events --------------------------------------------------------------------------
   op(0x78, "caller", [], 0, 1, "-> pubkey", 1, "The caller's 32-byte public key."),
@@ -197,7 +197,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x7b, "height", [], 0, 1, "-> h", 1, "Block height."),
   op(0x7c, "gasleft", [], 0, 1, "-> g", 1, "Gas left after this instruction's block was charged."),
   op(0x7d, "emit", [{ name: "topic", kind: "u32" }, { name: "count", kind: "u8" }, { name: "mask", kind: "u8" }], 0, 0,
-    "v1..vn ->", 2, "Emit an event: pops `count` values (mask bit i: value i is bytes).", { dyn: "emit" }),
+    "v1..vn ->", 1, "Emit an event: pops `count` values (mask bit i: value i is bytes).", { dyn: "emit" }),
 ];
 
 /**
@@ -211,15 +211,15 @@ export const OPCODES: readonly OpcodeRow[] = [
  *   emit     EMIT + EMIT_PER_WORD per started 8 bytes of encoded event
  */
 export const DYNAMIC_GAS = {
-  COPY_PER_WORD: 1,
-  SHA256_PER_BLOCK: 12,
-  ED25519: 2500,
-  SLOAD: 20,
+  COPY_PER_WORD: 3,
+  SHA256_PER_BLOCK: 17,
+  ED25519: 12238,
+  SLOAD: 5,
   SSTORE: 50,
   SSTORE_PER_WORD: 4,
-  XLOAD: 30,
-  EMIT: 20,
-  EMIT_PER_WORD: 2,
+  XLOAD: 6,
+  EMIT: 4,
+  EMIT_PER_WORD: 1,
 } as const;
 
 export type DynamicGasName = keyof typeof DYNAMIC_GAS;

@@ -117,7 +117,7 @@ export function opInfo(op: u32): u32 {
   switch (op) {
     case 0x01: return 0x00010040; // push0
     case 0x02: return 0x00010040; // push1
-    case 0x03: return 0x00010042; // push
+    case 0x03: return 0x00030042; // push
     case 0x04: return 0x00010043; // pushb
     case 0x05: return 0x00010090; // dup
     case 0x06: return 0x00010010; // drop
@@ -134,22 +134,22 @@ export function opInfo(op: u32): u32 {
     case 0x18: return 0x00011010; // lset1
     case 0x19: return 0x00011810; // lset2
     case 0x1a: return 0x00012010; // lset3
-    case 0x1b: return 0x00010004; // laddi
+    case 0x1b: return 0x00020004; // laddi
     case 0x20: return 0x00010060; // add
     case 0x21: return 0x00010060; // sub
-    case 0x22: return 0x00020060; // mul
+    case 0x22: return 0x00010060; // mul
     case 0x23: return 0x00010060; // addu
     case 0x24: return 0x00010060; // subu
-    case 0x25: return 0x00030060; // mulu
+    case 0x25: return 0x00010060; // mulu
     case 0x26: return 0x00010060; // adds
     case 0x27: return 0x00010060; // subs
-    case 0x28: return 0x00030060; // muls
-    case 0x29: return 0x00030060; // divu
-    case 0x2a: return 0x00030060; // divs
-    case 0x2b: return 0x00030060; // remu
-    case 0x2c: return 0x00030060; // rems
-    case 0x2d: return 0x00040060; // fmul
-    case 0x2e: return 0x00060060; // fdiv
+    case 0x28: return 0x00010060; // muls
+    case 0x29: return 0x00010060; // divu
+    case 0x2a: return 0x00010060; // divs
+    case 0x2b: return 0x00010060; // remu
+    case 0x2c: return 0x00010060; // rems
+    case 0x2d: return 0x00060060; // fmul
+    case 0x2e: return 0x00050060; // fdiv
     case 0x2f: return 0x00010050; // neg
     case 0x30: return 0x00010060; // eq
     case 0x31: return 0x00010060; // ne
@@ -169,11 +169,11 @@ export function opInfo(op: u32): u32 {
     case 0x44: return 0x00010060; // shru
     case 0x45: return 0x00010060; // shrs
     case 0x46: return 0x00010050; // bnot
-    case 0x50: return 0x00020205; // jmp
+    case 0x50: return 0x00010205; // jmp
     case 0x51: return 0x00020115; // jz
     case 0x52: return 0x00020115; // jnz
-    case 0x53: return 0x00040306; // call
-    case 0x54: return 0x00020400; // ret
+    case 0x53: return 0x00030306; // call
+    case 0x54: return 0x00010400; // ret
     case 0x55: return 0x00010400; // halt
     case 0x56: return 0x00010407; // revert
     case 0x57: return 0x00010017; // require
@@ -184,26 +184,26 @@ export function opInfo(op: u32): u32 {
     case 0x5c: return 0x00020125; // jlts
     case 0x5d: return 0x00020125; // jges
     case 0x60: return 0x00010050; // blen
-    case 0x61: return 0x00030060; // bcat
-    case 0x62: return 0x00020070; // bslice
-    case 0x63: return 0x00020060; // beq
-    case 0x64: return 0x00010060; // bget
-    case 0x65: return 0x00020058; // itob
-    case 0x66: return 0x00020050; // btoi
-    case 0x67: return 0x000a0050; // sha256
-    case 0x68: return 0x000a0070; // edverify
-    case 0x70: return 0x00020049; // sload
-    case 0x71: return 0x00020019; // sstore
-    case 0x72: return 0x00020059; // mload
-    case 0x73: return 0x00020029; // mstore
-    case 0x74: return 0x00020059; // xload
-    case 0x75: return 0x00020069; // xmload
+    case 0x61: return 0x00010060; // bcat
+    case 0x62: return 0x00010070; // bslice
+    case 0x63: return 0x00030060; // beq
+    case 0x64: return 0x00020060; // bget
+    case 0x65: return 0x00030058; // itob
+    case 0x66: return 0x00050050; // btoi
+    case 0x67: return 0x00010050; // sha256
+    case 0x68: return 0x00010070; // edverify
+    case 0x70: return 0x00010049; // sload
+    case 0x71: return 0x00010019; // sstore
+    case 0x72: return 0x00010059; // mload
+    case 0x73: return 0x00010029; // mstore
+    case 0x74: return 0x00010059; // xload
+    case 0x75: return 0x00010069; // xmload
     case 0x78: return 0x00010040; // caller
     case 0x79: return 0x00010040; // self
     case 0x7a: return 0x00010040; // now
     case 0x7b: return 0x00010040; // height
     case 0x7c: return 0x00010040; // gasleft
-    case 0x7d: return 0x0002000a; // emit
+    case 0x7d: return 0x0001000a; // emit
     default: return 0;
   }
 }
@@ -302,12 +302,12 @@ export const VE_MISSING_SECTION: i32 = 21;
 export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
-export const DG_COPY_PER_WORD: i32 = 1;
-export const DG_SHA256_PER_BLOCK: i32 = 12;
-export const DG_ED25519: i32 = 2500;
-export const DG_SLOAD: i32 = 20;
+export const DG_COPY_PER_WORD: i32 = 3;
+export const DG_SHA256_PER_BLOCK: i32 = 17;
+export const DG_ED25519: i32 = 12238;
+export const DG_SLOAD: i32 = 5;
 export const DG_SSTORE: i32 = 50;
 export const DG_SSTORE_PER_WORD: i32 = 4;
-export const DG_XLOAD: i32 = 30;
-export const DG_EMIT: i32 = 20;
-export const DG_EMIT_PER_WORD: i32 = 2;
+export const DG_XLOAD: i32 = 6;
+export const DG_EMIT: i32 = 4;
+export const DG_EMIT_PER_WORD: i32 = 1;
