@@ -1,6 +1,10 @@
-// vitest global setup: builds vm/build/mote.wasm once before any test (skipped when it is up to date).
+// vitest global setup: builds vm/build/mote.wasm and the firmware hosts once before any test, so test
+// files running in parallel never wait on each other's builds (each step is skipped when up to date).
 import { buildVm } from "../scripts/build-vm.ts";
+import { buildFirmwareHost } from "../firmware-host/scripts/build.ts";
 
 export default async function setup(): Promise<void> {
   await buildVm({ quiet: true });
+  await buildFirmwareHost({ quiet: true });
+  await buildFirmwareHost({ quiet: true, sanitized: true });
 }
