@@ -5,6 +5,9 @@
 // (remaining, i32), depth, and t, the top of the value stack, cached in a local. The value stack in
 // memory holds [fp .. locals .. opBase) then, per frame, a dummy slot at opBase and values 1..h-1;
 // value h is t. So a frame of max height m uses exactly m operand slots.
+// Locals 0..3 of the running frame live in the wasm locals x0..x3 (an i64 load or store from linear
+// memory costs ~100 RV32 instructions in wasm3 -Os); their memory slots are written only when a call
+// saves the caller (byte 7 of a frame record holds the nloc of the function running at that depth).
 import {
   STACK, STACK_SLOTS, FRAMES, FUNCS, CONSTS, IO, CTX, SELF, ARENA, ARENA_BYTES, MAX_CALL_DEPTH, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
   FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD,
@@ -154,6 +157,11 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
   const gb = gasBias;
   let t: u64 = 0;
   let depth: i32 = 0;
+  store<u8>(FRAMES, (sp - fp) >>> 3, 7);
+  let x0 = load<u64>(fp);
+  let x1 = load<u64>(fp, 8);
+  let x2 = load<u64>(fp, 16);
+  let x3 = load<u64>(fp, 24);
   let st: i32 = ST_OK;
   nEvents = 0;
   halted = false;
@@ -232,81 +240,101 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_LGET: {
         store<u64>(sp, t);
         sp += 8;
-        t = load<u64>(fp + (<i32>load<u8>(pc++) << 3));
+        const i = <i32>load<u8>(pc++);
+        t = i >= 4 ? load<u64>(fp + (i << 3)) : i < 2 ? (i & 1 ? x1 : x0) : i & 1 ? x3 : x2;
         continue;
       }
       case OP_LSET: {
-        store<u64>(fp + (<i32>load<u8>(pc++) << 3), t);
+        const i = <i32>load<u8>(pc++);
+        // bit tests, not i == k: an if-chain of equalities would become a second br_table
+        if (i >= 4) store<u64>(fp + (i << 3), t);
+        else if (i < 2) {
+          if (i & 1) x1 = t;
+          else x0 = t;
+        } else if (i & 1) x3 = t;
+        else x2 = t;
         sp -= 8;
         t = load<u64>(sp);
         continue;
       }
       case OP_LTEE: {
-        store<u64>(fp + (<i32>load<u8>(pc++) << 3), t);
+        const i = <i32>load<u8>(pc++);
+        if (i >= 4) store<u64>(fp + (i << 3), t);
+        else if (i < 2) {
+          if (i & 1) x1 = t;
+          else x0 = t;
+        } else if (i & 1) x3 = t;
+        else x2 = t;
         continue;
       }
       case OP_LGET0: {
         store<u64>(sp, t);
         sp += 8;
-        t = load<u64>(fp);
+        t = x0;
         continue;
       }
       case OP_LGET1: {
         store<u64>(sp, t);
         sp += 8;
-        t = load<u64>(fp, 8);
+        t = x1;
         continue;
       }
       case OP_LGET2: {
         store<u64>(sp, t);
         sp += 8;
-        t = load<u64>(fp, 16);
+        t = x2;
         continue;
       }
       case OP_LGET3: {
         store<u64>(sp, t);
         sp += 8;
-        t = load<u64>(fp, 24);
+        t = x3;
         continue;
       }
       case OP_LSET0: {
-        store<u64>(fp, t);
+        x0 = t;
         sp -= 8;
         t = load<u64>(sp);
         continue;
       }
       case OP_LSET1: {
-        store<u64>(fp, t, 8);
+        x1 = t;
         sp -= 8;
         t = load<u64>(sp);
         continue;
       }
       case OP_LSET2: {
-        store<u64>(fp, t, 16);
+        x2 = t;
         sp -= 8;
         t = load<u64>(sp);
         continue;
       }
       case OP_LSET3: {
-        store<u64>(fp, t, 24);
+        x3 = t;
         sp -= 8;
         t = load<u64>(sp);
         continue;
       }
       case OP_LADDI: {
-        const a = fp + (<i32>load<u8>(pc++) << 3);
+        const i = <i32>load<u8>(pc++);
         let imm = <u64>load<u8>(pc++);
         if (imm & 0x80) {
           imm = <u64>ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
         }
-        const x = load<u64>(a);
+        const x = i >= 4 ? load<u64>(fp + (i << 3)) : i < 2 ? (i & 1 ? x1 : x0) : i & 1 ? x3 : x2;
         const r = x + imm;
         if (r < x) {
           st = ST_OVERFLOW | MID;
           break;
         }
-        store<u64>(a, r);
+        // bit tests, not i == k: an if-chain of equalities would become a second br_table
+        if (i >= 4) store<u64>(fp + (i << 3), r);
+        else if (i < 2) {
+          if (i & 1) x1 = r;
+          else x0 = r;
+        } else if (i & 1) x3 = r;
+        else x2 = r;
         continue;
       }
 
@@ -661,12 +689,25 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
           st = ST_STACK_OVERFLOW;
           break;
         }
-        store<u64>(sp, t);
+        // the last argument goes from t straight into x0..x3 when it is one of the cached locals
+        if (<u32>(params - 1) >= 4) store<u64>(sp, t);
         const fr = FRAMES + (depth << 3);
+        const nl = <i32>load<u8>(fr, 7);
+        if (nl > 0) {
+          store<u64>(fp, x0);
+          if (nl > 1) {
+            store<u64>(fp, x1, 8);
+            if (nl > 2) {
+              store<u64>(fp, x2, 16);
+              if (nl > 3) store<u64>(fp, x3, 24);
+            }
+          }
+        }
         store<u16>(fr, pc);
         store<u16>(fr, fp, 2);
         store<u16>(fr, cb, 4);
         store<u8>(fr, load<u8>(e + 5), 6);
+        store<u8>(fr, nloc, 15);
         depth++;
         fp = nfp;
         sp = fp + (params << 3);
@@ -674,6 +715,10 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
           memory.fill(sp, 0, (nloc - params) << 3);
           sp = fp + (nloc << 3);
         }
+        x0 = params > 1 ? load<u64>(fp) : params == 1 ? t : 0;
+        x1 = params > 2 ? load<u64>(fp, 8) : params == 2 ? t : 0;
+        x2 = params > 3 ? load<u64>(fp, 16) : params == 3 ? t : 0;
+        x3 = params > 4 ? load<u64>(fp, 24) : params == 4 ? t : 0;
         cb = load<u16>(e);
         pc = cb;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -693,6 +738,17 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         pc = load<u16>(fr);
         fp = load<u16>(fr, 2);
         cb = load<u16>(fr, 4);
+        const nl = <i32>load<u8>(fr, 7);
+        if (nl > 0) {
+          x0 = load<u64>(fp);
+          if (nl > 1) {
+            x1 = load<u64>(fp, 8);
+            if (nl > 2) {
+              x2 = load<u64>(fp, 16);
+              if (nl > 3) x3 = load<u64>(fp, 24);
+            }
+          }
+        }
         gas -= <i32>load<u16>(gb + (pc << 1));
         if (gas < 0) break;
         continue;
