@@ -166,8 +166,9 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
   nEvents = 0;
   halted = false;
   while (true) {
-    const op = <u32>load<u8>(pc++);
-    switch (op) {
+    // the opcode is not kept in a local across the switch (one wasm3 slot copy less per dispatch);
+    // the default case reads it again
+    switch (<u32>load<u8>(pc++)) {
       // -- constants and stack ------------------------------------------------------------------
       case OP_PUSH0: {
         store<u64>(sp, t);
@@ -1008,6 +1009,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       // -- storage (the default case: separate labels for 0x70..0x75 would stop binaryen's shrink
       // passes from making the whole switch one br_table; the verifier admits no other code here) ----
       default: {
+        const op = <u32>load<u8>(pc - 1);
         const slot = <u32>load<u8>(pc);
         const mode = <u32>load<u8>(pc + 1);
         pc += 2;
