@@ -716,10 +716,22 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
           memory.fill(sp, 0, (nloc - params) << 3);
           sp = fp + (nloc << 3);
         }
-        x0 = params > 1 ? load<u64>(fp) : params == 1 ? t : 0;
-        x1 = params > 2 ? load<u64>(fp, 8) : params == 2 ? t : 0;
-        x2 = params > 3 ? load<u64>(fp, 16) : params == 3 ? t : 0;
-        x3 = params > 4 ? load<u64>(fp, 24) : params == 4 ? t : 0;
+        x1 = 0;
+        x2 = 0;
+        x3 = 0;
+        if (params <= 1) x0 = params ? t : 0;
+        else {
+          x0 = load<u64>(fp);
+          if (params == 2) x1 = t;
+          else {
+            x1 = load<u64>(fp, 8);
+            if (params == 3) x2 = t;
+            else {
+              x2 = load<u64>(fp, 16);
+              x3 = params == 4 ? t : load<u64>(fp, 24);
+            }
+          }
+        }
         cb = load<u16>(e);
         pc = cb;
         gas -= <i32>load<u16>(gb + (pc << 1));
