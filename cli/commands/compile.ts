@@ -3,10 +3,15 @@
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { abiText } from "../../compiler/abi.ts";
-import { compileFile, type CompileOutput, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
+import type { CompileOutput } from "../../compiler/index.ts";
 import { CliError } from "../errors.ts";
 
-function report(out: CompileOutput, json: boolean, extra: Record<string, unknown> = {}): void {
+// The compiler builds its chevrotain parser when first imported (about a second); load it only when a
+// command needs it, so every other `mote` command starts fast.
+const compiler = (): Promise<typeof import("../../compiler/index.ts")> => import("../../compiler/index.ts");
+
+async function report(out: CompileOutput, json: boolean, extra: Record<string, unknown> = {}): Promise<void> {
+  const { formatDiagnostic, readSourceFile } = await compiler();
   const errors = out.diagnostics.filter((d) => d.severity === "error").length;
   if (json) {
     process.stdout.write(`${JSON.stringify({ ok: errors === 0, diagnostics: out.diagnostics, ...extra })}\n`);
@@ -32,7 +37,8 @@ export function register(program: Command): void {
     .option("-o, --out <file>", "output module path (default: FILE with .mbc)")
     .option("--json", "print one JSON object (diagnostics, output paths, size, module hash) instead of text")
     .option("--embed-abi-hash", "write the ABI's SHA-256 into the module's META section (34 bytes; the id then changes with the source map)")
-    .action((file: string, opts: { out?: string; json?: boolean; embedAbiHash?: boolean }) => {
+    .action(async (file: string, opts: { out?: string; json?: boolean; embedAbiHash?: boolean }) => {
+      const { compileFile } = await compiler();
       const out = opts.out ?? `${file.replace(/\.mote$/, "")}.mbc`;
       if (!out.endsWith(".mbc")) throw new CliError(`-o: the module path must end in .mbc, got '${out}'`, 2);
       const abiPath = `${out.slice(0, -4)}.abi.json`;
@@ -46,7 +52,7 @@ export function register(program: Command): void {
           throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
         }
       }
-      report(r, opts.json === true, ok ? { module: out, abi: abiPath, size: r.module!.length, moduleHash: r.abi!.moduleHash } : {});
+      await report(r, opts.json === true, ok ? { module: out, abi: abiPath, size: r.module!.length, moduleHash: r.abi!.moduleHash } : {});
       if (ok && !opts.json) process.stdout.write(`wrote ${out} (${r.module!.length} bytes) and ${abiPath}\n`);
     });
 
@@ -55,9 +61,10 @@ export function register(program: Command): void {
     .description("type-check a contract and print its diagnostics; writes nothing")
     .argument("<file>", "the .mote source file")
     .option("--json", "print the diagnostics as one JSON object")
-    .action((file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { compileFile } = await compiler();
       const r = compileFile(file);
-      report(r, opts.json === true);
+      await report(r, opts.json === true);
       if (!opts.json) process.stdout.write(`${file}: ok\n`);
     });
 }
