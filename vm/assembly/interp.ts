@@ -619,8 +619,9 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JEQ: {
-        const c = load<u64>(sp - 8) == t;
+        // sp first, so the second value is read at a constant offset (no address subtraction)
         sp -= 16;
+        const c = load<u64>(sp, 8) == t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -628,8 +629,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JNE: {
-        const c = load<u64>(sp - 8) != t;
         sp -= 16;
+        const c = load<u64>(sp, 8) != t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -637,8 +638,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JLTU: {
-        const c = load<u64>(sp - 8) < t;
         sp -= 16;
+        const c = load<u64>(sp, 8) < t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -646,8 +647,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JGEU: {
-        const c = load<u64>(sp - 8) >= t;
         sp -= 16;
+        const c = load<u64>(sp, 8) >= t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -655,8 +656,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JLTS: {
-        const c = load<i64>(sp - 8) < <i64>t;
         sp -= 16;
+        const c = load<i64>(sp, 8) < <i64>t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
@@ -664,8 +665,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_JGES: {
-        const c = load<i64>(sp - 8) >= <i64>t;
         sp -= 16;
+        const c = load<i64>(sp, 8) >= <i64>t;
         t = load<u64>(sp);
         pc = c ? cb + <i32>load<u16>(pc) : pc + 2;
         gas -= <i32>load<u16>(gb + (pc << 1));
