@@ -323,19 +323,39 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
           imm = <u64>ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
         }
-        const x = i >= 4 ? load<u64>(fp + (i << 3)) : i < 2 ? (i & 1 ? x1 : x0) : i & 1 ? x3 : x2;
-        const r = x + imm;
+        // one branch per local instead of a select chain to read and an if chain to write; the local is
+        // written before the overflow test, which is harmless: overflow ends the call, and locals are
+        // not observable after it (bit tests, not i == k: equalities would become a second br_table)
+        let x: u64;
+        let r: u64;
+        if (i >= 4) {
+          const a = fp + (i << 3);
+          x = load<u64>(a);
+          r = x + imm;
+          store<u64>(a, r);
+        } else if (i < 2) {
+          if (i & 1) {
+            x = x1;
+            r = x + imm;
+            x1 = r;
+          } else {
+            x = x0;
+            r = x + imm;
+            x0 = r;
+          }
+        } else if (i & 1) {
+          x = x3;
+          r = x + imm;
+          x3 = r;
+        } else {
+          x = x2;
+          r = x + imm;
+          x2 = r;
+        }
         if (r < x) {
           st = ST_OVERFLOW | MID;
           break;
         }
-        // bit tests, not i == k: an if-chain of equalities would become a second br_table
-        if (i >= 4) store<u64>(fp + (i << 3), r);
-        else if (i < 2) {
-          if (i & 1) x1 = r;
-          else x0 = r;
-        } else if (i & 1) x3 = r;
-        else x2 = r;
         continue;
       }
 
