@@ -734,7 +734,9 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         fp = nfp;
         sp = fp + (params << 3);
         if (nloc > params) {
-          memory.fill(sp, 0, (nloc - params) << 3);
+          // locals 0..3 start in x0..x3; their slots are written before they are read (at the next call)
+          const z = params > 4 ? params : 4;
+          if (nloc > z) memory.fill(fp + (z << 3), 0, (nloc - z) << 3);
           sp = fp + (nloc << 3);
         }
         x1 = 0;
