@@ -170,6 +170,9 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
     // the default case reads it again
     switch (<u32>load<u8>(pc++)) {
       // -- constants and stack ------------------------------------------------------------------
+      // code 0 is never verified; its label makes the table start at 0 (no subtraction per dispatch)
+      case 0:
+        break;
       case OP_PUSH0: {
         store<u64>(sp, t);
         sp += 8;
