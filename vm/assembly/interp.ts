@@ -167,8 +167,10 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
   halted = false;
   while (true) {
     // the opcode is not kept in a local across the switch (one wasm3 slot copy less per dispatch);
-    // the default case reads it again
-    switch (<u32>load<u8>(pc++)) {
+    // the default case reads it again. pc is advanced first: `load(pc++)` keeps the old pc in a
+    // second local, another slot copy per dispatch
+    pc++;
+    switch (<u32>load<u8>(pc - 1)) {
       // -- constants and stack ------------------------------------------------------------------
       // code 0 is never verified; its label makes the table start at 0 (no subtraction per dispatch)
       case 0:
