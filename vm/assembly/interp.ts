@@ -190,7 +190,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_PUSH: {
         store<u64>(sp, t);
         sp += 8;
-        let b = <u32>load<u8>(pc++);
+        let b = <u32>load<u8>(pc);
+        pc++;
         if ((b & 0x80) == 0) {
           t = <u64>((<i64>b << 57) >> 57);
           continue;
@@ -209,7 +210,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_PUSHB: {
         store<u64>(sp, t);
         sp += 8;
-        let i = <i32>load<u8>(pc++);
+        let i = <i32>load<u8>(pc);
+        pc++;
         if (i & 0x80) {
           i = ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
@@ -246,12 +248,14 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_LGET: {
         store<u64>(sp, t);
         sp += 8;
-        const i = <i32>load<u8>(pc++);
+        const i = <i32>load<u8>(pc);
+        pc++;
         t = i >= 4 ? load<u64>(fp + (i << 3)) : i < 2 ? (i & 1 ? x1 : x0) : i & 1 ? x3 : x2;
         continue;
       }
       case OP_LSET: {
-        const i = <i32>load<u8>(pc++);
+        const i = <i32>load<u8>(pc);
+        pc++;
         // bit tests, not i == k: an if-chain of equalities would become a second br_table
         if (i >= 4) store<u64>(fp + (i << 3), t);
         else if (i < 2) {
@@ -264,7 +268,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_LTEE: {
-        const i = <i32>load<u8>(pc++);
+        const i = <i32>load<u8>(pc);
+        pc++;
         if (i >= 4) store<u64>(fp + (i << 3), t);
         else if (i < 2) {
           if (i & 1) x1 = t;
@@ -322,8 +327,9 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_LADDI: {
-        const i = <i32>load<u8>(pc++);
-        let imm = <u64>load<u8>(pc++);
+        const i = <i32>load<u8>(pc);
+        let imm = <u64>load<u8>(pc, 1);
+        pc += 2;
         if (imm & 0x80) {
           imm = <u64>ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
@@ -699,7 +705,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_CALL: {
-        let f = <i32>load<u8>(pc++);
+        let f = <i32>load<u8>(pc);
+        pc++;
         if (f & 0x80) {
           f = ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
@@ -807,7 +814,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         const c = t;
         sp -= 8;
         t = load<u64>(sp);
-        let id = <u32>load<u8>(pc++);
+        let id = <u32>load<u8>(pc);
+        pc++;
         if (id & 0x80) {
           id = ulebAt(pc - 1);
           while (load<u8>(pc - 1) & 0x80) pc++;
@@ -906,7 +914,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         continue;
       }
       case OP_ITOB: {
-        const w = <i32>load<u8>(pc++);
+        const w = <i32>load<u8>(pc);
+        pc++;
         gas -= words(w) * DG_COPY_PER_WORD;
         if (gas < 0) break;
         const d = alloc(w);
