@@ -118,7 +118,7 @@ export function opInfo(op: u32): u32 {
     case 0x01: return 0x00010040; // push0
     case 0x02: return 0x00010040; // push1
     case 0x03: return 0x00030042; // push
-    case 0x04: return 0x00010043; // pushb
+    case 0x04: return 0x00020043; // pushb
     case 0x05: return 0x00010090; // dup
     case 0x06: return 0x00010010; // drop
     case 0x07: return 0x000100a0; // swap
@@ -170,12 +170,12 @@ export function opInfo(op: u32): u32 {
     case 0x45: return 0x00010060; // shrs
     case 0x46: return 0x00010050; // bnot
     case 0x50: return 0x00010205; // jmp
-    case 0x51: return 0x00020115; // jz
-    case 0x52: return 0x00020115; // jnz
-    case 0x53: return 0x00030306; // call
-    case 0x54: return 0x00010400; // ret
-    case 0x55: return 0x00010400; // halt
-    case 0x56: return 0x00010407; // revert
+    case 0x51: return 0x00010115; // jz
+    case 0x52: return 0x00010115; // jnz
+    case 0x53: return 0x00060306; // call
+    case 0x54: return 0x00020400; // ret
+    case 0x55: return 0x00020400; // halt
+    case 0x56: return 0x00020407; // revert
     case 0x57: return 0x00010017; // require
     case 0x58: return 0x00020125; // jeq
     case 0x59: return 0x00020125; // jne
@@ -303,8 +303,8 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 17;
-export const DG_ED25519: i32 = 12238;
+export const DG_SHA256_PER_BLOCK: i32 = 18;
+export const DG_ED25519: i32 = 12515;
 export const DG_SLOAD: i32 = 5;
 export const DG_SSTORE: i32 = 50;
 export const DG_SSTORE_PER_WORD: i32 = 4;
