@@ -1,58 +1,283 @@
-// `npm run demo`: builds the VM and runs the sample programs end to end, printing results and gas.
-// Each run is checked against its expected result, so a broken VM fails the demo loudly.
-import { readFileSync } from "node:fs";
+// `npm run demo`: a scripted IoT fleet on a fresh temporary ledger — registry, anomaly guard and sensor
+// attestation deployed, five devices reporting signed readings, one drifting until it is isolated, then
+// an audit of the chain and of a tampered copy. Every step checks its result; any miss exits non-zero.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { buildVm } from "./build-vm.ts";
-import { assemble } from "../vm/asm/index.ts";
-import { MemoryStateStore, MoteVM, type CallResult, type Value } from "../vm/host/index.ts";
+import { compileSource, formatDiagnostic, readSourceFile } from "../compiler/index.ts";
+import { type Abi, eventByTopic, formatValue } from "../compiler/abi.ts";
+import { KeyPair, Ledger, decodeTx, hex, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-const program = (name: string): Uint8Array => assemble(readFileSync(join(root, "test/programs", name), "utf8"), name);
+const CHAIN_ID = "mote-demo";
+const GENESIS = 1_767_225_600n; // 2026-01-01T00:00:00Z: a fixed clock makes every run's chain identical
+const ROUND_SECONDS = 60n;
+const ROUNDS = 44;
+const DRIFTER = 3; // the device whose sensor starts drifting
+const DRIFT_FROM = 20; // round at which it starts
+const DRIFT_PER_ROUND = 0.5; // °C per round
 
-process.stdout.write("building vm/build/mote.wasm ... ");
-await buildVm();
-const vm = await MoteVM.create();
-console.log("done");
+// -- checked steps ----------------------------------------------------------------------------------
 
-const show = (v: Value): string => (typeof v === "bigint" ? v.toString() : "0x" + Buffer.from(v).toString("hex"));
 let failed = 0;
-function report(label: string, r: CallResult, expect: { status: string; returns?: bigint[]; gasUsed?: number }): void {
-  const ok =
-    r.status === expect.status &&
-    (expect.returns === undefined || JSON.stringify(r.returns.map(show)) === JSON.stringify(expect.returns.map(String))) &&
-    (expect.gasUsed === undefined || r.gasUsed === expect.gasUsed);
+function check(ok: boolean, label: string, detail = ""): void {
   if (!ok) failed++;
-  const detail = [
-    r.returns.length ? `returns ${r.returns.map(show).join(", ")}` : "",
-    r.error !== null ? `error ${r.error}` : "",
-    r.events.length ? `events ${r.events.map((e) => `${e.topic}(${e.values.map(show).join(",")})`).join(" ")}` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
-  console.log(`  ${ok ? "✓" : "✗"} ${label.padEnd(28)} ${r.status.padEnd(11)} gas ${String(r.gasUsed).padStart(9)}  ${detail}`);
+  console.log(`  ${ok ? "✓" : "✗"} ${label}${detail ? `  ${detail}` : ""}`);
 }
 
-const store = new MemoryStateStore();
-const fib = program("fib.masm");
-console.log(`\nfib.masm (${fib.length} bytes): iterative Fibonacci with checked u64 adds`);
-report("fib(10)", vm.call(fib, "fib", [10n], { store }), { status: "ok", returns: [55n] });
-report("fib(93)", vm.call(fib, "fib", [93n], { store }), { status: "ok", returns: [12200160415121876738n] });
-report("fib(94) overflows u64", vm.call(fib, "fib", [94n], { store }), { status: "overflow" });
+function fail(message: string): never {
+  console.error(`demo: ${message}`);
+  process.exit(1);
+}
 
-const counter = program("counter.masm");
-console.log(`\ncounter.masm (${counter.length} bytes): a storage counter with an event per increment`);
-for (let i = 1n; i <= 3n; i++) report(`increment() #${i}`, vm.call(counter, "increment", [], { store }), { status: "ok", returns: [i] });
-report("get()", vm.call(counter, "get", [], { store }), { status: "ok", returns: [3n] });
+// -- contracts --------------------------------------------------------------------------------------
 
-const revert = program("revert.masm");
-console.log(`\nrevert.masm (${revert.length} bytes): require and revert with error ids`);
-report("check(42)", vm.call(revert, "check", [42n], { store }), { status: "ok", returns: [42n] });
-report("check(101) reverts with 3", vm.call(revert, "check", [101n], { store }), { status: "revert" });
-report("fail() reverts with 7", vm.call(revert, "fail", [], { store }), { status: "revert" });
+interface Compiled {
+  path: string;
+  module: Uint8Array;
+  abi: Abi;
+  id: Uint8Array;
+}
 
-const oog = program("oog.masm");
-console.log(`\noog.masm (${oog.length} bytes): an endless loop stopped by the gas meter`);
-report("spin() with gas 10000", vm.call(oog, "spin", [], { store, gas: 10_000 }), { status: "out_of_gas", gasUsed: 10_000 });
+/** Compiles with repository-relative file names: they are part of the ABI hashed into the module, so
+ * they decide each contract's id and, with it, every hash the demo prints. */
+function compile(path: string): Compiled {
+  const text = readSourceFile(join(root, path));
+  if (text === undefined) fail(`${path}: cannot read the contract source`);
+  const r = compileSource(text, path, (p) => readSourceFile(join(root, p)));
+  if (!r.module || !r.abi) {
+    fail(`${path} does not compile:\n${r.diagnostics.map((d) => formatDiagnostic(d, text)).join("\n")}`);
+  }
+  return { path, module: r.module, abi: r.abi, id: sha256(r.module) };
+}
+
+function errorMessage(c: Compiled, r: Receipt): string {
+  if (r.status !== "revert") return r.status;
+  return c.abi.errors.find((e) => e.id === r.error)?.message ?? `error id ${r.error}`;
+}
+
+function eventsNamed(c: Compiled, r: Receipt, name: string): Value[][] {
+  return r.events.filter((e) => eventByTopic(c.abi, e.topic)?.name === name).map((e) => e.values);
+}
+
+// -- the fleet --------------------------------------------------------------------------------------
+
+const seeded = (name: string): KeyPair => KeyPair.fromSeed(sha256(new TextEncoder().encode(`mote-demo:${name}`)));
+const operator = seeded("operator");
+const gateway = seeded("gateway");
+const places = ["cold-room", "greenhouse", "server-room", "barn", "office"];
+const baseline = [4.0, 24.5, 21.0, 12.25, 19.5];
+const devices = places.map((p, i) => ({ name: `sensor-${i + 1}`, place: p, key: seeded(`sensor-${i + 1}`), nonce: 0n }));
+
+/** mulberry32: a small seeded generator, so the noise is the same on every run and machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const noise = rng(0x6d6f7465);
+
+/** A reading in °C: the baseline plus triangular noise of ±0.3, in the sensor's ADC step of 1/64. */
+function sample(device: number, round: number): number {
+  let v = baseline[device]! + (noise() + noise() - 1) * 0.3;
+  if (device === DRIFTER - 1 && round >= DRIFT_FROM) v += DRIFT_PER_ROUND * (round - DRIFT_FROM + 1);
+  return Math.round(v * 64) / 64;
+}
+
+const u64le = (v: bigint): Uint8Array => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+  return b;
+};
+const toFixed = (v: number): bigint => BigInt(Math.round(v * 65536));
+
+/** The message a device signs (header of contracts/sensor_attestation.mote). */
+function readingMessage(contract: Uint8Array, nonce: bigint, value: number, timestamp: bigint): Uint8Array {
+  return new Uint8Array([...contract, ...u64le(nonce), ...u64le(toFixed(value)), ...u64le(timestamp)]);
+}
+
+// -- gas and transactions ---------------------------------------------------------------------------
+
+const gas = new Map<string, number[]>();
+let txAccepted = 0;
+let txReverted = 0;
+function account(label: string, r: Receipt): void {
+  if (r.status === "ok") {
+    txAccepted++;
+    const list = gas.get(label) ?? [];
+    list.push(r.gasUsed);
+    gas.set(label, list);
+  } else txReverted++;
+}
+
+function stats(s: number[]): { min: number; median: number; max: number } {
+  const a = [...s].sort((x, y) => x - y);
+  const n = a.length;
+  const median = n % 2 === 1 ? a[(n - 1) / 2]! : Math.floor((a[n / 2 - 1]! + a[n / 2]!) / 2);
+  return { min: a[0]!, median, max: a[n - 1]! };
+}
+
+// -- run --------------------------------------------------------------------------------------------
+
+const started = performance.now();
+console.log("Mote fleet demo: five sensors, one ledger, an anomaly guard on chain\n");
+
+console.log("1. build and compile");
+const vmBuild = await buildVm({ quiet: true });
+check(vmBuild.bytes > 0, "vm/build/mote.wasm ready", `${vmBuild.bytes} bytes`);
+const registry = compile("contracts/device_registry.mote");
+const guard = compile("contracts/anomaly_guard.mote");
+const attestation = compile("contracts/sensor_attestation.mote");
+for (const c of [registry, guard, attestation]) check(c.module.length > 0, `compiled ${c.path}`, `${c.module.length} bytes`);
+
+const dir = mkdtempSync(join(tmpdir(), "mote-demo-"));
+// removed however the demo ends, a failed step's process.exit included
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+let clockNow = GENESIS;
+const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clockNow });
+try {
+  console.log("\n2. a fresh ledger in a temporary directory; the operator deploys the contracts");
+  const deploy = (c: Compiled, args: Value[]): void => {
+    clockNow += 1n;
+    const r = ledger.deploy(operator, c.module, args);
+    account(`${c.abi.contract}.init`, r.receipt);
+    check(r.receipt.status === "ok" && hex(r.contract) === hex(c.id), `deployed ${c.abi.contract}`, `id ${hex(c.id).slice(0, 16)}…  gas ${r.receipt.gasUsed}`);
+  };
+  deploy(registry, []);
+  // the guard is told the attestation's id before that is deployed: an id is the module's hash
+  deploy(guard, [registry.id, attestation.id]);
+  deploy(attestation, [registry.id, guard.id]);
+
+  console.log("\n3. the operator registers five devices");
+  for (const [i, d] of devices.entries()) {
+    clockNow += 1n;
+    const location = sha256(new TextEncoder().encode(`site-7/${d.place}`));
+    const r = ledger.call(operator, registry.id, "register", [d.key.publicKey, 1n, location]);
+    account("Registry.register", r.receipt);
+    check(r.receipt.status === "ok", `registered ${d.name} (${d.place})`, `key ${d.key.publicKeyHex.slice(0, 16)}…`);
+    if (i === devices.length - 1) {
+      const n = ledger.view(registry.id, "active_count").returns[0];
+      check(n === 5n, "registry counts 5 active devices");
+    }
+  }
+
+  console.log(`\n4. ${ROUNDS} rounds, one a minute: the gateway relays each device's signed reading and the guard's observe in one block`);
+  let isolatedAt: { round: number; nonce: bigint; height: bigint; anomalies: bigint } | null = null;
+  let refused: { round: number; message: string } | null = null;
+  const anomalies = new Map<string, number>();
+  let readings = 0;
+  let gatewayNonce = ledger.nonce(gateway.publicKey);
+  for (let round = 1; round <= ROUNDS; round++) {
+    clockNow += ROUND_SECONDS;
+    const batch: { tx: SignedTx; contract: Compiled; label: string; device: number }[] = [];
+    for (const [i, d] of devices.entries()) {
+      if (isolatedAt && i === DRIFTER - 1 && refused) continue; // the gateway stops relaying an isolated device
+      const value = sample(i, round);
+      d.nonce += 1n;
+      const sig = d.key.sign(readingMessage(attestation.id, d.nonce, value, clockNow));
+      const args: Value[] = [d.key.publicKey, d.nonce, BigInt.asUintN(64, toFixed(value)), clockNow, sig];
+      batch.push({ tx: ledger.signCall(gateway, attestation.id, "submit", args, { nonce: gatewayNonce++ }), contract: attestation, label: "Attestation.submit", device: i });
+      if (isolatedAt && i === DRIFTER - 1) continue; // nothing for the guard to observe once the reading is refused
+      batch.push({ tx: ledger.signCall(gateway, guard.id, "observe", [d.key.publicKey], { nonce: gatewayNonce++ }), contract: guard, label: "Guard.observe", device: i });
+    }
+    const { block, outcomes } = ledger.submit(batch.map((b) => b.tx), { timestamp: clockNow });
+    if (!block) fail(`round ${round}: the ledger accepted no transaction`);
+    for (const [k, o] of outcomes.entries()) {
+      const b = batch[k]!;
+      if (!o.ok) fail(`round ${round}: ${b.label} for ${devices[b.device]!.name} was rejected: ${o.error.message}`);
+      account(b.label, o.receipt);
+      const name = devices[b.device]!.name;
+      if (b.label === "Attestation.submit") {
+        if (o.receipt.status === "ok") readings++;
+        else if (b.device === DRIFTER - 1 && isolatedAt) refused = { round, message: errorMessage(attestation, o.receipt) };
+        else fail(`round ${round}: ${name}'s reading was refused: ${errorMessage(attestation, o.receipt)}`);
+      } else if (o.receipt.status !== "ok") {
+        fail(`round ${round}: the guard could not observe ${name}: ${errorMessage(guard, o.receipt)}`);
+      }
+      const raised = eventsNamed(guard, o.receipt, "Anomaly").length;
+      if (raised > 0) anomalies.set(name, (anomalies.get(name) ?? 0) + raised);
+      for (const v of eventsNamed(guard, o.receipt, "Isolated")) {
+        if (b.device !== DRIFTER - 1) fail(`round ${round}: healthy ${name} was isolated`);
+        isolatedAt = { round, nonce: v[1] as bigint, height: block.header.height, anomalies: v[2] as bigint };
+        console.log(`     round ${String(round).padStart(2)}: the guard isolated ${name} after ${v[2]} anomalies (reading #${v[1]}, block ${block.header.height})`);
+      }
+    }
+    if (refused && refused.round === round) console.log(`     round ${String(round).padStart(2)}: ${devices[DRIFTER - 1]!.name}'s next reading refused: "${refused.message}"`);
+    if (round % 10 === 0) console.log(`     … round ${String(round).padStart(2)}/${ROUNDS}: ${readings} readings attested, ${txAccepted + txReverted} transactions, block ${ledger.height}`);
+  }
+  const drifter = devices[DRIFTER - 1]!;
+  check(readings >= 180 && readings <= 200, "about 200 readings attested", `${readings}`);
+  check(isolatedAt !== null && isolatedAt.round > DRIFT_FROM, `${drifter.name} drifted, raised anomalies and was isolated`, isolatedAt ? `in round ${isolatedAt.round}` : "never");
+  check(refused?.message === "device isolated by the anomaly guard", `${drifter.name}'s next reading was refused`, refused ? `"${refused.message}"` : "it was accepted");
+  const healthyAnomalies = devices.filter((_, i) => i !== DRIFTER - 1).reduce((n, d) => n + (anomalies.get(d.name) ?? 0), 0);
+  check(healthyAnomalies === 0, "the four healthy devices raised no anomaly");
+  check(ledger.view(guard.id, "is_isolated", [drifter.key.publicKey]).returns[0] === 1n, "the guard's storage says isolated");
+
+  console.log("\n5. an auditor recomputes every device's hash chain of readings from the events");
+  const attested = ledger.events({ contract: attestation.id, topic: attestation.abi.events.find((e) => e.name === "Attested")!.topic });
+  let chainsOk = true;
+  for (const d of devices) {
+    let head: Uint8Array = new Uint8Array(32);
+    for (const e of attested.filter((x) => hex(x.values[0] as Uint8Array) === d.key.publicKeyHex)) {
+      const [, nonce, value, timestamp, chain] = e.values as [Uint8Array, bigint, bigint, bigint, Uint8Array];
+      head = sha256(new Uint8Array([...head, ...attestation.id, ...u64le(nonce), ...u64le(value), ...u64le(timestamp)]));
+      if (hex(head) !== hex(chain)) chainsOk = false;
+    }
+    if (hex(ledger.view(attestation.id, "chain_of", [d.key.publicKey]).returns[0] as Uint8Array) !== hex(head)) chainsOk = false;
+  }
+  check(chainsOk, "all five chains match the heads stored on chain", `${attested.length} Attested events`);
+
+  console.log("\n6. audit: signatures, hash links and a full re-execution");
+  const audit = ledger.audit();
+  check(audit.ok, "the ledger passes audit", audit.ok ? `${audit.blocks} blocks, ${audit.txs} transactions, state root ${audit.stateRoot!.slice(0, 16)}…` : audit.error);
+  const exported = ledger.exportChain();
+  const exportAudit = await Ledger.auditExport(exported);
+  check(exportAudit.ok && exportAudit.headHash === hex(ledger.headHash), "its export passes audit too", `${exported.length} bytes`);
+  // flip the lowest byte of one reading's value in the middle of the chain: 1/65536 °C. The call's
+  // arguments end with the value (tag + 8 B), the timestamp (tag + 8 B) and the signature (tag, length,
+  // 64 B), followed by the transaction's own 64-byte signature.
+  const target = attested[Math.floor(attested.length / 2)]!;
+  const where = ledger.txLocation(target.txId)!;
+  const txBytes = ledger.block(where.height)!.txs[where.idx]!.bytes;
+  const txAt = Buffer.from(exported).indexOf(Buffer.from(txBytes));
+  if (txAt < 0) fail("the export does not contain the reading's transaction bytes");
+  const at = txAt + txBytes.length - 64 - 67 - 9 - 8;
+  const tampered = exported.slice();
+  tampered[at]! ^= 0x01;
+  const who = devices.find((d) => d.key.publicKeyHex === hex(target.values[0] as Uint8Array))!;
+  const forged = decodeTx(tampered.subarray(txAt, txAt + txBytes.length)).tx.args[2] as bigint;
+  check(forged === ((target.values[2] as bigint) ^ 1n), `tampered copy: byte ${at} of the export changes ${who.name}'s reading #${target.values[1]} (block ${where.height})`,
+    `${formatValue(target.values[2]!, "fixed")} -> ${formatValue(forged, "fixed")} °C`);
+  const bad = await Ledger.auditExport(tampered);
+  check(!bad.ok && bad.height === where.height.toString(), "a copy with one flipped byte fails audit, naming the block", bad.ok ? "it passed" : `"${bad.error}"`);
+
+  const elapsed = (performance.now() - started) / 1000;
+  console.log("\nreport");
+  console.log(`  transactions      ${txAccepted + txReverted} in ${ledger.height} blocks after genesis (${txAccepted} ok, ${txReverted} reverted)`);
+  console.log(`  readings          ${readings} attested, 1 refused`);
+  console.log("  gas per call      min / median / max (calls)");
+  for (const [label, s] of [...gas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const g = stats(s);
+    console.log(`    ${label.padEnd(20)} ${String(g.min).padStart(6)} / ${String(g.median).padStart(6)} / ${String(g.max).padStart(6)}  (${s.length})`);
+  }
+  console.log(`  bytecode          ${[registry, guard, attestation].map((c) => `${c.abi.contract} ${c.module.length} B`).join(", ")}`);
+  console.log(`  chain head        block ${ledger.height}, ${hex(ledger.headHash)}`);
+  if (isolatedAt) {
+    console.log(`  isolation         ${drifter.name} (${drifter.place}) drifting +${DRIFT_PER_ROUND} °C/round from round ${DRIFT_FROM}; ` +
+      `isolated in round ${isolatedAt.round} at reading #${isolatedAt.nonce} (block ${isolatedAt.height}) after ${isolatedAt.anomalies} anomalies; ` +
+      `last accepted value ${formatValue(ledger.view(attestation.id, "value_of", [drifter.key.publicKey]).returns[0]!, "fixed")} °C`);
+  }
+  process.stderr.write(`(ran in ${elapsed.toFixed(1)} s)\n`);
+} finally {
+  ledger.close();
+}
 
 if (failed > 0) {
   console.error(`\n${failed} demo step(s) did not give the expected result`);
