@@ -54,6 +54,17 @@ describe("gas", () => {
     expect((await run(prog("push 1\npush 2\nadd\nret"))).gasUsed).toBe(g("push", "push", "add", "ret"));
   });
 
+  it("integer immediates cost 1 gas per LEB byte beyond the first (push, laddi)", async () => {
+    // push -1 is 1 byte of SLEB, 1000000 is 3, 2^63-1 is 10; laddi 0 1 is 1 byte of ULEB, 2^32-1 is 5.
+    expect((await run(prog("push -1\nret"))).gasUsed).toBe(g("push", "ret"));
+    expect((await run(prog("push 1000000\nret"))).gasUsed).toBe(g("push", "ret") + 2);
+    expect((await run(prog("push 9223372036854775807\nret"))).gasUsed).toBe(g("push", "ret") + 9);
+    expect((await run(prog("laddi 0 1\nlget0\nret", { params: 1 }), [5n])).gasUsed).toBe(g("laddi", "lget0", "ret"));
+    expect((await run(prog("laddi 0 4294967295\nlget0\nret", { params: 1 }), [5n])).gasUsed).toBe(g("laddi", "lget0", "ret") + 4);
+    // A stop mid-block refunds the long immediate's surcharge with the rest of the block.
+    expect((await run(prog("push0\nrequire 1\npush 9223372036854775807\nret"))).gasUsed).toBe(g("push0", "require"));
+  });
+
   it("a revert in the middle of a block refunds the rest of the block", async () => {
     // push0 and require ran; push, push, add, ret did not
     const r = await run(prog("push0\nrequire 9\npush 5\npush 6\nadd\nret"));

@@ -304,6 +304,8 @@ export function assemble(text: string, file = "<asm>"): Uint8Array {
   const exportDefs: ExportDef[] = exports.map((e) => {
     const fi = funcIndex.get(e.func) ?? (/^[0-9]+$/.test(e.func) ? Number(e.func) : undefined);
     if (fi === undefined) err(e.line, e.col, `.export names unknown function '${e.func}'`);
+    // a raw index (disassembled invalid modules print them) must still fit the format's u32
+    if (fi! > 0xffffffff) err(e.line, e.col, `.export function index ${e.func} is outside 0..4294967295`);
     return { name: e.name, selector: e.selector, func: fi!, view: e.view, argMask: e.argMask ?? 0, retMask: e.retMask ?? 0 };
   });
   return encodeModule({ functions, consts, exports: exportDefs, metaHash });
