@@ -81,7 +81,7 @@ for (const [key, value] of flat) {
   const b = budgets[key];
   let status = "report";
   if (b?.max !== undefined) status = value <= b.max ? "ok" : "OVER";
-  if (status === "ok" && b?.goal !== undefined && value > b.goal) status = "ok (goal missed)";
+  if (b?.goal !== undefined && value > b.goal && status !== "OVER") status += " (goal missed)";
   if (status === "OVER") failures.push(`${key} = ${value} exceeds its budget of ${b!.max} (${b!.why})`);
   rows.push([key, value.toLocaleString("en-US"), b?.max?.toLocaleString("en-US") ?? "-", b?.goal?.toLocaleString("en-US") ?? "-", status]);
 }
