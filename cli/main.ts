@@ -1,7 +1,10 @@
 // The `mote` command line: parses arguments with commander and hands the work to the parts it wires.
-// Errors reach the user as one line ("mote: ..."), usage errors exit 2, failed work exits 1.
+// Errors reach the user as one line ("mote: ..."), usage errors exit 2, failed work exits 1. Every
+// message passes through escapeText on its way out, so input quoted in it cannot break the line or
+// reach the terminal as control characters, whichever part of the code built the message.
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
+import { escapeText, quoteInput } from "../compiler/escape.ts";
 import { CliError } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
@@ -12,8 +15,17 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 const program = new Command("mote")
   .description("Mote: contracts and a VM small enough for a $3 microcontroller")
   .version(pkg.version)
-  .showHelpAfterError("(run mote --help for usage)")
+  .configureOutput({
+    // commander's own errors ("error: unknown option '--x'") quote the arguments as given
+    outputError: (str, write) =>
+      write(`mote: ${oneLine(str.replace(/'([^'\n]*)'/g, (_, quoted: string) => `'${quoteInput(quoted)}'`))} (run mote --help for usage)\n`),
+  })
   .exitOverride();
+
+/** A message as one line of printable text: escaped by the one rule, line breaks included. */
+function oneLine(message: string): string {
+  return escapeText(message.replace(/\n+$/, ""));
+}
 
 registerCompile(program);
 registerVm(program);
@@ -27,11 +39,11 @@ try {
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
   if (e instanceof CliError) {
-    if (e.message) process.stderr.write(`mote: ${e.message}\n`);
+    if (e.message) process.stderr.write(`mote: ${oneLine(e.message)}\n`);
     process.exit(e.exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`mote: ${msg.split("\n")[0]}\n`);
+  process.stderr.write(`mote: ${oneLine(msg.split("\n")[0]!)}\n`);
   if (process.env.MOTE_DEBUG) process.stderr.write(`${(e as Error).stack ?? ""}\n`);
   process.exit(1);
 }

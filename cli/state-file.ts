@@ -4,6 +4,7 @@ import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync
 import { MemoryStateStore } from "../vm/host/index.ts";
 import { CliError } from "./errors.ts";
 import { parseHexArg, toHex } from "./values.ts";
+import { quoteInput, quotePath } from "../compiler/escape.ts";
 
 const FORMAT = "mote-state/1";
 
@@ -12,15 +13,15 @@ export function loadStateFile(path: string, id: Uint8Array): MemoryStateStore {
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CliError(`${path}: not a state file (${(e as Error).message})`);
+    throw new CliError(`${quotePath(path)}: not a state file (${(e as Error).message})`);
   }
-  if (doc.format !== FORMAT) throw new CliError(`${path}: not a ${FORMAT} state file (format field)`);
-  if (doc.module !== toHex(id)) throw new CliError(`${path}: holds the state of module ${String(doc.module)}, not of ${toHex(id)}`);
-  if (typeof doc.storage !== "object" || doc.storage === null) throw new CliError(`${path}: storage field is not an object`);
+  if (doc.format !== FORMAT) throw new CliError(`${quotePath(path)}: not a ${FORMAT} state file (format field)`);
+  if (doc.module !== toHex(id)) throw new CliError(`${quotePath(path)}: holds the state of module ${String(doc.module)}, not of ${toHex(id)}`);
+  if (typeof doc.storage !== "object" || doc.storage === null) throw new CliError(`${quotePath(path)}: storage field is not an object`);
   const store = new MemoryStateStore();
   for (const [k, v] of Object.entries(doc.storage as Record<string, unknown>)) {
-    if (typeof v !== "string") throw new CliError(`${path}: storage value of ${k} is not a hex string`);
-    store.set(id, parseHexArg(k, `${path}: storage key`), parseHexArg(v, `${path}: storage value of ${k}`));
+    if (typeof v !== "string") throw new CliError(`${quotePath(path)}: storage value of ${quoteInput(k)} is not a hex string`);
+    store.set(id, parseHexArg(k, `${quotePath(path)}: storage key`), parseHexArg(v, `${quotePath(path)}: storage value of ${quoteInput(k)}`));
   }
   return store;
 }

@@ -1,6 +1,7 @@
 // The metadata written beside a module (OUT.abi.json) and the helpers tools use with it: argument
 // parsing and value formatting by ABI type, revert and event decoding, source-map lookup.
 import { LIMITS } from "../vm/spec/limits.ts";
+import { quoteInput } from "./escape.ts";
 
 /** A value at the VM boundary, as vm/host passes them: a 64-bit integer (its u64 bit pattern) or a byte string. */
 export type Value = bigint | Uint8Array;
@@ -107,20 +108,20 @@ export function parseArg(text: string, type: string): Value {
   const t = text.trim();
   switch (type) {
     case "u64": {
-      if (!/^[0-9]+$/.test(t)) throw new Error(`expected an unsigned decimal integer (u64), got "${text}"`);
+      if (!/^[0-9]+$/.test(t)) throw new Error(`expected an unsigned decimal integer (u64), got "${quoteInput(text)}"`);
       const v = BigInt(t);
       if (v > U64_MAX) throw new Error(`${t} does not fit in u64 (max ${U64_MAX})`);
       return v;
     }
     case "i64": {
-      if (!/^-?[0-9]+$/.test(t)) throw new Error(`expected a decimal integer (i64), got "${text}"`);
+      if (!/^-?[0-9]+$/.test(t)) throw new Error(`expected a decimal integer (i64), got "${quoteInput(text)}"`);
       const v = BigInt(t);
       if (v < I64_MIN || v > I64_MAX) throw new Error(`${t} does not fit in i64 (${I64_MIN}..${I64_MAX})`);
       return BigInt.asUintN(64, v);
     }
     case "fixed": {
       const m = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(t);
-      if (!m) throw new Error(`expected a decimal number (fixed), e.g. 1.5, got "${text}"`);
+      if (!m) throw new Error(`expected a decimal number (fixed), e.g. 1.5, got "${quoteInput(text)}"`);
       const frac = m[3] ?? "";
       const scale = 10n ** BigInt(frac.length);
       const scaled = (BigInt(m[2]!) * scale + BigInt(frac || "0")) << 16n;
@@ -133,12 +134,12 @@ export function parseArg(text: string, type: string): Value {
     case "bool":
       if (t === "true") return 1n;
       if (t === "false") return 0n;
-      throw new Error(`expected true or false (bool), got "${text}"`);
+      throw new Error(`expected true or false (bool), got "${quoteInput(text)}"`);
     case "bytes":
     case "hash":
     case "pubkey":
     case "sig": {
-      if (!/^0x([0-9a-fA-F]{2})*$/.test(t)) throw new Error(`expected 0x followed by an even number of hex digits (${type}), got "${text}"`);
+      if (!/^0x([0-9a-fA-F]{2})*$/.test(t)) throw new Error(`expected 0x followed by an even number of hex digits (${type}), got "${quoteInput(text)}"`);
       const b = Uint8Array.from(Buffer.from(t.slice(2), "hex"));
       const need = FIXED_BYTES[type];
       if (need !== undefined && b.length !== need) throw new Error(`a ${type} is ${need} bytes (${need * 2} hex digits), got ${b.length}`);

@@ -1,5 +1,6 @@
 // The compiler's diagnostics catalogue (stable codes, message templates, hints) and the Diagnostic type.
 // Every error or warning the compiler reports comes from a row here; docs/errors.md is generated from it.
+import { escapeCodePoint, escapeText } from "./escape.ts";
 
 export interface Diagnostic {
   code: string;
@@ -260,35 +261,68 @@ export class DiagnosticSink {
   }
 }
 
+/** The widest source line a diagnostic shows; a longer one (a minified or binary file) is cut to a
+ * window around the caret, marked with "…" at each cut end. */
+export const SOURCE_LINE_MAX = 240;
+
 /**
- * `file:line:col: error[E0012]: message`, then the source line with a caret under the span and the
- * hint. Multi-line spans are underlined to the end of their first line.
+ * A source line as a diagnostic shows it, escaped by the one rule of ./escape.ts (control characters,
+ * terminal escapes, bidirectional overrides and bytes that were not UTF-8 become `\xNN` or `\u{…}`),
+ * with the caret columns moved by the width of each escape so the caret stays under the span.
+ * `col` and `endCol` are 1-based UTF-16 columns as the lexer counts them; the result's are 0-based.
  */
-/**
- * Control characters (terminal escapes) and bidirectional overrides ("Trojan Source") from the input
- * must not reach a terminal as they are: each becomes U+FFFD, one column wide, so carets stay aligned.
- */
-function printable(text: string): string {
-  return text.replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "\uFFFD");
+export function renderSourceLine(text: string, col: number, endCol: number): { shown: string; start: number; end: number } {
+  const pieces: { s: string; at: number; w: number; unit: number }[] = [];
+  let width = 0;
+  let unit = 0;
+  for (const ch of text) {
+    const s = ch === "\t" ? " " : escapeCodePoint(ch.codePointAt(0)!); // a tab shows as one space, as before
+    const w = [...s].length;
+    pieces.push({ s, at: width, w, unit });
+    width += w;
+    unit += ch.length;
+  }
+  const columnOf = (c: number): number => {
+    const u = Math.max(0, c - 1);
+    const p = pieces.find((x) => x.unit >= u);
+    return p ? p.at : width;
+  };
+  let start = columnOf(col);
+  let end = Math.max(start + 1, columnOf(endCol));
+  if (width <= SOURCE_LINE_MAX) return { shown: pieces.map((p) => p.s).join(""), start, end };
+  // a window of SOURCE_LINE_MAX columns holding the caret's start, 40 columns of context before it
+  let from = Math.max(0, Math.min(start - 40, width - (SOURCE_LINE_MAX - 2)));
+  const kept = pieces.filter((p) => p.at >= from && p.at + p.w <= from + SOURCE_LINE_MAX - 2);
+  from = kept.length > 0 ? kept[0]!.at : from;
+  const to = kept.length > 0 ? kept[kept.length - 1]!.at + kept[kept.length - 1]!.w : from;
+  const lead = from > 0 ? "…" : "";
+  const shown = lead + kept.map((p) => p.s).join("") + (to < width ? "…" : "");
+  start = Math.max(0, start - from) + lead.length;
+  end = Math.max(start + 1, Math.min(end - from + lead.length, to - from + lead.length + 1));
+  return { shown, start, end };
 }
 
+/**
+ * `file:line:col: error[E0012]: message`, then the source line with a caret under the span and the
+ * hint. Multi-line spans are underlined to the end of their first line. Everything taken from the
+ * input (the path, the message's quoted parts, the line) is escaped, so the head is one line.
+ */
 export function formatDiagnostic(d: Diagnostic, source: string): string {
-  const head = printable(`${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}`);
+  const head = escapeText(`${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}`);
   const lines = source.split(/\r\n|\r|\n/); // as the lexer counts lines
   const text = lines[d.line - 1];
   const out = [head];
   if (text !== undefined && d.line >= 1) {
-    const shown = printable(text);
+    const endCol = d.endLine === d.line ? d.endCol : text.length + 1;
+    const { shown, start, end } = renderSourceLine(text, d.col, endCol);
     const gutter = String(d.line);
     const pad = " ".repeat(gutter.length);
-    const start = Math.max(1, Math.min(d.col, shown.length + 1));
-    const end = d.endLine === d.line ? Math.max(start + 1, Math.min(d.endCol, shown.length + 1)) : Math.max(start + 1, shown.length + 1);
     out.push(`${pad} |`);
     out.push(`${gutter} | ${shown}`);
-    out.push(`${pad} | ${" ".repeat(start - 1)}${"^".repeat(end - start)}`);
-    if (d.hint) out.push(`${pad} = hint: ${printable(d.hint)}`);
+    out.push(`${pad} | ${" ".repeat(start)}${"^".repeat(end - start)}`);
+    if (d.hint) out.push(`${pad} = hint: ${escapeText(d.hint)}`);
   } else if (d.hint) {
-    out.push(`  = hint: ${printable(d.hint)}`);
+    out.push(`  = hint: ${escapeText(d.hint)}`);
   }
   return out.join("\n");
 }

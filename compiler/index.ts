@@ -11,6 +11,7 @@ import type { SourceFile } from "./ast.ts";
 import { Checker } from "./checker.ts";
 import { ConstPool, FunctionGen } from "./codegen.ts";
 import { type Diagnostic, DiagnosticSink, type Span } from "./diagnostics.ts";
+import { decodeUtf8Lossless } from "./escape.ts";
 import { MAX_NESTING, withinDepthLimit, withinNestingLimits } from "./depth.ts";
 import { emitModule } from "./emit.ts";
 import type { Ins, IrFunction } from "./ir.ts";
@@ -102,6 +103,12 @@ function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFi
   const nul = source.indexOf("\u0000");
   if (nul >= 0) {
     sink.report("bad_encoding", spanAt(source, nul, file), ["it contains a NUL byte"]);
+    return undefined;
+  }
+  // decodeSource keeps each byte that is not UTF-8 as a lone surrogate U+DC80..U+DCFF (shown as \xNN)
+  const bad = source.search(/(?<![\ud800-\udbff])[\udc80-\udcff]/);
+  if (bad >= 0) {
+    sink.report("bad_encoding", spanAt(source, bad, file), ["it contains bytes that are not UTF-8"]);
     return undefined;
   }
   const lexed = MoteLexer.tokenize(source);
@@ -358,10 +365,20 @@ export function compileSource(source: string, file: string, readFile?: (path: st
  */
 export function readSourceFile(path: string): string | undefined {
   try {
-    return new TextDecoder("utf-8").decode(readFileSync(path));
+    return decodeSource(readFileSync(path));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A source file's text: UTF-8 without its byte-order mark, as TextDecoder gives it, except that a byte
+ * that is not UTF-8 is kept (as a lone surrogate, see ./escape.ts) rather than replaced by U+FFFD, so
+ * the compiler can refuse it with E0009 and a diagnostic can show it as `\xNN`.
+ */
+export function decodeSource(bytes: Uint8Array): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return decodeUtf8Lossless(bom ? bytes.subarray(3) : bytes);
 }
 
 /** Compiles a file from disk; imports are read relative to it. */
@@ -375,13 +392,5 @@ export function compileFile(path: string, options?: CompileOptions): CompileOutp
     sink.report("file_unreadable", { file, line: 1, col: 1, endLine: 1, endCol: 2 }, [file]);
     return { diagnostics: sink.list };
   }
-  let source: string;
-  try {
-    source = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    const lossy = new TextDecoder("utf-8").decode(bytes);
-    sink.report("bad_encoding", spanAt(lossy, lossy.indexOf("\uFFFD"), file), ["it contains bytes that are not UTF-8"]);
-    return { diagnostics: sink.list };
-  }
-  return compileSource(source, file, readSourceFile, options);
+  return compileSource(decodeSource(bytes), file, readSourceFile, options);
 }

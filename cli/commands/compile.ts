@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { abiText } from "../../compiler/abi.ts";
 import type { CompileOutput } from "../../compiler/index.ts";
 import { CliError } from "../errors.ts";
+import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 // The compiler builds its chevrotain parser when first imported (about a second); load it only when a
 // command needs it, so every other `mote` command starts fast.
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { out?: string; json?: boolean; embedAbiHash?: boolean }) => {
       const { compileFile } = await compiler();
       const out = opts.out ?? `${file.replace(/\.mote$/, "")}.mbc`;
-      if (!out.endsWith(".mbc")) throw new CliError(`-o: the module path must end in .mbc, got '${out}'`, 2);
+      if (!out.endsWith(".mbc")) throw new CliError(`-o: the module path must end in .mbc, got '${quoteInput(out)}'`, 2);
       const abiPath = `${out.slice(0, -4)}.abi.json`;
       const r = compileFile(file, { embedAbiHash: opts.embedAbiHash === true });
       const ok = r.module !== undefined && r.abi !== undefined && !r.diagnostics.some((d) => d.severity === "error");
@@ -65,6 +66,6 @@ export function register(program: Command): void {
       const { compileFile } = await compiler();
       const r = compileFile(file);
       await report(r, opts.json === true);
-      if (!opts.json) process.stdout.write(`${file}: ok\n`);
+      if (!opts.json) process.stdout.write(`${quotePath(file)}: ok\n`);
     });
 }

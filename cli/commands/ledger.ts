@@ -26,6 +26,7 @@ import {
 import type { DecodedBlock } from "../../ledger/block.ts";
 import { CliError } from "../errors.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
+import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
@@ -56,7 +57,7 @@ function print(opts: { json?: boolean }, json: unknown, text: string): void {
 }
 
 function parseU64(text: string, what: string): bigint {
-  if (!/^[0-9]+$/.test(text)) throw new CliError(`${what}: expected a non-negative integer, got '${text}'`, 2);
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`${what}: expected a non-negative integer, got '${quoteInput(text)}'`, 2);
   const v = BigInt(text);
   if (v >= 2n ** 64n) throw new CliError(`${what}: ${text} exceeds 2^64-1`, 2);
   return v;
@@ -65,23 +66,23 @@ function parseU64(text: string, what: string): bigint {
 function parseGas(text: string | undefined): number {
   if (text === undefined) return LIMITS.DEFAULT_GAS.value;
   if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > LIMITS.MAX_GAS.value) {
-    throw new CliError(`--gas: expected an integer in 1..${LIMITS.MAX_GAS.value}, got '${text}'`, 2);
+    throw new CliError(`--gas: expected an integer in 1..${LIMITS.MAX_GAS.value}, got '${quoteInput(text)}'`, 2);
   }
   return Number(text);
 }
 
 function parseContractId(text: string): Uint8Array {
   const t = text.startsWith("0x") ? text : `0x${text}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`contract: expected a 32-byte contract id in hex (64 digits), got '${text}'`, 2);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`contract: expected a 32-byte contract id in hex (64 digits), got '${quoteInput(text)}'`, 2);
   return parseHexArg(t.toLowerCase(), "contract");
 }
 
 function readFile(path: string): Uint8Array {
-  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
+  if (!existsSync(path)) throw new CliError(`${quotePath(path)}: no such file`);
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${path}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
   }
 }
 
@@ -106,10 +107,10 @@ function readAbi(path: string): Abi {
   try {
     abi = JSON.parse(readFileSync(path, "utf8")) as Abi;
   } catch (e) {
-    throw new CliError(`${path}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    throw new CliError(`${quotePath(path)}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
   }
   if (!Array.isArray(abi.functions) || !Array.isArray(abi.events) || !Array.isArray(abi.errors)) {
-    throw new CliError(`${path}: not a Mote ABI file (functions, events or errors missing)`);
+    throw new CliError(`${quotePath(path)}: not a Mote ABI file (functions, events or errors missing)`);
   }
   return abi;
 }
@@ -227,14 +228,14 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
 function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
   if (/^0x([0-9a-fA-F]{2})+$/.test(text)) return parseHexArg(text, "key");
   const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:\[(.+)\])?$/.exec(text);
-  if (!m) throw new CliError(`key: expected 0x-hex, SLOT or SLOT[KEY] (SLOT a number or storage name), got '${text}'`, 2);
+  if (!m) throw new CliError(`key: expected 0x-hex, SLOT or SLOT[KEY] (SLOT a number or storage name), got '${quoteInput(text)}'`, 2);
   let slot: number;
   if (/^[0-9]+$/.test(m[1]!)) {
     slot = Number(m[1]);
     if (slot > 255) throw new CliError(`key: slot ${slot} is outside 0..255`, 2);
   } else {
     const s = abi?.storage.find((x) => x.name === m[1]);
-    if (!s) throw new CliError(`key: no storage named '${m[1]}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
+    if (!s) throw new CliError(`key: no storage named '${quoteInput(m[1])}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
     slot = s.slot;
   }
   if (m[2] === undefined) return Uint8Array.of(slot);
@@ -353,7 +354,7 @@ export function register(program: Command): void {
       if (opts.out) {
         writeFileSync(opts.out, bytes);
         if (opts.json) print(opts, { file: opts.out, bytes: bytes.length }, "");
-        else process.stderr.write(`${opts.out}: ${bytes.length} bytes\n`);
+        else process.stderr.write(`${quotePath(opts.out)}: ${bytes.length} bytes\n`);
       } else {
         process.stdout.write(bytes);
       }
@@ -369,7 +370,7 @@ export function register(program: Command): void {
         try {
           l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
         } catch (e) {
-          if (e instanceof ChainBroken) throw new CliError(`${file}: import refused, nothing written: ${e.message}`);
+          if (e instanceof ChainBroken) throw new CliError(`${quotePath(file)}: import refused, nothing written: ${e.message}`);
           throw e;
         }
         try {
@@ -405,12 +406,12 @@ export function register(program: Command): void {
       let module: Uint8Array;
       let abi: Abi | undefined;
       if (file.endsWith(".mote")) {
-        if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+        if (!existsSync(file)) throw new CliError(`${quotePath(file)}: no such file`);
         const { compileFile, formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
         const out = compileFile(file);
         for (const d of out.diagnostics) process.stderr.write(`${formatDiagnostic(d, readSourceFile(d.file) ?? "")}\n`);
         const errors = out.diagnostics.filter((d) => d.severity === "error").length;
-        if (errors > 0 || !out.module || !out.abi) throw new CliError(`${file}: ${errors} compile error(s)`);
+        if (errors > 0 || !out.module || !out.abi) throw new CliError(`${quotePath(file)}: ${errors} compile error(s)`);
         module = out.module;
         abi = out.abi;
       } else {
@@ -421,7 +422,7 @@ export function register(program: Command): void {
       try {
         decodeModule(module);
       } catch (e) {
-        if (e instanceof ModuleFormatError) throw new CliError(`${file}: not a valid module: ${e.message}`);
+        if (e instanceof ModuleFormatError) throw new CliError(`${quotePath(file)}: not a valid module: ${e.message}`);
         throw e;
       }
       const args = parseArgs(abi, "init", argTexts);
@@ -509,7 +510,7 @@ export function register(program: Command): void {
               }
             }
             for (const c of candidates) for (const ev of abiOf(c)?.events ?? []) if (ev.name === opts.name) topics.add(ev.topic >>> 0);
-            if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${opts.name}' (give a numeric topic instead)`, 2);
+            if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${quoteInput(opts.name)}' (give a numeric topic instead)`, 2);
           }
         }
         const all = l.events({

@@ -13,13 +13,14 @@ import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
 import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
+import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 function readInput(path: string): Uint8Array {
-  if (!existsSync(path)) throw new CliError(`${path}: no such file`);
+  if (!existsSync(path)) throw new CliError(`${quotePath(path)}: no such file`);
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${path}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
   }
 }
 
@@ -36,10 +37,10 @@ function readAbiBeside(mbcPath: string): Abi | undefined {
   try {
     abi = JSON.parse(readFileSync(p, "utf8")) as Abi;
   } catch (e) {
-    throw new CliError(`${p}: not valid JSON (${(e as Error).message})`);
+    throw new CliError(`${quotePath(p)}: not valid JSON (${(e as Error).message})`);
   }
   if (!Array.isArray(abi.functions) || !Array.isArray(abi.errors) || !Array.isArray(abi.events)) {
-    throw new CliError(`${p}: not a Mote ABI file (functions, events or errors missing)`);
+    throw new CliError(`${quotePath(p)}: not a Mote ABI file (functions, events or errors missing)`);
   }
   return abi;
 }
@@ -50,11 +51,11 @@ async function compileForRun(file: string): Promise<{ module: Uint8Array; abi: A
   const out = compileFile(file);
   const errors = out.diagnostics.filter((d) => d.severity === "error");
   for (const d of out.diagnostics) process.stderr.write(formatDiagnostic(d, readSourceFile(d.file) ?? "") + "\n");
-  if (errors.length > 0 || !out.module || !out.abi) throw new CliError(`${file}: ${errors.length} compile error(s)`);
+  if (errors.length > 0 || !out.module || !out.abi) throw new CliError(`${quotePath(file)}: ${errors.length} compile error(s)`);
   return { module: out.module, abi: out.abi };
 }
 function parseGas(text: string): number {
-  if (!/^[0-9]+$/.test(text)) throw new CliError(`--gas: expected a positive integer, got '${text}'`, 2);
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`--gas: expected a positive integer, got '${quoteInput(text)}'`, 2);
   const n = Number(text);
   if (n < 1 || n > LIMITS.MAX_GAS.value) throw new CliError(`--gas: must be 1..${LIMITS.MAX_GAS.value}, got ${text}`, 2);
   return n;
@@ -69,7 +70,7 @@ function parseCaller(text: string | undefined): Uint8Array {
 
 function parseU64Option(text: string | undefined, name: string): bigint {
   if (text === undefined) return 0n;
-  if (!/^[0-9]+$/.test(text)) throw new CliError(`${name}: expected a non-negative integer, got '${text}'`, 2);
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`${name}: expected a non-negative integer, got '${quoteInput(text)}'`, 2);
   const v = BigInt(text);
   if (v >= 2n ** 64n) throw new CliError(`${name}: exceeds 2^64-1`, 2);
   return v;
@@ -104,7 +105,7 @@ export function register(program: Command): void {
       }
       const out = opts.out ?? file.replace(/\.masm$|\.asm$/, "") + ".mbc";
       writeFileSync(out, bytes);
-      process.stdout.write(`${out}: ${bytes.length} bytes\n`);
+      process.stdout.write(`${quotePath(out)}: ${bytes.length} bytes\n`);
     });
 
   program
@@ -121,7 +122,7 @@ export function register(program: Command): void {
         const annotate = abi && sourceAnnotator(abi, sourceReader(dirs));
         process.stdout.write(disassemble(bytes, { ...disasmNames(abi), annotate, offsets: !!opts.offsets }));
       } catch (e) {
-        if (e instanceof ModuleFormatError) throw new CliError(`${file}: ${e.message}`);
+        if (e instanceof ModuleFormatError) throw new CliError(`${quotePath(file)}: ${e.message}`);
         throw e;
       }
     });
@@ -141,11 +142,11 @@ export function register(program: Command): void {
       } else if (r.ok) {
         const m = decodeModule(bytes);
         process.stdout.write(
-          `${file}: ok, ${bytes.length} bytes, ${m.functions.length} function(s), ${m.exports.length} export(s), id ${toHex(r.id)}\n`,
+          `${quotePath(file)}: ok, ${bytes.length} bytes, ${m.functions.length} function(s), ${m.exports.length} export(s), id ${toHex(r.id)}\n`,
         );
       } else {
         const doc = VERIFY_ERRORS.find((v) => v.code === r.code)?.doc ?? "";
-        process.stderr.write(`${file}: invalid module at byte ${r.offset}: ${r.name} (V${r.code}): ${doc}\n`);
+        process.stderr.write(`${quotePath(file)}: invalid module at byte ${r.offset}: ${r.name} (V${r.code}): ${doc}\n`);
       }
       if (!r.ok) throw new CliError("", 1);
     });
@@ -202,7 +203,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   let module: Uint8Array;
   let abi: Abi | undefined;
   if (file.endsWith(".mote")) {
-    if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+    if (!existsSync(file)) throw new CliError(`${quotePath(file)}: no such file`);
     ({ module, abi } = await compileForRun(file));
   } else {
     module = readInput(file);
@@ -213,12 +214,12 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   try {
     exports = decodeModule(module).exports;
   } catch (e) {
-    if (e instanceof ModuleFormatError) throw new CliError(`${file}: not a valid module: ${e.message}`);
+    if (e instanceof ModuleFormatError) throw new CliError(`${quotePath(file)}: not a valid module: ${e.message}`);
     throw e;
   }
   const selector = selectorOf(fn);
   if (!exports.some((e) => e.selector === selector)) {
-    throw new CliError(`${file}: no exported function '${fn}'`);
+    throw new CliError(`${quotePath(file)}: no exported function '${quoteInput(fn)}'`);
   }
   const parseArgs = (fnName: string, texts: string[], what: string): Value[] => {
     const f = abi && functionByName(abi, fnName);
@@ -238,7 +239,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const args = parseArgs(fn, argTexts, "");
   const machine = await vm();
   const verified = machine.verify(module);
-  if (!verified.ok) throw new CliError(`${file}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
+  if (!verified.ok) throw new CliError(`${quotePath(file)}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
 
   const fresh = !opts.state || !existsSync(opts.state);
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "memprof.h"
 #include "mote_host.h"
 #include "mote_spec.h"
@@ -29,13 +30,20 @@ enum { EXIT_WORK = 1, EXIT_USAGE = 2, EXIT_FAULT = 3 };
 
 static const char *prog = "mote-host";
 
+/* One line on stderr, "mote-host: message". Input quoted in a message goes through mote_quote (escaped,
+ * cut to a budget); the message as a whole is escaped again on its way out (a no-op on escaped text), so
+ * no control byte from a file, argument or batch line reaches the terminal and the message stays one line. */
 _Noreturn static void die(int code, const char *fmt, ...) {
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    size_t need = mote_escape(msg, len, MOTE_ESCAPE_ALL, NULL, 0);
+    char *out = malloc(need + 1);
+    if (out) mote_escape(msg, len, MOTE_ESCAPE_ALL, out, need + 1);
+    fprintf(stderr, "%s: %s\n", prog, out ? out : "out of memory");
     exit(code);
 }
 
@@ -59,22 +67,22 @@ static uint8_t *read_file(const char *path, size_t *len, int missing_ok) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         if (missing_ok && errno == ENOENT) return NULL;
-        die(EXIT_WORK, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno));
+        die(EXIT_WORK, "%s: %s", mote_quote_path(path), errno == ENOENT ? "no such file" : strerror(errno));
     }
     size_t cap = 4096, n = 0;
     uint8_t *b = malloc(cap);
-    if (!b) die(EXIT_WORK, "%s: out of memory", path);
+    if (!b) die(EXIT_WORK, "%s: out of memory", mote_quote_path(path));
     for (;;) {
         if (n == cap) {
             uint8_t *nb = realloc(b, cap *= 2);
-            if (!nb) die(EXIT_WORK, "%s: out of memory", path);
+            if (!nb) die(EXIT_WORK, "%s: out of memory", mote_quote_path(path));
             b = nb;
         }
         size_t got = fread(b + n, 1, cap - n, f);
         n += got;
         if (got == 0) break;
     }
-    if (ferror(f)) die(EXIT_WORK, "%s: read error", path);
+    if (ferror(f)) die(EXIT_WORK, "%s: read error", mote_quote_path(path));
     if (f != stdin) fclose(f);
     *len = n;
     return b;
@@ -85,22 +93,22 @@ static uint8_t *read_file(const char *path, size_t *len, int missing_ok) {
 static void write_atomic(const char *path, const uint8_t *data, size_t len) {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 32);
-    if (!tmp) die(EXIT_WORK, "%s: out of memory", path);
+    if (!tmp) die(EXIT_WORK, "%s: out of memory", mote_quote_path(path));
     snprintf(tmp, pl + 32, "%s.tmp-%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) die(EXIT_WORK, "%s: cannot create (%s)", tmp, strerror(errno));
+    if (fd < 0) die(EXIT_WORK, "%s: cannot create (%s)", mote_quote_path(tmp), strerror(errno));
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0) {
             if (errno == EINTR) continue;
-            die(EXIT_WORK, "%s: write failed (%s)", tmp, strerror(errno));
+            die(EXIT_WORK, "%s: write failed (%s)", mote_quote_path(tmp), strerror(errno));
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0) die(EXIT_WORK, "%s: fsync failed (%s)", tmp, strerror(errno));
+    if (fsync(fd) != 0) die(EXIT_WORK, "%s: fsync failed (%s)", mote_quote_path(tmp), strerror(errno));
     close(fd);
-    if (rename(tmp, path) != 0) die(EXIT_WORK, "%s: rename failed (%s)", path, strerror(errno));
+    if (rename(tmp, path) != 0) die(EXIT_WORK, "%s: rename failed (%s)", mote_quote_path(path), strerror(errno));
     /* a copy from our own malloc: strdup's comes from libc's, which the --wrap'd free must not see */
     char *dup = malloc(pl + 1);
     if (dup) {
@@ -119,14 +127,14 @@ static void load_state(const char *path, mote_table *t) {
     size_t len;
     uint8_t *b = read_file(path, &len, 0);
     char err[256];
-    if (mote_state_decode(t, b, len, err, sizeof err) != 0) die(EXIT_WORK, "%s: %s", path, err);
+    if (mote_state_decode(t, b, len, err, sizeof err) != 0) die(EXIT_WORK, "%s: %s", mote_quote_path(path), err);
     free(b);
 }
 
 static void save_state(const char *path, const mote_table *t) {
     size_t len;
     uint8_t *b = mote_state_encode(t, &len);
-    if (!b) die(EXIT_WORK, "%s: out of memory encoding the state", path);
+    if (!b) die(EXIT_WORK, "%s: out of memory encoding the state", mote_quote_path(path));
     write_atomic(path, b, len);
     free(b);
 }
@@ -204,7 +212,7 @@ static int encode_arg(argbuf *a, const char *text, int index, char *err, size_t 
         uint32_t n;
         uint8_t *b = parse_hex(text, &n);
         if (!b) {
-            snprintf(err, cap, "argument %d: expected 0x followed by an even number of hex digits, got '%s'", index, text);
+            snprintf(err, cap, "argument %d: expected 0x followed by an even number of hex digits, got '%s'", index, mote_quote(text));
             return -1;
         }
         if (n > 0xffff) a->too_big = 1;
@@ -219,11 +227,11 @@ static int encode_arg(argbuf *a, const char *text, int index, char *err, size_t 
     uint64_t v;
     int rc = parse_u64(text + neg, &v);
     if (rc == -1) {
-        snprintf(err, cap, "argument %d: expected a decimal integer or 0x-hex bytes, got '%s'", index, text);
+        snprintf(err, cap, "argument %d: expected a decimal integer or 0x-hex bytes, got '%s'", index, mote_quote(text));
         return -1;
     }
     if (rc == -2 || (neg && v > (UINT64_C(1) << 63))) {
-        snprintf(err, cap, "argument %d: %s is outside the 64-bit range", index, text);
+        snprintf(err, cap, "argument %d: %s is outside the 64-bit range", index, mote_quote(text));
         return -1;
     }
     if (neg) v = (uint64_t)0 - v;
@@ -244,11 +252,11 @@ static int set_gas(call_opts *o, const char *s, uint64_t min_gas, char *err, siz
     uint64_t v = 0;
     int rc = parse_u64(s, &v);
     if (rc == -1) {
-        snprintf(err, cap, "--gas: expected a %s integer, got '%s'", min_gas ? "positive" : "non-negative", s);
+        snprintf(err, cap, "--gas: expected a %s integer, got '%s'", min_gas ? "positive" : "non-negative", mote_quote(s));
         return -1;
     }
     if (rc == -2 || v < min_gas || v > MOTE_MAX_GAS) {
-        snprintf(err, cap, "--gas: must be %u..%u, got %s", (unsigned)min_gas, MOTE_MAX_GAS, s);
+        snprintf(err, cap, "--gas: must be %u..%u, got %s", (unsigned)min_gas, MOTE_MAX_GAS, mote_quote(s));
         return -1;
     }
     o->ctx.gas = (uint32_t)v;
@@ -259,7 +267,7 @@ static int set_caller(call_opts *o, const char *s, char *err, size_t cap) {
     uint32_t n;
     uint8_t *b = parse_hex(s, &n);
     if (!b) {
-        snprintf(err, cap, "--caller: expected 0x followed by an even number of hex digits, got '%s'", s);
+        snprintf(err, cap, "--caller: expected 0x followed by an even number of hex digits, got '%s'", mote_quote(s));
         return -1;
     }
     if (n != 32) {
@@ -274,7 +282,7 @@ static int set_caller(call_opts *o, const char *s, char *err, size_t cap) {
 
 static int set_u64(uint64_t *dst, const char *name, const char *s, char *err, size_t cap) {
     int rc = parse_u64(s, dst);
-    if (rc == -1) snprintf(err, cap, "%s: expected a non-negative integer, got '%s'", name, s);
+    if (rc == -1) snprintf(err, cap, "%s: expected a non-negative integer, got '%s'", name, mote_quote(s));
     if (rc == -2) snprintf(err, cap, "%s: exceeds 2^64-1", name);
     return rc ? -1 : 0;
 }
@@ -337,7 +345,7 @@ static mote_engine *engine_new(const char *vm_path, mote_table *store) {
         mote_engine_memory(e, &used);
         mote_engine_free(e);
         cfg.memory_limit = used;
-        if (!(e = mote_engine_new(&cfg, err, sizeof err))) die(EXIT_FAULT, "%s: %s", vm_path, err);
+        if (!(e = mote_engine_new(&cfg, err, sizeof err))) die(EXIT_FAULT, "%s: %s", mote_quote_path(vm_path), err);
     }
     return e;
 }
@@ -367,7 +375,7 @@ static int do_call(mote_engine *e, const uint8_t *module, uint32_t module_len, u
 /* -- batch mode ----------------------------------------------------------------------------------------- */
 
 /*
- * One command per line, whitespace-separated tokens, '#' starts a comment:
+ * One command per line, tokens separated by whitespace (space, tab, CR, FF, VT), '#' starts a comment:
  *   module PATH | module 0xHEX       the module later calls run (loaded and verified once)
  *   call FN|@SELECTOR [ARG...] [--gas N] [--caller HEX] [--timestamp N] [--height N]
  *                                    one JSON result line, exactly as vm.call() gives it
@@ -396,8 +404,8 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
         if (hash) *hash = 0;
         char *tok[512];
         int nt = 0;
-        for (char *save = NULL, *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
-            if (nt == 512) die(EXIT_USAGE, "%s:%u: more than 512 tokens", path, line_no);
+        for (char *save = NULL, *t = strtok_r(line, " \t\r\f\v", &save); t; t = strtok_r(NULL, " \t\r\f\v", &save)) {
+            if (nt == 512) die(EXIT_USAGE, "%s:%u: more than 512 tokens", mote_quote_path(path), line_no);
             tok[nt++] = t;
         }
         if (nt == 0) {
@@ -405,11 +413,11 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
             continue;
         }
         if (strcmp(tok[0], "module") == 0) {
-            if (nt != 2) die(EXIT_USAGE, "%s:%u: module takes one PATH or 0xHEX", path, line_no);
+            if (nt != 2) die(EXIT_USAGE, "%s:%u: module takes one PATH or 0xHEX", mote_quote_path(path), line_no);
             free(module);
             if (tok[1][0] == '0' && tok[1][1] == 'x') {
                 module = parse_hex(tok[1], &module_len);
-                if (!module) die(EXIT_USAGE, "%s:%u: module: expected 0x followed by an even number of hex digits", path, line_no);
+                if (!module) die(EXIT_USAGE, "%s:%u: module: expected 0x followed by an even number of hex digits", mote_quote_path(path), line_no);
             } else {
                 size_t ml;
                 module = read_file(tok[1], &ml, 0);
@@ -417,8 +425,8 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
             }
             have_module = 1;
         } else if (strcmp(tok[0], "call") == 0) {
-            if (!have_module) die(EXIT_USAGE, "%s:%u: call before any module line", path, line_no);
-            if (nt < 2) die(EXIT_USAGE, "%s:%u: call needs a function name or @selector", path, line_no);
+            if (!have_module) die(EXIT_USAGE, "%s:%u: call before any module line", mote_quote_path(path), line_no);
+            if (nt < 2) die(EXIT_USAGE, "%s:%u: call needs a function name or @selector", mote_quote_path(path), line_no);
             uint32_t selector;
             if (tok[1][0] == '@') {
                 uint64_t v;
@@ -427,7 +435,7 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
                 if (tok[1][1] == '0' && tok[1][2] == 'x' && (hb = parse_hex(tok[1] + 1, &hl)) && hl == 4)
                     v = (uint64_t)hb[0] << 24 | (uint64_t)hb[1] << 16 | (uint64_t)hb[2] << 8 | hb[3];
                 else if (parse_u64(tok[1] + 1, &v) != 0 || v > UINT32_MAX)
-                    die(EXIT_USAGE, "%s:%u: @selector must be a decimal u32 or 0x and 8 hex digits, got '%s'", path, line_no, tok[1]);
+                    die(EXIT_USAGE, "%s:%u: @selector must be a decimal u32 or 0x and 8 hex digits, got '%s'", mote_quote_path(path), line_no, mote_quote(tok[1]));
                 free(hb);
                 selector = (uint32_t)v;
             } else selector = mote_selector(tok[1]);
@@ -439,15 +447,15 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
                 int rc = 0;
                 const char *opt = tok[i];
                 if (strncmp(opt, "--", 2) == 0 && opt[2]) {
-                    if (i + 1 >= nt) die(EXIT_USAGE, "%s:%u: %s needs a value", path, line_no, opt);
+                    if (i + 1 >= nt) die(EXIT_USAGE, "%s:%u: %s needs a value", mote_quote_path(path), line_no, mote_quote(opt));
                     const char *val = tok[++i];
                     if (strcmp(opt, "--gas") == 0) rc = set_gas(&o, val, 0, err, sizeof err);
                     else if (strcmp(opt, "--caller") == 0) rc = set_caller(&o, val, err, sizeof err);
                     else if (strcmp(opt, "--timestamp") == 0) rc = set_u64(&o.ctx.timestamp, "--timestamp", val, err, sizeof err);
                     else if (strcmp(opt, "--height") == 0) rc = set_u64(&o.ctx.height, "--height", val, err, sizeof err);
-                    else die(EXIT_USAGE, "%s:%u: unknown option %s", path, line_no, opt);
+                    else die(EXIT_USAGE, "%s:%u: unknown option '%s'", mote_quote_path(path), line_no, mote_quote(opt));
                 } else rc = encode_arg(&args, opt, ++argi, err, sizeof err);
-                if (rc) die(EXIT_USAGE, "%s:%u: %s", path, line_no, err);
+                if (rc) die(EXIT_USAGE, "%s:%u: %s", mote_quote_path(path), line_no, err);
             }
             mote_result r;
             do_call(e, module, module_len, selector, &args, &o, &r);
@@ -462,14 +470,14 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
         } else if (strcmp(tok[0], "state") == 0 && nt == 2) {
             uint32_t sl;
             uint8_t *sb = parse_hex(tok[1], &sl);
-            if (!sb) die(EXIT_USAGE, "%s:%u: state: expected 0x followed by an even number of hex digits", path, line_no);
+            if (!sb) die(EXIT_USAGE, "%s:%u: state: expected 0x followed by an even number of hex digits", mote_quote_path(path), line_no);
             mote_table_clear(store);
-            if (mote_state_decode(store, sb, sl, err, sizeof err) != 0) die(EXIT_USAGE, "%s:%u: state: %s", path, line_no, err);
+            if (mote_state_decode(store, sb, sl, err, sizeof err) != 0) die(EXIT_USAGE, "%s:%u: state: %s", mote_quote_path(path), line_no, err);
             free(sb);
         } else if (strcmp(tok[0], "reset") == 0 && nt == 1) {
             mote_table_clear(store);
         } else {
-            die(EXIT_USAGE, "%s:%u: unknown command '%s' (module, call, state, reset)", path, line_no, tok[0]);
+            die(EXIT_USAGE, "%s:%u: unknown command '%s' (module, call, state, reset)", mote_quote_path(path), line_no, mote_quote(tok[0]));
         }
         fflush(stdout);
         free(line);
@@ -550,8 +558,8 @@ int main(int argc, char **argv) {
         case 'v': vm_path = optarg; break;
         case 'S': stats = 1; break;
         case 'H': fputs(usage, stdout); return 0;
-        case ':': die(EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
-        default: die(EXIT_USAGE, "unknown option %s (run mote-host --help)", argv[optind - 1]);
+        case ':': die(EXIT_USAGE, "option %s needs a value", mote_quote(argv[optind - 1]));
+        default: die(EXIT_USAGE, "unknown option '%s' (run mote-host --help)", mote_quote(argv[optind - 1]));
         }
         if (rc) die(EXIT_USAGE, "%s", err);
     }
@@ -579,26 +587,23 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    if (npos < 2) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    if (npos < 2) die(EXIT_USAGE, "missing %s (run mote-host --help for usage)", npos == 0 ? "FILE.mbc and FN" : "FN, the function to call");
     const char *file = pos[0], *fn = pos[1];
     size_t mlen;
     uint8_t *module = read_file(file, &mlen, 0);
     size_t fl = strlen(file);
     if (fl >= 5 && strcmp(file + fl - 5, ".mote") == 0)
-        die(EXIT_WORK, "%s: mote-host runs compiled modules (.mbc); compile the source with mote compile first", file);
+        die(EXIT_WORK, "%s: mote-host runs compiled modules (.mbc); compile the source with mote compile first", mote_quote_path(file));
 
     mote_engine *e = engine_new(vm_path, &store);
     uint32_t off;
     int code = mote_engine_load(e, module, (uint32_t)mlen, &off);
-    if (code < 0) die(EXIT_FAULT, "%s: mote_load trapped (a VM fault)", file);
+    if (code < 0) die(EXIT_FAULT, "%s: mote_load trapped (a VM fault)", mote_quote_path(file));
     if (code > 0)
-        die(EXIT_WORK, "%s: invalid module at byte %u: %s (V%d)", file, off,
+        die(EXIT_WORK, "%s: invalid module at byte %u: %s (V%d)", mote_quote_path(file), off,
             code <= MOTE_VERIFY_ERROR_MAX ? mote_verify_error_names[code] : "unknown", code);
     uint32_t selector = mote_selector(fn);
-    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_WORK, "%s: no exported function '%s'", file, fn);
+    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_WORK, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
     argbuf args = {0};
     for (int i = 2; i < npos; i++)
         if (encode_arg(&args, pos[i], i - 1, err, sizeof err)) die(EXIT_USAGE, "%s", err);
@@ -620,7 +625,7 @@ int main(int argc, char **argv) {
             return EXIT_WORK;
         }
     } else if (n_init > 0 && !fresh) {
-        die(EXIT_USAGE, "--init: %s already holds a deployed contract; init runs only on a new state file", state_path);
+        die(EXIT_USAGE, "--init: %s already holds a deployed contract; init runs only on a new state file", mote_quote_path(state_path));
     }
     do_call(e, module, (uint32_t)mlen, selector, &args, &o, &r);
     if (state_path && (r.status == MOTE_ST_OK || fresh)) save_state(state_path, &store);

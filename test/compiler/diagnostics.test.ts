@@ -187,7 +187,7 @@ describe("formatDiagnostic", () => {
     const text = compileSource(src, "e.mote").diagnostics.map((d) => formatDiagnostic(d, src)).join("\n");
     expect(text).toContain("E0040");
     expect(text).not.toMatch(/[\u001b\u202e]/);
-    expect(text).toContain('let x = "\uFFFD[2J\uFFFD";');
+    expect(text).toContain(String.raw`let x = "\x1b[2J\u{202e}";`);
   });
 
   it("survives a diagnostic whose line is not in the source", () => {

@@ -79,8 +79,8 @@ describe("mote-host prints what mote run --json prints", () => {
     [["sum.mbc", "sum", "12x"], 2, /^mote-host: argument 1: expected a decimal integer or 0x-hex bytes, got '12x'$/],
     [["sum.mbc", "sum", "1", "--caller", "0x00"], 2, /^mote-host: --caller: expected 32 bytes of 0x-hex \(a public key\), got 1$/],
     [["sum.mbc", "sum", "1", "--gas", "2000000001"], 2, /^mote-host: --gas: must be 1\.\.2000000000, got 2000000001$/],
-    [["sum.mbc", "sum", "1", "--bogus"], 2, /^mote-host: unknown option --bogus/],
-    [["sum.mbc"], 2, /^usage: mote-host/],
+    [["sum.mbc", "sum", "1", "--bogus"], 2, /^mote-host: unknown option '--bogus'/],
+    [["sum.mbc"], 2, /^mote-host: missing FN, the function to call \(run mote-host --help for usage\)$/],
     [["garbage.mbc", "f"], 1, /^mote-host: garbage\.mbc: invalid module at byte 0: bad_magic \(V1\)$/],
   ])("%j exits %i with a one-line error", (args, code, msg) => {
     writeFileSync(join(dir, "garbage.mbc"), "not a module");
