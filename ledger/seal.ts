@@ -133,7 +133,9 @@ export function seal(payload: Uint8Array, readers: readonly Uint8Array[], ctx: S
   checkContext(ctx);
   if (payload.length > SEAL_MAX_PAYLOAD) throw new SealError("format", `payload: at most ${SEAL_MAX_PAYLOAD} bytes, got ${payload.length}`);
   if (readers.length < 1 || readers.length > SEAL_MAX_READERS) throw new SealError("format", `readers: 1..${SEAL_MAX_READERS}, got ${readers.length}`);
-  readers.forEach((r, i) => checkReaderKey(r, `reader ${i + 1}`));
+  readers.forEach((r, i) => {
+    if (r.length !== 32) throw new SealError("bad_reader_key", `reader ${i + 1}: an X25519 public key is 32 bytes, got ${r.length}`);
+  });
   const ids = readers.map((r) => hex(readerKeyId(r)));
   if (new Set(ids).size !== ids.length) throw new SealError("format", "readers: the same key is listed twice");
   if (rnd.ephemeralSecret.length !== 32 || rnd.nonce.length !== 24 || rnd.contentKey.length !== 32) {
@@ -143,8 +145,11 @@ export function seal(payload: Uint8Array, readers: readonly Uint8Array[], ctx: S
   const header = new ByteWriter().u8(SEAL_VERSION).u8(readers.length).bytes(ephemeralPublic).bytes(rnd.nonce).finish();
   const ad = sealAssociatedData(ctx, header);
   const w = new ByteWriter().bytes(header);
-  for (const r of readers) {
-    const kek = keyEncryptionKey(sharedSecret(rnd.ephemeralSecret, r), ephemeralPublic, r);
+  for (const [i, r] of readers.entries()) {
+    const shared = sharedSecret(rnd.ephemeralSecret, r);
+    // zero iff the reader key has small order (the scalar is clamped): its "secret" would be public
+    if (shared.every((b) => b === 0)) throw new SealError("bad_reader_key", `reader ${i + 1}: ${hex(r)} is a point of small order; no secret can be shared with it`);
+    const kek = keyEncryptionKey(shared, ephemeralPublic, r);
     w.bytes(readerKeyId(r)).bytes(xchacha20poly1305(kek, rnd.nonce, ad).encrypt(rnd.contentKey));
   }
   w.u16(payload.length).bytes(xchacha20poly1305(rnd.contentKey, rnd.nonce, ad).encrypt(payload));

@@ -67,12 +67,7 @@ mote_seal_status mote_seal(uint8_t *out, size_t cap, size_t *out_len, const uint
     if (len > MOTE_SEAL_MAX_PAYLOAD) FAIL(MOTE_SEAL_FORMAT, "payload: at most %d bytes, got %u", MOTE_SEAL_MAX_PAYLOAD, (unsigned)len);
     if (n < 1 || n > MOTE_SEAL_MAX_READERS) FAIL(MOTE_SEAL_FORMAT, "readers: 1..%d, got %u", MOTE_SEAL_MAX_READERS, n);
     if (cap < MOTE_SEAL_SIZE(n, len)) FAIL(MOTE_SEAL_NO_ROOM, "output: needs %u bytes, has %u", (unsigned)MOTE_SEAL_SIZE(n, len), (unsigned)cap);
-    uint8_t probe[32], shared[32], kek[32], ids[MOTE_SEAL_MAX_READERS][8];
-    memset(probe, 9, 32);
-    for (unsigned i = 0; i < n; i++) {
-        crypto_x25519(shared, probe, readers[i]);
-        if (all_zero(shared, 32)) FAIL(MOTE_SEAL_BAD_READER_KEY, "reader %u: a point of small order; no secret can be shared with it", i + 1);
-    }
+    uint8_t shared[32], kek[32], ids[MOTE_SEAL_MAX_READERS][8];
     for (unsigned i = 0; i < n; i++) {
         key_id(ids[i], readers[i]);
         for (unsigned j = 0; j < i; j++)
@@ -88,6 +83,11 @@ mote_seal_status mote_seal(uint8_t *out, size_t cap, size_t *out_len, const uint
     size_t at = MOTE_SEAL_HEADER_BYTES;
     for (unsigned i = 0; i < n; i++, at += MOTE_SEAL_ENTRY_BYTES) {
         crypto_x25519(shared, rnd->ephemeral_secret, readers[i]);
+        /* zero iff the reader key has small order (the scalar is clamped): its "secret" would be public */
+        if (all_zero(shared, 32)) {
+            crypto_wipe(rnd, sizeof *rnd);
+            FAIL(MOTE_SEAL_BAD_READER_KEY, "reader %u: a point of small order; no secret can be shared with it", i + 1);
+        }
         kek_of(kek, shared, header + 2, readers[i]);
         memcpy(out + at, ids[i], 8);
         crypto_aead_lock(out + at + 8, out + at + 40, kek, rnd->nonce, ad, ad_len, rnd->content_key, 32);
