@@ -11,6 +11,7 @@ const CONTRACTS: [string, string][] = [
   ["contracts/anomaly_guard.mote", "test/contracts/anomaly_guard.test.ts"],
   ["contracts/energy_market.mote", "test/contracts/energy_market.test.ts"],
   ["contracts/supply_chain.mote", "test/contracts/supply_chain.test.ts"],
+  ["contracts/data_readers.mote", "test/contracts/data_readers.test.ts"],
 ];
 
 describe("every refusal has a test", () => {
