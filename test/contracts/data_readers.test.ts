@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { alice, deploy, expectRevert } from "../helpers/contract.ts";
 import { operator, sensor } from "./fleet.ts";
 
-export const READERS = "contracts/data_readers.mote";
+const READERS = "contracts/data_readers.mote";
 const reader = (name: string): Uint8Array => x25519.getPublicKey(sha256(new TextEncoder().encode(`reader ${name}`)));
 const keys = (b: Uint8Array): string[] => Array.from({ length: b.length / 32 }, (_, i) => Buffer.from(b.subarray(i * 32, i * 32 + 32)).toString("hex"));
 const h = (b: Uint8Array): string => Buffer.from(b).toString("hex");
