@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { escapeText, quoteInput } from "../compiler/escape.ts";
 import { CliError } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
+import { register as registerData } from "./commands/data.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
 
@@ -30,6 +31,7 @@ function oneLine(message: string): string {
 registerCompile(program);
 registerVm(program);
 registerLedger(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -31,13 +31,13 @@ import { quoteInput, quotePath } from "../../compiler/escape.ts";
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
 
-interface DataOpts {
+export interface DataOpts {
   data: string;
   json?: boolean;
 }
 
 /** Turns the ledger's one-line errors into CLI errors; anything else is a bug and keeps its stack. */
-async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
+export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
   try {
     return await f();
   } catch (e) {
@@ -47,16 +47,16 @@ async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
   }
 }
 
-async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
+export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
   await buildVm({ quiet: true });
   return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
 }
 
-function print(opts: { json?: boolean }, json: unknown, text: string): void {
+export function print(opts: { json?: boolean }, json: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
 }
 
-function parseU64(text: string, what: string): bigint {
+export function parseU64(text: string, what: string): bigint {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`${what}: expected a non-negative integer, got '${quoteInput(text)}'`, 2);
   const v = BigInt(text);
   if (v >= 2n ** 64n) throw new CliError(`${what}: ${text} exceeds 2^64-1`, 2);
@@ -71,7 +71,7 @@ function parseGas(text: string | undefined): number {
   return Number(text);
 }
 
-function parseContractId(text: string): Uint8Array {
+export function parseContractId(text: string): Uint8Array {
   const t = text.startsWith("0x") ? text : `0x${text}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`contract: expected a 32-byte contract id in hex (64 digits), got '${quoteInput(text)}'`, 2);
   return parseHexArg(t.toLowerCase(), "contract");
@@ -86,7 +86,7 @@ function readFile(path: string): Uint8Array {
   }
 }
 
-function loadKey(path: string | undefined): KeyPair {
+export function loadKey(path: string | undefined): KeyPair {
   if (!path) throw new CliError("--key FILE is required (create one with 'mote keygen --out FILE')", 2);
   try {
     return readKeyFile(path);
