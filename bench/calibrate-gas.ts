@@ -366,6 +366,9 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
       XLOAD: 0,
       EMIT: 0,
       EMIT_PER_WORD: q(slopes.EMIT_PER_WORD!),
+      // native value's host calls have no RV32 workload yet: the committed prices carry over unmeasured
+      BALANCE: DYNAMIC_GAS.BALANCE,
+      PAY: DYNAMIC_GAS.PAY,
     };
     const gas: Record<string, number> = {};
     // Host-call rows keep a static cost of 1 and carry the rest in their DYNAMIC_GAS base.
