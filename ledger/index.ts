@@ -9,6 +9,7 @@ export { decodeBlock, encodeHeader, encodeReceipt, type Block, type BlockHeader,
 export { verifyStateProof, verifyInclusion, encodeStateProof, decodeStateProof, EMPTY_ROOT, type StateProof, type ProofVerdict } from "./proof.ts";
 export { encodeExport, parseExport } from "./export.ts";
 export { replayChain, type AuditReport } from "./audit.ts";
-export { storageKey, accountKey, contractKey } from "./state.ts";
+export { storageKey, accountKey, contractKey, balanceKey, instanceId } from "./state.ts";
+export { LEDGER_LIMITS, type ChainParams, type GenesisConfig } from "./params.ts";
 export { ChainBroken, DecodeError, LedgerError, TxRejected, type RejectCode } from "./errors.ts";
 export { hex, fromHex, type Value } from "./bytes.ts";

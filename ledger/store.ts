@@ -4,12 +4,11 @@ import Database from "better-sqlite3";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Block } from "./block.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { LedgerError } from "./errors.ts";
-import type { StateDiff } from "./state.ts";
+import { instanceId, type StateDiff } from "./state.ts";
 
 export const DB_FILE = "ledger.sqlite";
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -133,8 +132,8 @@ export class LedgerStore {
     block.txs.forEach((t, i) => {
       txIns.run(t.id, h, i);
       const rc = block.receipts[i]!;
-      // A deploy's events come from its init, run as the new contract, whose id is the module id.
-      const contract = t.tx.kind === "call" ? t.tx.contract : sha256(t.tx.module);
+      // A deploy's events come from its init, run as the new instance.
+      const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.sender, t.tx.nonce);
       rc.events.forEach((e, j) => evIns.run(h, i, j, contract, e.topic));
     });
     const put = this.db.prepare("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
