@@ -182,10 +182,12 @@ export class Ledger {
       throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
     }
     const state = new WorldState();
-    for (const [k, v] of store.stateEntries()) state.loadEntry(k, v);
+    state.loadEntries(store.stateEntries(), true);
     for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
     if (!bytesEqual(state.root(), head.header.stateRoot)) {
-      throw new LedgerError(`${dir}: stored state does not match block ${h}'s state root; run 'mote audit'`);
+      throw new LedgerError(
+        `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
+      );
     }
     return new Ledger(store, state, head, vm, clock);
   }
@@ -416,13 +418,12 @@ export class Ledger {
       throw new RangeError(`a storage key is 1..${LIMITS.MAX_KEY_BYTES.value} bytes, got ${key.length}`);
     }
     const proof = this.state.prove(storageKey(contract, key));
-    const present = proof.leaves.length === 1 && compareBytes(proof.leaves[0]!.key, proof.key) === 0;
     return {
       height: this.height,
       stateRoot: this.stateRoot,
       contract,
       key,
-      value: present ? proof.leaves[0]!.value : null,
+      value: proof.end.kind === "leaf" ? proof.end.value : null,
       proof,
       encoded: encodeStateProof(proof),
     };
@@ -439,6 +440,32 @@ export class Ledger {
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
       return auditStoreContents(store, opts.vm ?? (await MoteVM.create()));
+    } finally {
+      store.close();
+    }
+  }
+
+  /**
+   * Recovery: replays the stored blocks from genesis, checking every block's hashes and roots as the
+   * audit does, and only if all of it checks out replaces the state, tree nodes, modules and indexes
+   * by the replayed ones. Works on a store too damaged to open.
+   */
+  static async rebuild(dir: string, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
+    const store = LedgerStore.open(dir);
+    if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
+    try {
+      const vm = opts.vm ?? (await MoteVM.create());
+      let kept: { block: Block; diff: import("./state.ts").StateDiff }[] = [];
+      const report = auditReport(() => {
+        const records = (function* () {
+          for (const b of store.blocks()) yield { hash: b.hash, bytes: b.bytes, base: 0 };
+        })();
+        const r = replayChain(records, vm, { chainId: store.chainId, container: "store", keep: true });
+        kept = r.kept;
+        return r;
+      });
+      if (report.ok) store.rederive(kept);
+      return report;
     } finally {
       store.close();
     }

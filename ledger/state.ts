@@ -5,7 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { StateStore } from "../vm/host/index.ts";
 import { bytesEqual, concat, hex } from "./bytes.ts";
 import { decodeParams, type ChainParams } from "./params.ts";
-import { SortedMerkleMap } from "./merkle.ts";
+import { SparseMerkleTree } from "./smt.ts";
 import type { StateProof } from "./proof.ts";
 
 /**
@@ -61,6 +61,8 @@ export interface ContractInfo {
 export interface StateDiff {
   writes: Map<string, { key: Uint8Array; value: Uint8Array }>;
   modules: Map<string, Uint8Array>;
+  /** State-tree nodes the block created, (hash, stored form); filled in when the block is finished. */
+  nodes?: [Uint8Array, Uint8Array][];
 }
 
 /** Reads state; `WorldState` reads committed state, `BlockOverlay` reads through a block's pending writes. */
@@ -70,7 +72,7 @@ export interface StateView {
 }
 
 export class WorldState implements StateView {
-  readonly tree = new SortedMerkleMap();
+  readonly tree = new SparseMerkleTree();
   private readonly modules = new Map<string, Uint8Array>();
 
   read(key: Uint8Array): Uint8Array | undefined {
@@ -81,25 +83,23 @@ export class WorldState implements StateView {
     return this.modules.get(hex(id));
   }
 
-  loadEntry(key: Uint8Array, value: Uint8Array): void {
-    this.tree.set(key, value);
+  /** Loads the whole state at once (opening a store); `stored`: its tree nodes are in the store already. */
+  loadEntries(entries: Iterable<[Uint8Array, Uint8Array]>, stored: boolean): void {
+    this.tree.load(entries, stored);
   }
 
   loadModule(id: Uint8Array, bytes: Uint8Array): void {
     this.modules.set(hex(id), bytes);
   }
 
-  /** Applies a block's diff; the returned function restores the state as it was before. */
+  /** Applies a block's diff (and records the tree nodes it created in it); the returned function takes it back. */
   apply(diff: StateDiff): () => void {
-    const before: { key: Uint8Array; value: Uint8Array }[] = [];
-    for (const { key, value } of diff.writes.values()) {
-      before.push({ key, value: this.tree.get(key) ?? new Uint8Array(0) });
-      this.tree.set(key, value);
-    }
+    const undoTree = this.tree.applyAll(diff.writes.values());
+    diff.nodes = this.tree.takeNewNodes();
     const added = [...diff.modules.keys()].filter((id) => !this.modules.has(id));
     for (const [id, bytes] of diff.modules) this.modules.set(id, bytes);
     return () => {
-      for (let i = before.length - 1; i >= 0; i--) this.tree.set(before[i]!.key, before[i]!.value);
+      undoTree();
       for (const id of added) this.modules.delete(id);
     };
   }

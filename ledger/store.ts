@@ -16,6 +16,7 @@ CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL, bytes BLOB 
 CREATE TABLE txs (id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL) STRICT;
 CREATE TABLE state (key BLOB PRIMARY KEY, value BLOB NOT NULL) STRICT;
 CREATE TABLE modules (id BLOB PRIMARY KEY, bytes BLOB NOT NULL) STRICT;
+CREATE TABLE nodes (hash BLOB PRIMARY KEY, node BLOB NOT NULL) STRICT;
 CREATE TABLE events (height INTEGER NOT NULL, tx INTEGER NOT NULL, idx INTEGER NOT NULL,
   contract BLOB NOT NULL, topic INTEGER NOT NULL, PRIMARY KEY (height, tx, idx)) STRICT;
 CREATE INDEX events_by_contract ON events (contract, topic);
@@ -125,8 +126,13 @@ export class LedgerStore {
   }
 
   private writeBlock(block: Block, diff: StateDiff): void {
+    this.db.prepare("INSERT INTO blocks (height, hash, bytes) VALUES (?, ?, ?)").run(block.header.height, block.hash, block.bytes);
+    this.writeEffects(block, diff);
+  }
+
+  /** Everything a block derives: tx index, events, state writes, new modules and new state-tree nodes. */
+  private writeEffects(block: Block, diff: StateDiff): void {
     const h = block.header.height;
-    this.db.prepare("INSERT INTO blocks (height, hash, bytes) VALUES (?, ?, ?)").run(h, block.hash, block.bytes);
     const txIns = this.db.prepare("INSERT INTO txs (id, height, idx) VALUES (?, ?, ?)");
     const evIns = this.db.prepare("INSERT INTO events (height, tx, idx, contract, topic) VALUES (?, ?, ?, ?, ?)");
     block.txs.forEach((t, i) => {
@@ -144,6 +150,26 @@ export class LedgerStore {
     }
     const mod = this.db.prepare("INSERT OR IGNORE INTO modules (id, bytes) VALUES (?, ?)");
     for (const [id, bytes] of diff.modules) mod.run(Buffer.from(id, "hex"), bytes);
+    const node = this.db.prepare("INSERT OR IGNORE INTO nodes (hash, node) VALUES (?, ?)");
+    for (const [hash, bytes] of diff.nodes ?? []) node.run(hash, bytes);
+  }
+
+  /**
+   * Recovery: replaces everything derived from the blocks (state, tree nodes, modules, tx index,
+   * events) by what a replay of the stored blocks produced, in one transaction.
+   */
+  rederive(replayed: readonly { block: Block; diff: StateDiff }[]): void {
+    this.db
+      .transaction(() => {
+        for (const t of ["state", "nodes", "modules", "txs", "events"]) this.db.exec(`DELETE FROM ${t}`);
+        for (const r of replayed) this.writeEffects(r.block, r.diff);
+      })
+      .immediate();
+  }
+
+  node(hash: Uint8Array): Uint8Array | undefined {
+    const r = this.db.prepare("SELECT node FROM nodes WHERE hash = ?").get(hash) as { node: Buffer } | undefined;
+    return r ? u8(r.node) : undefined;
   }
 
   /** Commit: the block and its effects in one transaction; refuses if another process moved the head. */

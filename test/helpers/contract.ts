@@ -23,7 +23,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll } from "vitest";
 import { compileSource, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
 import { type Abi, type AbiEvent, type AbiFunction, eventByTopic } from "../../compiler/abi.ts";
-import { KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
+import { instanceId, KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
 import type { Receipt } from "../../ledger/index.ts";
 import type { SignedTx } from "../../ledger/tx.ts";
 
@@ -437,9 +437,9 @@ export function compileContract(path: string): { module: Uint8Array; abi: Abi } 
   return out;
 }
 
-/** The id a contract will have once deployed: SHA-256 of its module (deploying does not change it). */
-export function contractId(path: string): Uint8Array {
-  return sha256(compileContract(path).module);
+/** The id the next instance `deployer` creates will have: it follows from the deployer's nonce. */
+export function nextContractId(chain: Devnet, deployer: KeyPair, ahead = 0n): Uint8Array {
+  return instanceId(deployer.publicKey, chain.ledger.nonce(deployer.publicKey) + ahead);
 }
 
 // -- gas report --------------------------------------------------------------------------------------
