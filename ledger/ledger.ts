@@ -13,6 +13,7 @@ import { ChainBroken, LedgerError, TxRejected } from "./errors.ts";
 import { checkExportEnd, encodeExport, parseExport } from "./export.ts";
 import type { KeyPair } from "./keys.ts";
 import { encodeStateProof, type StateProof } from "./proof.ts";
+import { proveStored } from "./smt.ts";
 import {
   balanceOf,
   contractOf,
@@ -412,15 +413,28 @@ export class Ledger {
     });
   }
 
-  /** Value and presence/absence proof of one storage entry against the head's state root. */
-  prove(contract: Uint8Array, key: Uint8Array): StorageProof {
+  /**
+   * Value and presence/absence proof of one storage entry against the head's state root, or against
+   * block `height`'s (from the tree nodes the store keeps for every block).
+   */
+  prove(contract: Uint8Array, key: Uint8Array, opts: { height?: bigint } = {}): StorageProof {
     if (key.length === 0 || key.length > LIMITS.MAX_KEY_BYTES.value) {
       throw new RangeError(`a storage key is 1..${LIMITS.MAX_KEY_BYTES.value} bytes, got ${key.length}`);
     }
-    const proof = this.state.prove(storageKey(contract, key));
+    const height = opts.height ?? this.height;
+    let stateRoot = this.stateRoot;
+    let proof: StateProof;
+    if (height === this.height) {
+      proof = this.state.prove(storageKey(contract, key));
+    } else {
+      const b = this.block(height);
+      if (!b) throw new RangeError(`no block ${height} (head is ${this.height})`);
+      stateRoot = b.header.stateRoot;
+      proof = proveStored(stateRoot, storageKey(contract, key), (h) => this.store.node(h));
+    }
     return {
-      height: this.height,
-      stateRoot: this.stateRoot,
+      height,
+      stateRoot,
       contract,
       key,
       value: proof.end.kind === "leaf" ? proof.end.value : null,

@@ -8,6 +8,7 @@ import {
   leafHash,
   nodeHash,
   pathOf,
+  STATE_VERSION,
   stateRootOf,
   valueHashOf,
   type StateProof,
@@ -110,14 +111,21 @@ export function decodeNode(b: Uint8Array): NodeRecord {
   throw new Error(`malformed tree node of ${b.length} bytes`);
 }
 
+/** The stored form of a state root: 0x02 version treeRoot, kept under the state root's hash like a node. */
+export function encodeRootRecord(treeRoot: Uint8Array): Uint8Array {
+  return Uint8Array.of(0x02, STATE_VERSION, ...treeRoot);
+}
+
 /**
- * A proof from stored nodes: walks `path` from `treeRoot` through `getNode` (hash -> stored form), so
- * any committed root can be proven against, not only the head's.
+ * A proof from stored nodes: resolves a block's state root to its tree root and walks the key's path
+ * through `getNode` (hash -> stored form), so any committed root can be proven against, not only the head's.
  */
-export function proveStored(treeRoot: Uint8Array, key: Uint8Array, getNode: (hash: Uint8Array) => Uint8Array | undefined): StateProof {
+export function proveStored(stateRoot: Uint8Array, key: Uint8Array, getNode: (hash: Uint8Array) => Uint8Array | undefined): StateProof {
+  const rec = getNode(stateRoot);
+  if (!rec || rec.length !== 34 || rec[0] !== 0x02 || rec[1] !== STATE_VERSION) throw new Error(`state root ${hex(stateRoot)} is not in the store`);
   const path = pathOf(key);
   const siblings: Uint8Array[] = [];
-  let at = treeRoot;
+  let at: Uint8Array = rec.slice(2);
   for (let depth = 0; ; depth++) {
     if (bytesEqual(at, EMPTY)) return { key: key.slice(), end: { kind: "empty" }, siblings };
     const raw = getNode(at);
@@ -210,9 +218,12 @@ export class SparseMerkleTree {
     return stateRootOf(this.treeRoot());
   }
 
-  /** Nodes not yet in the store, as (hash, stored form); marks them stored. Only what changed since the last call. */
+  /**
+   * Nodes not yet in the store, as (hash, stored form), and the root record; marks them stored. Only
+   * what changed since the last call.
+   */
   takeNewNodes(): [Uint8Array, Uint8Array][] {
-    const out: [Uint8Array, Uint8Array][] = [];
+    const out: [Uint8Array, Uint8Array][] = [[this.root(), encodeRootRecord(this.treeRoot())]];
     const walk = (n: TreeNode): void => {
       if (n === null || n.stored) return;
       if (!n.leaf) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { compileFile } from "../../compiler/index.ts";
-import { Ledger, TxRejected, hex, instanceId, type GenesisConfig } from "../../ledger/index.ts";
+import { Ledger, TxRejected, decodeStateProof, hex, instanceId, verifyStateProof, type GenesisConfig } from "../../ledger/index.ts";
 import { MoteVM } from "../../vm/host/index.ts";
 import { key, ticking } from "./helpers.ts";
 
@@ -166,5 +166,31 @@ describe("fees and limits", () => {
     expect(r.outcomes[2]!.ok ? "" : r.outcomes[2]!.error.message).toMatch(/gas limit 10000 does not fit in this block \(5000 of 25000 left\)/);
     expect(r.block!.txs).toHaveLength(2);
     expect(l.audit()).toMatchObject({ ok: true });
+  });
+});
+
+describe("versioned state", () => {
+  it("proves storage against any committed block's root from the stored tree nodes, not only the head's", async () => {
+    const l = await chain();
+    const d = l.deploy(operator, registry);
+    l.call(operator, d.contract, "register", [device.publicKey, 1n, location]);
+    const h2 = l.height;
+    l.call(operator, d.contract, "revoke", [device.publicKey]);
+    // slot 1 (devices) keyed by the device: its record changed between h2 and the head
+    const key = Uint8Array.of(1, ...device.publicKey);
+    const old = l.prove(d.contract, key, { height: h2 });
+    const now = l.prove(d.contract, key);
+    expect(hex(old.stateRoot)).toBe(hex(l.block(h2)!.header.stateRoot));
+    expect(old.value).not.toBeNull();
+    expect(now.value).not.toBeNull();
+    expect(hex(old.value!)).not.toBe(hex(now.value!));
+    expect(verifyStateProof(old.stateRoot, decodeStateProof(old.encoded))).toEqual({ ok: true, value: old.value });
+    expect(verifyStateProof(now.stateRoot, decodeStateProof(now.encoded))).toEqual({ ok: true, value: now.value });
+    // before the registration the entry was absent
+    const before = l.prove(d.contract, key, { height: h2 - 1n });
+    expect(before.value).toBeNull();
+    expect(verifyStateProof(before.stateRoot, before.proof)).toEqual({ ok: true, value: null });
+    // a proof for one block does not verify against another's root
+    expect(verifyStateProof(now.stateRoot, old.proof).ok).toBe(false);
   });
 });
