@@ -611,15 +611,18 @@ export function register(program: Command): void {
       .command("prove")
       .description("print a storage value (or its absence) with a Merkle proof against the head's state root")
       .argument("<contract>", "contract id (hex)")
-      .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)"),
-  ).action(async (contractText: string, keyText: string, opts: DataOpts) =>
+      .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)")
+      .option("--height <n>", "prove against this block's state root (default: the head's)"),
+  ).action(async (contractText: string, keyText: string, opts: DataOpts & { height?: string }) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const key = parseStorageKey(keyText, storedAbi(opts.data, contract));
       const l = await openLedger(opts);
       try {
         if (!l.contract(contract)) throw new CliError(`unknown contract ${toHex(contract)}`);
-        const p = l.prove(contract, key);
+        const height = opts.height === undefined ? undefined : parseU64(opts.height, "--height");
+        if (height !== undefined && height > l.height) throw new CliError(`--height: no block ${height} (head is ${l.height})`);
+        const p = l.prove(contract, key, { height });
         // Check our own output the way a device would before printing it.
         const verdict = verifyStateProof(p.stateRoot, p.proof);
         if (!verdict.ok) throw new Error(`internal error: the proof does not verify (${verdict.reason})`);

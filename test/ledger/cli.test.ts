@@ -143,6 +143,11 @@ describe("mote ledger commands", () => {
       expect(v.ok).toBe(true);
       expect(v.ok && v.value ? `0x${Buffer.from(v.value).toString("hex")}` : null).toBe(j.value);
     }
+    // against an older block: the entry 0x6162 was written in block 2, so block 1 proves it absent
+    const old = JSON.parse((await mote("prove", contract, "2[0x6162]", "--height", "1", "--data", data, "--json")).out) as { present: boolean; proof: string; stateRoot: string };
+    expect(old.present).toBe(false);
+    expect(verifyStateProof(fromHex(old.stateRoot, "root"), decodeStateProof(fromHex(old.proof, "proof")))).toEqual({ ok: true, value: null });
+    expect((await mote("prove", contract, "2[0x6162]", "--height", "99", "--data", data)).err).toBe("mote: --height: no block 99 (head is 3)\n");
     const text = await mote("prove", contract, "2[0x6162]", "--data", data);
     expect(text.out).toMatch(/^contract 0x[0-9a-f]{64} key 0x026162\nvalue: 0x0700000000000000 \(7 as an integer\)\nstate root 0x[0-9a-f]{64} \(block 3, path depth \d+\)\nproof \(\d+ bytes, inclusion\): 0x[0-9a-f]+\n$/);
   });
@@ -222,5 +227,13 @@ describe("mote ledger commands", () => {
     expect((await mote("ledger", "show", "--data", data)).code).toBe(0);
     expect((await mote("audit", "--data", data, "--json")).out).toBe(before);
     expect(JSON.parse((await mote("events", "--contract", contract, "--name", "7", "--data", data, "--json")).out)).toHaveLength(1);
+    // a damaged block cannot be rebuilt from: refused, naming the block, and nothing changes
+    const db2 = new Database(dbFile);
+    db2.prepare("UPDATE blocks SET bytes = substr(bytes, 1, length(bytes) - 1) WHERE height = 2").run();
+    db2.close();
+    const refused = await mote("ledger", "rebuild", "--data", data);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^mote: rebuild refused, nothing changed: block 2( tx \d+)?: /);
+    expect((await mote("ledger", "show", "--data", data)).code).toBe(0);
   });
 });
