@@ -64,6 +64,7 @@ describe("mote-host prints what mote run --json prints", () => {
     ["revert.mbc", "check", "101"],
     ["sum.mbc", "sum", "0x01"],
     ["sum.mbc", "sum", "true"],
+    ["wallet.mbc", "deposit", "--value", "5"],
   ])("%s %s %s", (...args) => {
     const c = host(args);
     const n = mote(["run", ...args, "--json"]);
