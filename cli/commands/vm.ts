@@ -163,6 +163,7 @@ export function register(program: Command): void {
     .option("--state <file>", "keep the contract's storage in FILE between runs (deploys only when FILE is new)")
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")
+    .option("--value <n>", "native value the call reports as attached (value()); nothing is credited here", "0")
     .option("--json", "print the VM-level result as one JSON object")
     .action(async (file: string, fn: string, args: string[], opts: RunOptions) => {
       await runCommand(file, fn, args, opts);
@@ -176,6 +177,7 @@ interface RunOptions {
   state?: string;
   timestamp?: string;
   height?: string;
+  value?: string;
   json?: boolean;
 }
 
@@ -200,6 +202,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const caller = parseCaller(opts.caller);
   const timestamp = parseU64Option(opts.timestamp, "--timestamp");
   const height = parseU64Option(opts.height, "--height");
+  const value = parseU64Option(opts.value, "--value");
   let module: Uint8Array;
   let abi: Abi | undefined;
   if (file.endsWith(".mote")) {
@@ -243,7 +246,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
 
   const fresh = !opts.state || !existsSync(opts.state);
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
-  const ctx = { store, caller, timestamp, height, gas };
+  const ctx = { store, caller, timestamp, height, gas, value };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
     const r = machine.call(module, "init", initArgs, ctx);

@@ -18,3 +18,9 @@ export declare function host_sha256(ptr: i32, len: i32, outPtr: i32): void;
 
 @external("env", "host_ed25519_verify")
 export declare function host_ed25519_verify(pubkeyPtr: i32, msgPtr: i32, msgLen: i32, sigPtr: i32): i32;
+
+@external("env", "host_balance")
+export declare function host_balance(idPtr: i32, outPtr: i32): i32;
+
+@external("env", "host_pay")
+export declare function host_pay(toPtr: i32, amountPtr: i32): i32;
