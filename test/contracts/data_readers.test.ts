@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { alice, deploy, expectRevert } from "../helpers/contract.ts";
+import { account, alice, Devnet, deploy, expectRevert } from "../helpers/contract.ts";
 import { operator, sensor } from "./fleet.ts";
 
 const READERS = "contracts/data_readers.mote";
@@ -79,4 +79,49 @@ describe("data readers", () => {
     await c.call("assign", [d1, 3n], { from: operator });
     await expectRevert(c.view("readers_for", [d1, 1n]), "more than 8 readers for this reading");
   });
+
+  describe("the data market on native value", () => {
+    const owner = account("device owner");
+    const buyer = account("data buyer");
+    const FUNDS = 1_000_000n;
+
+    async function market() {
+      const chain = await Devnet.create({ alloc: [{ account: buyer, amount: FUNDS }] });
+      const c = await chain.deploy(READERS, { from: operator });
+      return { chain, c };
+    }
+
+    it("sells a range of a device's readings: the owner is paid, the excess returned, the buyer's key listed for that range", async () => {
+      const { chain, c } = await market();
+      const o = await c.call("offer", [d1, owner, 30n], { from: operator });
+      expect(o.events).toEqual([{ name: "Offered", args: { device: d1.publicKey, owner: owner.publicKey, price: 30n } }]);
+      expect(await c.view("price_of", [d1])).toBe(30n);
+      const out = await c.call("buy", [d1, reader("buyer"), 10n, 19n], { from: buyer, value: 500n });
+      expect(out.events).toEqual([{ name: "Granted", args: { device: d1.publicKey, buyer: buyer.publicKey, reader: reader("buyer"), from: 10n, to: 19n, paid: 300n } }]);
+      expect(chain.ledger.balance(owner.publicKey)).toBe(300n);
+      expect(chain.ledger.balance(buyer.publicKey)).toBe(FUNDS - 300n);
+      expect(c.balance).toBe(0n);
+      expect(await c.view("readers_for", [d1, 9n])).toEqual(new Uint8Array(0));
+      expect(keys((await c.view("readers_for", [d1, 10n])) as Uint8Array)).toEqual([h(reader("buyer"))]);
+      expect(keys((await c.view("readers_for", [d1, 19n])) as Uint8Array)).toEqual([h(reader("buyer"))]);
+      expect(await c.view("readers_for", [d1, 20n])).toEqual(new Uint8Array(0));
+    });
+
+    it("refuses a purchase the value does not cover, of data not for sale, or too long, moving no value", async () => {
+      const { chain, c } = await market();
+      await expectRevert(c.call("buy", [d1, reader("b"), 0n, 0n], { from: buyer, value: 100n }), "device data not for sale");
+      await c.call("offer", [d1, owner, 30n], { from: operator });
+      await expectRevert(c.call("buy", [d1, reader("b"), 0n, 9n], { from: buyer, value: 299n }), "attached value does not cover the price");
+      await expectRevert(c.call("buy", [d1, reader("b"), 5n, 4n], { from: buyer, value: 300n }), "empty sequence range");
+      await expectRevert(c.call("buy", [d1, reader("b"), 0n, 1_000_000n], { from: buyer, value: 300n }), "grant longer than 1000000 readings");
+      expect(chain.ledger.balance(buyer.publicKey)).toBe(FUNDS);
+      expect(chain.ledger.balance(owner.publicKey)).toBe(0n);
+      expect(await c.view("readers_for", [d1, 0n])).toEqual(new Uint8Array(0));
+      await expectRevert(c.call("offer", [d1, owner, 1n], { from: buyer }), "only the operator");
+      // taken off sale
+      await c.call("offer", [d1, owner, 0n], { from: operator });
+      await expectRevert(c.call("buy", [d1, reader("b"), 0n, 0n], { from: buyer, value: 100n }), "device data not for sale");
+    });
+  });
 });
+

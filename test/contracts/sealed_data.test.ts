@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { band, decodeReadingPayload, MAX_SEALED_ON_CHAIN, readSealedReadings, sealReading, type SealedReading } from "../../ledger/data.ts";
 import { ReaderKey } from "../../ledger/seal.ts";
-import { CallFailed, expectRevert, toFixed, type Contract } from "../helpers/contract.ts";
+import { account, CallFailed, expectRevert, toFixed, type Contract } from "../helpers/contract.ts";
 import { fleet, gateway, KIND_THERMOMETER, location, operator, sensor, type Fleet } from "./fleet.ts";
 
 const READERS = "contracts/data_readers.mote";
@@ -21,8 +21,8 @@ interface DataFleet extends Fleet {
   readers: Contract;
 }
 
-async function dataFleet(): Promise<DataFleet> {
-  const f = await fleet();
+async function dataFleet(opts: Parameters<typeof fleet>[0] = {}): Promise<DataFleet> {
+  const f = await fleet(opts);
   const readers = await f.chain.deploy(READERS, { from: operator });
   for (const d of [dev, other]) await f.registry.call("register", [d, KIND_THERMOMETER, location("line-3")], { from: operator });
   await readers.call("add_reader", [dev, readerA.publicKey], { from: operator });
@@ -165,4 +165,23 @@ describe("sealed readings", () => {
     expect(large).toBeGreaterThan(small + 100);
     expect(decodeReadingPayload(new Uint8Array(16)).context.length).toBe(0);
   });
+
+  it("the data market: a buyer pays the owner and reads the range it bought, nothing before it", async () => {
+    const owner = account("device owner");
+    const buyer = account("data buyer");
+    const buyerKey = ReaderKey.fromSeed(sha256(new TextEncoder().encode("the buyer's reader key")));
+    const f = await dataFleet({ alloc: [{ account: buyer, amount: 10_000n }] });
+    await f.readers.call("offer", [dev, owner, 25n], { from: operator });
+    await sealAndReport(f, 1n, 20, "before the purchase");
+    await f.readers.call("buy", [dev, buyerKey.publicKey, 2n, 3n], { from: buyer, value: 50n });
+    expect(f.chain.ledger.balance(owner.publicKey)).toBe(50n);
+    expect(f.chain.ledger.balance(buyer.publicKey)).toBe(9_950n);
+    for (const n of [2n, 3n, 4n]) await sealAndReport(f, n, 20 + Number(n), `reading ${n}`);
+    const got = read(f, buyerKey);
+    expect(got.map((r) => [r.nonce, r.outcome.status])).toEqual([[1n, "not_a_reader"], [2n, "opened"], [3n, "opened"], [4n, "not_a_reader"]]);
+    expect(new TextDecoder().decode((got[1]!.outcome as { payload: { context: Uint8Array } }).payload.context)).toBe("reading 2");
+    // the operator's own readers still read everything
+    expect(read(f, readerA).map((r) => r.outcome.status)).toEqual(["opened", "opened", "opened", "opened"]);
+  });
 });
+
