@@ -107,7 +107,7 @@ export function checkReaderKey(readerPublic: Uint8Array, what = "reader key"): v
   if (readerPublic.length !== 32) throw new SealError("bad_reader_key", `${what}: an X25519 public key is 32 bytes, got ${readerPublic.length}`);
   const probe = new Uint8Array(32).fill(9);
   if (sharedSecret(probe, readerPublic).every((b) => b === 0)) {
-    throw new SealError("bad_reader_key", `${what}: ${hex(readerPublic)} is a point of small order; no secret can be shared with it`);
+    throw new SealError("bad_reader_key", `${what}: 0x${hex(readerPublic)} is a point of small order; no secret can be shared with it`);
   }
 }
 
@@ -148,7 +148,7 @@ export function seal(payload: Uint8Array, readers: readonly Uint8Array[], ctx: S
   for (const [i, r] of readers.entries()) {
     const shared = sharedSecret(rnd.ephemeralSecret, r);
     // zero iff the reader key has small order (the scalar is clamped): its "secret" would be public
-    if (shared.every((b) => b === 0)) throw new SealError("bad_reader_key", `reader ${i + 1}: ${hex(r)} is a point of small order; no secret can be shared with it`);
+    if (shared.every((b) => b === 0)) throw new SealError("bad_reader_key", `reader ${i + 1}: 0x${hex(r)} is a point of small order; no secret can be shared with it`);
     const kek = keyEncryptionKey(shared, ephemeralPublic, r);
     w.bytes(readerKeyId(r)).bytes(xchacha20poly1305(kek, rnd.nonce, ad).encrypt(rnd.contentKey));
   }
@@ -206,7 +206,7 @@ export function openSealed(sealed: Uint8Array, readerSecret: Uint8Array, ctx: Se
   const readerPublic = x25519.getPublicKey(readerSecret);
   const id = hex(readerKeyId(readerPublic));
   const entry = p.entries.find((e) => hex(e.keyId) === id);
-  if (!entry) throw new SealError("not_a_reader", `reader ${hex(readerPublic)} is not among the payload's ${p.entries.length} reader(s)`);
+  if (!entry) throw new SealError("not_a_reader", `reader 0x${hex(readerPublic)} is not among the payload's ${p.entries.length} reader(s)`);
   const kek = keyEncryptionKey(sharedSecret(readerSecret, p.ephemeralPublic), p.ephemeralPublic, readerPublic);
   let contentKey: Uint8Array;
   try {

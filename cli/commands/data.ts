@@ -2,14 +2,14 @@
 // device seals to (contracts/data_readers.mote), sealing and submitting a reading as a device or its
 // gateway does, and reading what a reader key may open, checked against the chain.
 import type { Command } from "commander";
-import { formatValue, parseArg } from "../../compiler/abi.ts";
+import { describeRevert, formatValue, parseArg } from "../../compiler/abi.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 import { band, readSealedReadings, sealReading } from "../../ledger/data.ts";
 import { hex } from "../../ledger/index.ts";
 import { checkReaderKey, readReaderKeyFile, ReaderKey, SealError, writeReaderKeyFile } from "../../ledger/seal.ts";
 import { CliError } from "../errors.ts";
 import { toHex } from "../values.ts";
-import { guarded, loadKey, openLedger, parseContractId, parseU64, print, type DataOpts } from "./ledger.ts";
+import { guarded, loadKey, openLedger, parseContractId, parseU64, print, storedAbi, type DataOpts } from "./ledger.ts";
 
 function parseKey32(text: string, what: string): Uint8Array {
   const t = text.startsWith("0x") ? text : `0x${text}`;
@@ -151,8 +151,14 @@ export function register(program: Command): void {
         const txs = [l.signCall(sender, contract, "submit_sealed", [s.device, s.nonce, BigInt.asUintN(64, s.value), s.timestamp, s.sealed, s.signature], { nonce: first })];
         if (opts.guard) txs.push(l.signCall(sender, parseContractId(opts.guard), "observe", [device.publicKey], { nonce: first + 1n }));
         const r = l.submit(txs);
-        const bad = r.outcomes.find((o) => !o.ok || o.receipt.status !== "ok");
-        if (bad) throw new CliError(`the reading was not accepted: ${!bad.ok ? bad.error.message : `${bad.receipt.status}${bad.receipt.status === "revert" ? ` (error ${bad.receipt.error})` : ""}`}`);
+        r.outcomes.forEach((o, i) => {
+          if (o.ok && o.receipt.status === "ok") return;
+          const what = i === 0 ? "the attestation refused the reading" : "the guard did not observe it";
+          if (!o.ok) throw new CliError(`${what}: ${o.error.message}`);
+          const abi = storedAbi(opts.data, i === 0 ? contract : parseContractId(opts.guard!));
+          const reason = o.receipt.status === "revert" ? ((abi && describeRevert(abi, o.receipt.error)) ?? `error ${o.receipt.error}`) : o.receipt.status;
+          throw new CliError(`${what}: ${reason}`);
+        });
         print(opts, { height: String(r.outcomes[0]!.ok ? r.outcomes[0]!.height : 0n), sealedBytes: s.sealed.length, readers: keys.map(toHex), publicValue: fixedText(s.value) },
           `sealed reading ${nonce} (${s.sealed.length} bytes) to ${keys.length} reader(s); public value ${fixedText(s.value)}`);
       } finally {

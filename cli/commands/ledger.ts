@@ -116,7 +116,7 @@ function readAbi(path: string): Abi {
   return abi;
 }
 
-function storedAbi(data: string, contract: Uint8Array): Abi | undefined {
+export function storedAbi(data: string, contract: Uint8Array): Abi | undefined {
   const p = abiPath(data, contract);
   return existsSync(p) ? readAbi(p) : undefined;
 }
