@@ -91,6 +91,11 @@ export const Op = {
   height: 0x7b,
   gasleft: 0x7c,
   emit: 0x7d,
+  bput: 0x80,
+  bwrite: 0x81,
+  bdup: 0x82,
+  amark: 0x83,
+  arelease: 0x84,
 } as const;
 
 export type OpName = keyof typeof Op;
