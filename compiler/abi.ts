@@ -1,6 +1,7 @@
 // The metadata written beside a module (OUT.abi.json) and the helpers tools use with it: argument
 // parsing and value formatting by ABI type, revert and event decoding, source-map lookup.
 import { LIMITS } from "../vm/spec/limits.ts";
+import { codeLayout } from "../vm/spec/module.ts";
 
 /** A value at the VM boundary, as vm/host passes them: a 64-bit integer (its u64 bit pattern) or a byte string. */
 export type Value = bigint | Uint8Array;
@@ -175,10 +176,47 @@ export function formatValue(v: Value, type: string): string {
   }
 }
 
-/** "file:line:col: message" for a revert's error id, or undefined when the ABI does not know it. */
-export function describeRevert(abi: Abi, errorId: number): string | undefined {
+/**
+ * "file:line:col: message" for a revert's error id, or undefined when the ABI does not know it. The
+ * position is `at` (where the call stopped, from `locateStop`) when given, else the message's first use:
+ * a message shared by several `require`s needs `at` to name the one that failed.
+ */
+export function describeRevert(abi: Abi, errorId: number, at?: SourcePos): string | undefined {
   const e = abi.errors.find((x) => x.id === errorId);
-  return e ? `${e.file}:${e.line}:${e.col}: ${e.message}` : undefined;
+  if (!e) return undefined;
+  const p = at ?? { file: e.file, line: e.line, col: e.col };
+  return `${p.file}:${p.line}:${p.col}: ${e.message}`;
+}
+
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * The source position of the instruction that stopped a call: the VM reports a byte offset in the
+ * module (`stopOffset`), the module's layout gives the function and the offset in its body, and the
+ * ABI's source map gives the position. Undefined when there is no offset or the module and ABI disagree.
+ */
+export function locateStop(abi: Abi, module: Uint8Array, stopOffset: number | null | undefined): SourcePos | undefined {
+  if (stopOffset === null || stopOffset === undefined || stopOffset < 0) return undefined;
+  let layout: { codeStart: number; bodies: number[] };
+  try {
+    layout = codeLayout(module);
+  } catch {
+    return undefined;
+  }
+  let func = -1;
+  for (let i = 0; i < layout.bodies.length; i++) if (layout.bodies[i]! <= stopOffset) func = i;
+  if (func < 0) return undefined;
+  return sourceAt(abi, func, stopOffset - layout.bodies[func]!);
+}
+
+/** "file:line:col: " for a call that stopped at a known place, else "". */
+export function stopPrefix(abi: Abi | undefined, module: Uint8Array | undefined, stopOffset: number | null | undefined): string {
+  const p = abi && module ? locateStop(abi, module, stopOffset) : undefined;
+  return p ? `${p.file}:${p.line}:${p.col}: ` : "";
 }
 
 export function eventByTopic(abi: Abi, topic: number): AbiEvent | undefined {

@@ -11,7 +11,7 @@ import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
-import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, locateStop, stopPrefix, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
 
 function readInput(path: string): Uint8Array {
@@ -247,7 +247,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
     const r = machine.call(module, "init", initArgs, ctx);
     if (r.status !== "ok") {
-      printResult(r, !!opts.json, abi, "init");
+      printResult(r, !!opts.json, abi, "init", undefined, module);
       throw new CliError("", 1);
     }
   } else if (opts.init && opts.init.length > 0 && !fresh) {
@@ -255,7 +255,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   }
   const r = machine.call(module, fn, args, ctx);
   if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
-  printResult(r, !!opts.json, abi, undefined, fn);
+  printResult(r, !!opts.json, abi, undefined, fn, module);
   if (r.status !== "ok") throw new CliError("", 1);
 }
 
@@ -271,7 +271,7 @@ const STATUS_TEXT: Record<string, string> = {
   host_error: "host error",
 };
 
-function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn?: string): void {
+function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn?: string, module?: Uint8Array): void {
   if (json) {
     process.stdout.write(resultToJson(r) + "\n");
     return;
@@ -280,10 +280,11 @@ function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn
   const head = phase ? `${phase}: ` : "";
   if (r.status === "ok") lines.push(`${head}ok`);
   else if (r.status === "revert") {
-    const where = abi && r.error !== null ? describeRevert(abi, r.error) : undefined;
+    const at = abi && module ? locateStop(abi, module, r.stopOffset) : undefined;
+    const where = abi && r.error !== null ? describeRevert(abi, r.error, at) : undefined;
     lines.push(where ? `${head}revert: ${where}` : `${head}revert: error ${r.error}`);
   } else if (r.status === "invalid_module") lines.push(`${head}invalid module at byte ${r.errorOffset}: V${r.error}`);
-  else lines.push(`${head}${STATUS_TEXT[r.status] ?? r.status}`);
+  else lines.push(`${head}${stopPrefix(abi, module, r.stopOffset)}${STATUS_TEXT[r.status] ?? r.status}`);
   const retType = abi && fn ? functionByName(abi, fn)?.returns : undefined;
   if (r.returns.length) lines.push(`returns: ${r.returns.map((v) => (retType ? formatValue(v, retType) : formatRaw(v))).join(", ")}`);
   for (const e of r.events) {

@@ -39,7 +39,7 @@ describe("mote run", () => {
     const r = mote("run", "fib.mbc", "fib", "10", "--json");
     expect(r.code).toBe(0);
     const line = r.stdout.trim();
-    expect(line).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["55"\],"events":\[\],"error":null\}$/);
+    expect(line).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["55"\],"events":\[\],"error":null,"at":null\}$/);
   });
 
   it("gives the same result twice", () => {

@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll } from "vitest";
 import { compileSource, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
-import { type Abi, type AbiEvent, type AbiFunction, eventByTopic } from "../../compiler/abi.ts";
+import { type Abi, type AbiEvent, type AbiFunction, eventByTopic, locateStop } from "../../compiler/abi.ts";
 import { KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
 import type { Receipt } from "../../ledger/index.ts";
 import type { SignedTx } from "../../ledger/tx.ts";
@@ -154,11 +154,11 @@ export class CallFailed extends Error {
     readonly status: string,
     /** The require/revert message, or the status name (overflow, out_of_gas, ...) for other failures. */
     readonly reason: string,
-    /** file:line:col of the failing require, when the ABI knows the error id. */
+    /** file:line:col of the statement that stopped the call (a revert's or a VM status's), when known. */
     readonly location: string | undefined,
     readonly gasUsed: number,
   ) {
-    super(`${contract}.${fn} failed: ${status === "revert" ? `reverted${location ? ` at ${location}` : ""}: ${reason}` : status}`);
+    super(`${contract}.${fn} failed: ${status === "revert" ? `reverted${location ? ` at ${location}` : ""}: ${reason}` : `${status}${location ? ` at ${location}` : ""}`}`);
     this.name = "CallFailed";
   }
 }
@@ -361,7 +361,7 @@ export class Contract {
     const f = this.fn(fn);
     const r = this.chain.ledger.view(this.id, fn, this.encode(f, args), { caller: opts.from?.publicKey });
     gasCollector.record(this, fn, r.gasUsed, true);
-    if (r.status !== "ok") throw this.failure(fn, { status: r.status, gasUsed: r.gasUsed, error: r.error ?? 0 });
+    if (r.status !== "ok") throw this.failure(fn, { status: r.status, gasUsed: r.gasUsed, error: r.error ?? 0, stopOffset: r.stopOffset });
     if (f.returns === null) throw new TypeError(`${this.name}.${fn} returns nothing; use call`);
     return decodeValue(r.returns[0]!, f.returns);
   }
@@ -397,13 +397,15 @@ export class Contract {
     };
   }
 
-  failure(fn: string, r: { status: string; gasUsed: number; error: number }): CallFailed {
+  failure(fn: string, r: { status: string; gasUsed: number; error: number | null; stopOffset?: number | null }): CallFailed {
+    const at = locateStop(this.abi, this.module, r.stopOffset);
+    const where = at ? `${at.file}:${at.line}:${at.col}` : undefined;
     if (r.status === "revert") {
       const e = this.abi.errors.find((x) => x.id === r.error);
-      const location = e ? `${e.file}:${e.line}:${e.col}` : undefined;
+      const location = where ?? (e ? `${e.file}:${e.line}:${e.col}` : undefined);
       return new CallFailed(this.name, fn, r.status, e ? e.message : `unknown error id ${r.error}`, location, r.gasUsed);
     }
-    return new CallFailed(this.name, fn, r.status, r.status, undefined, r.gasUsed);
+    return new CallFailed(this.name, fn, r.status, r.status, where, r.gasUsed);
   }
 }
 
