@@ -241,6 +241,7 @@ const CASES: Record<OpName, Case[]> = {
   ],
   bput: [
     { name: "writes in place", body: "pushb c0\nbdup\nlset 1\nlget 1\npush 1\npush 0x0302\nbput 2\nlget 1\nret", o: { consts: ["0x00000000"], locals: 2, ret: "b" }, ...ok(hex("00020300")) },
+    { name: "pops three values, leaving the one below on top", body: "push 42\nlget0\npush0\npush 7\nbput 1\nret", o: { args: "b" }, args: [hex("aabb")], ...ok(42n) },
     { name: "an argument is in the arena", body: "lget0\npush0\npush 7\nbput 1\nlget0\nret", o: { args: "b", ret: "b" }, args: [hex("aabb")], ...ok(hex("07bb")) },
     { name: "a constant is not writable", body: "pushb c0\npush0\npush 1\nbput 1\npush0\nret", o: { consts: ["0x0000"] }, status: "bounds" },
     { name: "past the end", body: "lget0\npush 1\npush 1\nbput 2\npush0\nret", o: { args: "b" }, args: [hex("aabb")], status: "bounds" },
@@ -248,6 +249,7 @@ const CASES: Record<OpName, Case[]> = {
   ],
   bwrite: [
     { name: "copies in place", body: "lget0\npush 1\npushb c0\nbwrite\nlget0\nret", o: { consts: ["0x0102"], args: "b", ret: "b" }, args: [hex("aabbccdd")], ...ok(hex("aa0102dd")) },
+    { name: "pops three values, leaving the one below on top", body: "push 42\nlget0\npush0\npushb c0\nbwrite\nret", o: { consts: ["0x01"], args: "b" }, args: [hex("aabb")], ...ok(42n) },
     { name: "does not fit", body: "lget0\npush 3\npushb c0\nbwrite\npush0\nret", o: { consts: ["0x0102"], args: "b" }, args: [hex("aabbccdd")], status: "bounds" },
     { name: "into a constant", body: "pushb c0\npush0\npushb c0\nbwrite\npush0\nret", o: { consts: ["0x0102"] }, status: "bounds" },
   ],

@@ -1069,7 +1069,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         const b = load<u64>(sp - 16);
         const off = load<u64>(sp - 8);
         const v = t;
-        sp -= 16;
+        sp -= 24;
         t = load<u64>(sp);
         if (!writableRef(b) || off > <u64>refLen(b) || <u64>w > <u64>refLen(b) - off) {
           st = ST_BOUNDS | MID;
@@ -1083,7 +1083,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         const b = load<u64>(sp - 16);
         const off = load<u64>(sp - 8);
         const s = t;
-        sp -= 16;
+        sp -= 24;
         t = load<u64>(sp);
         if (!writableRef(b) || !refOk(s) || off > <u64>refLen(b) || <u64>refLen(s) > <u64>refLen(b) - off) {
           st = ST_BOUNDS | MID;
