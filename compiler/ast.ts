@@ -49,7 +49,7 @@ export type Expr =
 export type ExprKind = Expr["kind"];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
-export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 
 export type Stmt =
   | { kind: "let"; span: Span; name: string; nameSpan: Span; type?: TypeRef; init: Expr }

@@ -779,12 +779,17 @@ export class Checker {
       const value = this.coerce(this.expr(s.value, target.type), target.type, s.value.span);
       return [{ k: "assign", span: s.span, place: target, value }];
     }
-    const op = s.op[0]!;
-    if (!isNumeric(target.type)) {
+    const op = s.op.slice(0, -1);
+    const shift = op === "<<" || op === ">>";
+    const bitwise = op === "&" || op === "|" || op === "^";
+    const fits = shift ? isIntegral(target.type) : bitwise ? isIntegral(target.type) || target.type.k === "bool" : isNumeric(target.type);
+    if (!fits) {
       if (target.type.k !== "error") this.sink.report("bad_operator", s.span, [s.op, typeName(target.type)]);
       return undefined;
     }
-    const value = this.coerce(this.expr(s.value, target.type), target.type, s.value.span);
+    // a shift amount is a u64 whatever the type shifted, as in `a << n`
+    const valueType = shift ? U64 : target.type;
+    const value = this.coerce(this.expr(s.value, valueType), valueType, s.value.span);
     return [{ k: "compound", span: s.span, place: target, op, value, operandType: target.type }];
   }
 
