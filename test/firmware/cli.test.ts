@@ -94,7 +94,7 @@ describe("mote-host prints what mote run --json prints", () => {
   it("takes negative integers as arguments, with or without --", () => {
     const expected = host(["sum.mbc", "sum", "--gas", "5000", "--", "-1"]).out;
     expect(host(["sum.mbc", "sum", "-1", "--gas", "5000"]).out).toBe(expected);
-    expect(expected).toBe('{"status":"out_of_gas","gasUsed":5000,"returns":[],"events":[],"error":null}\n');
+    expect(expected).toBe('{"status":"out_of_gas","gasUsed":5000,"returns":[],"events":[],"error":null,"at":21}\n');
   });
 });
 
