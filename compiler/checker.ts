@@ -47,6 +47,9 @@ const BUILTINS: ReadonlySet<string> = new Set([
   "wrapping_add",
   "wrapping_sub",
   "wrapping_mul",
+  "min",
+  "max",
+  "abs",
   "require",
   "assert",
   "revert",
@@ -1453,6 +1456,37 @@ export class Checker {
           if ("value" in f) return this.intConst(f.value, l.type, span);
         }
         return make(l.type, [l, r]);
+      }
+      case "min":
+      case "max": {
+        if (!arity(2)) return bad();
+        const [l, r] = this.pair(args[0]!, args[1]!, want);
+        if (l.type.k === "error" || r.type.k === "error") return bad();
+        if (!isNumeric(l.type)) {
+          this.sink.report("bad_operator", span, [name, typeName(l.type)]);
+          return bad();
+        }
+        if (!sameType(l.type, r.type)) {
+          this.sink.report("type_mismatch", args[1]!.span, [typeName(l.type), typeName(r.type)], this.conversionHint(r.type, l.type));
+          return bad();
+        }
+        if (l.k === "int" && r.k === "int") {
+          const signed = l.type.k !== "u64";
+          const a = signed ? BigInt.asIntN(64, l.value) : l.value;
+          const b = signed ? BigInt.asIntN(64, r.value) : r.value;
+          return this.intConst((name === "min") === a < b ? l.value : r.value, l.type, span);
+        }
+        return make(l.type, [l, r]);
+      }
+      case "abs": {
+        if (!arity(1)) return bad();
+        const a = this.expr(args[0]!, want);
+        if (a.type.k === "error") return bad();
+        if (a.type.k !== "i64" && a.type.k !== "fixed") {
+          this.sink.report("bad_operator", span, [name, typeName(a.type)], a.type.k === "u64" ? "a u64 is never negative: use the value itself" : undefined);
+          return bad();
+        }
+        return make(a.type, [a]);
       }
       case "require":
       case "assert":

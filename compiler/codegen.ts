@@ -733,6 +733,32 @@ export class FunctionGen {
         all();
         this.op(WRAPPING[e.name]!);
         return;
+      case "min":
+      case "max": {
+        // a b -> a b (a<b) -> keep a when it wins, else swap; drop the loser
+        const keep = this.label();
+        all();
+        this.op("over");
+        this.op("over");
+        const unsigned = e.type.k === "u64";
+        this.op(e.name === "min" ? (unsigned ? "ltu" : "lts") : unsigned ? "gtu" : "gts");
+        this.jump("jnz", keep);
+        this.op("swap");
+        this.bind(keep);
+        this.op("drop");
+        return;
+      }
+      case "abs": {
+        const done = this.label();
+        all();
+        this.op("dup");
+        this.push(0n);
+        this.op("lts");
+        this.jump("jz", done);
+        this.op("neg");
+        this.bind(done);
+        return;
+      }
     }
   }
 

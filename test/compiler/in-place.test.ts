@@ -20,7 +20,7 @@ beforeAll(async () => {
   module = r.module!;
 });
 
-const call = (fn: string, args: bigint[], gas = LIMITS.DEFAULT_GAS.value): CallResult => vm.call(module, fn, args, { store: new MemoryStateStore(), gas });
+const call = (fn: string, args: bigint[], gas: number = LIMITS.DEFAULT_GAS.value): CallResult => vm.call(module, fn, args, { store: new MemoryStateStore(), gas });
 const smallFraction = LIMITS.DEFAULT_GAS.value / 20; // 5 %
 
 describe("scratch work in place", () => {
