@@ -130,8 +130,11 @@ function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFi
   }
   if (!withinNestingLimits(tokens, file, sink)) return undefined;
   const { cst, errors } = parseTokens(tokens);
+  // an error explained by a hint ends its line's report: what the parser finds after it is a cascade
+  let quietLine = -1;
   for (const e of errors) {
     const tok = e.token;
+    if (Number.isFinite(tok.startLine) && tok.startLine === quietLine) continue;
     const atEof = tok.tokenType?.name === "EOF" || !Number.isFinite(tok.startLine);
     const last = tokens[tokens.length - 1];
     let line = atEof ? (last?.endLine ?? 1) : tok.startLine!;
@@ -160,7 +163,16 @@ function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFi
       const ctx = [...e.ruleStack].reverse().find((r) => RULE_TEXT[r]);
       message = ctx ? `expected ${RULE_TEXT[ctx]}, found ${found}` : `unexpected ${found}`;
     }
-    sink.report("syntax", { file, line, col, endLine: line, endCol: col + width }, [message]);
+    let hint: string | undefined;
+    const before = e.previous;
+    if (!atEof && [")", "]", "}"].includes(tok.image) && before?.image === ",") {
+      hint = `remove the trailing comma before \`${tok.image}\`: a list ends with its last item`;
+    } else if (!atEof && tok.image === "=" && expectedTok === "LBrace" && e.ruleStack.some((r) => r === "ifStmt" || r === "whileStmt")) {
+      message = "a condition cannot assign: found `=`";
+      hint = "did you mean `==`? `=` assigns a value, `==` compares two";
+      quietLine = tok.startLine!;
+    }
+    sink.report("syntax", { file, line, col, endLine: line, endCol: col + width }, [message], hint);
   }
   const ast = new AstBuilder(file, sink).sourceFile(cst);
   if (sink.errorCount === before) withinDepthLimit(ast, sink);
