@@ -8,8 +8,10 @@ export type Value = bigint | Uint8Array;
 
 export interface AbiParam {
   name: string;
-  /** u64, i64, bool, fixed, bytes, hash, pubkey, sig; struct and array types appear only in storage and events. */
+  /** u64, i64, bool, fixed, bytes, hash, pubkey, sig, or a struct or array type (its packed bytes on the wire). */
   type: string;
+  /** Packed size in bytes of a struct or array parameter; absent for the other types. */
+  size?: number;
 }
 
 export interface AbiFunction {
@@ -104,7 +106,7 @@ function hex(b: Uint8Array): string {
  * decimal ("1.5", "-0.25"), booleans as true/false, byte strings as 0x-hex (hash/pubkey 32 bytes, sig 64).
  * Integers come back as their u64 bit pattern. Throws an Error with a one-line message on bad input.
  */
-export function parseArg(text: string, type: string): Value {
+export function parseArg(text: string, type: string, size?: number): Value {
   const t = text.trim();
   switch (type) {
     case "u64": {
@@ -146,6 +148,13 @@ export function parseArg(text: string, type: string): Value {
       if (b.length > LIMITS.MAX_BYTES_LEN.value) throw new Error(`a byte string is at most ${LIMITS.MAX_BYTES_LEN.value} bytes, got ${b.length}`);
       return b;
     }
+  }
+  if (size !== undefined) {
+    // a struct or array: its packed bytes, exactly `size` of them
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(t)) throw new Error(`expected the packed bytes of ${type} as 0x-hex (${size} bytes), got "${text}"`);
+    const b = Uint8Array.from(Buffer.from(t.slice(2), "hex"));
+    if (b.length !== size) throw new Error(`a ${type} is ${size} bytes packed (${size * 2} hex digits), got ${b.length}`);
+    return b;
   }
   throw new Error(`cannot parse an argument of type ${type}`);
 }

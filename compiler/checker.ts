@@ -479,10 +479,12 @@ export class Checker {
 
   /** Public functions check what the VM's type tags cannot: fixed byte lengths and booleans. */
   private entryCheck(info: FuncInfo, local: LocalInfo, span: Span): void {
-    const len = FIXED_BYTES_LEN[local.type.k];
+    const packed = local.type.k === "struct" || local.type.k === "array";
+    const len = packed ? packedSize(local.type) : FIXED_BYTES_LEN[local.type.k];
     const read: TExpr = { k: "read", span, type: local.type, place: { kind: "local", index: local.index, type: local.type, baseType: local.type, path: [] } };
     if (len !== undefined) {
-      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be a ${len}-byte ${local.type.k}`, span);
+      const what = packed ? `${len} bytes (a packed ${typeName(local.type)})` : `a ${len}-byte ${local.type.k}`;
+      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be ${what}`, span);
       const lenE: TExpr = { k: "builtin", name: "len", args: [read], span, type: U64 };
       const cond: TExpr = { k: "binary", op: "==", left: lenE, right: { k: "int", value: BigInt(len), span, type: U64 }, operandType: U64, span, type: BOOL };
       info.entryChecks.push({ k: "require", span, cond, errorId: id });

@@ -278,7 +278,7 @@ function buildAbi(prog: CheckedProgram, mainFile: string, sourceMap: { func: num
         name: f.name,
         index: f.index,
         selector: 0,
-        params: f.params.map((p) => ({ name: p.name, type: typeString(p.type) })),
+        params: f.params.map((p) => ({ name: p.name, type: typeString(p.type), ...(p.type.k === "struct" || p.type.k === "array" ? { size: p.type.size } : {}) })),
         returns: f.returns.k === "unit" ? null : typeString(f.returns),
         view: f.isView,
       })),

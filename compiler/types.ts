@@ -110,8 +110,9 @@ export function packedSize(t: Type): number | undefined {
   }
 }
 
-/** Types a public function may take or return: the values a transaction carries. */
-export const isExportable = (t: Type): boolean => t.k === "u64" || t.k === "i64" || t.k === "bool" || t.k === "fixed" || isByteString(t);
+/** Types a public function may take or return: the values a transaction carries (structs and arrays as their packed bytes). */
+export const isExportable = (t: Type): boolean =>
+  t.k === "u64" || t.k === "i64" || t.k === "bool" || t.k === "fixed" || isByteString(t) || t.k === "struct" || t.k === "array";
 
 /** Whether storage that was never written must read as a zero-filled value of fixed length. */
 export const needsZeroDefault = (t: Type): boolean => t.k === "hash" || t.k === "pubkey" || t.k === "sig" || t.k === "struct" || t.k === "array";

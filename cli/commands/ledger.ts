@@ -136,7 +136,7 @@ function parseArgs(abi: Abi | undefined, fn: string, texts: string[]): Value[] {
   }
   return texts.map((t, i) => {
     try {
-      return parseArg(t, f.params[i]!.type);
+      return parseArg(t, f.params[i]!.type, f.params[i]!.size);
     } catch (e) {
       throw new CliError(`argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
     }

@@ -229,7 +229,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     }
     return texts.map((t, i) => {
       try {
-        return parseArg(t, f.params[i]!.type);
+        return parseArg(t, f.params[i]!.type, f.params[i]!.size);
       } catch (e) {
         throw new CliError(`${what}argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
       }

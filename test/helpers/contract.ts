@@ -91,7 +91,7 @@ export function toFixed(v: number | string, what = "fixed"): bigint {
 }
 
 /** Converts one argument to the VM value its ABI type expects, or throws naming the argument. */
-export function encodeArg(v: Arg, type: string, what: string): Value {
+export function encodeArg(v: Arg, type: string, what: string, size?: number): Value {
   switch (type) {
     case "u64": {
       const n = integerArg(v, what);
@@ -125,6 +125,15 @@ export function encodeArg(v: Arg, type: string, what: string): Value {
       if (need !== undefined && b.length !== need) throw new RangeError(`${what}: a ${type} is ${need} bytes, got ${b.length}`);
       return b;
     }
+  }
+  if (size !== undefined) {
+    // a struct or array: its packed bytes
+    let b: Uint8Array;
+    if (v instanceof Uint8Array) b = v;
+    else if (typeof v === "string") b = fromHexArg(v, what);
+    else throw new TypeError(`${what}: expected the packed bytes of ${type}, got ${describe(v)}`);
+    if (b.length !== size) throw new RangeError(`${what}: a ${type} is ${size} bytes packed, got ${b.length}`);
+    return b;
   }
   throw new TypeError(`${what}: the helper cannot pass a value of ABI type ${type}`);
 }
@@ -280,7 +289,7 @@ export class Devnet {
     if (init.length !== params.length) {
       throw new TypeError(`${path}: init takes ${params.length} argument(s) (${params.map((p) => `${p.name}: ${p.type}`).join(", ")}), got ${init.length}`);
     }
-    const args = init.map((a, i) => encodeArg(a, params[i]!.type, `${abi.contract}.init argument \`${params[i]!.name}\``));
+    const args = init.map((a, i) => encodeArg(a, params[i]!.type, `${abi.contract}.init argument \`${params[i]!.name}\``, params[i]!.size));
     const r = this.ledger.deploy(from, module, args, { gas: opts.gas });
     const c = new Contract(this, path, module, abi, r.contract);
     if (initFn) gasCollector.record(c, "init", r.receipt.gasUsed, false);
@@ -336,7 +345,7 @@ export class Contract {
     if (args.length !== f.params.length) {
       throw new TypeError(`${this.name}.${f.name} takes ${f.params.length} argument(s) (${f.params.map((p) => `${p.name}: ${p.type}`).join(", ")}), got ${args.length}`);
     }
-    return args.map((a, i) => encodeArg(a, f.params[i]!.type, `${this.name}.${f.name} argument \`${f.params[i]!.name}\``));
+    return args.map((a, i) => encodeArg(a, f.params[i]!.type, `${this.name}.${f.name} argument \`${f.params[i]!.name}\``, f.params[i]!.size));
   }
 
   /** Signs a call for `Devnet.block` without submitting it. */
