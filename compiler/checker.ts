@@ -125,6 +125,7 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 
 export class Checker {
   private readonly structs = new Map<string, { decl: A.StructDecl; type?: Type; busy?: boolean }>();
+  private readonly enums = new Map<string, Extract<Type, { k: "enum" }>>();
   private readonly globalConsts = new Map<string, ConstInfo>();
   private readonly contractConsts = new Map<string, ConstInfo>();
   private readonly freeFns = new Map<string, { decl: A.FnDecl; info: FuncInfo }>();
@@ -162,9 +163,22 @@ export class Checker {
     for (const { d, file } of all) {
       switch (d.kind) {
         case "struct":
-          if (this.structs.has(d.name) || BUILTIN_TYPES[d.name]) this.sink.report("duplicate", d.span, [d.name]);
+          if (this.structs.has(d.name) || this.enums.has(d.name) || BUILTIN_TYPES[d.name]) this.sink.report("duplicate", d.span, [d.name]);
           else this.structs.set(d.name, { decl: d });
           break;
+        case "enum": {
+          if (this.structs.has(d.name) || this.enums.has(d.name) || BUILTIN_TYPES[d.name]) {
+            this.sink.report("duplicate", d.span, [d.name]);
+            break;
+          }
+          const seen = new Set<string>();
+          for (const v of d.variants) {
+            if (seen.has(v.name)) this.sink.report("duplicate", v.span, [`${d.name}.${v.name}`]);
+            seen.add(v.name);
+          }
+          this.enums.set(d.name, { k: "enum", name: d.name, variants: d.variants.map((v) => v.name) });
+          break;
+        }
         case "const":
           this.declareConst(this.globalConsts, d);
           break;
@@ -322,7 +336,9 @@ export class Checker {
         const b = BUILTIN_TYPES[ref.name!];
         if (b) return b;
         if (this.structs.has(ref.name!)) return this.structType(ref.name!, ref.span);
-        this.sink.report("unknown_type", ref.span, [ref.name!], didYouMean(ref.name!, [...Object.keys(BUILTIN_TYPES), ...this.structs.keys()]));
+        const en = this.enums.get(ref.name!);
+        if (en) return en;
+        this.sink.report("unknown_type", ref.span, [ref.name!], didYouMean(ref.name!, [...Object.keys(BUILTIN_TYPES), ...this.structs.keys(), ...this.enums.keys()]));
         return ERROR;
       }
       case "map": {
@@ -487,6 +503,12 @@ export class Checker {
       const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be ${what}`, span);
       const lenE: TExpr = { k: "builtin", name: "len", args: [read], span, type: U64 };
       const cond: TExpr = { k: "binary", op: "==", left: lenE, right: { k: "int", value: BigInt(len), span, type: U64 }, operandType: U64, span, type: BOOL };
+      info.entryChecks.push({ k: "require", span, cond, errorId: id });
+    } else if (local.type.k === "enum") {
+      const n = local.type.variants.length;
+      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be a ${local.type.name} (0..${n - 1})`, span);
+      const asInt: TExpr = { ...read, type: U64, place: { ...read.place, type: U64 } } as TExpr;
+      const cond: TExpr = { k: "binary", op: "<", left: asInt, right: { k: "int", value: BigInt(n), span, type: U64 }, operandType: U64, span, type: BOOL };
       info.entryChecks.push({ k: "require", span, cond, errorId: id });
     } else if (local.type.k === "bool") {
       const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be 0 or 1 (a bool)`, span);
@@ -865,6 +887,16 @@ export class Checker {
         return undefined;
       }
       case "field": {
+        // `Name.Variant` of an enum (unless a local of that name hides the enum)
+        const en = e.target.kind === "name" && !this.lookupLocal(e.target.name) ? this.enums.get(e.target.name) : undefined;
+        if (en) {
+          const i = en.variants.indexOf(e.field);
+          if (i < 0) {
+            this.sink.report("unknown_field", e.fieldSpan, [`enum \`${en.name}\``, e.field], didYouMean(e.field, en.variants));
+            return undefined;
+          }
+          return { kind: "value", value: { k: "int", value: BigInt(i), span: e.span, type: en }, path: [], type: en };
+        }
         // writing a field reads the rest of its base: the base itself is read, not overwritten
         const base = this.place(e.target, false);
         if (!base) return undefined;
@@ -1329,6 +1361,8 @@ export class Checker {
     const arg = this.expr(argE, this.isUntypedLiteral(argE) && isNumeric(target) ? target : undefined);
     const from = arg.type;
     if (from.k === "error") return { k: "int", value: 0n, span, type: ERROR };
+    // an enum's number: its variant's position
+    if (from.k === "enum" && target.k === "u64") return { ...arg, span, type: U64 } as TExpr;
     if (isNumeric(target) && isNumeric(from)) {
       if (sameType(from, target)) return { ...arg, span } as TExpr;
       if (arg.k === "int") {

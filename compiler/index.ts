@@ -69,7 +69,7 @@ const READABLE: Record<string, string> = {
 const tokenText = (name: string): string => READABLE[name] ?? TOKEN_TEXT[name] ?? name;
 
 const RULE_TEXT: Record<string, string> = {
-  topDecl: "a declaration (import, struct, const, fn or contract)",
+  topDecl: "a declaration (import, struct, enum, const, fn or contract)",
   member: "a contract member (storage, event, init, fn or const)",
   stmt: "a statement",
   type: "a type",

@@ -29,6 +29,7 @@ export const True = kw("true", "True");
 export const False = kw("false", "False");
 export const Import = kw("import", "Import");
 export const Struct = kw("struct", "Struct");
+export const Enum = kw("enum", "Enum");
 export const Map = kw("map", "Map");
 
 /** Builtin type names are keywords; `u64(x)` and friends are conversions, parsed as calls. */
@@ -122,6 +123,7 @@ export const ALL_TOKENS: TokenType[] = [
   False,
   Import,
   Struct,
+  Enum,
   Map,
   TypeName,
   Identifier,
