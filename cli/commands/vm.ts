@@ -9,7 +9,7 @@ import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError } from "../errors.ts";
 import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
-import { loadStateFile, saveStateFile } from "../state-file.ts";
+import { emptyRunState, isDeployed, loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
 import { describeRevert, locateStop, stopPrefix, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
@@ -159,7 +159,7 @@ export function register(program: Command): void {
     .option("--init <args...>", "arguments for init when the contract is deployed")
     .option("--caller <hex>", "caller public key, 32 bytes of 0x-hex (default all zeros)")
     .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
-    .option("--state <file>", "keep the contract's storage in FILE between runs (deploys only when FILE is new)")
+    .option("--state <file>", "keep storage in FILE between runs; it holds every contract run on it (a module new to FILE is deployed first, running its init)")
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")
     .option("--json", "print the VM-level result as one JSON object")
@@ -240,8 +240,11 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const verified = machine.verify(module);
   if (!verified.ok) throw new CliError(`${file}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
 
-  const fresh = !opts.state || !existsSync(opts.state);
-  const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
+  // a state holds every contract deployed on it: a module new to it is deployed (its init runs) first,
+  // so a second contract can read the first's storage by id
+  const state = opts.state && existsSync(opts.state) ? loadStateFile(opts.state) : emptyRunState();
+  const fresh = !isDeployed(state, verified.id);
+  const store = state.store;
   const ctx = { store, caller, timestamp, height, gas };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
@@ -251,10 +254,11 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
       throw new CliError("", 1);
     }
   } else if (opts.init && opts.init.length > 0 && !fresh) {
-    throw new CliError(`--init: ${opts.state} already holds a deployed contract; init runs only on a new state file`, 2);
+    throw new CliError(`--init: ${opts.state} already holds this contract (${toHex(verified.id)}); init runs only when it is deployed`, 2);
   }
+  state.deployed.add(toHex(verified.id));
   const r = machine.call(module, fn, args, ctx);
-  if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
+  if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, state);
   printResult(r, !!opts.json, abi, undefined, fn, module);
   if (r.status !== "ok") throw new CliError("", 1);
 }
