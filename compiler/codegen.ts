@@ -81,18 +81,19 @@ export class FunctionGen {
 
   generate(): IrFunction {
     this.stmts(this.fn.entryChecks);
-    this.fn.params.forEach((_, i) => {
-      if (!this.inPlace.has(i)) return;
+    const copies = this.fn.params.map((_, i) => i).filter((i) => this.inPlace.has(i));
+    // a private function that returns no reference gives back every arena byte it allocated, the
+    // copies of its parameters included
+    if (!this.fn.isPub && !isRefAtRuntime(this.fn.returns) && (copies.length > 0 || mayAllocate(this.fn.body))) {
+      this.frameMark = this.temp();
+      this.op("amark");
+      this.op("lset", this.frameMark);
+    }
+    for (const i of copies) {
       // the caller's buffer is not ours to write
       this.op("lget", i);
       this.op("bdup");
       this.op("lset", i);
-    });
-    // a private function that returns no reference gives back every arena byte it allocated
-    if (!this.fn.isPub && !isRefAtRuntime(this.fn.returns) && mayAllocate(this.fn.body)) {
-      this.frameMark = this.temp();
-      this.op("amark");
-      this.op("lset", this.frameMark);
     }
     this.stmts(this.fn.body);
     this.span = this.fn.span;
