@@ -1076,7 +1076,10 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
           break;
         }
         const d = refAddr(b) + <i32>off;
-        for (let i = 0; i < w; i++) store<u8>(d + i, <u8>(v >>> (<u64>i << 3)));
+        // the compiler writes 8 (integers) or 1 (bool): one store each (wasm stores are little-endian)
+        if (w == 8) store<u64>(d, v);
+        else if (w == 1) store<u8>(d, <u8>v);
+        else for (let i = 0; i < w; i++) store<u8>(d + i, <u8>(v >>> (<u64>i << 3)));
         continue;
       }
       case OP_BWRITE: {

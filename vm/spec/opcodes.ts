@@ -202,7 +202,7 @@ export const OPCODES: readonly OpcodeRow[] = [
     "v1..vn ->", 1, "Emit an event: pops `count` values (mask bit i: value i is bytes).", { dyn: "emit" }),
 
   // -- values that live in place (local arrays and structs) and arena reclamation ----------------------
-  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 2,
+  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 3,
     "Write the low `width` bytes of v, little-endian, at b[off..] in place; `bounds` unless b is in the arena and they fit."),
   op(0x81, "bwrite", [], 3, 0, "b off s ->", 2,
     "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),

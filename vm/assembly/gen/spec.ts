@@ -209,7 +209,7 @@ export function opInfo(op: u32): u32 {
     case 0x7b: return 0x00010040; // height
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
-    case 0x80: return 0x00020038; // bput
+    case 0x80: return 0x00030038; // bput
     case 0x81: return 0x00020030; // bwrite
     case 0x82: return 0x00010050; // bdup
     case 0x83: return 0x00010040; // amark
