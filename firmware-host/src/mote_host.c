@@ -278,6 +278,19 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         set_err(err, cap, "mote.wasm", "its I/O buffer is smaller than one MAX_BYTES_LEN value");
         goto fail;
     }
+    /* The host copies modules, call contexts and arguments into these areas: each must lie within
+     * the memory the VM uses, or a VM given at run time would have the host write past it. */
+    static const char *const areas[] = {"the module area", "the call context", "the I/O buffer"};
+    const uint32_t starts[] = {e->module_ptr, e->ctx_ptr, e->io_ptr}, sizes[] = {MOTE_MODULE_MAX_BYTES, 48, e->io_size};
+    for (int i = 0; i < 3; i++) {
+        if ((uint64_t)starts[i] + sizes[i] > e->mem_used) {
+            char d[160];
+            snprintf(d, sizeof d, "%s (%u bytes at %u) lies outside the %u bytes the VM uses", areas[i], (unsigned)sizes[i],
+                     (unsigned)starts[i], (unsigned)e->mem_used);
+            set_err(err, cap, "mote.wasm", d);
+            goto fail;
+        }
+    }
     return e;
 oom:
     set_err(err, cap, "out of memory creating the wasm3 runtime", NULL);
