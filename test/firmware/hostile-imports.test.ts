@@ -10,6 +10,7 @@ import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ASAN_HOST_PATH, HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
+import { STATUSES } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 
 ed.hashes.sha512 = sha512;
@@ -73,6 +74,11 @@ const CASES: Case[] = [
     body: `(i64.store ${i32(E - 8)} (i64.const 42)) (drop ${call("sstore", E - 9, 1, E - 8, 8)}) ${report(call("sload", E - 9, 1, 200, 8))}`,
     want: 8,
   },
+  { what: "host_sstore empty key", body: report(call("sstore", 0, 0, 100, 8)), want: -1 },
+  { what: "host_sstore key of MAX_KEY_BYTES + 1", body: report(call("sstore", 0, LIMITS.MAX_KEY_BYTES.value + 1, 100, 8)), want: -1 },
+  { what: "host_sstore key of exactly MAX_KEY_BYTES", body: report(call("sstore", 0, LIMITS.MAX_KEY_BYTES.value, 100, 8)), want: 0 },
+  { what: "host_sstore value of MAX_BYTES_LEN + 1", body: report(call("sstore", 0, 1, 100, LIMITS.MAX_BYTES_LEN.value + 1)), want: -1 },
+  { what: "host_sstore value of exactly MAX_BYTES_LEN", body: report(call("sstore", 0, 1, 100, LIMITS.MAX_BYTES_LEN.value)), want: 0 },
   { what: "host_sload value longer than the output capacity is a failure, not a truncation", body: `(i64.store (i32.const 100) (i64.const 42)) (drop ${call("sstore", 0, 1, 100, 8)}) ${report(call("sload", 0, 1, 200, 4))}`, want: -1 },
   // host_xload(id_ptr, key_ptr, key_len, out_ptr, out_cap)
   { what: "host_xload contract id crossing the end of memory", body: report(call("xload", E - 16, 0, 1, 200, 8)), want: -1 },
@@ -119,7 +125,7 @@ const CASES: Case[] = [
 ];
 
 /** Selectors past the cases: behaviours checked on their own below. */
-const SEL = { events17: 900, resultsMalformed: 901, resultsNegative: 902, resultsTooLong: 903, resultsIntCut: 904, status99: 905, statusNegative: 906, loadPastClamp: 907, okOneInt: 908 };
+const SEL = { events17: 900, resultsMalformed: 901, resultsNegative: 902, resultsTooLong: 903, resultsIntCut: 904, status99: 905, statusNegative: 906, loadPastClamp: 907, okOneInt: 908, statusCount: 909 };
 
 function hostileWat(l: Layout): string {
   const hexBytes = (b: Uint8Array): string => [...b].map((x) => `\\${x.toString(16).padStart(2, "0")}`).join("");
@@ -173,6 +179,7 @@ function hostileWat(l: Layout): string {
     ${sel(SEL.resultsIntCut, `(i32.store8 ${i32(l.ioPtr)} (i32.const 0)) (global.set $rlen (i32.const 8))`)}
     ${sel(SEL.status99, "(return (i32.const 99))")}
     ${sel(SEL.statusNegative, "(return (i32.const -1))")}
+    ${sel(SEL.statusCount, `(return ${i32(STATUSES.length)})`)}
     ${sel(SEL.loadPastClamp, report(`(i32.load ${i32(l.memUsed + 16)})`))}
     ${sel(SEL.okOneInt, `(i32.store8 ${i32(l.ioPtr)} (i32.const 0)) (i64.store ${i32(l.ioPtr + 1)} (i64.const 5)) (global.set $rlen (i32.const 9))`)}
     (i32.const 0))
@@ -250,6 +257,7 @@ describe("mote-host treats a VM answer it cannot trust as a fault, never as outp
     [SEL.resultsTooLong, /^mote-host: mote_result_len is outside the I\/O buffer$/, "a result longer than one MAX_BYTES_LEN value"],
     [SEL.status99, /^mote-host: mote_call returned an unknown status$/, "status 99"],
     [SEL.statusNegative, /^mote-host: mote_call returned an unknown status$/, "status -1"],
+    [SEL.statusCount, /^mote-host: mote_call returned an unknown status$/, "the first status past the table"],
   ])("selector %i: %s (%s)", (sel, msg) => {
     for (const [, host] of HOSTS) {
       const r = runCalls(host, [`call @${sel}`]);

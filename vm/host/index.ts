@@ -108,8 +108,9 @@ export class MoteVM {
     this.memUsed = this.x.mote_memory_used();
   }
 
-  static async create(): Promise<MoteVM> {
-    const mod = await compileVm();
+  /** A VM on vm/build/mote.wasm, or on the given build of it (the mutation tools run mutants this way). */
+  static async create(wasm?: Uint8Array): Promise<MoteVM> {
+    const mod = wasm ? await WebAssembly.compile(wasm) : await compileVm();
     let vm: MoteVM | undefined;
     const imports = { env: MoteVM.imports(() => vm!) };
     const instance = await WebAssembly.instantiate(mod, imports);
