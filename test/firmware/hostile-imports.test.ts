@@ -61,6 +61,7 @@ const CASES: Case[] = [
   { what: "host_sload output crossing the end of memory", body: report(call("sload", 0, 1, E - 4, 8)), want: -1 },
   { what: "host_sload negative output pointer", body: report(call("sload", 0, 1, -1, 8)), want: -1 },
   { what: "host_sload negative output capacity", body: report(call("sload", 0, 1, 200, -1)), want: -1 },
+  { what: "host_sload output one byte past the end", body: report(call("sload", 0, 1, E - 7, 8)), want: -1 },
   { what: "host_sload key and output ending exactly at the end: allowed, absent key", body: report(call("sload", E - 1, 1, E - 8, 8)), want: 0 },
   // host_sstore(key_ptr, key_len, val_ptr, val_len)
   { what: "host_sstore key crossing the end of memory", body: report(call("sstore", E - 6, 16, 100, 8)), want: -1 },
@@ -107,6 +108,8 @@ const CASES: Case[] = [
   { what: "host_sha256 negative input length: nothing written", body: `(i32.store (i32.const 300) ${i32(SENTINEL)}) ${call("sha256", 0, -1, 300)} ${report("(i32.load (i32.const 300))")}`, want: SENTINEL },
   { what: "host_sha256 output crossing the end of memory: nothing written", body: `(i32.store ${i32(E - 28)} ${i32(SENTINEL)}) ${call("sha256", 0, 10, E - 28)} ${report(`(i32.load ${i32(E - 28)})`)}`, want: SENTINEL },
   { what: "host_sha256 negative output pointer: nothing written anywhere", body: `(i32.store (i32.const 300) ${i32(SENTINEL)}) ${call("sha256", 0, 10, -1)} ${report("(i32.load (i32.const 300))")}`, want: SENTINEL },
+  { what: "host_sha256 output one byte past the end: nothing written", body: `(i32.store ${i32(E - 31)} ${i32(SENTINEL)}) ${call("sha256", 0, 10, E - 31)} ${report(`(i32.load ${i32(E - 31)})`)}`, want: SENTINEL },
+  { what: "host_sha256 input one byte past the end: nothing written", body: `(i32.store (i32.const 300) ${i32(SENTINEL)}) ${call("sha256", E - 9, 10, 300)} ${report("(i32.load (i32.const 300))")}`, want: SENTINEL },
   { what: "host_sha256 input and output ending exactly at the end: digest written", body: `(memory.fill ${i32(E - 42)} (i32.const 0) (i32.const 10)) ${call("sha256", E - 42, 10, E - 32)} ${report(`(i32.load ${i32(E - 32)})`)}`, want: digestWord(new Uint8Array(10)) },
   // host_ed25519_verify(pk_ptr, msg_ptr, msg_len, sig_ptr)
   { what: "host_ed25519_verify a valid triple", body: report(call("edv", PK_AT, MSG_AT, MSG.length, SIG_AT)), want: 1 },
