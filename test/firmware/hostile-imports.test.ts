@@ -81,6 +81,8 @@ const CASES: Case[] = [
   { what: "host_sstore value of MAX_BYTES_LEN + 1", body: report(call("sstore", 0, 1, 100, LIMITS.MAX_BYTES_LEN.value + 1)), want: -1 },
   { what: "host_sstore value of exactly MAX_BYTES_LEN", body: report(call("sstore", 0, 1, 100, LIMITS.MAX_BYTES_LEN.value)), want: 0 },
   { what: "host_sload value longer than the output capacity is a failure, not a truncation", body: `(i64.store (i32.const 100) (i64.const 42)) (drop ${call("sstore", 0, 1, 100, 8)}) ${report(call("sload", 0, 1, 200, 4))}`, want: -1 },
+  { what: "host_sload value one byte longer than the output capacity", body: `(i64.store (i32.const 100) (i64.const 42)) (drop ${call("sstore", 0, 1, 100, 8)}) ${report(call("sload", 0, 1, 200, 7))}`, want: -1 },
+  { what: "host_sload value exactly as long as the output capacity", body: `(i64.store (i32.const 100) (i64.const 42)) (drop ${call("sstore", 0, 1, 100, 8)}) ${report(call("sload", 0, 1, 200, 8))}`, want: 8 },
   // host_xload(id_ptr, key_ptr, key_len, out_ptr, out_cap)
   { what: "host_xload contract id crossing the end of memory", body: report(call("xload", E - 16, 0, 1, 200, 8)), want: -1 },
   { what: "host_xload negative contract id pointer", body: report(call("xload", -32, 0, 1, 200, 8)), want: -1 },
