@@ -65,11 +65,12 @@ export const INTEGER_ROWS: OpcodeRow[] = OPCODES.filter(
 
 /**
  * The edges every pair of which each binary row meets in every run: 0, ±1, ±2, MIN, MIN+1, MAX, MAX−1,
- * the 32-bit edges, powers of two around the Q47.16 range and the shift counts 63, 64.
+ * the 32-bit edges, powers of two around the Q47.16 range, the shift counts 63, 64 and the alternating bit
+ * patterns 0x5555… and 0xaaaa… (0x5555… + 0x5555… is the one signed overflow whose sign test sees all ones).
  */
 export const EDGE_I64: readonly bigint[] = [
   0n, 1n, 2n, -1n, -2n, MIN, MIN + 1n, MAX, MAX - 1n, 0x7fffffffn, 0x80000000n, -0x80000000n, 0xffffffffn, 1n << 32n,
-  1n << 16n, -(1n << 16n), 1n << 47n, -(1n << 47n), 63n, 64n,
+  1n << 16n, -(1n << 16n), 1n << 47n, -(1n << 47n), 63n, 64n, 0x5555555555555555n, -0x5555555555555556n,
 ];
 
 /** The fixed seeds CI runs (printed), beside one random seed per run. */
