@@ -7,7 +7,7 @@
 //   npm run mutate -- --folder vm/assembly
 //   npm run mutate -- --full            rerun the whole suite per mutant instead of the folder's tests
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { applyMutation, FOLDERS, folderOf, MUTATIONS, type Mutation } from "./mutations.ts";
@@ -110,6 +110,16 @@ try {
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }
 
+// A partial run (--only, --folder) updates its mutations' rows of the last full run's record.
+const recordPath = join(root, "bench/results/mutation.json");
+if ((only || folder) && existsSync(recordPath)) {
+  const last = JSON.parse(readFileSync(recordPath, "utf8")) as { outcomes: Outcome[] };
+  const fresh = new Map(outcomes.map((o) => [o.id, o]));
+  const merged = last.outcomes.map((o) => fresh.get(o.id) ?? o);
+  for (const o of outcomes) if (!last.outcomes.some((x) => x.id === o.id)) merged.push(o);
+  outcomes.splice(0, outcomes.length, ...merged.filter((o) => MUTATIONS.some((m) => m.id === o.id)));
+}
+
 const folders: Record<string, { killed: number; survived: number; notBuilt: number; score: number; goal: number; survivors: string[] }> = {};
 for (const o of outcomes) {
   const s = (folders[o.folder] ??= { killed: 0, survived: 0, notBuilt: 0, score: 0, goal: FOLDERS[o.folder]!.goal, survivors: [] });
@@ -128,6 +138,6 @@ for (const [name, s] of Object.entries(folders)) {
 }
 for (const o of outcomes.filter((x) => x.result === "does not build")) failures.push(`${o.id} does not build: fix the mutation in scripts/mutations.ts`);
 mkdirSync(join(root, "bench/results"), { recursive: true });
-if (!only && !folder) writeFileSync(join(root, "bench/results/mutation.json"), JSON.stringify({ full, folders, outcomes }, null, 2) + "\n");
+if ((!only && !folder) || existsSync(recordPath)) writeFileSync(recordPath, JSON.stringify({ full, folders, outcomes }, null, 2) + "\n");
 for (const f of failures) console.error(`mutate: ${f}`);
 process.exit(failures.length ? 1 : 0);

@@ -34,7 +34,7 @@ const { MoteVM } = await import("../../vm/host/index.ts");
 const { enc, key, program, tempDir } = await import("./helpers.ts");
 
 describe("every store connection runs with the pragmas docs/ledger.md promises", () => {
-  const open: InstanceType<typeof Ledger>[] = [];
+  const open: Awaited<ReturnType<typeof Ledger.open>>[] = [];
   afterAll(() => {
     for (const l of open) l.close();
   });
