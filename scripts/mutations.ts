@@ -103,7 +103,7 @@ export function applyMutation(text: string, m: Mutation): string {
 }
 
 /** Builds mote.wasm from a copy of vm/assembly with one mutation applied (the repository is not touched). */
-export async function buildMutantVm(root: string, id: string, flags: string[]): Promise<Uint8Array> {
+export async function buildMutantVm(root: string, id: string, flags: string[]): Promise<Uint8Array<ArrayBuffer>> {
   const m = MUTATIONS.find((x) => x.id === id);
   if (!m || !m.file.startsWith("vm/assembly/")) throw new Error(`${id} is not a vm/assembly mutation`);
   const dir = mkdtempSync(join(tmpdir(), "mote-mutant-vm-"));

@@ -109,7 +109,7 @@ export class MoteVM {
   }
 
   /** A VM on vm/build/mote.wasm, or on the given build of it (the mutation tools run mutants this way). */
-  static async create(wasm?: Uint8Array): Promise<MoteVM> {
+  static async create(wasm?: Uint8Array<ArrayBuffer>): Promise<MoteVM> {
     const mod = wasm ? await WebAssembly.compile(wasm) : await compileVm();
     let vm: MoteVM | undefined;
     const imports = { env: MoteVM.imports(() => vm!) };
