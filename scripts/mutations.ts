@@ -58,8 +58,9 @@ export const MUTATIONS: Mutation[] = [
   { id: "c-args-fit-io", file: C, from: "if (args_len > e->io_size) {", to: "if (args_len > e->io_size + 4096) {", breaks: "arguments longer than the I/O buffer are copied past it" },
   { id: "c-status-known", file: C, from: "if (st < 0 || st >= MOTE_STATUS_COUNT) {", to: "if (st < 0 || st > MOTE_STATUS_COUNT) {", breaks: "a status past the table indexes mote_status_names out of bounds" },
   { id: "c-result-len-bound", file: C, from: "if (rlen < 0 || (uint32_t)rlen > sizeof e->results || !range_ok(e, (int32_t)e->io_ptr, rlen)) {", to: "if (rlen < 0 || !range_ok(e, (int32_t)e->io_ptr, rlen)) {", breaks: "results longer than the host's buffer overflow it" },
-  // (weakening a single value's length check is an equivalent mutant: values_ok also requires the values to end exactly at len)
-  { id: "c-values-exact-length", file: C, from: "    return q == len;\n}", to: "    return q >= len;\n}", breaks: "results or an event whose last value runs past its length are read past it" },
+  // (weakening one value's length check, or `q == len` to `q >= len`, gives equivalent mutants: values_ok never
+  // advances q past len, and requires the values to end exactly at len)
+  { id: "c-values-exact-length", file: C, from: "    return q == len;\n}", to: "    return 1;\n}", breaks: "an event with bytes after its counted values is accepted" },
   { id: "c-layout-fits", file: C, from: "if ((uint64_t)starts[i] + sizes[i] > e->mem_used) {", to: "if ((uint64_t)starts[i] > e->mem_used) {", breaks: "a VM whose module, ctx or I/O area crosses its memory has the host write past it" },
   { id: "c-module-area-bound", file: C, from: "if (len <= MOTE_MODULE_MAX_BYTES) memcpy(mem(e->rt) + e->module_ptr, module, len);", to: "memcpy(mem(e->rt) + e->module_ptr, module, len);", breaks: "an oversized module is copied past the module area" },
   { id: "c-store-key-limit", file: "firmware-host/src/mote_store.c", from: "if (key_len == 0 || key_len > MOTE_MAX_KEY_BYTES || val_len > MOTE_MAX_BYTES_LEN) return -1;", to: "if (key_len == 0 || val_len > MOTE_MAX_BYTES_LEN) return -1;", breaks: "a hostile VM stores keys longer than MAX_KEY_BYTES" },
