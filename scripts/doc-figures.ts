@@ -9,15 +9,20 @@ const root = join(new URL(".", import.meta.url).pathname, "..");
 /** The docs whose figures are marked. */
 export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md"];
 
-/** Everything a figure may be computed from: the result files of `npm run rv32` and `npm run bench:budgets`. */
+/**
+ * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
+ * last long fuzz run (`npm run fuzz -- ... --json bench/results/fuzz-long.json`) and `npm run mutate`.
+ */
 export interface Results {
   rv32: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   latest: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fuzz: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -60,12 +65,34 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "x86.wasmStackUsed": (r) => n(r.rv32.x86Memory.wasmStackBytes),
   "x86.wasmStackLimit": (r) => n(r.rv32.x86Memory.wasmStackLimitBytes),
   "x86.highestNonZero": (r) => n(r.rv32.x86Memory.linearMemoryHighestNonZero),
+  // the last long fuzz run (bench/results/fuzz-long.json)
+  "fuzz.seed": (r) => String(r.fuzz.seed),
+  "fuzz.seconds": (r) => n(r.fuzz.seconds),
+  "fuzz.cases": (r) => n(r.fuzz.cases),
+  "fuzz.calls": (r) => n(r.fuzz.calls),
+  "fuzz.differentialCalls": (r) => n(r.fuzz.differentialCalls),
+  "fuzz.verified": (r) => n(r.fuzz.verified),
+  "fuzz.rejected": (r) => n(r.fuzz.rejected),
+  "fuzz.findings": (r) => n(r.fuzz.findings),
+  "fuzz.statuses": (r) =>
+    Object.entries(r.fuzz.statuses as Record<string, number>)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(", "),
+  // npm run mutate (bench/results/mutation.json)
+  ...Object.fromEntries(
+    ["firmware-host/src", "vm/assembly", "ledger", "compiler"].flatMap((f) => [
+      [`mutation.${f}.killed`, (r: Results) => n(r.mutation.folders[f].killed)],
+      [`mutation.${f}.total`, (r: Results) => n(r.mutation.folders[f].killed + r.mutation.folders[f].survived)],
+    ]),
+  ),
+  "mutation.total": (r) => n(r.mutation.outcomes.length),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),
 };
 
-const MARK = /<!--fig:([\w.]+)-->([^<]*)<!--\/fig-->/g;
+const MARK = /<!--fig:([\w./-]+)-->([^<]*)<!--\/fig-->/g;
 
 /** Every marked figure of a doc: its name, the value written, and the value the results give. */
 export function figuresOf(text: string, r: Results): { name: string; written: string; want: string | undefined }[] {

@@ -24,6 +24,13 @@ describe("figures in the docs come from bench/results", () => {
     }
   });
 
+  it("docs/robustness.md marks the last long fuzz run and the mutation scores", () => {
+    const names = new Set(figuresOf(readFileSync(join(root, "docs/robustness.md"), "utf8"), results).map((f) => f.name));
+    for (const n of ["fuzz.seed", "fuzz.cases", "fuzz.calls", "fuzz.findings", "mutation.vm/assembly.killed", "mutation.firmware-host/src.total"]) {
+      expect(names.has(n), n).toBe(true);
+    }
+  });
+
   it("a changed measurement changes the rewritten doc (the check can fail)", () => {
     const text = "flash <!--fig:rv32.flash-->1<!--/fig--> bytes";
     const changed = { ...results, rv32: { ...results.rv32, rv32FlashBytes: 123456 } };
