@@ -88,7 +88,9 @@ m3ApiRawFunction(host_sstore) {
     mote_engine *e = m3_GetUserData(runtime);
     (void)_ctx;
     (void)_mem;
-    if (!e->in_call || !range_ok(e, key_ptr, key_len) || !range_ok(e, val_ptr, val_len)) m3ApiReturn(-1);
+    /* key_len 0 is refused: the entry with the empty key is the contract's native balance, which only
+     * host_pay may change (a hostile VM would otherwise mint value by storing it). */
+    if (!e->in_call || key_len < 1 || !range_ok(e, key_ptr, key_len) || !range_ok(e, val_ptr, val_len)) m3ApiReturn(-1);
     uint8_t *m = mem(runtime);
     /* The VM never passes keys or values past the limits; a host that cannot store one fails the
      * call (host_error) rather than truncate it. */
@@ -338,6 +340,19 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
     if (e->io_size < MOTE_MAX_BYTES_LEN + 3) {
         set_err(err, cap, "mote.wasm", "its I/O buffer is smaller than one MAX_BYTES_LEN value");
         goto fail;
+    }
+    /* The host copies modules, call contexts and arguments into these areas: each must lie within
+     * the memory the VM uses, or a VM given at run time would have the host write past it. */
+    static const char *const areas[] = {"the module area", "the call context", "the I/O buffer"};
+    const uint32_t starts[] = {e->module_ptr, e->ctx_ptr, e->io_ptr}, sizes[] = {MOTE_MODULE_MAX_BYTES, 48, e->io_size};
+    for (int i = 0; i < 3; i++) {
+        if ((uint64_t)starts[i] + sizes[i] > e->mem_used) {
+            char d[160];
+            snprintf(d, sizeof d, "%s (%u bytes at %u) lies outside the %u bytes the VM uses", areas[i], (unsigned)sizes[i],
+                     (unsigned)starts[i], (unsigned)e->mem_used);
+            set_err(err, cap, "mote.wasm", d);
+            goto fail;
+        }
     }
     return e;
 oom:

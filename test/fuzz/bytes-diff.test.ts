@@ -76,6 +76,9 @@ const BYTE_ROWS: OpcodeRow[] = OPCODES.filter((r) => {
   return sig !== undefined && [...sig.ins, ...sig.outs].includes("b");
 });
 
+/** Lengths at the edges: empty, one, around an integer's 8 bytes and a key's 32 and 64, and the longest argument the I/O buffer takes whole. */
+const EDGE_LENGTHS = [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, LIMITS.MAX_BYTES_LEN.value - 4, LIMITS.MAX_BYTES_LEN.value - 3];
+
 const show = (v: Out): string => (typeof v === "string" ? v : typeof v === "bigint" ? v.toString() : "0x" + Buffer.from(v).toString("hex"));
 
 describe(`byte-string rows against the model (MOTE_SEED=${SEED})`, () => {
@@ -109,7 +112,7 @@ describe(`byte-string rows against the model (MOTE_SEED=${SEED})`, () => {
         });
         for (let k = 0; k < PER_ROW; k++) {
           let args: Value[] = sig.ins.map((t) =>
-            t === "b" ? r.bytes(r.weighted<number>([[6, r.int(20)], [2, r.pick([0, 8, 9, 32, 64])], [1, r.int(LIMITS.MAX_BYTES_LEN.value + 1)]])) : r.u64(),
+            t === "b" ? r.bytes(r.weighted<number>([[6, r.int(20)], [2, r.pick(EDGE_LENGTHS)], [1, r.int(LIMITS.MAX_BYTES_LEN.value + 1)]])) : r.u64(),
           );
           // indices mostly near the string's length, where off-by-ones live
           if ((row.name === "bput" || row.name === "bwrite") && !r.chance(0.2)) {

@@ -140,8 +140,9 @@ export class MoteVM {
     this.memUsed = this.x.mote_memory_used();
   }
 
-  static async create(): Promise<MoteVM> {
-    const mod = await compileVm();
+  /** A VM on vm/build/mote.wasm, or on the given build of it (the mutation tools run mutants this way). */
+  static async create(wasm?: Uint8Array<ArrayBuffer>): Promise<MoteVM> {
+    const mod = wasm ? await WebAssembly.compile(wasm) : await compileVm();
     let vm: MoteVM | undefined;
     const imports = { env: MoteVM.imports(() => vm!) };
     const instance = await WebAssembly.instantiate(mod, imports);
@@ -183,7 +184,10 @@ export class MoteVM {
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
         const v = vm();
         const c = v.cur;
-        if (!c || !v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
+        // an empty key is the contract's native balance (readBalance): only host_pay changes it; keys and
+        // values past the limits fail the call as on mote-host (the VM never passes them)
+        if (!c || keyLen < 1 || keyLen > LIMITS.MAX_KEY_BYTES.value || valLen > LIMITS.MAX_BYTES_LEN.value) return fail;
+        if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const key = v.mem.slice(keyPtr, keyPtr + keyLen);
         c.writes.set(toHex(key), [key, v.mem.slice(valPtr, valPtr + valLen)]);
         return 0;

@@ -1,0 +1,13 @@
+// The tests Stryker (npm run mutate:js) reruns for mutants of ledger/, compiler/checker.ts and vm/host/: the
+// suites that exercise them, without the slow firmware, fuzz-campaign and benchmark files.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/ledger/**/*.test.ts", "test/adversarial/**/*.test.ts", "test/compiler/**/*.test.ts", "test/vm/**/*.test.ts", "test/contracts/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    pool: "forks",
+  },
+});
