@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
@@ -48,7 +47,6 @@ async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
 }
 
 async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
-  await buildVm({ quiet: true });
   return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
 }
 
@@ -279,7 +277,6 @@ export function register(program: Command): void {
       .option("--timestamp <n>", "genesis timestamp, seconds (default: now)"),
   ).action(async (opts: DataOpts & { chainId: string; timestamp?: string }) =>
     guarded(async () => {
-      await buildVm({ quiet: true });
       const ts = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
       const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create() });
       try {
@@ -365,7 +362,6 @@ export function register(program: Command): void {
     async (file: string, opts: DataOpts) =>
       guarded(async () => {
         const bytes = readFile(file);
-        await buildVm({ quiet: true });
         let l: Ledger;
         try {
           l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
@@ -594,11 +590,9 @@ export function register(program: Command): void {
       let what: string;
       if (opts.file) {
         const bytes = readFile(opts.file);
-        await buildVm({ quiet: true });
         r = await Ledger.auditExport(bytes, { vm: await MoteVM.create() });
         what = opts.file;
       } else {
-        await buildVm({ quiet: true });
         r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create() });
         what = resolve(opts.data);
       }

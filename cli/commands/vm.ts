@@ -7,7 +7,6 @@ import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/modul
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError } from "../errors.ts";
-import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
@@ -24,8 +23,8 @@ function readInput(path: string): Uint8Array {
   }
 }
 
+// The CLI runs the prebuilt vm/build/mote.wasm (built at install); it never imports build scripts.
 async function vm(): Promise<MoteVM> {
-  await buildVm();
   return MoteVM.create();
 }
 

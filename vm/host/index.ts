@@ -14,7 +14,14 @@ export { MemoryStateStore, type StateStore } from "./store.ts";
 
 ed.hashes.sha512 = sha512;
 
-export const WASM_PATH = join(dirname(fileURLToPath(import.meta.url)), "../build/mote.wasm");
+/**
+ * vm/build/mote.wasm, seen from this file (vm/host/) or from the bundled CLI (dist/ or dist/chunks/, see
+ * scripts/build-cli.ts): the first of those layouts that holds it (the first when none does).
+ */
+export const WASM_PATH = ((here: string) => {
+  const candidates = ["../build/mote.wasm", "../vm/build/mote.wasm", "../../vm/build/mote.wasm"].map((p) => join(here, p));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+})(dirname(fileURLToPath(import.meta.url)));
 
 export type Value = bigint | Uint8Array;
 export interface VmEvent {
