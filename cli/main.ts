@@ -4,8 +4,8 @@
 // reach the terminal as control characters, whichever part of the code built the message.
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
-import { escapeText, quoteInput } from "../compiler/escape.ts";
-import { CliError } from "./errors.ts";
+import { escapeText, quoteInput, quotePath } from "../compiler/escape.ts";
+import { CliError, fsReason } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
@@ -41,6 +41,12 @@ try {
   if (e instanceof CliError) {
     if (e.message) process.stderr.write(`mote: ${oneLine(e.message)}\n`);
     process.exit(e.exitCode);
+  }
+  const errno = e as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === "string" && typeof errno.path === "string") {
+    // a file operation no command anticipated: the path and the reason, never Node's errno text
+    process.stderr.write(`mote: ${oneLine(`${quotePath(errno.path)}: ${fsReason(e)}`)}\n`);
+    process.exit(1);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`mote: ${oneLine(msg.split("\n")[0]!)}\n`);

@@ -1,8 +1,8 @@
 // The `mote run --state FILE` file: one contract's storage between runs, as JSON
 // {"format":"mote-state/1","module":"0x<id>","storage":{"0x<key>":"0x<value>",...}}, written atomically.
-import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { MemoryStateStore } from "../vm/host/index.ts";
-import { CliError } from "./errors.ts";
+import { CliError, fsReason } from "./errors.ts";
 import { parseHexArg, toHex } from "./values.ts";
 import { quoteInput, quotePath } from "../compiler/escape.ts";
 
@@ -13,7 +13,8 @@ export function loadStateFile(path: string, id: Uint8Array): MemoryStateStore {
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: not a state file (${(e as Error).message})`);
+    if (e instanceof SyntaxError) throw new CliError(`${quotePath(path)}: not a state file (${e.message})`);
+    throw new CliError(`${quotePath(path)}: cannot read the state file: ${fsReason(e)}`);
   }
   if (doc.format !== FORMAT) throw new CliError(`${quotePath(path)}: not a ${FORMAT} state file (format field)`);
   if (doc.module !== toHex(id)) throw new CliError(`${quotePath(path)}: holds the state of module ${String(doc.module)}, not of ${toHex(id)}`);
@@ -32,9 +33,15 @@ export function saveStateFile(path: string, id: Uint8Array, store: MemoryStateSt
   const rows = [...store.entries()].filter(([c]) => c === idHex).sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   for (const [, k, v] of rows) storage[k] = v;
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ format: FORMAT, module: idHex, storage }, null, 2) + "\n");
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, module: idHex, storage }, null, 2) + "\n");
+    const fd = openSync(tmp, "r");
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    // name the file the user gave, never the temporary one beside it
+    rmSync(tmp, { force: true });
+    throw new CliError(`${quotePath(path)}: cannot write the state file: ${fsReason(e)}`);
+  }
 }

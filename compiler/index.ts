@@ -1,5 +1,6 @@
 // The compiler's public API: source text (and its imports) in, module bytes + ABI + diagnostics out.
 // It never throws: lexing, parsing, checking and codegen failures all become diagnostics.
+import { fsReason } from "./fs-reason.ts";
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -388,8 +389,8 @@ export function compileFile(path: string, options?: CompileOptions): CompileOutp
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
-  } catch {
-    sink.report("file_unreadable", { file, line: 1, col: 1, endLine: 1, endCol: 2 }, [file]);
+  } catch (e) {
+    sink.report("file_unreadable", { file, line: 1, col: 1, endLine: 1, endCol: 2 }, [`${file} (${fsReason(e)})`]);
     return { diagnostics: sink.list };
   }
   return compileSource(decodeSource(bytes), file, readSourceFile, options);

@@ -1,8 +1,8 @@
 // `mote keygen`, `mote ledger init|show|view|export|import`, `mote tx deploy|call`, `mote events`,
 // `mote prove` and `mote audit`: parsing and printing only; the work lives in ledger/.
 import type { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
@@ -23,7 +23,8 @@ import {
   type Value,
 } from "../../ledger/index.ts";
 import type { DecodedBlock } from "../../ledger/block.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fsReason } from "../errors.ts";
+import { checkAbiMatches } from "../abi-file.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
@@ -80,12 +81,14 @@ function readFile(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: cannot read: ${fsReason(e)}`);
   }
 }
 
 function loadKey(path: string | undefined): KeyPair {
   if (!path) throw new CliError("--key FILE is required (create one with 'mote keygen --out FILE')", 2);
+  if (!existsSync(path)) throw new CliError(`--key ${quotePath(path)}: no such file (create one with 'mote keygen --out FILE')`);
+  if (statSync(path).isDirectory()) throw new CliError(`--key ${quotePath(path)}: is a directory, not a key file`);
   try {
     return readKeyFile(path);
   } catch (e) {
@@ -222,27 +225,72 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
   return lines.join("\n");
 }
 
-/** A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] where SLOT is a number or an ABI storage name. */
+/** The key types of a storage type: `map<pubkey,map<pubkey,u64>>` → [pubkey, pubkey]; [] for a value type. */
+function mapKeyTypes(type: string): string[] {
+  const keys: string[] = [];
+  let t = type.replace(/\s+/g, "");
+  for (let m = /^map<([a-z0-9]+),(.*)>$/.exec(t); m; m = /^map<([a-z0-9]+),(.*)>$/.exec(t)) {
+    keys.push(m[1]!);
+    t = m[2]!;
+  }
+  return keys;
+}
+
+/**
+ * A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] / SLOT[KEY][KEY]... where SLOT
+ * is a number or an ABI storage name. With the contract's ABI, the keys are parsed by the map's key
+ * types and joined as the compiler joins them (integers as 8 bytes little-endian, long joined keys
+ * hashed), and a key of the wrong type, a missing key or a key on a field that is not a map is refused:
+ * otherwise the command would print a valid proof of absence for a key no contract code can write.
+ */
 function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
   if (/^0x([0-9a-fA-F]{2})+$/.test(text)) return parseHexArg(text, "key");
-  const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:\[(.+)\])?$/.exec(text);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)((?:\[[^\[\]]+\])*)$/.exec(text);
   if (!m) throw new CliError(`key: expected 0x-hex, SLOT or SLOT[KEY] (SLOT a number or storage name), got '${quoteInput(text)}'`, 2);
+  const keyTexts = [...m[2]!.matchAll(/\[([^\[\]]+)\]/g)].map((k) => k[1]!);
   let slot: number;
+  let field = undefined as Abi["storage"][number] | undefined;
   if (/^[0-9]+$/.test(m[1]!)) {
     slot = Number(m[1]);
     if (slot > 255) throw new CliError(`key: slot ${slot} is outside 0..255`, 2);
+    field = abi?.storage.find((x) => x.slot === slot);
   } else {
-    const s = abi?.storage.find((x) => x.name === m[1]);
-    if (!s) throw new CliError(`key: no storage named '${quoteInput(m[1])}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
-    slot = s.slot;
+    field = abi?.storage.find((x) => x.name === m[1]);
+    if (!field) throw new CliError(`key: no storage named '${quoteInput(m[1])}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
+    slot = field.slot;
   }
-  if (m[2] === undefined) return Uint8Array.of(slot);
-  const k = m[2];
-  if (k.startsWith("0x")) return Uint8Array.of(slot, ...parseHexArg(k, "key"));
-  const v = parseIntArg(k, "key");
-  const b = new Uint8Array(9);
-  b[0] = slot;
-  new DataView(b.buffer).setBigUint64(1, v, true);
+  if (!field) {
+    // no ABI (or no such slot in it): raw keys, decimal integers as 8 bytes little-endian, 0x-hex as given
+    if (abi) throw new CliError(`key: the contract's ABI has no storage slot ${slot}`, 2);
+    if (keyTexts.length > 1) throw new CliError("key: several map keys need the contract's ABI (none stored); give the joined key as 0x-hex", 2);
+    if (keyTexts.length === 0) return Uint8Array.of(slot);
+    const k = keyTexts[0]!;
+    if (k.startsWith("0x")) return Uint8Array.of(slot, ...parseHexArg(k, "key"));
+    return Uint8Array.of(slot, ...le64(parseIntArg(k, "key")));
+  }
+  const keyTypes = mapKeyTypes(field.type);
+  if (keyTexts.length !== keyTypes.length) {
+    const want = keyTypes.length === 0 ? `${field.name} is a ${field.type}, not a map: give '${field.name}' alone` : `${field.name} is a ${field.type}: give ${keyTypes.length} key(s), ${field.name}${keyTypes.map((t) => `[${t}]`).join("")}`;
+    throw new CliError(`key: ${want}, got ${keyTexts.length}`, 2);
+  }
+  if (keyTypes.length === 0) return Uint8Array.of(slot);
+  const parts = keyTexts.map((k, i) => {
+    let v: Value;
+    try {
+      v = parseArg(k, keyTypes[i]!);
+    } catch (e) {
+      throw new CliError(`key ${i + 1} of ${field.name} (${keyTypes[i]}): ${(e as Error).message}`, 2);
+    }
+    return typeof v === "bigint" ? le64(v) : v;
+  });
+  let joined = Uint8Array.from(parts.flatMap((p) => [...p]));
+  if (parts.length > 1 && joined.length > LIMITS.MAX_KEY_BYTES.value - 1) joined = sha256(joined);
+  return Uint8Array.of(slot, ...joined);
+}
+
+function le64(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
   return b;
 }
 
@@ -261,6 +309,8 @@ export function register(program: Command): void {
     .option("--json", "print machine-readable JSON")
     .action(async (opts: { out: string; json?: boolean }) =>
       guarded(() => {
+        if (existsSync(opts.out) && statSync(opts.out).isDirectory()) throw new CliError(`--out ${quotePath(opts.out)}: is a directory; give the key file's path`);
+        if (!existsSync(dirname(resolve(opts.out)))) throw new CliError(`--out ${quotePath(opts.out)}: directory ${quotePath(dirname(opts.out))} does not exist`);
         const k = KeyPair.generate();
         writeKeyFile(opts.out, k);
         print(opts, { file: opts.out, publicKey: toHex(k.publicKey) }, `public key ${toHex(k.publicKey)} (secret in ${opts.out}, mode 0600)`);
@@ -277,6 +327,7 @@ export function register(program: Command): void {
       .option("--timestamp <n>", "genesis timestamp, seconds (default: now)"),
   ).action(async (opts: DataOpts & { chainId: string; timestamp?: string }) =>
     guarded(async () => {
+      if (existsSync(opts.data) && !statSync(opts.data).isDirectory()) throw new CliError(`--data ${quotePath(opts.data)}: not a directory`);
       const ts = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
       const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create() });
       try {
@@ -349,7 +400,11 @@ export function register(program: Command): void {
         l.close();
       }
       if (opts.out) {
-        writeFileSync(opts.out, bytes);
+        try {
+          writeFileSync(opts.out, bytes);
+        } catch (e) {
+          throw new CliError(`${quotePath(opts.out)}: cannot write the export: ${fsReason(e)}`);
+        }
         if (opts.json) print(opts, { file: opts.out, bytes: bytes.length }, "");
         else process.stderr.write(`${quotePath(opts.out)}: ${bytes.length} bytes\n`);
       } else {
@@ -414,6 +469,7 @@ export function register(program: Command): void {
         module = readFile(file);
         const beside = file.replace(/\.mbc$/, "") + ".abi.json";
         abi = existsSync(beside) ? readAbi(beside) : undefined;
+        if (abi) checkAbiMatches(abi, module, beside, file);
       }
       try {
         decodeModule(module);

@@ -6,12 +6,13 @@ import { assemble, AsmError, disassemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fsReason } from "../errors.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
 import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
+import { checkAbiMatches } from "../abi-file.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 function readInput(path: string): Uint8Array {
@@ -19,7 +20,7 @@ function readInput(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: cannot read: ${fsReason(e)}`);
   }
 }
 
@@ -28,8 +29,12 @@ async function vm(): Promise<MoteVM> {
   return MoteVM.create();
 }
 
-/** The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. */
-function readAbiBeside(mbcPath: string): Abi | undefined {
+/**
+ * The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. It is used only when its
+ * moduleHash is the module's SHA-256: a stale or foreign ABI would name the wrong functions and source
+ * lines, so it is refused rather than trusted.
+ */
+function readAbiBeside(mbcPath: string, module: Uint8Array): Abi | undefined {
   const p = mbcPath.replace(/\.mbc$/, "") + ".abi.json";
   if (!existsSync(p)) return undefined;
   let abi: Abi;
@@ -41,6 +46,7 @@ function readAbiBeside(mbcPath: string): Abi | undefined {
   if (!Array.isArray(abi.functions) || !Array.isArray(abi.errors) || !Array.isArray(abi.events)) {
     throw new CliError(`${quotePath(p)}: not a Mote ABI file (functions, events or errors missing)`);
   }
+  checkAbiMatches(abi, module, p, mbcPath);
   return abi;
 }
 
@@ -103,7 +109,11 @@ export function register(program: Command): void {
         throw e;
       }
       const out = opts.out ?? file.replace(/\.masm$|\.asm$/, "") + ".mbc";
-      writeFileSync(out, bytes);
+      try {
+        writeFileSync(out, bytes);
+      } catch (e) {
+        throw new CliError(`${quotePath(out)}: cannot write the module: ${fsReason(e)}`);
+      }
       process.stdout.write(`${quotePath(out)}: ${bytes.length} bytes\n`);
     });
 
@@ -115,7 +125,7 @@ export function register(program: Command): void {
     .option("--source-dir <dir>", "where the contract's sources are (default: beside the module, then the working directory)")
     .action((file: string, opts: { offsets?: boolean; sourceDir?: string }) => {
       const bytes = readInput(file);
-      const abi = readAbiBeside(file);
+      const abi = readAbiBeside(file, bytes);
       const dirs = [...(opts.sourceDir ? [opts.sourceDir] : []), dirname(file), process.cwd()];
       try {
         const annotate = abi && sourceAnnotator(abi, sourceReader(dirs));
@@ -206,7 +216,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     ({ module, abi } = await compileForRun(file));
   } else {
     module = readInput(file);
-    abi = readAbiBeside(file);
+    abi = readAbiBeside(file, module);
   }
 
   let exports;

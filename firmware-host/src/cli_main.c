@@ -51,7 +51,7 @@ static const char usage[] =
     "usage: mote-host [options] FILE.mbc FN [ARG...]\n"
     "       mote-host [options] --batch FILE|-\n"
     "  ARG: a decimal integer (-2^63..2^64-1), 0x-hex bytes, true or false\n"
-    "  --gas N            gas limit (1..MAX_GAS, default DEFAULT_GAS)\n"
+    "  --gas N            gas limit (1..%u, default %u)\n"
     "  --caller HEX       caller public key, 32 bytes of 0x-hex (default zeros)\n"
     "  --timestamp N      block timestamp (u64, default 0)\n"
     "  --height N         block height (u64, default 0)\n"
@@ -59,7 +59,8 @@ static const char usage[] =
     "  --init ARG         an argument for init on a new state (repeat for more)\n"
     "  --batch FILE       run the calls listed in FILE (- for stdin), one JSON line each\n"
     "  --vm FILE.wasm     run this VM instead of the embedded mote.wasm (tests)\n"
-    "  --stats            print memory figures as one JSON line on stderr when done\n";
+    "  --stats            print memory figures as one JSON line on stderr when done\n"
+    "  -h, --help         print this help\n";
 
 /* -- files ------------------------------------------------------------------------------------------- */
 
@@ -557,9 +558,11 @@ int main(int argc, char **argv) {
         case 'b': batch = optarg; break;
         case 'v': vm_path = optarg; break;
         case 'S': stats = 1; break;
-        case 'H': fputs(usage, stdout); return 0;
+        case 'H': printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0;
         case ':': die(EXIT_USAGE, "option %s needs a value", mote_quote(argv[optind - 1]));
-        default: die(EXIT_USAGE, "unknown option '%s' (run mote-host --help)", mote_quote(argv[optind - 1]));
+        default:
+            if (strcmp(argv[optind - 1], "-h") == 0) { printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0; }
+            die(EXIT_USAGE, "unknown option '%s' (run mote-host --help)", mote_quote(argv[optind - 1]));
         }
         if (rc) die(EXIT_USAGE, "%s", err);
     }

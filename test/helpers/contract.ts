@@ -14,8 +14,9 @@
 //
 // Gas report: with GAS_REPORT=1 every executed call (transactions, reverted ones included, and views)
 // is recorded per contract function; after each test file the samples are merged, under a lock, into
-// bench/results/gas-report.json (samples kept per test file, so re-running a subset replaces only its
-// own) and the min / median / max table is written to bench/results/gas-report.txt and printed.
+// bench/results/local/gas-report.json (samples kept per test file, so re-running a subset replaces only
+// its own) and the min / median / max table is written to bench/results/local/gas-report.txt and
+// printed. With MOTE_RECORD=1 the committed bench/results/gas-report.{json,txt} are written instead.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -473,8 +474,9 @@ interface GasReportFile {
   samples: Record<string, Record<string, ContractSamples>>;
 }
 
-export const GAS_REPORT_JSON = join(ROOT, "bench/results/gas-report.json");
-export const GAS_REPORT_TXT = join(ROOT, "bench/results/gas-report.txt");
+const GAS_REPORT_DIR = process.env.MOTE_RECORD === "1" ? "bench/results" : "bench/results/local";
+export const GAS_REPORT_JSON = join(ROOT, GAS_REPORT_DIR, "gas-report.json");
+export const GAS_REPORT_TXT = join(ROOT, GAS_REPORT_DIR, "gas-report.txt");
 
 class GasCollector {
   readonly contracts = new Map<string, ContractSamples>();
