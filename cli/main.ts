@@ -9,6 +9,8 @@ import { CliError, fsReason } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
+import { register as registerInit } from "./commands/init.ts";
+import { register as registerTest } from "./commands/test.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -30,6 +32,8 @@ function oneLine(message: string): string {
 registerCompile(program);
 registerVm(program);
 registerLedger(program);
+registerInit(program);
+registerTest(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 // The compiler's public API: source text (and its imports) in, module bytes + ABI + diagnostics out.
 // It never throws: lexing, parsing, checking and codegen failures all become diagnostics.
 import { fsReason } from "./fs-reason.ts";
+import { withoutTests } from "./testing.ts";
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -43,6 +44,12 @@ export interface CompileOptions {
    * (default false). Without it the module, and so its id, depends on the code alone.
    */
   embedAbiHash?: boolean;
+  /**
+   * `mote test` only (compiler/testing.ts): rewrites the parsed files before checking — moves a test
+   * file's `test fn`s into the contract under test and lowers cheats — and names the main file.
+   * Without it, every `test fn` is dropped.
+   */
+  testBuild?: (files: SourceFile[], mainFile: string, sink: DiagnosticSink) => { files: SourceFile[]; mainFile: string } | undefined;
 }
 
 /** Everything a compilation produced, for tests and tools that want the intermediate forms. */
@@ -299,10 +306,13 @@ export function compileDetailed(
   try {
     const files = loadAll(source, file, readFile, sink);
     if (!files) return { diagnostics: sink.list };
-    const prog = new Checker(sink).run(
-      file,
-      files.map((f) => f.ast),
-    );
+    let asts = files.map((f) => f.ast);
+    if (options.testBuild) {
+      const t = options.testBuild(asts, file, sink);
+      if (!t) return { diagnostics: sink.list };
+      ({ files: asts, mainFile: file } = t);
+    } else asts = withoutTests(asts);
+    const prog = new Checker(sink).run(file, asts);
     if (!prog || sink.errorCount > 0) return { diagnostics: sink.list };
     const pool = new ConstPool();
     const ir = prog.functions.map((f) => ({ fn: new FunctionGen(f, pool, sink).generate(), ins: [] as Ins[] }));

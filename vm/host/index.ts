@@ -34,6 +34,21 @@ export interface CallOptions {
   timestamp?: bigint;
   height?: bigint;
   gas?: number;
+  /**
+   * Test runs only (`mote test`, compiler/testing.ts): called on every storage write as the VM makes
+   * it, with the events so far and a way to change the call context for the rest of the call. The
+   * result of the call does not depend on it otherwise.
+   */
+  onStore?: (key: Uint8Array, value: Uint8Array, call: CallControl) => void;
+}
+
+/** What a store hook may see and do during a call. */
+export interface CallControl {
+  /** The events emitted so far in this call (live). */
+  events: readonly VmEvent[];
+  setCaller(caller: Uint8Array): void;
+  setTimestamp(t: bigint): void;
+  setHeight(h: bigint): void;
 }
 export interface CallResult {
   status: StatusName;
@@ -66,6 +81,7 @@ interface CallState {
   contract: Uint8Array;
   writes: Map<string, [Uint8Array, Uint8Array]>;
   events: VmEvent[];
+  onStore?: CallOptions["onStore"];
 }
 
 const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
@@ -115,6 +131,20 @@ export class MoteVM {
     this.memUsed = this.x.mote_memory_used();
   }
 
+  /** The call context, writable during a call by a store hook (see CallOptions.onStore). */
+  private control(c: CallState): CallControl {
+    const ctx = this.x.mote_ctx_ptr();
+    return {
+      events: c.events,
+      setCaller: (pk) => {
+        if (pk.length !== 32) throw new RangeError("caller must be a 32-byte public key");
+        this.mem.set(pk, ctx);
+      },
+      setTimestamp: (t) => this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, t), true),
+      setHeight: (h) => this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, h), true),
+    };
+  }
+
   static async create(): Promise<MoteVM> {
     const mod = await compileVm();
     let vm: MoteVM | undefined;
@@ -160,7 +190,9 @@ export class MoteVM {
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const key = v.mem.slice(keyPtr, keyPtr + keyLen);
-        c.writes.set(toHex(key), [key, v.mem.slice(valPtr, valPtr + valLen)]);
+        const value = v.mem.slice(valPtr, valPtr + valLen);
+        c.writes.set(toHex(key), [key, value]);
+        if (c.onStore) c.onStore(key, value, v.control(c));
         return 0;
       },
       host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
@@ -299,7 +331,7 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [] };
+    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore };
     this.cur = state;
     let code: number;
     try {
