@@ -35,14 +35,15 @@ export async function buildCli(opts: { force?: boolean } = {}): Promise<{ built:
   const esbuild = await import("esbuild");
   const r = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { mote: "cli/main.ts" },
+    // the CLI, and the contract-test helper as the `mote/testing` library (package.json exports)
+    entryPoints: { mote: "cli/main.ts", testing: "test/helpers/contract.ts" },
     outdir: CLI_DIR,
     bundle: true,
     splitting: true,
     format: "esm",
     platform: "node",
     target: "node20",
-    external: ["better-sqlite3"],
+    external: ["better-sqlite3", "vitest"],
     // commander is CommonJS and requires node builtins; give the ESM bundle a real `require`
     banner: { js: 'import { createRequire as __moteRequire } from "node:module"; const require = __moteRequire(import.meta.url);' },
     chunkNames: "chunks/[name]-[hash]",

@@ -2,7 +2,7 @@
 // them: Mote-native tests with cheats, fuzzing with shrinking, gas report and snapshot, exit codes.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -151,5 +151,27 @@ describe("mote test", () => {
     const n = mote(empty, "test");
     expect(n.code).toBe(1);
     expect(n.stderr).toMatch(/no mote\.json here or above/);
+  });
+});
+
+describe("mote/testing", () => {
+  it("the TypeScript helper loads as a library in a project and drives its contract", () => {
+    const dir = newProject();
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules/mote"));
+    writeFileSync(
+      join(dir, "it.mjs"),
+      `import { deploy, expectRevert, account } from "mote/testing";
+const owner = account("alice");
+const c = await deploy("contracts/counter.mote", { init: [10n], from: owner });
+await c.call("step", [5n], { from: owner });
+const v = await c.view("get", []);
+await expectRevert(c.call("step", [1n], { from: account("bob") }), "only the owner steps");
+console.log(String(v), c.events("Stepped").length);
+`,
+    );
+    const r = spawnSync(process.execPath, ["it.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("15 1\n");
   });
 });
