@@ -11,6 +11,7 @@ import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
 import { register as registerInit } from "./commands/init.ts";
 import { register as registerTest } from "./commands/test.ts";
+import { register as registerFmt } from "./commands/fmt.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -34,6 +35,7 @@ registerVm(program);
 registerLedger(program);
 registerInit(program);
 registerTest(program);
+registerFmt(program);
 
 try {
   await program.parseAsync(process.argv);

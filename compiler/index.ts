@@ -105,6 +105,13 @@ function spanAt(source: string, at: number, file: string): Span {
   return { file, line, col, endLine: line, endCol: col + 1 };
 }
 
+/** The lexical and syntax errors of one file (no imports, no type checking): what `mote fmt` needs to hold. */
+export function syntaxDiagnostics(source: string, file: string): Diagnostic[] {
+  const sink = new DiagnosticSink();
+  parseFile(source, file, sink);
+  return sink.list;
+}
+
 /** Lexes and parses one file, reporting lexical and syntax errors; returns undefined when it has any. */
 function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFile | undefined {
   const before = sink.errorCount;
