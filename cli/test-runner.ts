@@ -4,7 +4,8 @@
 // parameters are fuzzed: seeded inputs (edge values first), and a failing input is shrunk before it is
 // reported. Deterministic for a given seed: no clock, no randomness but the seeded generator.
 import { selectorOf } from "../vm/spec/module.ts";
-import { MemoryStateStore, MoteVM, type CallControl, type CallResult, type Value, type VmEvent } from "../vm/host/index.ts";
+import { MemoryStateStore, MoteVM, type CallControl, type CallResult, type TraceEntry, type Value, type VmEvent } from "../vm/host/index.ts";
+import { formatTraceEntry } from "./trace.ts";
 import { formatEvent, formatValue, parseArg, type Abi } from "../compiler/abi.ts";
 import { dirname, relative, resolve } from "node:path";
 import { CHEATS, revertMessageTag, testBuild } from "../compiler/testing.ts";
@@ -25,6 +26,8 @@ export interface TestResult {
   /** A fuzzed test's failing inputs after shrinking, as `name=value`. */
   counterexample?: string[];
   events: string[];
+  /** With RunOptions.trace: the test call's storage reads and writes, events and revert point. */
+  trace?: string[];
 }
 
 export interface FileResult {
@@ -42,6 +45,8 @@ export interface RunOptions {
   runs: number;
   match?: RegExp;
   gas: number;
+  /** Record a trace of each test call (of the shrunk failing input for a fuzzed test). */
+  trace?: boolean;
 }
 
 /** The caller of init and of every test unless it calls prank(): all zeros, as `mote run` uses. */
@@ -157,7 +162,7 @@ function expectedRevert(abi: Abi, tag: bigint): string {
   return e ? `expected a revert with "${e.message}"` : "expected a revert with a message that no require or revert of the contract has";
 }
 
-function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefined, fn: string, args: Value[], gas: number): Outcome {
+function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefined, fn: string, args: Value[], gas: number, trace?: string[]): Outcome {
   const store = new MemoryStateStore();
   if (abi.functions.some((f) => f.name === "init")) {
     const r = vm.call(module, "init", init ?? [], { store, caller: DEFAULT_CALLER, gas });
@@ -184,7 +189,12 @@ function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefi
     onStore(key, value, call);
     if (expectNext > before) expectedEvents.push(call.events.length);
   };
-  const r = vm.call(module, fn, args, { store, caller: DEFAULT_CALLER, timestamp: 0n, height: 0n, gas, onStore: hook });
+  const onTrace = trace ? (e: TraceEntry): void => void trace.push(formatTraceEntry(abi, e)) : undefined;
+  const r = vm.call(module, fn, args, { store, caller: DEFAULT_CALLER, timestamp: 0n, height: 0n, gas, onStore: hook, ...(onTrace ? { onTrace } : {}) });
+  if (trace) {
+    if (r.status === "revert") trace.push(`revert at ${describeRevert(abi, r.error!) ?? `error ${r.error}`}`);
+    trace.push(`end: ${r.status}, gas used ${r.gasUsed}`);
+  }
   if (expectRevert !== undefined) {
     if (r.status === "revert") {
       const e = abi.errors.find((x) => x.id === r.error);
@@ -274,8 +284,9 @@ export async function runTestFile(file: string, vm: MoteVM, opts: RunOptions): P
     const f = abi.functions.find((x) => x.name === name)!;
     const params = f.params;
     if (params.length === 0) {
-      const o = runOne(vm, module, abi, init, name, [], opts.gas);
-      result.tests.push({ file, name, params, ok: o.ok, reason: o.reason, gas: o.gas, gasMin: o.gas, gasMax: o.gas, runs: 1, events: o.events.map((e) => formatEvent(abi, e.topic, e.values) ?? String(e.topic)) });
+      const trace = opts.trace ? [] : undefined;
+      const o = runOne(vm, module, abi, init, name, [], opts.gas, trace);
+      result.tests.push({ file, name, params, ok: o.ok, reason: o.reason, gas: o.gas, gasMin: o.gas, gasMax: o.gas, runs: 1, events: o.events.map((e) => formatEvent(abi, e.topic, e.values) ?? String(e.topic)), ...(trace ? { trace } : {}) });
       continue;
     }
     // fuzzing: the seed and the test's selector decide every input
@@ -312,7 +323,9 @@ export async function runTestFile(file: string, vm: MoteVM, opts: RunOptions): P
         }
       }
       const counterexample = params.map((p, i) => `${p.name}=${formatValue(args[i]!, p.type)}`);
-      result.tests.push({ file, name, params, ok: false, reason: o.reason, gas: o.gas, gasMin: Math.min(...gases), gasMax: Math.max(...gases), runs: run, counterexample, events: [] });
+      const trace = opts.trace ? [] : undefined;
+      if (trace) runOne(vm, module, abi, init, name, args, opts.gas, trace);
+      result.tests.push({ file, name, params, ok: false, reason: o.reason, gas: o.gas, gasMin: Math.min(...gases), gasMax: Math.max(...gases), runs: run, counterexample, events: [], ...(trace ? { trace } : {}) });
     } else {
       result.tests.push({ file, name, params, ok: true, gas: median(gases), gasMin: Math.min(...gases), gasMax: Math.max(...gases), runs: run, events: [] });
     }

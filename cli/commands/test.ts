@@ -57,7 +57,7 @@ async function runAll(files: string[], base: string, opts: TestOptions, initArgs
   let failed = 0;
   const out: string[] = [];
   for (const file of files) {
-    const r = await runTestFile(file, vm, { initArgs, seed, runs, match, gas: 10_000_000 });
+    const r = await runTestFile(file, vm, { initArgs, seed, runs, match, gas: 10_000_000, trace: (opts.v ?? 0) >= 3 });
     results.push(r);
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0 || (!r.contract && r.tests.length === 0)) {
@@ -74,7 +74,8 @@ async function runAll(files: string[], base: string, opts: TestOptions, initArgs
       const head = t.ok ? "[PASS]" : `[FAIL: ${t.reason}]`;
       const ce = t.counterexample ? ` counterexample: ${t.counterexample.join(", ")} (seed ${opts.seed})` : "";
       out.push(`${head} ${testLabel(t, base)} ${gasText(t)}${ce}`);
-      if ((opts.v ?? 0) >= 2) for (const e of t.events) out.push(`    event ${e}`);
+      if ((opts.v ?? 0) >= 2 && !t.trace) for (const e of t.events) out.push(`    event ${e}`);
+      if (t.trace) t.trace.forEach((l, i) => out.push(`    ${l.startsWith("revert at") || l.startsWith("end:") ? l : `${i + 1}. ${l}`}`));
     }
   }
   if (opts.json) {
@@ -114,7 +115,7 @@ export function register(program: Command): void {
     .option("--check", "with --gas-snapshot: compare with the snapshot instead of writing it; fail on any difference")
     .option("--watch", "run again whenever a .mote file or mote.json changes")
     .option("--json", "print the results as one JSON object")
-    .option("-v, --verbose", "-vv: print each passing test's events", (_: string, prev: number) => prev + 1, 0)
+    .option("-v, --verbose", "-vv: each test's events; -vvv: each test's trace (storage reads and writes, events, revert point)", (_: string, prev: number) => prev + 1, 0)
     .action(async (fileArgs: string[], o: TestOptions & { verbose?: number }) => {
       const opts: TestOptions = { ...o, v: o.verbose };
       if (!/^[0-9]+$/.test(opts.seed) || BigInt(opts.seed) >= 2n ** 64n) throw new CliError(`--seed: expected a decimal integer below 2^64, got '${quoteInput(opts.seed)}'`, 2);

@@ -7,12 +7,13 @@ import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/modul
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError, fsReason } from "../errors.ts";
-import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
+import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type TraceEntry, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
 import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
 import { checkAbiMatches } from "../abi-file.ts";
+import { formatTraceEntry } from "../trace.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 function readInput(path: string): Uint8Array {
@@ -173,6 +174,7 @@ export function register(program: Command): void {
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")
     .option("--json", "print the VM-level result as one JSON object")
+    .option("--trace", "print each storage read and write and each event as the call makes them, and where it reverted, with the source line")
     .action(async (file: string, fn: string, args: string[], opts: RunOptions) => {
       await runCommand(file, fn, args, opts);
     });
@@ -186,6 +188,7 @@ interface RunOptions {
   timestamp?: string;
   height?: string;
   json?: boolean;
+  trace?: boolean;
 }
 
 /** Reads a source file named by an ABI (paths are relative to the compiled file's directory). */
@@ -252,10 +255,13 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
 
   const fresh = !opts.state || !existsSync(opts.state);
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
-  const ctx = { store, caller, timestamp, height, gas };
+  const tracer = opts.trace ? traceWriter(abi, [dirname(file), process.cwd()]) : undefined;
+  const ctx = { store, caller, timestamp, height, gas, ...(tracer ? { onTrace: tracer.entry } : {}) };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
+    tracer?.begin("init");
     const r = machine.call(module, "init", initArgs, ctx);
+    tracer?.end(r);
     if (r.status !== "ok") {
       printResult(r, !!opts.json, abi, "init");
       throw new CliError("", 1);
@@ -263,7 +269,9 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   } else if (opts.init && opts.init.length > 0 && !fresh) {
     throw new CliError(`--init: ${opts.state} already holds a deployed contract; init runs only on a new state file`, 2);
   }
+  tracer?.begin(fn);
   const r = machine.call(module, fn, args, ctx);
+  tracer?.end(r);
   if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
   printResult(r, !!opts.json, abi, undefined, fn);
   if (r.status !== "ok") throw new CliError("", 1);
@@ -302,4 +310,32 @@ function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn
   }
   lines.push(`gas used: ${r.gasUsed}`);
   process.stdout.write(lines.join("\n") + "\n");
+}
+
+// -- mote run --trace ----------------------------------------------------------------------------------
+
+function traceWriter(abi: Abi | undefined, dirs: string[]): { begin(fn: string): void; entry(e: TraceEntry): void; end(r: CallResult): void } {
+  const read = sourceReader(dirs);
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  let n = 0;
+  return {
+    begin(fn) {
+      n = 0;
+      out(`trace ${fn}:`);
+    },
+    entry(e) {
+      n++;
+      out(`  ${n}. ${formatTraceEntry(abi, e)}`);
+    },
+    end(r) {
+      if (r.status === "revert" && abi && r.error !== null) {
+        const err = abi.errors.find((x) => x.id === r.error);
+        if (err) {
+          const text = read(err.file)?.split(/\r\n|\r|\n/)[err.line - 1]?.trim();
+          out(`  revert at ${err.file}:${err.line}:${err.col}: ${err.message}${text ? `  | ${text}` : ""}`);
+        }
+      }
+      out(`  end: ${r.status}, gas used ${r.gasUsed}`);
+    },
+  };
 }

@@ -40,7 +40,14 @@ export interface CallOptions {
    * result of the call does not depend on it otherwise.
    */
   onStore?: (key: Uint8Array, value: Uint8Array, call: CallControl) => void;
+  /** `mote run --trace`: every storage read and write and every event, in the order the VM makes them. */
+  onTrace?: (e: TraceEntry) => void;
 }
+
+export type TraceEntry =
+  | { kind: "sload" | "sstore"; key: Uint8Array; value: Uint8Array }
+  | { kind: "xload"; contract: Uint8Array; key: Uint8Array; value: Uint8Array }
+  | { kind: "emit"; event: VmEvent };
 
 /** What a store hook may see and do during a call. */
 export interface CallControl {
@@ -82,6 +89,7 @@ interface CallState {
   writes: Map<string, [Uint8Array, Uint8Array]>;
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
+  onTrace?: CallOptions["onTrace"];
 }
 
 const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
@@ -183,6 +191,7 @@ export class MoteVM {
         } catch {
           return fail;
         }
+        if (c.onTrace) c.onTrace({ kind: "sload", key, value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
@@ -193,6 +202,7 @@ export class MoteVM {
         const value = v.mem.slice(valPtr, valPtr + valLen);
         c.writes.set(toHex(key), [key, value]);
         if (c.onStore) c.onStore(key, value, v.control(c));
+        if (c.onTrace) c.onTrace({ kind: "sstore", key, value });
         return 0;
       },
       host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
@@ -205,6 +215,7 @@ export class MoteVM {
         } catch {
           return fail;
         }
+        if (c.onTrace) c.onTrace({ kind: "xload", contract: v.mem.slice(idPtr, idPtr + 32), key: v.mem.slice(keyPtr, keyPtr + keyLen), value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_emit(ptr, len) {
@@ -214,6 +225,7 @@ export class MoteVM {
         const ev = v.decodeEvent(ptr, len);
         if (!ev) return fail;
         c.events.push(ev);
+        if (c.onTrace) c.onTrace({ kind: "emit", event: ev });
         return 0;
       },
       host_sha256(ptr, len, outPtr) {
@@ -331,7 +343,7 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore };
+    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace };
     this.cur = state;
     let code: number;
     try {
