@@ -536,8 +536,10 @@ export function register(program: Command): void {
       .option("--contract <id>", "only this contract's events")
       .option("--name <event>", "only events with this name (from stored ABIs) or this numeric topic")
       .option("--from <height>", "from this block height")
-      .option("--to <height>", "up to this block height"),
-  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string }) =>
+      .option("--to <height>", "up to this block height")
+      .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line)")
+      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500"),
+  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string }) =>
     guarded(async () => {
       const contract = opts.contract === undefined ? undefined : parseContractId(opts.contract);
       const l = await openLedger(opts);
@@ -587,7 +589,30 @@ export function register(program: Command): void {
             return `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${pretty}`;
           })
           .join("\n");
-        process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : text ? `${text}\n` : "");
+        if (!opts.follow) process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : text ? `${text}\n` : "");
+        else {
+          // --follow: what is there, then each new block's events as other processes commit them;
+          // with --json one object per line. Runs until interrupted.
+          const interval = opts.interval === undefined ? 500 : Number(parseU64(opts.interval, "--interval"));
+          if (interval < 10 || interval > 60_000) throw new CliError(`--interval: expected 10..60000 milliseconds, got ${interval}`, 2);
+          const stop = opts.to === undefined ? undefined : parseU64(opts.to, "--to");
+          let shown = { json, text, last: all.length ? all[all.length - 1]!.height : (opts.from === undefined ? 0n : parseU64(opts.from, "--from") - 1n) };
+          for (;;) {
+            if (opts.json) for (const j of shown.json) process.stdout.write(`${JSON.stringify(j)}\n`);
+            else if (shown.text) process.stdout.write(`${shown.text}\n`);
+            if (stop !== undefined && shown.last >= stop) return;
+            await new Promise((r) => setTimeout(r, interval));
+            for (const [k, v] of abis) if (v === undefined) abis.delete(k); // a contract's ABI may have arrived since
+            const next = l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop }).filter((e) => !topics || topics.has(e.topic));
+            shown = {
+              last: next.length ? next[next.length - 1]!.height : shown.last,
+              json: next.map((e) => ({ height: e.height.toString(), tx: toHex(e.txId), index: e.index, contract: toHex(e.contract), topic: String(e.topic), name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null, values: e.values.map(rawValue) })),
+              text: next
+                .map((e) => `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${(abiOf(e.contract) && formatEvent(abiOf(e.contract)!, e.topic, e.values)) ?? `${e.topic}: ${e.values.map(rawValue).join(", ")}`}`)
+                .join("\n"),
+            };
+          }
+        }
       } finally {
         l.close();
       }

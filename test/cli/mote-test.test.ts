@@ -1,7 +1,7 @@
 // `mote init` and `mote test` end to end, in fresh directories outside the repository, as a new user runs
 // them: Mote-native tests with cheats, fuzzing with shrinking, gas report and snapshot, exit codes.
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -173,5 +173,27 @@ console.log(String(v), c.events("Stepped").length);
     const r = spawnSync(process.execPath, ["it.mjs"], { cwd: dir, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("15 1\n");
+  });
+});
+
+describe("mote test --watch", () => {
+  it("runs again when a test file changes", async () => {
+    const dir = newProject();
+    const child = spawn(process.execPath, [join(root, "bin/mote.js"), "test", "--watch"], { cwd: dir });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    const until = async (s: string): Promise<void> => {
+      for (let i = 0; i < 400 && !out.includes(s); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain(s);
+    };
+    try {
+      await until("5 passed, 0 failed\nwatching for changes");
+      const f = join(dir, "tests/counter.t.mote");
+      writeFileSync(f, `${readFileSync(f, "utf8")}\ntest fn broken() { assert(get() == 11, "not eleven"); }\n`);
+      await until("5 passed, 1 failed\nwatching for changes");
+      expect(out).toMatch(/\[FAIL: revert: tests\/counter\.t\.mote:\d+:\d+: not eleven\] tests\/counter\.t\.mote::broken\(\)/);
+    } finally {
+      child.kill();
+    }
   });
 });
