@@ -517,6 +517,10 @@ export function register(program: Command): void {
       const l = await openLedger(opts);
       try {
         const r = l.call(key, contract, fn, args, { gas, timestamp });
+        // a view sent as a transaction still costs a block: say so, and name the free query
+        if (abi && functionByName(abi, fn)?.view) {
+          process.stderr.write(`note: ${fn} is a view; this transaction created block ${r.height} (query it without a block: mote ledger view ${toHex(contract)} ${fn} ...)\n`);
+        }
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },

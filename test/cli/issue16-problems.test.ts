@@ -172,6 +172,19 @@ describe("issue 16 problem 6: module hashes are printed with 0x", () => {
   });
 });
 
+describe("issue 16 problem 7 (partly): a view sent with tx call", () => {
+  it("problem 7: tx call on a view says that it created a block and names ledger view", () => {
+    const dir = fresh();
+    expect(mote(dir, "keygen", "--out", "k.key").code).toBe(0);
+    expect(mote(dir, "ledger", "init").code).toBe(0);
+    const c = (JSON.parse(mote(dir, "tx", "deploy", join(root, "contracts/token.mote"), "100", "--key", "k.key", "--json").stdout) as { contract: string }).contract;
+    const r = mote(dir, "tx", "call", c, "balance_of", A, "--key", "k.key");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`note: balance_of is a view; this transaction created block 2 (query it without a block: mote ledger view ${c} balance_of ...)\n`);
+    expect(mote(dir, "tx", "call", c, "transfer", A, "1", "--key", "k.key").stderr).toBe("");
+  });
+});
+
 describe("issue 16 problem 8: mote-host usage", () => {
   it("problem 8: --help and -h print the gas limits as numbers", () => {
     for (const flag of ["--help", "-h"]) {
