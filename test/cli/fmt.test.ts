@@ -27,10 +27,12 @@ function fmt(src: string): string {
 /** Every .mote file in the repository that parses (a few test cases are deliberately broken). */
 function repositorySources(): { name: string; text: string }[] {
   const files = moteFiles([join(root, "contracts"), join(root, "test")]).map((f) => ({ name: f.slice(root.length), text: readFileSync(f, "utf8") }));
-  // the language guide's examples (docs/errors.md shows broken code on purpose)
-  const md = readFileSync(join(root, "docs/language.md"), "utf8");
-  let i = 0;
-  for (const m of md.matchAll(/```mote\n([\s\S]*?)```/g)) files.push({ name: `docs/language.md example ${++i}`, text: m[1]! });
+  // the guides' examples (docs/errors.md shows broken code on purpose)
+  for (const doc of ["docs/language.md", "docs/first-contract.md"]) {
+    const md = readFileSync(join(root, doc), "utf8");
+    let i = 0;
+    for (const m of md.matchAll(/```mote\n([\s\S]*?)```/g)) files.push({ name: `${doc} example ${++i}`, text: m[1]! });
+  }
   return files.filter((f) => !syntaxDiagnostics(f.text, f.name).some((d) => d.severity === "error"));
 }
 
