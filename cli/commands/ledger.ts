@@ -131,6 +131,12 @@ function rawArg(text: string, i: number): Value {
 
 function parseArgs(abi: Abi | undefined, fn: string, texts: string[]): Value[] {
   const f = abi && functionByName(abi, fn);
+  if (abi && !f) {
+    // a name the ABI does not have is a mistake on the command line (exit 2), like a wrong argument
+    if (fn === "init" && texts.length === 0) return [];
+    if (fn === "init") throw new CliError(`the contract has no init, so it takes no deploy arguments, got ${texts.length}`, 2);
+    throw new CliError(`no public function '${quoteInput(fn)}' in the contract's ABI (it has: ${abi.functions.filter((x) => x.name !== "init").map((x) => x.name).join(", ")})`, 2);
+  }
   if (!f) return texts.map(rawArg);
   if (texts.length !== f.params.length) {
     const sig = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");

@@ -26,7 +26,7 @@ const DEFAULT_SNAPSHOT = ".gas-snapshot";
 
 function testLabel(t: TestResult, base: string): string {
   const sig = t.params.map((p) => `${p.type}`).join(",");
-  return `${relative(base, t.file)}::${t.name}(${sig})`;
+  return `${quotePath(relative(base, t.file))}::${t.name}(${sig})`;
 }
 
 function gasText(t: TestResult): string {
@@ -64,7 +64,7 @@ async function runAll(files: string[], base: string, opts: TestOptions, initArgs
       failed++;
       const text = r.diagnostics.map((d) => (d.code === "E0013" ? `${d.file}: error[${d.code}]: ${d.message}` : formatDiagnostic(d, readSourceFile(d.file) ?? ""))).join("\n\n");
       if (!opts.json) process.stderr.write(`${text}\n`);
-      out.push(`[FAIL] ${relative(base, file)}: does not compile`);
+      out.push(`[FAIL] ${quotePath(relative(base, file))}: does not compile`);
       continue;
     }
     for (const t of r.tests) {

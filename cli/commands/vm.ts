@@ -231,7 +231,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   }
   const selector = selectorOf(fn);
   if (!exports.some((e) => e.selector === selector)) {
-    throw new CliError(`${quotePath(file)}: no exported function '${quoteInput(fn)}'`);
+    throw new CliError(`${quotePath(file)}: no exported function '${quoteInput(fn)}'`, 2);
   }
   const parseArgs = (fnName: string, texts: string[], what: string): Value[] => {
     const f = abi && functionByName(abi, fnName);

@@ -157,6 +157,17 @@ describe("issue 16 problem 5: one-line errors naming the file and the reason, on
     expect(mote(dir, "compile", "x.mote", "-o", "x.bin").code).toBe(2);
     expect(mote(dir, "run", "x.mbc", "f").code).toBe(1);
     expect(mote(dir, "check", "x.mote").code).toBe(1);
+    // an unknown function is a typing mistake like a wrong argument, whichever command meets it
+    expect(mote(dir, "run", join(root, "contracts/token.mote"), "balance", A).code).toBe(2);
+    expect(mote(dir, "run", join(root, "contracts/token.mote"), "balance_of").code).toBe(2);
+    expect(mote(dir, "keygen", "--out", "k.key").code).toBe(0);
+    expect(mote(dir, "ledger", "init").code).toBe(0);
+    const c = (JSON.parse(mote(dir, "tx", "deploy", join(root, "contracts/token.mote"), "100", "--key", "k.key", "--json").stdout) as { contract: string }).contract;
+    const v = mote(dir, "ledger", "view", c, "balance", A);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/^mote: no public function 'balance' in the contract's ABI \(it has: transfer, approve, transfer_from, balance_of, allowance\)\n$/);
+    expect(mote(dir, "tx", "call", c, "balance", A, "--key", "k.key").code).toBe(2);
+    expect(mote(dir, "tx", "call", c, "balance_of", "--key", "k.key").code).toBe(2);
   });
 });
 
