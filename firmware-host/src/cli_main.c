@@ -606,7 +606,7 @@ int main(int argc, char **argv) {
         die(EXIT_WORK, "%s: invalid module at byte %u: %s (V%d)", mote_quote_path(file), off,
             code <= MOTE_VERIFY_ERROR_MAX ? mote_verify_error_names[code] : "unknown", code);
     uint32_t selector = mote_selector(fn);
-    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_WORK, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
+    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_USAGE, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
     argbuf args = {0};
     for (int i = 2; i < npos; i++)
         if (encode_arg(&args, pos[i], i - 1, err, sizeof err)) die(EXIT_USAGE, "%s", err);
