@@ -16,35 +16,34 @@ function mote(cwd: string, ...args: string[]): { code: number; stdout: string; s
 }
 
 describe("mote run --trace", () => {
-  it("traces init and the call: storage by name, values by type, events, then the result", () => {
+  it("traces each instruction under its source line, with storage accesses, events, stack and gas", () => {
     const state = join(mkdtempSync(join(tmpdir(), "mote-trace-")), "s.json");
     const r = mote(root, "run", "contracts/token.mote", "transfer", B, "10", "--init", "1000", "--caller", A, "--state", state, "--trace");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(
-      [
-        "trace init:",
-        "  1. sload  $initialized -> (absent)",
-        "  2. sstore $initialized = true",
-        `  3. sstore owner = ${A}`,
-        `  4. sstore balances[${A}] = 1000`,
-        "  5. sstore supply = 1000",
-        "  end: ok, gas used 247",
-        "trace transfer:",
-        `  1. sload  balances[${A}] -> 1000`,
-        `  2. sstore balances[${A}] = 990`,
-        `  3. sload  balances[${B}] -> (absent)`,
-        `  4. sstore balances[${B}] = 10`,
-        `  5. emit   Transfer(from=${A}, to=${B}, amount=10)`,
-        "  end: ok, gas used 177",
-        "ok",
-        `event Transfer(from=${A}, to=${B}, amount=10)`,
-        "gas used: 177",
-        "",
-      ].join("\n"),
-    );
+    const out = r.stdout;
+    const call = out.slice(out.indexOf("trace transfer:\n"));
+    // the source line, then its instructions; a storage access right after the instruction that made it
+    expect(call).toContain("  token.mote:45: let bal = balances[from];\n");
+    expect(call).toMatch(/ {4}helper6\+1 +mload 1 1 +stack 1, top \d+; gas left \d+\n {6}-> sload {2}balances\[0x(aa){32}\] -> 1000\n {4}helper6\+4 +ltee 3 +stack 1, top 1000; gas left \d+\n/);
+    expect(call).toMatch(/ {4}helper6\+13 +subu +stack 3, top 10; gas left \d+\n {4}helper6\+14 +mstore 1 1 +stack 2, top 990;/);
+    expect(call).toContain(`      -> sstore balances[${B}] = 10\n`);
+    expect(call).toContain(`      -> emit   Transfer(from=${A}, to=${B}, amount=10)\n`);
+    expect(call).toMatch(/ {4}transfer\+12 +ret +stack 0; gas left 999823\n {2}end: ok, gas used 177\nok\n/);
+    // gas left only goes down, and ends at the limit minus the gas used
+    const gas = [...call.matchAll(/gas left (\d+)/g)].map((m) => Number(m[1]));
+    expect(gas.every((g, i) => i === 0 || g <= gas[i - 1]!)).toBe(true);
+    expect(out).toContain("trace init:\n");
+    expect(out).toContain("      -> sstore supply = 1000\n");
     const rev = mote(root, "run", "contracts/token.mote", "transfer", A, "50", "--caller", B, "--state", state, "--trace");
     expect(rev.code).toBe(1);
-    expect(rev.stdout).toContain(`  1. sload  balances[${B}] -> 10\n  revert at token.mote:46:5: insufficient balance  | require(bal >= amount, "insufficient balance");\n  end: revert, gas used 30\n`);
+    expect(rev.stdout).toMatch(/ {2}token\.mote:46: require\(bal >= amount, "insufficient balance"\);\n(.*\n){3} {2}revert at token\.mote:46:5: insufficient balance {2}\| require\(bal >= amount, "insufficient balance"\);\n {2}end: revert, gas used 30\n/);
+  });
+
+  it("leaves the ordinary VM without the trace hook", async () => {
+    const { readFileSync } = await import("node:fs");
+    const imports = (p: string): string[] => WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(root, p)))).map((i) => i.name);
+    expect(imports("vm/build/mote.wasm")).not.toContain("host_trace");
+    expect(imports("vm/build/mote-trace.wasm")).toContain("host_trace");
   });
 });
 

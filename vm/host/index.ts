@@ -42,6 +42,23 @@ export interface CallOptions {
   onStore?: (key: Uint8Array, value: Uint8Array, call: CallControl) => void;
   /** `mote run --trace`: every storage read and write and every event, in the order the VM makes them. */
   onTrace?: (e: TraceEntry) => void;
+  /**
+   * Only on a VM created with `{ trace: true }` (vm/build/mote-trace.wasm): called before each
+   * instruction with its offset in the module's bytes and in its function's code, the cached top of
+   * the operand stack (meaningful when the stack is not empty) and the gas left in the current block.
+   */
+  onStep?: (s: TraceStep) => void;
+}
+
+export interface TraceStep {
+  /** Byte offset of the function's code in the module. */
+  codeOffset: number;
+  /** Offset of the instruction in the function's code. */
+  pc: number;
+  /** Operand stack pointer, bytes (grows by 8 per value). */
+  sp: number;
+  top: bigint;
+  gasLeft: number;
 }
 
 export type TraceEntry =
@@ -90,6 +107,7 @@ interface CallState {
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
   onTrace?: CallOptions["onTrace"];
+  onStep?: CallOptions["onStep"];
 }
 
 const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
@@ -106,7 +124,14 @@ function cachedSelector(name: string): number {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
-function compileVm(): Promise<WebAssembly.Module> {
+let compiledTrace: Promise<WebAssembly.Module> | undefined;
+function compileVm(trace = false): Promise<WebAssembly.Module> {
+  if (trace) {
+    const p = join(dirname(WASM_PATH), "mote-trace.wasm");
+    if (!existsSync(p)) throw new Error(`${p} not found: run npm run build`);
+    compiledTrace ??= WebAssembly.compile(readFileSync(p));
+    return compiledTrace;
+  }
   if (!compiled) {
     if (!existsSync(WASM_PATH)) throw new Error(`${WASM_PATH} not found: run npm run build`);
     compiled = WebAssembly.compile(readFileSync(WASM_PATH));
@@ -153,8 +178,9 @@ export class MoteVM {
     };
   }
 
-  static async create(): Promise<MoteVM> {
-    const mod = await compileVm();
+  /** A VM; `{ trace: true }` runs the trace build, whose calls report each instruction (CallOptions.onStep). */
+  static async create(opts: { trace?: boolean } = {}): Promise<MoteVM> {
+    const mod = await compileVm(opts.trace === true);
     let vm: MoteVM | undefined;
     const imports = { env: MoteVM.imports(() => vm!) };
     const instance = await WebAssembly.instantiate(mod, imports);
@@ -227,6 +253,14 @@ export class MoteVM {
         c.events.push(ev);
         if (c.onTrace) c.onTrace({ kind: "emit", event: ev });
         return 0;
+      },
+      // present in the trace build only (vm/build/mote-trace.wasm)
+      host_trace(pc, cb, sp, top, gas) {
+        const v = vm();
+        const c = v.cur;
+        if (!c?.onStep) return;
+        const image = v.x.mote_module_ptr();
+        c.onStep({ codeOffset: cb - image, pc: pc - cb, sp, top: BigInt.asUintN(64, top as unknown as bigint), gasLeft: gas });
       },
       host_sha256(ptr, len, outPtr) {
         const v = vm();
@@ -343,7 +377,7 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace };
+    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
     try {
