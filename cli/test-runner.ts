@@ -4,8 +4,17 @@
 // parameters are fuzzed: seeded inputs (edge values first), and a failing input is shrunk before it is
 // reported. Deterministic for a given seed: no clock, no randomness but the seeded generator.
 import { selectorOf } from "../vm/spec/module.ts";
-import { MemoryStateStore, MoteVM, type CallControl, type CallResult, type TraceEntry, type Value, type VmEvent } from "../vm/host/index.ts";
-import { formatTraceEntry } from "./trace.ts";
+import { MemoryStateStore, MoteVM, type CallControl, type CallResult, type Value, type VmEvent } from "../vm/host/index.ts";
+import { traceWriter } from "./trace.ts";
+import { readFileSync } from "node:fs";
+
+function readSourceFileSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
 import { formatEvent, formatValue, parseArg, type Abi } from "../compiler/abi.ts";
 import { dirname, relative, resolve } from "node:path";
 import { CHEATS, revertMessageTag, testBuild } from "../compiler/testing.ts";
@@ -189,11 +198,13 @@ function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefi
     onStore(key, value, call);
     if (expectNext > before) expectedEvents.push(call.events.length);
   };
-  const onTrace = trace ? (e: TraceEntry): void => void trace.push(formatTraceEntry(abi, e)) : undefined;
-  const r = vm.call(module, fn, args, { store, caller: DEFAULT_CALLER, timestamp: 0n, height: 0n, gas, onStore: hook, ...(onTrace ? { onTrace } : {}) });
-  if (trace) {
-    if (r.status === "revert") trace.push(`revert at ${describeRevert(abi, r.error!) ?? `error ${r.error}`}`);
-    trace.push(`end: ${r.status}, gas used ${r.gasUsed}`);
+  // -vvv: the same trace as `mote run --trace` (instructions when the VM is the trace build)
+  const tw = trace ? traceWriter(abi, (f) => readSourceFileSync(resolve(abiDir, f)), module, (l) => void trace.push(l.replace(/^ {2}/, ""))) : undefined;
+  tw?.begin(fn);
+  const r = vm.call(module, fn, args, { store, caller: DEFAULT_CALLER, timestamp: 0n, height: 0n, gas, onStore: hook, ...(tw ? { onTrace: tw.entry, onStep: tw.step } : {}) });
+  if (tw) {
+    tw.end(r);
+    trace!.shift(); // the "trace FN:" header: the test's own line says which test this is
   }
   if (expectRevert !== undefined) {
     if (r.status === "revert") {

@@ -41,7 +41,7 @@ export function snapshotText(results: FileResult[], base: string): string {
 
 async function runAll(files: string[], base: string, opts: TestOptions, initArgs: (c: string) => string[] | undefined): Promise<{ failed: number; results: FileResult[] }> {
   const { formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
-  const vm = await MoteVM.create();
+  const vm = await MoteVM.create({ trace: (opts.v ?? 0) >= 3 });
   const seed = BigInt(opts.seed);
   const runs = Number(opts.runs);
   let match: RegExp | undefined;
@@ -75,7 +75,7 @@ async function runAll(files: string[], base: string, opts: TestOptions, initArgs
       const ce = t.counterexample ? ` counterexample: ${t.counterexample.join(", ")} (seed ${opts.seed})` : "";
       out.push(`${head} ${testLabel(t, base)} ${gasText(t)}${ce}`);
       if ((opts.v ?? 0) >= 2 && !t.trace) for (const e of t.events) out.push(`    event ${e}`);
-      if (t.trace) t.trace.forEach((l, i) => out.push(`    ${l.startsWith("revert at") || l.startsWith("end:") ? l : `${i + 1}. ${l}`}`));
+      if (t.trace) for (const l of t.trace) out.push(`    ${l}`);
     }
   }
   if (opts.json) {
@@ -115,7 +115,7 @@ export function register(program: Command): void {
     .option("--check", "with --gas-snapshot: compare with the snapshot instead of writing it; fail on any difference")
     .option("--watch", "run again whenever a .mote file or mote.json changes")
     .option("--json", "print the results as one JSON object")
-    .option("-v, --verbose", "-vv: each test's events; -vvv: each test's trace (storage reads and writes, events, revert point)", (_: string, prev: number) => prev + 1, 0)
+    .option("-v, --verbose", "-vv: each test's events; -vvv: each test's trace (instructions with stack and gas, storage reads and writes, events, revert point)", (_: string, prev: number) => prev + 1, 0)
     .action(async (fileArgs: string[], o: TestOptions & { verbose?: number }) => {
       const opts: TestOptions = { ...o, v: o.verbose };
       if (!/^[0-9]+$/.test(opts.seed) || BigInt(opts.seed) >= 2n ** 64n) throw new CliError(`--seed: expected a decimal integer below 2^64, got '${quoteInput(opts.seed)}'`, 2);

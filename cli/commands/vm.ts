@@ -3,17 +3,17 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { assemble, AsmError, disassemble } from "../../vm/asm/index.ts";
-import { decodeInstruction, decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
+import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError, fsReason } from "../errors.ts";
-import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type TraceEntry, type TraceStep, type Value } from "../../vm/host/index.ts";
+import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
-import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, sourceAt, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
 import { checkAbiMatches } from "../abi-file.ts";
-import { formatTraceEntry } from "../trace.ts";
+import { traceWriter } from "../trace.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 function readInput(path: string): Uint8Array {
@@ -255,7 +255,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
 
   const fresh = !opts.state || !existsSync(opts.state);
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
-  const tracer = opts.trace ? traceWriter(abi, [dirname(file), process.cwd()], module) : undefined;
+  const tracer = opts.trace ? traceWriter(abi, sourceReader([dirname(file), process.cwd()]), module, (l) => void process.stdout.write(`${l}\n`)) : undefined;
   const ctx = { store, caller, timestamp, height, gas, ...(tracer ? { onTrace: tracer.entry, onStep: tracer.step } : {}) };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
@@ -313,71 +313,3 @@ function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn
 }
 
 // -- mote run --trace ----------------------------------------------------------------------------------
-
-/**
- * The --trace printer: each instruction (function+offset, mnemonic and operands, the operand stack's
- * depth and top, the gas left in the current block) under the source line it belongs to, and each
- * storage access and event where it happens.
- */
-function traceWriter(
-  abi: Abi | undefined,
-  dirs: string[],
-  module: Uint8Array,
-): { begin(fn: string): void; entry(e: TraceEntry): void; step(s: TraceStep): void; end(r: CallResult): void } {
-  const read = sourceReader(dirs);
-  const lines = new Map<string, string[]>();
-  const sourceLine = (file: string, line: number): string => {
-    if (!lines.has(file)) lines.set(file, read(file)?.split(/\r\n|\r|\n/) ?? []);
-    return lines.get(file)![line - 1]?.trim() ?? "";
-  };
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const functions = decodeModule(module).functions;
-  const byOffset = new Map(functions.map((f, i) => [f.offset!, i]));
-  const names = abi ? functionNames(abi) : [];
-  let frames: { codeOffset: number; baseSp: number }[] = [];
-  let lastSource = "";
-  return {
-    begin(fn) {
-      frames = [];
-      lastSource = "";
-      out(`trace ${fn}:`);
-    },
-    step(s) {
-      const func = byOffset.get(s.codeOffset);
-      if (func === undefined) return;
-      // activations: a new one starts at offset 0; returning pops back to the caller's
-      if (s.pc === 0) frames.push({ codeOffset: s.codeOffset, baseSp: s.sp });
-      else {
-        while (frames.length > 1 && frames[frames.length - 1]!.codeOffset !== s.codeOffset) frames.pop();
-        if (frames.length === 0) frames.push({ codeOffset: s.codeOffset, baseSp: s.sp });
-      }
-      const depth = Math.max(0, (s.sp - frames[frames.length - 1]!.baseSp) >> 3);
-      const at = abi && sourceAt(abi, func, s.pc);
-      const key = at ? `${func}:${at.file}:${at.line}` : "";
-      if (at && key !== lastSource) out(`  ${at.file}:${at.line}: ${sourceLine(at.file, at.line)}`);
-      lastSource = key;
-      let ins = "?";
-      try {
-        const d = decodeInstruction(functions[func]!.code, s.pc);
-        ins = [d.row.name, ...d.operands.map(String)].join(" ");
-      } catch {
-        // the verifier accepted the module, so every executed offset decodes; keep going regardless
-      }
-      const label = `${names[func] ?? `fn${func}`}+${s.pc}`;
-      out(`    ${label.padEnd(18)} ${ins.padEnd(18)} stack ${depth}${depth > 0 ? `, top ${s.top}` : ""}; gas left ${s.gasLeft}`);
-    },
-    entry(e) {
-      out(`      -> ${formatTraceEntry(abi, e)}`);
-    },
-    end(r) {
-      if (r.status === "revert" && abi && r.error !== null) {
-        const err = abi.errors.find((x) => x.id === r.error);
-        if (err) {
-          const text = read(err.file)?.split(/\r\n|\r|\n/)[err.line - 1]?.trim();
-          out(`  revert at ${err.file}:${err.line}:${err.col}: ${err.message}${text ? `  | ${text}` : ""}`);
-        }
-      }
-      out(`  end: ${r.status}, gas used ${r.gasUsed}`);
-    },
-  };
-}

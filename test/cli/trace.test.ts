@@ -48,11 +48,16 @@ describe("mote run --trace", () => {
 });
 
 describe("mote test -vvv", () => {
-  it("prints each test's trace, cheats included", () => {
+  it("prints each test's trace: instructions, cheats, storage, revert point", () => {
     const parent = mkdtempSync(join(tmpdir(), "mote-trace-"));
     expect(mote(parent, "init", "demo").code).toBe(0);
     const r = mote(join(parent, "demo"), "test", "-vvv", "--match", "stranger_cannot_step");
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\[PASS\] tests\/counter\.t\.mote::stranger_cannot_step\(\) \(gas: \d+\)\n {4}1\. sstore \$cheat_prank = 0x(55){32}\n {4}2\. sstore \$cheat_expect_revert = \d+\n {4}3\. sload {2}owner -> 0x0{64}\n {4}revert at contracts\/counter\.mote:17:5: only the owner steps\n {4}end: revert, gas used \d+\n1 passed, 0 failed\n$/);
+    const out = r.stdout;
+    expect(out).toMatch(/^\[PASS\] tests\/counter\.t\.mote::stranger_cannot_step\(\) \(gas: \d+\)\n {4}\.\.\/tests\/counter\.t\.mote:\d+: prank\(STRANGER\);\n/);
+    expect(out).toMatch(/stranger_cannot_step\+\d+ +sstore \d+ \d+ +stack 1, top \d+; gas left \d+\n {8}-> sstore \$cheat_prank = 0x(55){32}\n/);
+    expect(out).toContain("    counter.mote:17: require(caller() == owner, \"only the owner steps\");\n");
+    expect(out).toMatch(/ {8}-> sload {2}owner -> 0x0{64}\n/);
+    expect(out).toMatch(/ {4}revert at counter\.mote:17:5: only the owner steps {2}\| require\(caller\(\) == owner, "only the owner steps"\);\n {4}end: revert, gas used \d+\n1 passed, 0 failed\n$/);
   });
 });
