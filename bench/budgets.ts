@@ -58,6 +58,11 @@ results.evmOverMote = evmOverMote;
 progress("measuring on x86 (callgrind) and RV32 (QEMU -icount); this takes a minute or two");
 Object.assign(results, await measureBudgets({ log: progress }));
 
+// The device SDK's sealing on RV32: instructions, flash, RAM (bench/rv32/seal.ts, answers checked).
+progress("measuring the device SDK's sealing on RV32 (QEMU -icount)");
+const { measureSealRv32 } = await import("./rv32/seal.ts");
+results.rv32Seal = await measureSealRv32(progress);
+
 // Simple ops/s of the sum loop in Node (reported, not budgeted: wall-clock is noisy).
 const sum = assemble(readFileSync(join(root, "test/programs/sum.masm"), "utf8"), "sum.masm");
 const n = 200_000;

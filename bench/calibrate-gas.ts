@@ -66,7 +66,7 @@ const CONSTS: [string, string | null][] = [
 const BIN_OPS = ["add", "sub", "mul", "addu", "subu", "mulu", "adds", "subs", "muls", "divu", "divs", "remu", "rems", "fmul", "fdiv",
   "eq", "ne", "ltu", "lts", "gtu", "gts", "leu", "les", "geu", "ges", "and", "or", "xor", "shl", "shru", "shrs"];
 const BRANCH2 = ["jeq", "jne", "jltu", "jgeu", "jlts", "jges"];
-const CONTEXT = ["caller", "self", "now", "height", "gasleft"];
+const CONTEXT = ["caller", "self", "now", "height", "gasleft", "value"];
 
 /** Every measurement, in an order where each one's feeders are measured before it. */
 export function calibrationPlan(): Measurement[] {
@@ -118,6 +118,9 @@ export function calibrationPlan(): Measurement[] {
   add("xload", "pushb other\nxload 1 0\ndrop", ["pushb", "drop"], [8, 40], { other: [[slot1, le64hex(99n)]] });
   add("xmload", "pushb other\nlget1\nxmload 2 0\ndrop", ["pushb", "lget1", "drop"], [8, 40], { other: [[mapKey, le64hex(98n)]] });
   for (const op of CONTEXT) add(op, `${op}\ndrop`, ["drop"]);
+  add("balance", "pushb other\nbalance\ndrop", ["pushb", "drop"]);
+  // a payment of 0 to another id: the whole host path (both balances read and written) with no funds needed
+  add("pay", "pushb other\npush0\npay", ["pushb", "push0"]);
   // MAX_EVENTS per call bounds the copies
   add("emit", "lget1\nemit 7 1 0", ["lget1"], [2, 14]);
   add("emit", "pushb b240\nemit 7 1 1", ["pushb"], [2, 14], { id: "emit@240" });
@@ -366,6 +369,8 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
       XLOAD: 0,
       EMIT: 0,
       EMIT_PER_WORD: q(slopes.EMIT_PER_WORD!),
+      BALANCE: 0,
+      PAY: 0,
     };
     const gas: Record<string, number> = {};
     // Host-call rows keep a static cost of 1 and carry the rest in their DYNAMIC_GAS base.
@@ -378,8 +383,10 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
     dynamicGas.XLOAD = Math.round((fixed("xload", dynamicGas.COPY_PER_WORD) + fixed("xmload", dynamicGas.COPY_PER_WORD)) / 2);
     dynamicGas.SSTORE = Math.round((fixed("sstore", dynamicGas.SSTORE_PER_WORD) + fixed("mstore", dynamicGas.SSTORE_PER_WORD)) / 2);
     dynamicGas.EMIT = fixed("emit", dynamicGas.EMIT_PER_WORD);
+    dynamicGas.BALANCE = fixed("balance", 0);
+    dynamicGas.PAY = fixed("pay", 0);
     Object.assign(dynamicGas, override);
-    const hostRows = new Set(["edverify", "sload", "mload", "xload", "xmload", "sstore", "mstore", "emit"]);
+    const hostRows = new Set(["edverify", "sload", "mload", "xload", "xmload", "sstore", "mstore", "emit", "balance", "pay"]);
     for (const row of OPCODES) {
       const f = perOp[row.name]!;
       if (hostRows.has(row.name)) gas[row.name] = 1;
@@ -400,6 +407,8 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
         case "xload": return gas[op]! + d.XLOAD + units * d.COPY_PER_WORD;
         case "sstore": return gas[op]! + d.SSTORE + units * d.SSTORE_PER_WORD;
         case "emit": return gas[op]! + d.EMIT + units * d.EMIT_PER_WORD;
+        case "balance": return gas[op]! + d.BALANCE;
+        case "pay": return gas[op]! + d.PAY;
         default: return gas[op]!;
       }
     };

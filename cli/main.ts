@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { escapeText, quoteInput, quotePath } from "../compiler/escape.ts";
 import { CliError, fsReason } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
+import { register as registerData } from "./commands/data.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
 import { register as registerInit } from "./commands/init.ts";
@@ -36,6 +37,7 @@ registerLedger(program);
 registerInit(program);
 registerTest(program);
 registerFmt(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);

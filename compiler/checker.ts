@@ -37,6 +37,9 @@ const BUILTINS: ReadonlySet<string> = new Set([
   "now",
   "height",
   "gas_left",
+  "call_value",
+  "native_balance",
+  "pay",
   "sha256",
   "verify",
   "concat",
@@ -1387,7 +1390,17 @@ export class Checker {
       case "now":
       case "height":
       case "gas_left":
+      case "call_value":
         return arity(0) ? make(U64, []) : bad();
+      case "native_balance":
+        return arity(1) ? make(U64, [bytesArg(args[0]!)]) : bad();
+      case "pay": {
+        if (!arity(2)) return bad();
+        const to = bytesArg(args[0]!);
+        const amount = this.coerce(this.expr(args[1]!, U64), U64, args[1]!.span);
+        this.ctx?.fn.effects.push({ span, what: "pays native value" });
+        return make(UNIT, [to, amount]);
+      }
       case "sha256":
         return arity(1, Infinity) ? make(HASH, args.map(bytesArg)) : bad();
       case "concat":

@@ -587,6 +587,14 @@ export class FunctionGen {
       case "gas_left":
         this.op("gasleft");
         return;
+      case "call_value":
+        this.op("value");
+        return;
+      case "native_balance":
+      case "pay":
+        all();
+        this.op(e.name === "pay" ? "pay" : "balance");
+        return;
       case "sha256":
         args.forEach((a, i) => {
           this.expr(a);

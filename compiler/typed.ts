@@ -36,7 +36,10 @@ export type BuiltinName =
   | "from_bytes"
   | "wrapping_add"
   | "wrapping_sub"
-  | "wrapping_mul";
+  | "wrapping_mul"
+  | "call_value"
+  | "native_balance"
+  | "pay";
 
 export type TExpr = { span: Span; type: Type } & (
   | { k: "int"; value: bigint }

@@ -7,16 +7,23 @@ import { makeBlock, type Block, type Receipt } from "./block.ts";
 import { DecodeError, TxRejected } from "./errors.ts";
 import {
   accountKey,
+  balanceOf,
   BlockOverlay,
+  concatInfo,
   contractKey,
   contractOf,
+  instanceId,
   nonceOf,
+  paramsOf,
+  PARAMS_KEY,
+  setBalance,
   u64le,
   WorldState,
   type StateDiff,
   type StateView,
 } from "./state.ts";
 import { decodeTx, txSignatureValid, type SignedTx } from "./tx.ts";
+import { encodeParams, U64_MAX, type ChainParams, type GenesisConfig } from "./params.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 /** What the ledger needs of a VM: vm/host's MoteVM fits it; tests may wrap it. */
@@ -94,22 +101,30 @@ export class LedgerApp {
     return s;
   }
 
-  /** Stateful checks against `view` (committed state, or a block's pending state): nonce, contract, function, arguments. */
-  checkTxState(s: SignedTx, view: StateView): void {
+  /**
+   * Stateful checks against `view` (committed state, or a block's pending state): nonce, fees and funds,
+   * contract, function, arguments. Returns the module the transaction will run.
+   */
+  checkTxState(s: SignedTx, view: StateView): Uint8Array {
     const { tx } = s;
     const next = nonceOf(view, tx.sender);
     if (tx.nonce < next) throw new TxRejected(`nonce ${tx.nonce} already used by ${hex(tx.sender)} (next is ${next})`, "nonce_replayed");
     if (tx.nonce > next) throw new TxRejected(`nonce ${tx.nonce} skips ahead for ${hex(tx.sender)} (next is ${next})`, "nonce_skipped");
+    const params = paramsOf(view);
+    if (tx.gasPrice < params.minGasPrice) throw new TxRejected(`gas price ${tx.gasPrice} is below this chain's minimum ${params.minGasPrice}`, "gas_price");
+    if (BigInt(tx.gasLimit) > params.blockGasLimit) throw new TxRejected(`gas limit ${tx.gasLimit} exceeds the block gas limit ${params.blockGasLimit}`, "block_gas");
+    // The sender must hold the attached value and the most the transaction can pay in fees.
+    const need = tx.value + BigInt(tx.gasLimit) * tx.gasPrice;
+    const has = balanceOf(view, tx.sender);
+    if (need > U64_MAX || has < need) {
+      throw new TxRejected(`${hex(tx.sender)} holds ${has}, the transaction needs ${need} (value ${tx.value} + gas limit ${tx.gasLimit} × gas price ${tx.gasPrice})`, "insufficient_funds");
+    }
     if (tx.kind === "deploy") {
       const v = this.vm.verify(tx.module);
       if (!v.ok) throw new TxRejected(`invalid module: ${v.name} (verifier code ${v.code}) at module byte ${v.offset}`, "invalid_module");
-      const id = v.id;
-      if (contractOf(view, id)) {
-        throw new TxRejected(`contract ${hex(id)} is already deployed: a contract's id is its module id, so the same module bytes deploy once`, "duplicate_contract");
-      }
       let exports: Map<number, ExportInfo>;
       try {
-        exports = this.modules.exportsOf(id, tx.module);
+        exports = this.modules.exportsOf(v.id, tx.module);
       } catch (e) {
         if (e instanceof ModuleFormatError) throw new TxRejected(`invalid module: ${e.message}`, "invalid_module");
         throw e;
@@ -117,15 +132,18 @@ export class LedgerApp {
       const init = exports.get(INIT_SELECTOR);
       if (init) checkArgs(init, tx.args, "init");
       else if (tx.args.length > 0) throw new TxRejected(`the module exports no init, so a deploy takes no arguments (got ${tx.args.length})`, "bad_arguments");
-    } else {
-      const module = contractOf(view, tx.contract) ? view.module(tx.contract) : undefined;
-      if (!module) throw new TxRejected(`unknown contract ${hex(tx.contract)}`, "unknown_contract");
-      const fn = describeFn(tx.selector);
-      if (tx.selector === INIT_SELECTOR) throw new TxRejected("init runs once, when the contract is deployed", "unknown_function");
-      const info = this.modules.exportsOf(tx.contract, module).get(tx.selector);
-      if (!info) throw new TxRejected(`contract ${hex(tx.contract)} exports no function ${fn}`, "unknown_function");
-      checkArgs(info, tx.args, fn);
+      else if (tx.value > 0n) throw new TxRejected(`the module exports no init, so a deploy cannot take value (got ${tx.value})`, "bad_arguments");
+      return tx.module;
     }
+    const c = contractOf(view, tx.contract);
+    const module = c ? view.module(c.moduleHash) : undefined;
+    if (!c || !module) throw new TxRejected(`unknown contract ${hex(tx.contract)}`, "unknown_contract");
+    const fn = describeFn(tx.selector);
+    if (tx.selector === INIT_SELECTOR) throw new TxRejected("init runs once, when the contract is deployed", "unknown_function");
+    const info = this.modules.exportsOf(c.moduleHash, module).get(tx.selector);
+    if (!info) throw new TxRejected(`contract ${hex(tx.contract)} exports no function ${fn}`, "unknown_function");
+    checkArgs(info, tx.args, fn);
+    return module;
   }
 
   /** CheckTx: both kinds of checks against committed state. */
@@ -136,7 +154,15 @@ export class LedgerApp {
   }
 
   beginBlock(state: WorldState, ctx: BlockContext): BlockBuilder {
-    return new BlockBuilder(this, new BlockOverlay(state), ctx);
+    return new BlockBuilder(this, new BlockOverlay(state), ctx, paramsOf(state));
+  }
+
+  /** The genesis block's builder: the chain parameters and the allocation are its only writes. */
+  genesis(state: WorldState, timestamp: bigint, config: GenesisConfig): BlockBuilder {
+    const o = new BlockOverlay(state);
+    o.write(PARAMS_KEY, encodeParams(config));
+    for (const a of config.alloc) setBalance(o, a.id, a.amount);
+    return new BlockBuilder(this, o, { height: 0n, timestamp }, config, config);
   }
 }
 
@@ -145,10 +171,15 @@ export class BlockBuilder {
   readonly txs: SignedTx[] = [];
   readonly receipts: Receipt[] = [];
 
+  /** Gas the block's transactions have reserved so far (their limits summed). */
+  gasReserved = 0n;
+
   constructor(
     private readonly app: LedgerApp,
     readonly overlay: BlockOverlay,
     readonly ctx: BlockContext,
+    readonly params: ChainParams,
+    private readonly genesisConfig?: GenesisConfig,
   ) {}
 
   /**
@@ -156,23 +187,42 @@ export class BlockBuilder {
    * block's pending state (a valid tx can be invalidated by an earlier one in the same block).
    */
   deliver(s: SignedTx): Receipt {
-    this.app.checkTxState(s, this.overlay);
+    if (this.genesisConfig) throw new TxRejected("the genesis block holds no transactions", "malformed");
+    const module = this.app.checkTxState(s, this.overlay);
     const { tx } = s;
+    if (this.gasReserved + BigInt(tx.gasLimit) > this.params.blockGasLimit) {
+      throw new TxRejected(`gas limit ${tx.gasLimit} does not fit in this block (${this.params.blockGasLimit - this.gasReserved} of ${this.params.blockGasLimit} left)`, "block_gas");
+    }
+    this.gasReserved += BigInt(tx.gasLimit);
     const o = this.overlay;
     o.write(accountKey(tx.sender), u64le(tx.nonce + 1n));
-    const opts = { store: o.storage(), caller: tx.sender, timestamp: this.ctx.timestamp, height: this.ctx.height, gas: tx.gasLimit };
+    // The transaction's own overlay: the attached value, the VM's writes and payments, the new instance.
+    // It reaches the block only if the transaction ends ok; the nonce and the fee stay either way.
+    const t = new BlockOverlay(o);
+    const self = tx.kind === "deploy" ? instanceId(tx.sender, tx.nonce) : tx.contract;
+    if (tx.value > 0n) {
+      setBalance(t, tx.sender, balanceOf(t, tx.sender) - tx.value);
+      setBalance(t, self, balanceOf(t, self) + tx.value);
+    }
+    const opts = { store: t.storage(), self, value: tx.value, caller: tx.sender, timestamp: this.ctx.timestamp, height: this.ctx.height, gas: tx.gasLimit };
     let receipt: Receipt;
     if (tx.kind === "deploy") {
-      const id = sha256(tx.module);
-      const hasInit = this.app.modules.exportsOf(id, tx.module).has(INIT_SELECTOR);
+      const hash = sha256(tx.module);
+      const hasInit = this.app.modules.exportsOf(hash, tx.module).has(INIT_SELECTOR);
       const r: CallResult | null = hasInit ? this.app.vm.call(tx.module, INIT_SELECTOR, tx.args, opts) : null;
       receipt = r ? toReceipt(r) : { status: "ok", gasUsed: 0, error: 0, returns: [], events: [] };
       if (receipt.status === "ok") {
-        o.write(contractKey(id), new Uint8Array([...tx.sender, ...u64le(this.ctx.height)]));
-        o.addModule(id, tx.module);
+        t.write(contractKey(self), concatInfo(hash, tx.sender, this.ctx.height));
+        t.addModule(hash, tx.module);
       }
     } else {
-      receipt = toReceipt(this.app.vm.call(o.module(tx.contract)!, tx.selector, tx.args, opts));
+      receipt = toReceipt(this.app.vm.call(module, tx.selector, tx.args, opts));
+    }
+    if (receipt.status === "ok") t.mergeInto(o);
+    const fee = BigInt(receipt.gasUsed) * tx.gasPrice;
+    if (fee > 0n && Buffer.compare(this.params.feeAccount, tx.sender) !== 0) {
+      setBalance(o, tx.sender, balanceOf(o, tx.sender) - fee);
+      setBalance(o, this.params.feeAccount, balanceOf(o, this.params.feeAccount) + fee);
     }
     this.txs.push(s);
     this.receipts.push(receipt);
@@ -190,6 +240,7 @@ export class BlockBuilder {
       { chainId: this.app.chainId, height: this.ctx.height, prevHash: prev.hash, timestamp: this.ctx.timestamp, stateRoot: state.root() },
       this.txs,
       this.receipts,
+      this.genesisConfig,
     );
     return { block, diff, undo };
   }

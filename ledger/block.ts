@@ -7,8 +7,9 @@ import { ByteReader, ByteWriter, readValues, writeValues, type Value } from "./b
 import { DecodeError } from "./errors.ts";
 import { listRoot } from "./merkle.ts";
 import { checkChainId, decodeTx, type SignedTx } from "./tx.ts";
+import { encodeGenesis, readGenesis, type GenesisConfig } from "./params.ts";
 
-export const BLOCK_VERSION = 1;
+export const BLOCK_VERSION = 2;
 export const ZERO_HASH = new Uint8Array(32);
 
 export interface BlockHeader {
@@ -39,6 +40,8 @@ export interface Receipt {
 
 export interface Block {
   header: BlockHeader;
+  /** Genesis (height 0) only: the chain parameters and initial balances its state root commits to. */
+  genesis?: GenesisConfig;
   txs: SignedTx[];
   receipts: Receipt[];
   /** SHA-256 of the encoded header. */
@@ -127,7 +130,8 @@ export function blockHash(headerBytes: Uint8Array): Uint8Array {
 }
 
 /** Assembles a block from its header fields and contents, computing both roots over the lists. */
-export function makeBlock(h: Omit<BlockHeader, "txCount" | "txRoot" | "receiptsRoot">, txs: SignedTx[], receipts: Receipt[]): Block {
+export function makeBlock(h: Omit<BlockHeader, "txCount" | "txRoot" | "receiptsRoot">, txs: SignedTx[], receipts: Receipt[], genesis?: GenesisConfig): Block {
+  if ((h.height === 0n) !== (genesis !== undefined)) throw new RangeError("the genesis block, and only it, carries a genesis record");
   if (txs.length !== receipts.length) throw new RangeError("one receipt per transaction");
   const encReceipts = receipts.map(encodeReceipt);
   const header: BlockHeader = {
@@ -138,9 +142,10 @@ export function makeBlock(h: Omit<BlockHeader, "txCount" | "txRoot" | "receiptsR
   };
   const hb = encodeHeader(header);
   const w = new ByteWriter().bytes(hb);
+  if (genesis) w.bytes(encodeGenesis(genesis));
   for (const t of txs) w.u32(t.bytes.length).bytes(t.bytes);
   for (const r of encReceipts) w.bytes(r);
-  return { header, txs, receipts, hash: blockHash(hb), bytes: w.finish() };
+  return { header, ...(genesis ? { genesis } : {}), txs, receipts, hash: blockHash(hb), bytes: w.finish() };
 }
 
 export interface DecodedBlock extends Block {
@@ -158,6 +163,7 @@ export function decodeBlock(bytes: Uint8Array, base = 0): DecodedBlock {
   const r = new ByteReader(bytes, base);
   const header = readHeader(r);
   const headerLength = r.offset;
+  const genesis = header.height === 0n ? readGenesis(r) : undefined;
   const maxTxs = Math.floor(r.remaining / 4);
   if (header.txCount > maxTxs) r.fail("header.tx_count", `${header.txCount} transactions cannot fit in ${r.remaining} bytes`, headerLength - 3 * 32 - 4);
   const txs: SignedTx[] = [];
@@ -181,5 +187,5 @@ export function decodeBlock(bytes: Uint8Array, base = 0): DecodedBlock {
     receipts.push(readReceipt(r, `receipts[${i}]`));
   }
   r.end("block");
-  return { header, txs, receipts, hash: blockHash(bytes.subarray(0, headerLength)), bytes: bytes.slice(), txOffsets, receiptOffsets, headerLength };
+  return { header, ...(genesis ? { genesis } : {}), txs, receipts, hash: blockHash(bytes.subarray(0, headerLength)), bytes: bytes.slice(), txOffsets, receiptOffsets, headerLength };
 }

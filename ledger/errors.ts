@@ -34,8 +34,10 @@ export type RejectCode =
   | "unknown_function"
   | "bad_arguments"
   | "invalid_module"
-  | "duplicate_contract"
-  | "gas_limit";
+  | "gas_limit"
+  | "gas_price"
+  | "insufficient_funds"
+  | "block_gas";
 
 /** A chain (store or export) failed an audit or an import; `height` and `tx` locate the break. */
 export class ChainBroken extends Error {

@@ -13,14 +13,19 @@ import { ChainBroken, LedgerError, TxRejected } from "./errors.ts";
 import { checkExportEnd, encodeExport, parseExport } from "./export.ts";
 import type { KeyPair } from "./keys.ts";
 import { encodeStateProof, type StateProof } from "./proof.ts";
+import { proveStored } from "./smt.ts";
 import {
+  balanceOf,
   contractOf,
+  instanceId,
   nonceOf,
+  paramsOf,
   readOnlyStorage,
   storageKey,
   WorldState,
   type ContractInfo,
 } from "./state.ts";
+import { checkGenesis, defaultGenesis, LEDGER_LIMITS, type ChainParams, type GenesisConfig } from "./params.ts";
 import { DB_FILE, LedgerStore } from "./store.ts";
 import { checkChainId, signTx, type SignedTx, type UnsignedTx } from "./tx.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -34,13 +39,22 @@ export interface LedgerOptions {
   clock?: () => bigint;
   /** Genesis timestamp when creating (default: the clock). */
   genesisTimestamp?: bigint;
+  /** Chain parameters and initial balances when creating (default: no fees, no balances). */
+  genesis?: Partial<GenesisConfig>;
   vm?: ContractVM;
 }
 
 export interface TxOptions {
   nonce?: bigint;
   gas?: number;
-  /** This block's timestamp (seconds); must not be before the head's. */
+  /** Native units per gas (default: the chain's minimum). */
+  gasPrice?: bigint;
+  /** Native value attached to the call or deploy (default 0). */
+  value?: bigint;
+  /**
+   * This block's timestamp (seconds), as its producer proposes it: not before the head's and at most
+   * MAX_TIME_DRIFT ahead of the producer's clock. Default: the clock (never before the head's).
+   */
   timestamp?: bigint;
 }
 
@@ -57,7 +71,7 @@ export interface SubmitResult {
 export interface DeployResult {
   txId: Uint8Array;
   height: bigint;
-  /** The contract's id (its module id); it exists only if receipt.status is "ok". */
+  /** The new instance's id, SHA-256("mote/contract" || deployer || nonce); it exists only if receipt.status is "ok". */
   contract: Uint8Array;
   receipt: Receipt;
 }
@@ -127,7 +141,7 @@ export class Ledger {
       if (!create || opts.chainId === undefined) {
         throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE}); run 'mote ledger init' or pass a chain id to create one`);
       }
-      store = Ledger.createStore(dir, opts.chainId, opts.genesisTimestamp ?? clock(), vm);
+      store = Ledger.createStore(dir, opts.chainId, opts.genesisTimestamp ?? clock(), vm, { ...defaultGenesis(), ...opts.genesis });
     }
     try {
       if (opts.chainId !== undefined && store.chainId !== opts.chainId) {
@@ -141,16 +155,20 @@ export class Ledger {
   }
 
   /** Creates a new chain (genesis only) in `dir`; refuses a directory that already holds one. */
-  static async init(dir: string, opts: { chainId: string; timestamp?: bigint; vm?: ContractVM; clock?: () => bigint }): Promise<Ledger> {
+  static async init(
+    dir: string,
+    opts: { chainId: string; timestamp?: bigint; vm?: ContractVM; clock?: () => bigint; genesis?: Partial<GenesisConfig> },
+  ): Promise<Ledger> {
     if (dir !== ":memory:" && existsSync(join(dir, DB_FILE))) throw new LedgerError(`${dir}: already holds a ledger`);
-    return Ledger.open(dir, { chainId: opts.chainId, create: true, genesisTimestamp: opts.timestamp, vm: opts.vm, clock: opts.clock });
+    return Ledger.open(dir, { chainId: opts.chainId, create: true, genesisTimestamp: opts.timestamp, vm: opts.vm, clock: opts.clock, genesis: opts.genesis });
   }
 
-  private static createStore(dir: string, chainId: string, timestamp: bigint, vm: ContractVM): LedgerStore {
+  private static createStore(dir: string, chainId: string, timestamp: bigint, vm: ContractVM, genesis: GenesisConfig): LedgerStore {
     checkChainId(chainId);
+    const config = checkGenesis(genesis);
     const app = new LedgerApp(vm, chainId);
     const state = new WorldState();
-    const { block, diff } = app.beginBlock(state, { height: 0n, timestamp }).finish({ hash: ZERO_HASH }, state);
+    const { block, diff } = app.genesis(state, timestamp, config).finish({ hash: ZERO_HASH }, state);
     return LedgerStore.create(dir, chainId, [{ block, diff }]);
   }
 
@@ -165,10 +183,12 @@ export class Ledger {
       throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
     }
     const state = new WorldState();
-    for (const [k, v] of store.stateEntries()) state.loadEntry(k, v);
+    state.loadEntries(store.stateEntries(), true);
     for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
     if (!bytesEqual(state.root(), head.header.stateRoot)) {
-      throw new LedgerError(`${dir}: stored state does not match block ${h}'s state root; run 'mote audit'`);
+      throw new LedgerError(
+        `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
+      );
     }
     return new Ledger(store, state, head, vm, clock);
   }
@@ -225,17 +245,29 @@ export class Ledger {
     return nonceOf(this.state, pubkey);
   }
 
-  contract(id: Uint8Array): (ContractInfo & { module: Uint8Array }) | undefined {
-    const c = contractOf(this.state, id);
-    return c ? { ...c, module: this.state.module(id)! } : undefined;
+  /** The native balance of an account or contract instance at the head. */
+  balance(id: Uint8Array): bigint {
+    return balanceOf(this.state, id);
   }
 
-  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit"> {
+  /** The chain parameters fixed at genesis. */
+  get params(): ChainParams {
+    return paramsOf(this.state);
+  }
+
+  contract(id: Uint8Array): (ContractInfo & { module: Uint8Array }) | undefined {
+    const c = contractOf(this.state, id);
+    return c ? { ...c, module: this.state.module(c.moduleHash)! } : undefined;
+  }
+
+  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value"> {
     return {
       chainId: this.chainId,
       sender: key.publicKey,
       nonce: opts.nonce ?? this.nonce(key.publicKey),
       gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gasPrice: opts.gasPrice ?? this.params.minGasPrice,
+      value: opts.value ?? 0n,
     };
   }
 
@@ -252,14 +284,22 @@ export class Ledger {
     return this.app.checkTx(tx, this.state);
   }
 
+  /**
+   * Trusted time: a block's timestamp is at least its parent's and at most MAX_TIME_DRIFT seconds ahead
+   * of this producer's clock, so no one (a transaction's sender least of all) can push `now()` ahead.
+   */
   private nextTimestamp(explicit?: bigint): bigint {
     const last = this.head.block.header.timestamp;
+    const now = this.clock();
     if (explicit !== undefined) {
       if (explicit < last) throw new LedgerError(`timestamp ${explicit} is before the head block's ${last}`);
+      const limit = now + BigInt(LEDGER_LIMITS.MAX_TIME_DRIFT.value);
+      if (explicit > limit) {
+        throw new LedgerError(`timestamp ${explicit} is more than ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this producer's clock (${now})`);
+      }
       return explicit;
     }
-    const t = this.clock();
-    return t > last ? t : last;
+    return now > last ? now : last;
   }
 
   /**
@@ -305,8 +345,9 @@ export class Ledger {
 
   /** Signs and submits a deploy as its own block; throws TxRejected if it is refused. */
   deploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): DeployResult {
-    const r = this.submitOne(this.signDeploy(key, module, initArgs, opts), opts.timestamp);
-    return { ...r, contract: sha256(module) };
+    const tx = this.signDeploy(key, module, initArgs, opts);
+    const r = this.submitOne(tx, opts.timestamp);
+    return { ...r, contract: instanceId(key.publicKey, tx.tx.nonce) };
   }
 
   /** Signs and submits a call as its own block; throws TxRejected if it is refused (a revert is a receipt, not a rejection). */
@@ -325,17 +366,19 @@ export class Ledger {
 
   /** A read-only query at the head: runs a view export against committed state; nothing is recorded. */
   view(contract: Uint8Array, fn: string | number, args: Value[] = [], opts: { caller?: Uint8Array; gas?: number } = {}): CallResult {
-    const module = this.contract(contract)?.module;
-    if (!module) throw new TxRejected(`unknown contract ${hex(contract)}`, "unknown_contract");
+    const c = this.contract(contract);
+    if (!c) throw new TxRejected(`unknown contract ${hex(contract)}`, "unknown_contract");
+    const module = c.module;
     const selector = resolveSelector(fn);
     const name = typeof fn === "string" ? fn : `selector 0x${selector.toString(16).padStart(8, "0")}`;
     if (selector === INIT_SELECTOR) throw new TxRejected("init runs once, when the contract is deployed", "unknown_function");
-    const info = this.app.modules.exportsOf(contract, module).get(selector);
+    const info = this.app.modules.exportsOf(c.moduleHash, module).get(selector);
     if (!info) throw new TxRejected(`contract ${hex(contract)} exports no function ${name}`, "unknown_function");
     if (!info.export.view) throw new TxRejected(`${name} is not a view function; send it as a transaction`, "unknown_function");
     checkArgs(info, args, name);
     return this.vm.call(module, selector, args, {
       store: readOnlyStorage(this.state),
+      self: contract,
       caller: opts.caller ?? new Uint8Array(32),
       timestamp: this.head.block.header.timestamp,
       height: this.height,
@@ -370,19 +413,31 @@ export class Ledger {
     });
   }
 
-  /** Value and presence/absence proof of one storage entry against the head's state root. */
-  prove(contract: Uint8Array, key: Uint8Array): StorageProof {
+  /**
+   * Value and presence/absence proof of one storage entry against the head's state root, or against
+   * block `height`'s (from the tree nodes the store keeps for every block).
+   */
+  prove(contract: Uint8Array, key: Uint8Array, opts: { height?: bigint } = {}): StorageProof {
     if (key.length === 0 || key.length > LIMITS.MAX_KEY_BYTES.value) {
       throw new RangeError(`a storage key is 1..${LIMITS.MAX_KEY_BYTES.value} bytes, got ${key.length}`);
     }
-    const proof = this.state.prove(storageKey(contract, key));
-    const present = proof.leaves.length === 1 && compareBytes(proof.leaves[0]!.key, proof.key) === 0;
+    const height = opts.height ?? this.height;
+    let stateRoot = this.stateRoot;
+    let proof: StateProof;
+    if (height === this.height) {
+      proof = this.state.prove(storageKey(contract, key));
+    } else {
+      const b = this.block(height);
+      if (!b) throw new RangeError(`no block ${height} (head is ${this.height})`);
+      stateRoot = b.header.stateRoot;
+      proof = proveStored(stateRoot, storageKey(contract, key), (h) => this.store.node(h));
+    }
     return {
-      height: this.height,
-      stateRoot: this.stateRoot,
+      height,
+      stateRoot,
       contract,
       key,
-      value: present ? proof.leaves[0]!.value : null,
+      value: proof.end.kind === "leaf" ? proof.end.value : null,
       proof,
       encoded: encodeStateProof(proof),
     };
@@ -399,6 +454,32 @@ export class Ledger {
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
       return auditStoreContents(store, opts.vm ?? (await MoteVM.create()));
+    } finally {
+      store.close();
+    }
+  }
+
+  /**
+   * Recovery: replays the stored blocks from genesis, checking every block's hashes and roots as the
+   * audit does, and only if all of it checks out replaces the state, tree nodes, modules and indexes
+   * by the replayed ones. Works on a store too damaged to open.
+   */
+  static async rebuild(dir: string, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
+    const store = LedgerStore.open(dir);
+    if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
+    try {
+      const vm = opts.vm ?? (await MoteVM.create());
+      let kept: { block: Block; diff: import("./state.ts").StateDiff }[] = [];
+      const report = auditReport(() => {
+        const records = (function* () {
+          for (const b of store.blocks()) yield { hash: b.hash, bytes: b.bytes, base: 0 };
+        })();
+        const r = replayChain(records, vm, { chainId: store.chainId, container: "store", keep: true });
+        kept = r.kept;
+        return r;
+      });
+      if (report.ok) store.rederive(kept);
+      return report;
     } finally {
       store.close();
     }

@@ -1,23 +1,42 @@
-// The world state every block commits to: account nonces, deployed contracts and contract storage as
-// one sorted Merkle map (state keys below), plus module bytes by id, with a per-block write overlay.
+// The world state every block commits to: account nonces, contract instances, contract storage, native
+// balances and the chain parameters as one authenticated map (state keys below), plus module bytes by
+// hash, with a per-block (and per-transaction) write overlay.
+import { sha256 } from "@noble/hashes/sha2.js";
 import type { StateStore } from "../vm/host/index.ts";
 import { bytesEqual, concat, hex } from "./bytes.ts";
-import { SortedMerkleMap } from "./merkle.ts";
+import { decodeParams, type ChainParams } from "./params.ts";
+import { SparseMerkleTree } from "./smt.ts";
 import type { StateProof } from "./proof.ts";
 
 /**
  * State keys (the first byte is the namespace; see docs/ledger.md):
- *   0x01 || sender pubkey (32)             -> next nonce, u64 LE (absent = 0)
- *   0x02 || contract id (32)               -> deployer pubkey (32) || deploy height u64 LE
- *   0x03 || contract id (32) || storage key -> the stored value (never empty)
+ *   0x01 || sender pubkey (32)               -> next nonce, u64 LE (absent = 0)
+ *   0x02 || instance id (32)                 -> module hash (32) || deployer pubkey (32) || deploy height u64 LE
+ *   0x03 || instance id (32) || storage key  -> the stored value (never empty)
+ *   0x04 || account or instance id (32)      -> native balance, u64 LE (absent = 0)
+ *   0x05                                     -> chain parameters (params.ts), set at genesis
  */
 export const NS_ACCOUNT = 0x01;
 export const NS_CONTRACT = 0x02;
 export const NS_STORAGE = 0x03;
+export const NS_BALANCE = 0x04;
+export const NS_PARAMS = 0x05;
 
 export const accountKey = (pubkey: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_ACCOUNT), pubkey);
 export const contractKey = (id: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_CONTRACT), id);
 export const storageKey = (id: Uint8Array, key: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_STORAGE), id, key);
+export const balanceKey = (id: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_BALANCE), id);
+export const PARAMS_KEY = Uint8Array.of(NS_PARAMS);
+
+/** The host's view of state (vm/host store.ts): the empty key is an id's balance, any other a storage key. */
+export const hostKey = (id: Uint8Array, key: Uint8Array): Uint8Array => (key.length === 0 ? balanceKey(id) : storageKey(id, key));
+
+const CONTRACT_DOMAIN = new TextEncoder().encode("mote/contract");
+
+/** A new instance's id: SHA-256("mote/contract" || deployer || deployer's nonce u64 LE); no one can take another's. */
+export function instanceId(deployer: Uint8Array, nonce: bigint): Uint8Array {
+  return sha256(concat(CONTRACT_DOMAIN, deployer, u64le(nonce)));
+}
 
 export function u64le(v: bigint): Uint8Array {
   const b = new Uint8Array(8);
@@ -30,7 +49,10 @@ export function readU64le(b: Uint8Array): bigint {
 }
 
 export interface ContractInfo {
+  /** The instance id. */
   id: Uint8Array;
+  /** SHA-256 of the module bytes the instance runs (shared by every instance of that module). */
+  moduleHash: Uint8Array;
   deployer: Uint8Array;
   height: bigint;
 }
@@ -39,6 +61,8 @@ export interface ContractInfo {
 export interface StateDiff {
   writes: Map<string, { key: Uint8Array; value: Uint8Array }>;
   modules: Map<string, Uint8Array>;
+  /** State-tree nodes the block created, (hash, stored form); filled in when the block is finished. */
+  nodes?: [Uint8Array, Uint8Array][];
 }
 
 /** Reads state; `WorldState` reads committed state, `BlockOverlay` reads through a block's pending writes. */
@@ -48,7 +72,7 @@ export interface StateView {
 }
 
 export class WorldState implements StateView {
-  readonly tree = new SortedMerkleMap();
+  readonly tree = new SparseMerkleTree();
   private readonly modules = new Map<string, Uint8Array>();
 
   read(key: Uint8Array): Uint8Array | undefined {
@@ -59,25 +83,23 @@ export class WorldState implements StateView {
     return this.modules.get(hex(id));
   }
 
-  loadEntry(key: Uint8Array, value: Uint8Array): void {
-    this.tree.set(key, value);
+  /** Loads the whole state at once (opening a store); `stored`: its tree nodes are in the store already. */
+  loadEntries(entries: Iterable<[Uint8Array, Uint8Array]>, stored: boolean): void {
+    this.tree.load(entries, stored);
   }
 
   loadModule(id: Uint8Array, bytes: Uint8Array): void {
     this.modules.set(hex(id), bytes);
   }
 
-  /** Applies a block's diff; the returned function restores the state as it was before. */
+  /** Applies a block's diff (and records the tree nodes it created in it); the returned function takes it back. */
   apply(diff: StateDiff): () => void {
-    const before: { key: Uint8Array; value: Uint8Array }[] = [];
-    for (const { key, value } of diff.writes.values()) {
-      before.push({ key, value: this.tree.get(key) ?? new Uint8Array(0) });
-      this.tree.set(key, value);
-    }
+    const undoTree = this.tree.applyAll(diff.writes.values());
+    diff.nodes = this.tree.takeNewNodes();
     const added = [...diff.modules.keys()].filter((id) => !this.modules.has(id));
     for (const [id, bytes] of diff.modules) this.modules.set(id, bytes);
     return () => {
-      for (let i = before.length - 1; i >= 0; i--) this.tree.set(before[i]!.key, before[i]!.value);
+      undoTree();
       for (const id of added) this.modules.delete(id);
     };
   }
@@ -117,18 +139,40 @@ export class BlockOverlay implements StateView {
     this.diff.modules.set(hex(id), bytes.slice());
   }
 
-  /** The VM's view of contract storage: (module id, key) mapped into the storage namespace. */
+  /** Applies this overlay's writes to the overlay (or view) below it: a transaction that ended ok. */
+  mergeInto(below: BlockOverlay): void {
+    for (const { key, value } of this.diff.writes.values()) below.write(key, value);
+    for (const [id, bytes] of this.diff.modules) below.diff.modules.set(id, bytes);
+  }
+
+  /** The VM's view of state: (instance id, key) mapped into the storage namespace, the empty key to the balance. */
   storage(): StateStore {
     return {
-      get: (contract, key) => this.read(storageKey(contract, key)),
-      set: (contract, key, value) => this.write(storageKey(contract, key), value),
+      get: (contract, key) => this.read(hostKey(contract, key)),
+      set: (contract, key, value) => this.write(hostKey(contract, key), value),
     };
   }
 }
 
 /** The VM's storage view for read-only queries: reads committed state, drops every write. */
 export function readOnlyStorage(view: StateView): StateStore {
-  return { get: (contract, key) => view.read(storageKey(contract, key)), set: () => {} };
+  return { get: (contract, key) => view.read(hostKey(contract, key)), set: () => {} };
+}
+
+export function balanceOf(view: StateView, id: Uint8Array): bigint {
+  const v = view.read(balanceKey(id));
+  return v ? readU64le(v) : 0n;
+}
+
+/** Writes a balance (0 deletes the entry). */
+export function setBalance(o: BlockOverlay, id: Uint8Array, amount: bigint): void {
+  o.write(balanceKey(id), amount === 0n ? new Uint8Array(0) : u64le(amount));
+}
+
+export function paramsOf(view: StateView): ChainParams {
+  const v = view.read(PARAMS_KEY);
+  if (!v) throw new Error("the state holds no chain parameters (not a v2 genesis)");
+  return decodeParams(v);
 }
 
 export function nonceOf(view: StateView, sender: Uint8Array): bigint {
@@ -136,8 +180,13 @@ export function nonceOf(view: StateView, sender: Uint8Array): bigint {
   return v ? readU64le(v) : 0n;
 }
 
+/** The instance record: module hash || deployer || deploy height. */
+export function concatInfo(moduleHash: Uint8Array, deployer: Uint8Array, height: bigint): Uint8Array {
+  return concat(moduleHash, deployer, u64le(height));
+}
+
 export function contractOf(view: StateView, id: Uint8Array): ContractInfo | undefined {
   const v = view.read(contractKey(id));
   if (!v) return undefined;
-  return { id: id.slice(), deployer: v.slice(0, 32), height: readU64le(v.subarray(32, 40)) };
+  return { id: id.slice(), moduleHash: v.slice(0, 32), deployer: v.slice(32, 64), height: readU64le(v.subarray(64, 72)) };
 }

@@ -4,12 +4,11 @@ import Database from "better-sqlite3";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Block } from "./block.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { LedgerError } from "./errors.ts";
-import type { StateDiff } from "./state.ts";
+import { instanceId, type StateDiff } from "./state.ts";
 
 export const DB_FILE = "ledger.sqlite";
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -17,6 +16,7 @@ CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL, bytes BLOB 
 CREATE TABLE txs (id BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL) STRICT;
 CREATE TABLE state (key BLOB PRIMARY KEY, value BLOB NOT NULL) STRICT;
 CREATE TABLE modules (id BLOB PRIMARY KEY, bytes BLOB NOT NULL) STRICT;
+CREATE TABLE nodes (hash BLOB PRIMARY KEY, node BLOB NOT NULL) STRICT;
 CREATE TABLE events (height INTEGER NOT NULL, tx INTEGER NOT NULL, idx INTEGER NOT NULL,
   contract BLOB NOT NULL, topic INTEGER NOT NULL, PRIMARY KEY (height, tx, idx)) STRICT;
 CREATE INDEX events_by_contract ON events (contract, topic);
@@ -126,15 +126,20 @@ export class LedgerStore {
   }
 
   private writeBlock(block: Block, diff: StateDiff): void {
+    this.db.prepare("INSERT INTO blocks (height, hash, bytes) VALUES (?, ?, ?)").run(block.header.height, block.hash, block.bytes);
+    this.writeEffects(block, diff);
+  }
+
+  /** Everything a block derives: tx index, events, state writes, new modules and new state-tree nodes. */
+  private writeEffects(block: Block, diff: StateDiff): void {
     const h = block.header.height;
-    this.db.prepare("INSERT INTO blocks (height, hash, bytes) VALUES (?, ?, ?)").run(h, block.hash, block.bytes);
     const txIns = this.db.prepare("INSERT INTO txs (id, height, idx) VALUES (?, ?, ?)");
     const evIns = this.db.prepare("INSERT INTO events (height, tx, idx, contract, topic) VALUES (?, ?, ?, ?, ?)");
     block.txs.forEach((t, i) => {
       txIns.run(t.id, h, i);
       const rc = block.receipts[i]!;
-      // A deploy's events come from its init, run as the new contract, whose id is the module id.
-      const contract = t.tx.kind === "call" ? t.tx.contract : sha256(t.tx.module);
+      // A deploy's events come from its init, run as the new instance.
+      const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.sender, t.tx.nonce);
       rc.events.forEach((e, j) => evIns.run(h, i, j, contract, e.topic));
     });
     const put = this.db.prepare("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -145,6 +150,26 @@ export class LedgerStore {
     }
     const mod = this.db.prepare("INSERT OR IGNORE INTO modules (id, bytes) VALUES (?, ?)");
     for (const [id, bytes] of diff.modules) mod.run(Buffer.from(id, "hex"), bytes);
+    const node = this.db.prepare("INSERT OR IGNORE INTO nodes (hash, node) VALUES (?, ?)");
+    for (const [hash, bytes] of diff.nodes ?? []) node.run(hash, bytes);
+  }
+
+  /**
+   * Recovery: replaces everything derived from the blocks (state, tree nodes, modules, tx index,
+   * events) by what a replay of the stored blocks produced, in one transaction.
+   */
+  rederive(replayed: readonly { block: Block; diff: StateDiff }[]): void {
+    this.db
+      .transaction(() => {
+        for (const t of ["state", "nodes", "modules", "txs", "events"]) this.db.exec(`DELETE FROM ${t}`);
+        for (const r of replayed) this.writeEffects(r.block, r.diff);
+      })
+      .immediate();
+  }
+
+  node(hash: Uint8Array): Uint8Array | undefined {
+    const r = this.db.prepare("SELECT node FROM nodes WHERE hash = ?").get(hash) as { node: Buffer } | undefined;
+    return r ? u8(r.node) : undefined;
   }
 
   /** Commit: the block and its effects in one transaction; refuses if another process moved the head. */

@@ -5,10 +5,10 @@ import { LIMITS } from "../vm/spec/limits.ts";
 import { ByteReader, ByteWriter, checkValue, concat, readValues, writeValues, type Value } from "./bytes.ts";
 import { verifySignature, type KeyPair } from "./keys.ts";
 
-export const TX_VERSION = 1;
+export const TX_VERSION = 2;
 export const TX_KIND = { deploy: 1, call: 2 } as const;
 /** Prepended to the signed bytes so a transaction signature can never be replayed as another message. */
-export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v1\0");
+export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v2\0");
 
 const CHAIN_ID_RE = /^[A-Za-z0-9._-]{1,32}$/;
 
@@ -21,6 +21,10 @@ export interface TxHeader {
   sender: Uint8Array;
   nonce: bigint;
   gasLimit: number;
+  /** Native units paid per gas used, to the chain's fee account; at least the chain's minimum. */
+  gasPrice: bigint;
+  /** Native value credited to the contract (the new instance, for a deploy) before it runs; returned if it does not end ok. */
+  value: bigint;
 }
 
 export type TxBody =
@@ -45,10 +49,12 @@ export function encodeUnsignedTx(tx: UnsignedTx): Uint8Array {
   if (!Number.isInteger(tx.gasLimit) || tx.gasLimit < 1 || tx.gasLimit > LIMITS.MAX_GAS.value) {
     throw new RangeError(`gas limit ${tx.gasLimit} is outside 1..${LIMITS.MAX_GAS.value}`);
   }
+  if (tx.gasPrice < 0n || tx.gasPrice >= 2n ** 64n) throw new RangeError(`gas price ${tx.gasPrice} is outside u64`);
+  if (tx.value < 0n || tx.value >= 2n ** 64n) throw new RangeError(`value ${tx.value} is outside u64`);
   if (tx.args.length > LIMITS.MAX_PARAMS.value) throw new RangeError(`${tx.args.length} arguments, at most ${LIMITS.MAX_PARAMS.value}`);
   tx.args.forEach((a, i) => checkValue(a, `argument ${i}`));
   const cid = new TextEncoder().encode(tx.chainId);
-  const w = new ByteWriter().u8(TX_VERSION).u8(TX_KIND[tx.kind]).u8(cid.length).bytes(cid).bytes(tx.sender).u64(tx.nonce).u32(tx.gasLimit);
+  const w = new ByteWriter().u8(TX_VERSION).u8(TX_KIND[tx.kind]).u8(cid.length).bytes(cid).bytes(tx.sender).u64(tx.nonce).u32(tx.gasLimit).u64(tx.gasPrice).u64(tx.value);
   if (tx.kind === "deploy") {
     if (tx.module.length < 1 || tx.module.length > LIMITS.MODULE_MAX_BYTES.value) {
       throw new RangeError(`module of ${tx.module.length} bytes is outside 1..${LIMITS.MODULE_MAX_BYTES.value}`);
@@ -88,6 +94,8 @@ export function decodeTx(bytes: Uint8Array, base = 0): SignedTx {
   const gasAt = r.offset;
   const gasLimit = r.u32("tx.gas_limit");
   if (gasLimit < 1 || gasLimit > LIMITS.MAX_GAS.value) r.fail("tx.gas_limit", `gas limit ${gasLimit} is outside 1..${LIMITS.MAX_GAS.value}`, gasAt);
+  const gasPrice = r.u64("tx.gas_price");
+  const value = r.u64("tx.value");
   let body: TxBody;
   if (kind === "deploy") {
     const lenAt = r.offset;
@@ -102,7 +110,7 @@ export function decodeTx(bytes: Uint8Array, base = 0): SignedTx {
   }
   const signature = r.bytes(64, "tx.signature");
   r.end("tx");
-  return { tx: { chainId, sender, nonce, gasLimit, ...body }, signature, bytes: bytes.slice(), id: sha256(bytes) };
+  return { tx: { chainId, sender, nonce, gasLimit, gasPrice, value, ...body }, signature, bytes: bytes.slice(), id: sha256(bytes) };
 }
 
 /** Whether the signature is the sender's over the domain tag and every other byte of the transaction. */

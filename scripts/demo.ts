@@ -8,7 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { buildVm } from "./build-vm.ts";
 import { compileSource, formatDiagnostic, readSourceFile } from "../compiler/index.ts";
 import { type Abi, eventByTopic, formatValue } from "../compiler/abi.ts";
-import { KeyPair, Ledger, decodeTx, hex, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
+import { KeyPair, Ledger, decodeTx, hex, instanceId, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const CHAIN_ID = "mote-demo";
@@ -50,7 +50,7 @@ function compile(path: string): Compiled {
   if (!r.module || !r.abi) {
     fail(`${path} does not compile:\n${r.diagnostics.map((d) => formatDiagnostic(d, text)).join("\n")}`);
   }
-  return { path, module: r.module, abi: r.abi, id: sha256(r.module) };
+  return { path, module: r.module, abi: r.abi, id: new Uint8Array(32) };
 }
 
 function errorMessage(c: Compiled, r: Receipt): string {
@@ -136,6 +136,8 @@ const registry = compile("contracts/device_registry.mote");
 const guard = compile("contracts/anomaly_guard.mote");
 const attestation = compile("contracts/sensor_attestation.mote");
 for (const c of [registry, guard, attestation]) check(c.module.length > 0, `compiled ${c.path}`, `${c.module.length} bytes`);
+// an instance's id follows from its deployer and the deployer's nonce: these are the operator's first three transactions
+[registry, guard, attestation].forEach((c, i) => (c.id = instanceId(operator.publicKey, BigInt(i))));
 
 const dir = mkdtempSync(join(tmpdir(), "mote-demo-"));
 // removed however the demo ends, a failed step's process.exit included
@@ -151,7 +153,7 @@ try {
     check(r.receipt.status === "ok" && hex(r.contract) === hex(c.id), `deployed ${c.abi.contract}`, `id ${hex(c.id).slice(0, 16)}…  gas ${r.receipt.gasUsed}`);
   };
   deploy(registry, []);
-  // the guard is told the attestation's id before that is deployed: an id is the module's hash
+  // the guard is told the attestation's id before that is deployed: it is the operator's next deploy
   deploy(guard, [registry.id, attestation.id]);
   deploy(attestation, [registry.id, guard.id]);
 

@@ -39,6 +39,8 @@ export const DYNAMIC_FORMULAS: Record<DynamicGas, string> = {
   sstore: "SSTORE + SSTORE_PER_WORD × ⌈len value/8⌉ (an int value is 8 bytes)",
   xload: "XLOAD before the read, then COPY_PER_WORD × ⌈len value/8⌉ once the value's length is known",
   emit: "EMIT + EMIT_PER_WORD × ⌈len encoded event/8⌉",
+  balance: "BALANCE before the read",
+  pay: "PAY before the payment (charged even when the balance is short)",
 };
 
 /** Local index implied by a one-byte local opcode (lget0..lset3), or -1. */
@@ -78,8 +80,7 @@ export function memoryLayout(): { name: string; size: number; what: string }[] {
     { name: "EXPORTS", size: L("MAX_EXPORTS") * 8, what: "export table: selector u32, function, flags, arg mask, result mask (u8 each)" },
     { name: "IO", size: al(L("MAX_KEY_BYTES") + L("MAX_BYTES_LEN")), what: "I/O buffer: tagged arguments in and results out; during a call, storage key (first MAX_KEY_BYTES) and value scratch, event encoding" },
     { name: "GASTAB", size: L("CODE_MAX_BYTES") * 2, what: "gas table: u16 per code byte, block cost at each instruction start (verifier scratch during load)" },
-    { name: "CTX", size: 48, what: "call context written by the host: caller (32 B), timestamp u64, height u64" },
-    { name: "SELF", size: 32, what: "this module's id, SHA-256 of its bytes, computed at load" },
+    { name: "CTX", size: 88, what: "call context written by the host: caller (32 B), timestamp u64, height u64, self: instance id (32 B), value u64" },
     { name: "IMAGE", size: al(L("MODULE_MAX_BYTES")), what: "the module bytes, as written by the host" },
     { name: "ARENA", size: L("ARENA_BYTES"), what: "per-call byte-string arena (bump allocated, reset per call)" },
   ];

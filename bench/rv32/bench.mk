@@ -20,3 +20,15 @@ $(RV_DIR)/$(BENCH_NAME).o: $(GEN)/$(BENCH_NAME).c $(BENCH_SRC)/bench_cases.h | $
 bench-elf: $(RV_DIR)/$(BENCH_NAME).elf
 $(RV_DIR)/$(BENCH_NAME).elf: $(BENCH_LIB_OBJS) $(RV_DIR)/bench_main.o $(RV_DIR)/$(BENCH_NAME).o
 	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) -o $@
+
+# The device SDK's sealing alone (bench/rv32/seal.ts): Monocypher, mote_seal.c and the case in gen/.
+SEAL_OBJS := $(foreach f,$(MONO_SRCS) $(SRC)/mote_seal.c $(SRC)/memprof.c,$(call rv_obj,$(f)))
+$(RV_DIR)/seal_main.o: $(BENCH_SRC)/seal_main.c $(GEN)/seal_case.h $(SRC)/mote_seal.h | $(RV_DIR)
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
+$(RV_DIR)/seal_case.o: $(GEN)/seal_case.c $(GEN)/seal_case.h | $(RV_DIR)
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
+
+.PHONY: seal-elf
+seal-elf: $(RV_DIR)/mote-seal.elf
+$(RV_DIR)/mote-seal.elf: $(SEAL_OBJS) $(RV_DIR)/seal_main.o $(RV_DIR)/seal_case.o
+	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-seal.map -o $@

@@ -13,6 +13,7 @@ import {
   DecodeError,
   KeyPair,
   Ledger,
+  LEDGER_LIMITS,
   LedgerError,
   TxRejected,
   readKeyFile,
@@ -31,13 +32,13 @@ import { quoteInput, quotePath } from "../../compiler/escape.ts";
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
 
-interface DataOpts {
+export interface DataOpts {
   data: string;
   json?: boolean;
 }
 
 /** Turns the ledger's one-line errors into CLI errors; anything else is a bug and keeps its stack. */
-async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
+export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
   try {
     return await f();
   } catch (e) {
@@ -47,15 +48,15 @@ async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
   }
 }
 
-async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
+export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
   return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
 }
 
-function print(opts: { json?: boolean }, json: unknown, text: string): void {
+export function print(opts: { json?: boolean }, json: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
 }
 
-function parseU64(text: string, what: string): bigint {
+export function parseU64(text: string, what: string): bigint {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`${what}: expected a non-negative integer, got '${quoteInput(text)}'`, 2);
   const v = BigInt(text);
   if (v >= 2n ** 64n) throw new CliError(`${what}: ${text} exceeds 2^64-1`, 2);
@@ -70,7 +71,7 @@ function parseGas(text: string | undefined): number {
   return Number(text);
 }
 
-function parseContractId(text: string): Uint8Array {
+export function parseContractId(text: string): Uint8Array {
   const t = text.startsWith("0x") ? text : `0x${text}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`contract: expected a 32-byte contract id in hex (64 digits), got '${quoteInput(text)}'`, 2);
   return parseHexArg(t.toLowerCase(), "contract");
@@ -85,7 +86,7 @@ function readFile(path: string): Uint8Array {
   }
 }
 
-function loadKey(path: string | undefined): KeyPair {
+export function loadKey(path: string | undefined): KeyPair {
   if (!path) throw new CliError("--key FILE is required (create one with 'mote keygen --out FILE')", 2);
   if (!existsSync(path)) throw new CliError(`--key ${quotePath(path)}: no such file (create one with 'mote keygen --out FILE')`);
   if (statSync(path).isDirectory()) throw new CliError(`--key ${quotePath(path)}: is a directory, not a key file`);
@@ -116,7 +117,7 @@ function readAbi(path: string): Abi {
   return abi;
 }
 
-function storedAbi(data: string, contract: Uint8Array): Abi | undefined {
+export function storedAbi(data: string, contract: Uint8Array): Abi | undefined {
   const p = abiPath(data, contract);
   return existsSync(p) ? readAbi(p) : undefined;
 }
@@ -330,12 +331,32 @@ export function register(program: Command): void {
       .command("init")
       .description("create a new chain (its genesis block) in the data directory")
       .option("--chain-id <id>", "chain id: 1-32 of A-Z a-z 0-9 . _ -", DEFAULT_CHAIN_ID)
-      .option("--timestamp <n>", "genesis timestamp, seconds (default: now)"),
-  ).action(async (opts: DataOpts & { chainId: string; timestamp?: string }) =>
+      .option("--timestamp <n>", "genesis timestamp, seconds (default: now)")
+      .option("--alloc <id=amount...>", "initial native balance of a public key or contract id (repeatable)")
+      .option("--min-gas-price <n>", "least gas price a transaction may offer (0: no fees, a permissioned fleet)", "0")
+      .option("--block-gas-limit <n>", "gas the transactions of one block may reserve", String(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value))
+      .option("--fee-account <hex>", "32-byte account that receives fees (default all zeros)"),
+  ).action(
+    async (
+      opts: DataOpts & { chainId: string; timestamp?: string; alloc?: string[]; minGasPrice: string; blockGasLimit: string; feeAccount?: string },
+    ) =>
     guarded(async () => {
       if (existsSync(opts.data) && !statSync(opts.data).isDirectory()) throw new CliError(`--data ${quotePath(opts.data)}: not a directory`);
       const ts = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
-      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create() });
+      const alloc = (opts.alloc ?? []).map((a) => {
+        const m = /^(?:0x)?([0-9a-fA-F]{64})=(.*)$/.exec(a);
+        if (!m) throw new CliError(`--alloc: expected ID=AMOUNT with a 32-byte hex id, got '${a}'`, 2);
+        return { id: parseHexArg(`0x${m[1]!.toLowerCase()}`, "--alloc"), amount: parseU64(m[2]!, `--alloc ${m[1]!.slice(0, 8)}…`) };
+      });
+      const feeAccount = opts.feeAccount === undefined ? new Uint8Array(32) : parseHexArg(opts.feeAccount, "--fee-account");
+      if (feeAccount.length !== 32) throw new CliError(`--fee-account: expected 32 bytes, got ${feeAccount.length}`, 2);
+      const genesis = {
+        alloc,
+        minGasPrice: parseU64(opts.minGasPrice, "--min-gas-price"),
+        blockGasLimit: parseU64(opts.blockGasLimit, "--block-gas-limit"),
+        feeAccount,
+      };
+      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create(), genesis });
       try {
         print(opts, { chainId: l.chainId, data: resolve(opts.data), genesis: toHex(l.headHash) }, `chain '${l.chainId}' created in ${resolve(opts.data)}, genesis ${toHex(l.headHash)}`);
       } finally {
@@ -394,6 +415,18 @@ export function register(program: Command): void {
   );
 
   dataOpt(
+    ledger
+      .command("rebuild")
+      .description("re-derive the state and indexes from the stored blocks (after the state table was damaged), checking every root"),
+  ).action(async (opts: DataOpts) =>
+    guarded(async () => {
+      const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create() });
+      if (!r.ok) throw new CliError(`rebuild refused, nothing changed: ${r.error}`);
+      print(opts, r, `rebuilt ${resolve(opts.data)}: ${r.blocks} block(s), ${r.txs} transaction(s), state root ${r.stateRoot} (every block's root checked)`);
+    }),
+  );
+
+  dataOpt(
     ledger.command("export").description("write the whole chain in its canonical binary encoding").option("-o, --out <file>", "write to FILE instead of stdout"),
   ).action(async (opts: DataOpts & { out?: string }) =>
     guarded(async () => {
@@ -448,8 +481,20 @@ export function register(program: Command): void {
       c
         .option("--key <file>", "signing key file (from mote keygen)")
         .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
-        .option("--timestamp <n>", "block timestamp, seconds (default: now; never before the head's)"),
+        .option("--gas-price <n>", "native units per gas used (default: the chain's minimum)")
+        .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
+        .option(
+          "--timestamp <n>",
+          `block timestamp, seconds (default: now; never before the head's, at most ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this machine's clock)`,
+        ),
     );
+  type TxCliOpts = DataOpts & { key?: string; gas?: string; gasPrice?: string; value: string; timestamp?: string };
+  const txOptions = (opts: TxCliOpts) => ({
+    gas: parseGas(opts.gas),
+    gasPrice: opts.gasPrice === undefined ? undefined : parseU64(opts.gasPrice, "--gas-price"),
+    value: parseU64(opts.value, "--value"),
+    timestamp: opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp"),
+  });
 
   txOpts(
     tx
@@ -457,7 +502,7 @@ export function register(program: Command): void {
       .description("deploy a module (.mbc, with FILE.abi.json beside it if present) or compile and deploy a .mote source")
       .argument("<file>", "module (.mbc) or contract source (.mote)")
       .argument("[args...]", "init arguments"),
-  ).action(async (file: string, argTexts: string[], opts: DataOpts & { key?: string; gas?: string; timestamp?: string }) =>
+  ).action(async (file: string, argTexts: string[], opts: TxCliOpts) =>
     guarded(async () => {
       const key = loadKey(opts.key);
       let module: Uint8Array;
@@ -484,11 +529,10 @@ export function register(program: Command): void {
         throw e;
       }
       const args = parseArgs(abi, "init", argTexts);
-      const gas = parseGas(opts.gas);
-      const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const o = txOptions(opts);
       const l = await openLedger(opts);
       try {
-        const r = l.deploy(key, module, args, { gas, timestamp });
+        const r = l.deploy(key, module, args, o);
         if (r.receipt.status === "ok" && abi) {
           mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
           writeFileSync(abiPath(opts.data, r.contract), `${JSON.stringify(abi, null, 2)}\n`);
@@ -512,17 +556,16 @@ export function register(program: Command): void {
       .argument("<contract>", "contract id (hex)")
       .argument("<fn>", "function name")
       .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)"),
-  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { key?: string; gas?: string; timestamp?: string }) =>
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: TxCliOpts) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const key = loadKey(opts.key);
       const abi = storedAbi(opts.data, contract);
       const args = parseArgs(abi, fn, argTexts);
-      const gas = parseGas(opts.gas);
-      const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const o = txOptions(opts);
       const l = await openLedger(opts);
       try {
-        const r = l.call(key, contract, fn, args, { gas, timestamp });
+        const r = l.call(key, contract, fn, args, o);
         // a view sent as a transaction still costs a block: say so, and name the free query
         if (abi && functionByName(abi, fn)?.view) {
           process.stderr.write(`note: ${fn} is a view; this transaction created block ${r.height} (query it without a block: mote ledger view ${toHex(contract)} ${fn} ...)\n`);
@@ -631,18 +674,42 @@ export function register(program: Command): void {
 
   dataOpt(
     program
+      .command("balance")
+      .description("print the native balance of an account (public key) or contract instance at the head")
+      .argument("<id>", "public key or contract id (hex, 32 bytes)"),
+  ).action(async (idText: string, opts: DataOpts) =>
+    guarded(async () => {
+      const t = idText.startsWith("0x") ? idText : `0x${idText}`;
+      if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`id: expected a 32-byte public key or contract id in hex (64 digits), got '${idText}'`, 2);
+      const id = parseHexArg(t.toLowerCase(), "id");
+      const l = await openLedger(opts);
+      try {
+        const b = l.balance(id);
+        const kind = l.contract(id) ? "contract" : "account";
+        print(opts, { id: toHex(id), kind, balance: b.toString(), height: l.height.toString() }, `${kind} ${toHex(id)}: ${b} (block ${l.height})`);
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  dataOpt(
+    program
       .command("prove")
       .description("print a storage value (or its absence) with a Merkle proof against the head's state root")
       .argument("<contract>", "contract id (hex)")
-      .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)"),
-  ).action(async (contractText: string, keyText: string, opts: DataOpts) =>
+      .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)")
+      .option("--height <n>", "prove against this block's state root (default: the head's)"),
+  ).action(async (contractText: string, keyText: string, opts: DataOpts & { height?: string }) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const key = parseStorageKey(keyText, storedAbi(opts.data, contract));
       const l = await openLedger(opts);
       try {
         if (!l.contract(contract)) throw new CliError(`unknown contract ${toHex(contract)}`);
-        const p = l.prove(contract, key);
+        const height = opts.height === undefined ? undefined : parseU64(opts.height, "--height");
+        if (height !== undefined && height > l.height) throw new CliError(`--height: no block ${height} (head is ${l.height})`);
+        const p = l.prove(contract, key, { height });
         // Check our own output the way a device would before printing it.
         const verdict = verifyStateProof(p.stateRoot, p.proof);
         if (!verdict.ok) throw new Error(`internal error: the proof does not verify (${verdict.reason})`);
@@ -654,13 +721,13 @@ export function register(program: Command): void {
           present: p.value !== null,
           value: p.value === null ? null : toHex(p.value),
           proof: toHex(p.encoded),
-          leaves: p.proof.leaves.map((x) => ({ index: x.index, key: toHex(x.key), value: toHex(x.value), path: x.path.map(toHex) })),
-          size: p.proof.size,
+          end: p.proof.end.kind,
+          siblings: p.proof.siblings.map(toHex),
         };
         const lines = [
           `contract ${toHex(contract)} key ${toHex(key)}`,
           p.value === null ? "value: absent" : `value: ${toHex(p.value)}${p.value.length <= 8 ? ` (${new DataView(Uint8Array.of(...p.value, 0, 0, 0, 0, 0, 0, 0, 0).buffer).getBigUint64(0, true)} as an integer)` : ""}`,
-          `state root ${toHex(p.stateRoot)} (block ${p.height}, ${p.proof.size} entries)`,
+          `state root ${toHex(p.stateRoot)} (block ${p.height}, path depth ${p.proof.siblings.length})`,
           `proof (${p.encoded.length} bytes, ${p.value === null ? "absence" : "inclusion"}): ${toHex(p.encoded)}`,
         ];
         print(opts, json, lines.join("\n"));

@@ -173,6 +173,7 @@ export function register(program: Command): void {
     .option("--state <file>", "keep the contract's storage in FILE between runs (deploys only when FILE is new)")
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")
+    .option("--value <n>", "native value the call reports as attached (value()); nothing is credited here", "0")
     .option("--json", "print the VM-level result as one JSON object")
     .option("--trace", "print each executed instruction under its source line (stack depth and top, gas left), each storage read and write and event, and where it reverted")
     .action(async (file: string, fn: string, args: string[], opts: RunOptions) => {
@@ -187,6 +188,7 @@ interface RunOptions {
   state?: string;
   timestamp?: string;
   height?: string;
+  value?: string;
   json?: boolean;
   trace?: boolean;
 }
@@ -212,6 +214,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const caller = parseCaller(opts.caller);
   const timestamp = parseU64Option(opts.timestamp, "--timestamp");
   const height = parseU64Option(opts.height, "--height");
+  const value = parseU64Option(opts.value, "--value");
   let module: Uint8Array;
   let abi: Abi | undefined;
   if (file.endsWith(".mote")) {
@@ -256,7 +259,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const fresh = !opts.state || !existsSync(opts.state);
   const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
   const tracer = opts.trace ? traceWriter(abi, sourceReader([dirname(file), process.cwd()]), module, (l) => void process.stdout.write(`${l}\n`)) : undefined;
-  const ctx = { store, caller, timestamp, height, gas, ...(tracer ? { onTrace: tracer.entry, onStep: tracer.step } : {}) };
+  const ctx = { store, caller, timestamp, height, gas, value, ...(tracer ? { onTrace: tracer.entry, onStep: tracer.step } : {}) };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
     tracer?.begin("init");

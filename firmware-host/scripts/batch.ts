@@ -15,6 +15,9 @@ export interface BatchCall {
   timestamp?: bigint;
   height?: bigint;
   gas?: number;
+  /** The contract instance the call runs as (default: the module id). */
+  self?: Uint8Array;
+  value?: bigint;
 }
 
 const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
@@ -31,6 +34,8 @@ export function callLines(c: BatchCall, stateBefore?: MemoryStateStore): string[
   if (c.caller) opts.push("--caller", hex(c.caller));
   if (c.timestamp !== undefined) opts.push("--timestamp", c.timestamp.toString());
   if (c.height !== undefined) opts.push("--height", c.height.toString());
+  if (c.self) opts.push("--self", hex(c.self));
+  if (c.value !== undefined) opts.push("--value", c.value.toString());
   lines.push(["call", fn, ...c.args, ...opts].join(" "));
   if (stateBefore) lines.push("state");
   return lines;

@@ -15,6 +15,8 @@ const ROOT = join(FW_DIR, "..");
 export const BUILD_DIR = join(FW_DIR, "build");
 export const GEN_DIR = join(BUILD_DIR, "gen");
 export const HOST_PATH = join(BUILD_DIR, "mote-host");
+/** The device SDK's sealing CLI, built with mote-host (same make target). */
+export const DEVICE_PATH = join(BUILD_DIR, "mote-device");
 /** mote-host under AddressSanitizer and UBSan, for the bounds and conformance tests. */
 export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
 export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
@@ -305,7 +307,8 @@ export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean
   const path = opts.sanitized ? ASAN_HOST_PATH : HOST_PATH;
   const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
     join(ROOT, "vm/spec/limits.ts"), join(ROOT, "vm/spec/format.ts")];
-  const upToDate = () => !opts.force && existsSync(path) && statSync(path).mtimeMs >= newestMtime(inputs);
+  const outputs = opts.sanitized ? [path] : [path, DEVICE_PATH];
+  const upToDate = () => !opts.force && outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= newestMtime(inputs));
   if (upToDate()) return { built: false, path };
   return withBuildLock(async () => {
     if (upToDate()) return { built: false, path };

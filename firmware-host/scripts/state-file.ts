@@ -3,6 +3,7 @@
 //
 //   "MOTS" version:u8 (1) reserved:3B (0) count:u32 LE
 //   count x { id:32B keyLen:u8 key[keyLen] valLen:u16 LE val[valLen] }   sorted by (id, key) bytes, valLen >= 1
+//   (keyLen 0: the id's native balance, valLen 8)
 //   sha256:32B of every byte before it
 import { sha256 } from "@noble/hashes/sha2.js";
 import { LIMITS } from "../../vm/spec/limits.ts";
@@ -46,7 +47,8 @@ export function encodeStateFile(store: MemoryStateStore): Uint8Array {
   u32(rows.length);
   for (const r of rows) {
     if (r.id.length !== 32) throw new RangeError(`contract id must be 32 bytes, got ${r.id.length}`);
-    if (r.key.length < 1 || r.key.length > LIMITS.MAX_KEY_BYTES.value) throw new RangeError(`key length ${r.key.length} is outside 1..${LIMITS.MAX_KEY_BYTES.value}`);
+    if (r.key.length > LIMITS.MAX_KEY_BYTES.value) throw new RangeError(`key length ${r.key.length} is outside 0..${LIMITS.MAX_KEY_BYTES.value}`);
+    if (r.key.length === 0 && r.value.length !== 8) throw new RangeError(`a balance (empty key) is 8 bytes, got ${r.value.length}`);
     if (r.value.length > LIMITS.MAX_BYTES_LEN.value) throw new RangeError(`value length ${r.value.length} exceeds ${LIMITS.MAX_BYTES_LEN.value}`);
     out.push(...r.id, r.key.length, ...r.key, r.value.length & 0xff, r.value.length >>> 8, ...r.value);
   }
@@ -75,7 +77,7 @@ export function decodeStateFile(buf: Uint8Array): MemoryStateStore {
     const at = p;
     if (end - p < 33) throw new StateFileError(at, `entry ${i} is truncated (id and key length)`);
     const kl = buf[p + 32]!;
-    if (kl === 0 || kl > LIMITS.MAX_KEY_BYTES.value) throw new StateFileError(p + 32, `entry ${i} key length ${kl} is outside 1..${LIMITS.MAX_KEY_BYTES.value}`);
+    if (kl > LIMITS.MAX_KEY_BYTES.value) throw new StateFileError(p + 32, `entry ${i} key length ${kl} is outside 0..${LIMITS.MAX_KEY_BYTES.value}`);
     if (end - p - 33 < kl + 2) throw new StateFileError(p + 33, `entry ${i} is truncated (key and value length)`);
     const id = buf.slice(p, p + 32);
     const key = buf.slice(p + 33, p + 33 + kl);
@@ -83,6 +85,7 @@ export function decodeStateFile(buf: Uint8Array): MemoryStateStore {
     const vl = dv.getUint16(p, true);
     if (vl === 0 || vl > LIMITS.MAX_BYTES_LEN.value) throw new StateFileError(p, `entry ${i} value length ${vl} is outside 1..${LIMITS.MAX_BYTES_LEN.value}`);
     if (end - p - 2 < vl) throw new StateFileError(p + 2, `entry ${i} value is truncated`);
+    if (kl === 0 && vl !== 8) throw new StateFileError(p, `entry ${i} is a balance (empty key) but its value is ${vl} bytes, not 8`);
     const row = { id, key, value: buf.slice(p + 2, p + 2 + vl) };
     if (prev && (compareBytes(id, prev.id) || compareBytes(key, prev.key)) <= 0) {
       throw new StateFileError(at, `entry ${i} is not in (id, key) order after the previous one`);

@@ -55,6 +55,8 @@ static const char usage[] =
     "  --caller HEX       caller public key, 32 bytes of 0x-hex (default zeros)\n"
     "  --timestamp N      block timestamp (u64, default 0)\n"
     "  --height N         block height (u64, default 0)\n"
+    "  --self HEX         contract instance id the call runs as, 32 bytes of 0x-hex (default: the module id)\n"
+    "  --value N          native value attached to the call (u64, default 0)\n"
     "  --state FILE       storage file standing in for NVS (read if present, written atomically)\n"
     "  --init ARG         an argument for init on a new state (repeat for more)\n"
     "  --batch FILE       run the calls listed in FILE (- for stdin), one JSON line each\n"
@@ -281,6 +283,20 @@ static int set_caller(call_opts *o, const char *s, char *err, size_t cap) {
     return 0;
 }
 
+static int set_self(call_opts *o, const char *s, char *err, size_t cap) {
+    uint32_t n;
+    uint8_t *b = parse_hex(s, &n);
+    if (!b || n != 32) {
+        free(b);
+        snprintf(err, cap, "--self: expected 32 bytes of 0x-hex (a contract instance id), got '%s'", mote_quote(s));
+        return -1;
+    }
+    memcpy(o->ctx.self, b, 32);
+    o->ctx.has_self = 1;
+    free(b);
+    return 0;
+}
+
 static int set_u64(uint64_t *dst, const char *name, const char *s, char *err, size_t cap) {
     int rc = parse_u64(s, dst);
     if (rc == -1) snprintf(err, cap, "%s: expected a non-negative integer, got '%s'", name, mote_quote(s));
@@ -378,7 +394,7 @@ static int do_call(mote_engine *e, const uint8_t *module, uint32_t module_len, u
 /*
  * One command per line, tokens separated by whitespace (space, tab, CR, FF, VT), '#' starts a comment:
  *   module PATH | module 0xHEX       the module later calls run (loaded and verified once)
- *   call FN|@SELECTOR [ARG...] [--gas N] [--caller HEX] [--timestamp N] [--height N]
+ *   call FN|@SELECTOR [ARG...] [--gas N] [--caller HEX] [--timestamp N] [--height N] [--self HEX] [--value N]
  *                                    one JSON result line, exactly as vm.call() gives it
  *   state                            one line {"state":"0x..."}: the committed state as a state file
  *   state 0xHEX                      replace the committed state by this state-file image
@@ -454,6 +470,8 @@ static void run_batch(const char *path, mote_engine *e, mote_table *store, const
                     else if (strcmp(opt, "--caller") == 0) rc = set_caller(&o, val, err, sizeof err);
                     else if (strcmp(opt, "--timestamp") == 0) rc = set_u64(&o.ctx.timestamp, "--timestamp", val, err, sizeof err);
                     else if (strcmp(opt, "--height") == 0) rc = set_u64(&o.ctx.height, "--height", val, err, sizeof err);
+                    else if (strcmp(opt, "--self") == 0) rc = set_self(&o, val, err, sizeof err);
+                    else if (strcmp(opt, "--value") == 0) rc = set_u64(&o.ctx.value, "--value", val, err, sizeof err);
                     else die(EXIT_USAGE, "%s:%u: unknown option '%s'", mote_quote_path(path), line_no, mote_quote(opt));
                 } else rc = encode_arg(&args, opt, ++argi, err, sizeof err);
                 if (rc) die(EXIT_USAGE, "%s:%u: %s", mote_quote_path(path), line_no, err);
@@ -537,6 +555,7 @@ int main(int argc, char **argv) {
         {"state", required_argument, 0, 's'}, {"init", required_argument, 0, 'i'},
         {"batch", required_argument, 0, 'b'}, {"vm", required_argument, 0, 'v'},
         {"stats", no_argument, 0, 'S'},       {"help", no_argument, 0, 'H'},
+        {"self", required_argument, 0, 'I'},  {"value", required_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
@@ -551,6 +570,8 @@ int main(int argc, char **argv) {
         case 1: pos[npos++] = optarg; break;
         case 'g': rc = set_gas(&o, optarg, 1, err, sizeof err); break;
         case 'c': rc = set_caller(&o, optarg, err, sizeof err); break;
+        case 'I': rc = set_self(&o, optarg, err, sizeof err); break;
+        case 'V': rc = set_u64(&o.ctx.value, "--value", optarg, err, sizeof err); break;
         case 't': rc = set_u64(&o.ctx.timestamp, "--timestamp", optarg, err, sizeof err); break;
         case 'h': rc = set_u64(&o.ctx.height, "--height", optarg, err, sizeof err); break;
         case 's': state_path = optarg; break;

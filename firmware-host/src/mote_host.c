@@ -1,4 +1,4 @@
-/* mote_host: wasm3 embedding of mote.wasm and the six host imports (docs/host-abi.md), mirroring
+/* mote_host: wasm3 embedding of mote.wasm and the eight host imports (docs/host-abi.md), mirroring
  * vm/host/index.ts decision for decision so both hosts print the same bytes for every call. */
 #include "mote_host.h"
 
@@ -30,6 +30,7 @@ struct mote_engine {
     int loaded_code;
     uint32_t loaded_offset;
     uint8_t id[32];
+    uint8_t self[32];         /* the running call's instance id: whose storage and balance it uses */
     uint8_t results[MOTE_MAX_BYTES_LEN + 3];
     uint32_t results_len;
 };
@@ -73,8 +74,8 @@ m3ApiRawFunction(host_sload) {
     (void)_mem;
     if (!e->in_call || !range_ok(e, key_ptr, key_len) || !range_ok(e, out_ptr, out_cap)) m3ApiReturn(-1);
     uint8_t *m = mem(runtime);
-    const mote_entry *v = mote_table_get(&e->overlay, e->id, m + key_ptr, (uint32_t)key_len);
-    if (!v) v = mote_table_get(e->store, e->id, m + key_ptr, (uint32_t)key_len);
+    const mote_entry *v = mote_table_get(&e->overlay, e->self, m + key_ptr, (uint32_t)key_len);
+    if (!v) v = mote_table_get(e->store, e->self, m + key_ptr, (uint32_t)key_len);
     m3ApiReturn(put_value(m, v, out_ptr, out_cap));
 }
 
@@ -91,7 +92,7 @@ m3ApiRawFunction(host_sstore) {
     uint8_t *m = mem(runtime);
     /* The VM never passes keys or values past the limits; a host that cannot store one fails the
      * call (host_error) rather than truncate it. */
-    if (mote_table_put(&e->overlay, e->id, m + key_ptr, (uint32_t)key_len, m + val_ptr, (uint32_t)val_len, 1) != 0)
+    if (mote_table_put(&e->overlay, e->self, m + key_ptr, (uint32_t)key_len, m + val_ptr, (uint32_t)val_len, 1) != 0)
         m3ApiReturn(-1);
     m3ApiReturn(0);
 }
@@ -111,6 +112,63 @@ m3ApiRawFunction(host_xload) {
     uint8_t *m = mem(runtime);
     /* committed state only, even for this contract's own id */
     m3ApiReturn(put_value(m, mote_table_get(e->store, m + id_ptr, m + key_ptr, (uint32_t)key_len), out_ptr, out_cap));
+}
+
+static const uint8_t NO_KEY[1] = {0}; /* the balance entry's (empty) key */
+
+static uint64_t get_u64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int k = 7; k >= 0; k--) v = v << 8 | p[k];
+    return v;
+}
+
+/* An id's native balance as this call sees it: its overlay (payments so far), else committed state.
+ * Balances are the entries with the empty key, 8 bytes LE; absent = 0. */
+static uint64_t balance_of(const mote_engine *e, const uint8_t id[32]) {
+    const mote_entry *v = mote_table_get(&e->overlay, id, NO_KEY, 0);
+    if (!v) v = mote_table_get(e->store, id, NO_KEY, 0);
+    return v && v->val_len >= 8 ? get_u64(v->bytes) : 0;
+}
+
+static int set_balance(mote_engine *e, const uint8_t id[32], uint64_t amount) {
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(amount >> (8 * i));
+    return mote_table_put(&e->overlay, id, NO_KEY, 0, b, amount ? 8 : 0, 1);
+}
+
+m3ApiRawFunction(host_balance) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, id_ptr);
+    m3ApiGetArg(int32_t, out_ptr);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, id_ptr, 32) || !range_ok(e, out_ptr, 8)) m3ApiReturn(-1);
+    uint8_t *m = mem(runtime);
+    uint64_t v = balance_of(e, m + id_ptr);
+    for (int i = 0; i < 8; i++) m[out_ptr + i] = (uint8_t)(v >> (8 * i));
+    m3ApiReturn(0);
+}
+
+/* 0 paid, 1 this contract's balance is short, 2 the recipient's balance would pass 2^64-1, -1 failure. */
+m3ApiRawFunction(host_pay) {
+    m3ApiReturnType(int32_t);
+    m3ApiGetArg(int32_t, to_ptr);
+    m3ApiGetArg(int32_t, amount_ptr);
+    mote_engine *e = m3_GetUserData(runtime);
+    (void)_ctx;
+    (void)_mem;
+    if (!e->in_call || !range_ok(e, to_ptr, 32) || !range_ok(e, amount_ptr, 8)) m3ApiReturn(-1);
+    uint8_t *m = mem(runtime), to[32];
+    memcpy(to, m + to_ptr, 32);
+    uint64_t amount = get_u64(m + amount_ptr);
+    uint64_t from = balance_of(e, e->self);
+    if (from < amount) m3ApiReturn(1);
+    if (memcmp(to, e->self, 32) == 0) m3ApiReturn(0);
+    uint64_t dest = balance_of(e, to);
+    if (dest > UINT64_MAX - amount) m3ApiReturn(2);
+    if (set_balance(e, e->self, from - amount) != 0 || set_balance(e, to, dest + amount) != 0) m3ApiReturn(-1);
+    m3ApiReturn(0);
 }
 
 /* Whether p[0..len) is `count` well-formed tagged values (any number when count is UINT32_MAX) and
@@ -252,6 +310,8 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         {"host_emit", "i(ii)", host_emit},
         {"host_sha256", "v(iii)", host_sha256},
         {"host_ed25519_verify", "i(iiii)", host_ed25519_verify},
+        {"host_balance", "i(ii)", host_balance},
+        {"host_pay", "i(ii)", host_pay},
     };
     for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
         r = m3_LinkRawFunction(e->mod, "env", imports[i].name, imports[i].sig, imports[i].fn);
@@ -391,6 +451,9 @@ int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len,
     memcpy(m + e->ctx_ptr, ctx->caller, 32);
     put_u64(m + e->ctx_ptr + 32, ctx->timestamp);
     put_u64(m + e->ctx_ptr + 40, ctx->height);
+    memcpy(e->self, ctx->has_self ? ctx->self : e->id, 32);
+    memcpy(m + e->ctx_ptr + 48, e->self, 32);
+    put_u64(m + e->ctx_ptr + 80, ctx->value);
 
     mote_table_clear(&e->overlay);
     e->in_call = 1;

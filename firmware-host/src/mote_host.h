@@ -15,6 +15,9 @@ typedef struct {
     uint64_t timestamp;
     uint64_t height;
     uint32_t gas;
+    int has_self;            /* 0: the call runs as the module id (SHA-256 of the module) */
+    uint8_t self[32];        /* the contract instance the call runs as: its storage and balance */
+    uint64_t value;          /* native value attached to the call (value()) */
 } mote_call_ctx;
 
 /* One event as the VM emitted it: topic:u32 count:u8 then count tagged values (vm/spec/format.ts). */

@@ -51,7 +51,7 @@ const mote_entry *mote_table_get(const mote_table *t, const uint8_t id[32], cons
 
 int mote_table_put(mote_table *t, const uint8_t id[32], const uint8_t *key, uint32_t key_len,
                    const uint8_t *val, uint32_t val_len, int keep_empty) {
-    if (key_len == 0 || key_len > MOTE_MAX_KEY_BYTES || val_len > MOTE_MAX_BYTES_LEN) return -1;
+    if (key_len > MOTE_MAX_KEY_BYTES || val_len > MOTE_MAX_BYTES_LEN || (key_len == 0 && val_len != 0 && val_len != 8)) return -1;
     int found;
     uint32_t i = lower_bound(t, id, key, key_len, &found);
     if (val_len == 0 && !keep_empty) {
@@ -154,13 +154,14 @@ int mote_state_decode(mote_table *t, const uint8_t *buf, size_t len, char *err, 
         size_t at = p;
         if (end - p < 33) FAIL("byte %zu: entry %u is truncated (id and key length)", at, (unsigned)i);
         uint32_t kl = buf[p + 32];
-        if (kl == 0 || kl > MOTE_MAX_KEY_BYTES) FAIL("byte %zu: entry %u key length %u is outside 1..%u", p + 32, (unsigned)i, (unsigned)kl, MOTE_MAX_KEY_BYTES);
+        if (kl > MOTE_MAX_KEY_BYTES) FAIL("byte %zu: entry %u key length %u is outside 0..%u", p + 32, (unsigned)i, (unsigned)kl, MOTE_MAX_KEY_BYTES);
         if (end - p - 33 < kl + 2) FAIL("byte %zu: entry %u is truncated (key and value length)", p + 33, (unsigned)i);
         const uint8_t *id = buf + p, *key = buf + p + 33;
         p += 33 + kl;
         uint32_t vl = (uint32_t)buf[p] | (uint32_t)buf[p + 1] << 8;
         if (vl == 0 || vl > MOTE_MAX_BYTES_LEN) FAIL("byte %zu: entry %u value length %u is outside 1..%u", p, (unsigned)i, (unsigned)vl, MOTE_MAX_BYTES_LEN);
         if (end - p - 2 < vl) FAIL("byte %zu: entry %u value is truncated", p + 2, (unsigned)i);
+        if (kl == 0 && vl != 8) FAIL("byte %zu: entry %u is a balance (empty key) but its value is %u bytes, not 8", p, (unsigned)i, (unsigned)vl);
         if (prev && cmp(id, key, kl, prev) <= 0) FAIL("byte %zu: entry %u is not in (id, key) order after the previous one", at, (unsigned)i);
         if (mote_table_put(t, id, key, kl, buf + p + 2, vl, 0) != 0) FAIL("byte %zu: entry %u does not fit in memory", at, (unsigned)i);
         prev = &t->e[t->n - 1];

@@ -8,7 +8,7 @@
 
 typedef struct {
     uint8_t id[32];     /* contract (module) id */
-    uint8_t key_len;    /* 1..MAX_KEY_BYTES */
+    uint8_t key_len;    /* 1..MAX_KEY_BYTES; 0 is the id's native balance (value: u64 LE, 8 bytes) */
     uint16_t val_len;   /* 0 only in an overlay, where it records a deletion */
     uint8_t *bytes;     /* key_len bytes of key, then val_len bytes of value (one allocation) */
 } mote_entry;
@@ -37,6 +37,7 @@ int mote_table_commit(mote_table *committed, mote_table *overlay);
  * State file (little-endian), see docs/embedding.md:
  *   "MOTS" version:u8 (1) reserved:3B (0) count:u32
  *   count x { id:32B key_len:u8 key[key_len] val_len:u16 val[val_len] }   sorted by (id, key), val_len >= 1
+ *   (key_len 0: the id's native balance, val_len 8)
  *   sha256:32B of every byte before it
  */
 #define MOTE_STATE_VERSION 1

@@ -1,7 +1,8 @@
 // Behaviour of contracts/energy_market.mote through the ledger: metering devices offer what their
-// attested production covers, consumers buy with credits the operator issued, balances settle; every
-// refusal (unregistered or revoked seller, zero offer, more than attested production, insufficient
-// credits, more than the offer has left, foreign withdrawal, credit issued by someone else) is checked.
+// attested production covers, consumers buy with native value attached to the call, and the seller is
+// paid in the same transaction; every refusal (unregistered or revoked seller, zero offer, more than
+// attested production, value short of the cost, more than the offer has left, foreign withdrawal) is
+// checked, and a refused purchase moves no value.
 import { describe, expect, it } from "vitest";
 import { account, expectRevert, type Contract } from "../helpers/contract.ts";
 import { feed, fleet, KIND_METER, location, MARKET, operator, sensor, type Fleet } from "./fleet.ts";
@@ -10,8 +11,10 @@ const meter = sensor(1);
 const meter2 = sensor(2);
 const consumer = account("consumer");
 
+const FUNDS = 100_000n;
+
 async function market(kwh: number[] = [12.5]): Promise<Fleet & { market: Contract }> {
-  const f = await fleet();
+  const f = await fleet({ alloc: [{ account: consumer, amount: FUNDS }] });
   const m = await f.chain.deploy(MARKET, { init: [f.registry, f.attestation], from: operator });
   await f.registry.call("register", [meter, KIND_METER, location("roof-1")], { from: operator });
   if (kwh.length > 0) await feed(f, meter, kwh);
@@ -63,58 +66,62 @@ describe("energy market", () => {
     await expectRevert(f.market.call("offer", [0n, 5n], { from: meter }), "offer of zero energy");
   });
 
-  it("settles a purchase: the buyer pays wh × price to the seller", async () => {
+  it("settles a purchase: the buyer's attached value goes to the seller, any excess back to the buyer", async () => {
     const f = await market();
-    await expectRevert(f.market.call("fund", [consumer, 100_000n], { from: consumer }), "only the operator may issue credits");
-    const funded = await f.market.call("fund", [consumer, 100_000n], { from: operator });
-    expect(funded.events).toEqual([{ name: "Funded", args: { account: consumer.publicKey, amount: 100_000n } }]);
+    const bal = (k: { publicKey: Uint8Array }): bigint => f.chain.ledger.balance(k.publicKey);
     await f.market.call("offer", [10_000n, 3n], { from: meter });
-    const out = await f.market.call("buy", [0n, 4_000n], { from: consumer });
+    const out = await f.market.call("buy", [0n, 4_000n], { from: consumer, value: 12_000n });
     expect(out.events).toEqual([{ name: "Bought", args: { offer: 0n, buyer: consumer.publicKey, seller: meter.publicKey, wh: 4_000n, cost: 12_000n } }]);
-    expect(await f.market.view("credits_of", [consumer])).toBe(88_000n);
-    expect(await f.market.view("credits_of", [meter])).toBe(12_000n);
+    expect(bal(consumer)).toBe(FUNDS - 12_000n);
+    expect(bal(meter)).toBe(12_000n);
+    expect(f.market.balance).toBe(0n);
     expect(await f.market.view("remaining_of", [0n])).toBe(6_000n);
-    await f.market.call("buy", [0n, 6_000n], { from: consumer });
+    // overpaying: the excess comes back in the same transaction
+    await f.market.call("buy", [0n, 6_000n], { from: consumer, value: 20_000n });
     expect(await f.market.view("remaining_of", [0n])).toBe(0n);
-    expect(await f.market.view("credits_of", [consumer])).toBe(70_000n);
-    expect(await f.market.view("credits_of", [meter])).toBe(30_000n);
+    expect(bal(consumer)).toBe(FUNDS - 30_000n);
+    expect(bal(meter)).toBe(30_000n);
+    expect(f.market.balance).toBe(0n);
     // sold energy stays committed: the meter cannot sell it again
     expect(await f.market.view("committed_of", [meter])).toBe(10_000n);
   });
 
-  it("refuses buying without enough credits, more than is left, nothing, or from no offer", async () => {
+  it("refuses a purchase the attached value does not cover, more than is left, nothing, or from no offer, moving no value", async () => {
     const f = await market();
-    await f.market.call("fund", [consumer, 100n], { from: operator });
+    const bal = (k: { publicKey: Uint8Array }): bigint => f.chain.ledger.balance(k.publicKey);
     await f.market.call("offer", [1_000n, 1n], { from: meter });
-    await expectRevert(f.market.call("buy", [0n, 101n], { from: consumer }), "insufficient credits");
-    await expectRevert(f.market.call("buy", [0n, 1_001n], { from: consumer }), "more than the offer has left");
-    await expectRevert(f.market.call("buy", [0n, 0n], { from: consumer }), "more than the offer has left");
-    await expectRevert(f.market.call("buy", [7n, 1n], { from: consumer }), "no such offer, or sold out");
-    expect(await f.market.view("credits_of", [consumer])).toBe(100n);
+    await expectRevert(f.market.call("buy", [0n, 101n], { from: consumer, value: 100n }), "attached value does not cover the cost");
+    await expectRevert(f.market.call("buy", [0n, 1_001n], { from: consumer, value: 2_000n }), "more than the offer has left");
+    await expectRevert(f.market.call("buy", [0n, 0n], { from: consumer, value: 1n }), "more than the offer has left");
+    await expectRevert(f.market.call("buy", [7n, 1n], { from: consumer, value: 1n }), "no such offer, or sold out");
+    // every refused purchase returned its value
+    expect(bal(consumer)).toBe(FUNDS);
+    expect(bal(meter)).toBe(0n);
+    expect(f.market.balance).toBe(0n);
     expect(await f.market.view("remaining_of", [0n])).toBe(1_000n);
-    await f.market.call("fund", [consumer, 1_000n], { from: operator });
-    await f.market.call("buy", [0n, 1_000n], { from: consumer });
-    await expectRevert(f.market.call("buy", [0n, 1n], { from: consumer }), "no such offer, or sold out");
+    await f.market.call("buy", [0n, 1_000n], { from: consumer, value: 1_000n });
+    await expectRevert(f.market.call("buy", [0n, 1n], { from: consumer, value: 1n }), "no such offer, or sold out");
+    expect(bal(meter)).toBe(1_000n);
   });
 
   it("stops with overflow rather than wrapping a huge cost", async () => {
     const f = await market();
     await f.market.call("offer", [10n, 1n << 62n], { from: meter });
-    await expectRevert(f.market.call("buy", [0n, 5n], { from: consumer }), "overflow");
+    await expectRevert(f.market.call("buy", [0n, 5n], { from: consumer, value: 1n }), "overflow");
+    expect(f.chain.ledger.balance(consumer.publicKey)).toBe(FUNDS);
   });
 
   it("lets only the seller withdraw an offer, returning its unsold energy", async () => {
     const f = await market();
-    await f.market.call("fund", [consumer, 1_000n], { from: operator });
     await f.market.call("offer", [12_500n, 1n], { from: meter });
-    await f.market.call("buy", [0n, 500n], { from: consumer });
+    await f.market.call("buy", [0n, 500n], { from: consumer, value: 500n });
     await expectRevert(f.market.call("withdraw", [0n], { from: consumer }), "only the seller may withdraw an offer");
     const out = await f.market.call("withdraw", [0n], { from: meter });
     expect(out.events).toEqual([{ name: "Withdrawn", args: { offer: 0n, wh: 12_000n } }]);
     expect(await f.market.view("committed_of", [meter])).toBe(500n);
     expect(await f.market.view("available_of", [meter])).toBe(12_000n);
     await expectRevert(f.market.call("withdraw", [0n], { from: meter }), "no such offer, or sold out");
-    await expectRevert(f.market.call("buy", [0n, 1n], { from: consumer }), "no such offer, or sold out");
+    await expectRevert(f.market.call("buy", [0n, 1n], { from: consumer, value: 1n }), "no such offer, or sold out");
   });
 
   it("keeps each meter's production separate", async () => {

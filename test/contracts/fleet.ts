@@ -2,7 +2,7 @@
 // by an operator, signed sensor readings in the attestation's canonical encoding, and a reference model
 // of the guard's fixed-point statistics that the contract's results are compared against.
 import type { KeyPair } from "../../ledger/index.ts";
-import { account, CallFailed, contractId, Devnet, toFixed, type CallOutcome, type Contract } from "../helpers/contract.ts";
+import { account, CallFailed, nextContractId, Devnet, type DevnetOptions, toFixed, type CallOutcome, type Contract } from "../helpers/contract.ts";
 
 export const REGISTRY = "contracts/device_registry.mote";
 export const ATTESTATION = "contracts/sensor_attestation.mote";
@@ -32,13 +32,15 @@ export interface Fleet {
 }
 
 /**
- * Registry, then the guard (told the attestation's id, which is its module hash and so known before it
- * is deployed), then the attestation (told both): the order the demo and a real operator follow.
+ * Registry, then the guard (told the attestation's id, which follows from the operator's next nonce and
+ * so is known before it is deployed), then the attestation (told both): the order the demo and a real
+ * operator follow.
  */
-export async function fleet(): Promise<Fleet> {
-  const chain = await Devnet.create();
+export async function fleet(opts: DevnetOptions = {}): Promise<Fleet> {
+  const chain = await Devnet.create(opts);
   const registry = await chain.deploy(REGISTRY, { from: operator });
-  const guard = await chain.deploy(GUARD, { init: [registry, contractId(ATTESTATION)], from: operator });
+  // the attestation is the operator's deploy after the guard's
+  const guard = await chain.deploy(GUARD, { init: [registry, nextContractId(chain, operator, 1n)], from: operator });
   const attestation = await chain.deploy(ATTESTATION, { init: [registry, guard], from: operator });
   return { chain, registry, guard, attestation };
 }

@@ -4,19 +4,20 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileContract } from "../helpers/contract.ts";
 
-const CONTRACTS: [string, string][] = [
+const CONTRACTS: [string, ...string[]][] = [
   ["contracts/token.mote", "test/contracts/token.test.ts"],
   ["contracts/device_registry.mote", "test/contracts/device_registry.test.ts"],
-  ["contracts/sensor_attestation.mote", "test/contracts/sensor_attestation.test.ts"],
+  ["contracts/sensor_attestation.mote", "test/contracts/sensor_attestation.test.ts", "test/contracts/sealed_data.test.ts"],
   ["contracts/anomaly_guard.mote", "test/contracts/anomaly_guard.test.ts"],
   ["contracts/energy_market.mote", "test/contracts/energy_market.test.ts"],
   ["contracts/supply_chain.mote", "test/contracts/supply_chain.test.ts"],
+  ["contracts/data_readers.mote", "test/contracts/data_readers.test.ts"],
 ];
 
 describe("every refusal has a test", () => {
-  it.each(CONTRACTS)("%s", (contract, test) => {
+  it.each(CONTRACTS)("%s", (contract, ...testFiles) => {
     const source = readFileSync(contract, "utf8");
-    const tests = readFileSync(test, "utf8");
+    const tests = testFiles.map((t) => readFileSync(t, "utf8")).join("\n");
     const messages = [...source.matchAll(/require\([^;]*?,\s*"((?:[^"\\]|\\.)*)"\)\s*;/g)].map((m) => m[1]!);
     expect(messages.length).toBeGreaterThan(0);
     // the ABI's error table must know each message, or reverts could not be decoded by name

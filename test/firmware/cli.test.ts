@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { assemble } from "../../vm/asm/index.ts";
-import { MoteVM, MemoryStateStore } from "../../vm/host/index.ts";
+import { MoteVM, MemoryStateStore, resultToJson } from "../../vm/host/index.ts";
 import { HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
 import { decodeStateFile, encodeStateFile } from "../../firmware-host/scripts/state-file.ts";
 import { runBatch } from "../../firmware-host/scripts/batch.ts";
@@ -37,8 +37,24 @@ let vm: MoteVM;
 beforeAll(async () => {
   await buildFirmwareHost({ quiet: true });
   vm = await MoteVM.create();
-  for (const p of ["sum", "fib", "counter", "revert"]) program(p);
+  for (const p of ["sum", "fib", "counter", "revert", "wallet"]) program(p);
 }, 300_000);
+
+describe("mote-host --self and --value set the call context as the Node host does", () => {
+  it("runs as the given instance with the given value", () => {
+    const self = `0x${"ab".repeat(32)}`;
+    const wallet = join(dir, "wallet.mbc");
+    const module = readFileSync(wallet);
+    const node = (fn: string, o: { self?: Uint8Array; value?: bigint }) =>
+      vm.call(module, fn, [], { store: new MemoryStateStore(), ...o });
+    expect(host(["wallet.mbc", "deposit", "--value", "18446744073709551615"]).out.trim()).toBe(resultToJson(node("deposit", { value: 2n ** 64n - 1n })));
+    expect(host(["wallet.mbc", "who", "--self", self]).out.trim()).toBe(resultToJson(node("who", { self: new Uint8Array(32).fill(0xab) })));
+    expect(host(["wallet.mbc", "who", "--self", self]).out).toContain(`"returns":["${self}"]`);
+    const bad = host(["wallet.mbc", "who", "--self", "0x12"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--self: expected 32 bytes of 0x-hex \(a contract instance id\), got '0x12'/);
+  });
+});
 
 describe("mote-host prints what mote run --json prints", () => {
   it.each([
@@ -48,6 +64,7 @@ describe("mote-host prints what mote run --json prints", () => {
     ["revert.mbc", "check", "101"],
     ["sum.mbc", "sum", "0x01"],
     ["sum.mbc", "sum", "true"],
+    ["wallet.mbc", "deposit", "--value", "5"],
   ])("%s %s %s", (...args) => {
     const c = host(args);
     const n = mote(["run", ...args, "--json"]);

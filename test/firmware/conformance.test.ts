@@ -32,6 +32,8 @@ function batchFor(vectors: Vector[]): string[] {
         timestamp: BigInt(v.timestamp),
         height: BigInt(v.height),
         gas: v.gas,
+        self: v.self ? unhex(v.self) : undefined,
+        value: v.value !== undefined ? BigInt(v.value) : undefined,
       },
       MemoryStateStore.fromJSON(v.stateBefore),
     ),
@@ -111,7 +113,7 @@ for (const name of NAMES) {
     it.each(file.vectors.map((v, i) => [v.name, v, i] as const))("%s", (_n, v, i) => {
       const store = MemoryStateStore.fromJSON(v.stateBefore);
       const node = vm.call(unhex(v.module), v.fn ?? v.selector, v.args.map(argFromString), {
-        store, caller: unhex(v.caller), timestamp: BigInt(v.timestamp), height: BigInt(v.height), gas: v.gas,
+        store, caller: unhex(v.caller), timestamp: BigInt(v.timestamp), height: BigInt(v.height), gas: v.gas, self: v.self ? unhex(v.self) : undefined, value: v.value !== undefined ? BigInt(v.value) : undefined,
       });
       expect(resultToJson(node), "Node host").toBe(v.expected);
       expect(store.toJSON(), "Node host state after").toEqual(v.stateAfter);

@@ -53,6 +53,8 @@ const MODEL: Record<string, (ins: Value[], ops: OperandValue[]) => Out> = {
 /** Rows that only transform their inputs: typed by the overlay, no storage, no context, no control. */
 const BYTE_ROWS: OpcodeRow[] = OPCODES.filter((r) => {
   if (r.flow !== "next" || r.pop === 0 || r.operands.some((o) => o.kind !== "width")) return false;
+  // native value rows read and write balances: state, like storage (test/vm/opcodes.test.ts and the vectors cover them)
+  if (r.dyn === "balance" || r.dyn === "pay") return false;
   const sig = typedSig(r, [8]);
   return sig !== undefined && [...sig.ins, ...sig.outs].includes("b");
 });

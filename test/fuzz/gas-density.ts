@@ -31,6 +31,8 @@ function byteSources(row: OpcodeRow, big: boolean): number[] | undefined {
   if (row.name === "xmload") return [3, 2];
   if (row.name === "mload") return [2];
   if (row.name === "mstore") return [2, big ? 6 : 2];
+  // native value: ids are 32 bytes (a public key will do)
+  if (row.name === "balance" || row.name === "pay") return [3];
   return undefined;
 }
 
@@ -76,7 +78,9 @@ function body(b: CodeBuilder, row: OpcodeRow, big: boolean, longImm: boolean): b
   const special = byteSources(row, big);
   let bi = 0;
   sig.ins.forEach((t, i) => {
-    if (t === "i") get(i === 0 ? 1 : 0); // 5 then 3s: no subtraction underflows, no division by zero, slices fit
+    // pay: an amount of 0 (scratch local 7), so a contract with no balance can pay forever
+    if (t === "i" && row.name === "pay") get(7);
+    else if (t === "i") get(i === 0 ? 1 : 0); // 5 then 3s: no subtraction underflows, no division by zero, slices fit
     else get(special?.[bi++] ?? (big ? 6 : 2));
   });
   b.emit(row.name, ...ops);
@@ -90,7 +94,7 @@ export function densityPrograms(): DensityProgram[] {
     // 1 KiB inputs where the result still fits MAX_BYTES_LEN (bcat doubles it) and loads can read back
     const byteIn = (typedSig(row, row.operands.map((o) => (o.kind === "mode" ? 3 : 0)))?.ins ?? []).includes("b");
     const variants: [boolean, boolean][] = [[false, false]];
-    if (row.dyn && byteIn && !["ed25519", "emit", "xload"].includes(row.dyn) && row.name !== "bcat" && row.name !== "mload") variants.push([true, false]);
+    if (row.dyn && byteIn && !["ed25519", "emit", "xload", "balance", "pay"].includes(row.dyn) && row.name !== "bcat" && row.name !== "mload") variants.push([true, false]);
     // the longest immediates: decoding a 10-byte LEB128 is work the static gas may not price
     if (row.operands.some((o) => o.kind === "sleb" || (o.kind === "uleb" && row.name === "laddi"))) variants.push([false, true]);
     for (const [big, longImm] of variants) {

@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { compileSource, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
 import { type Abi, type AbiEvent, type AbiFunction, eventByTopic } from "../../compiler/abi.ts";
-import { KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
+import { instanceId, KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
 import type { Receipt } from "../../ledger/index.ts";
 import type { SignedTx } from "../../ledger/tx.ts";
 
@@ -233,6 +233,8 @@ export interface CallOutcome {
 export interface CallOpts {
   from?: KeyPair;
   gas?: number;
+  /** Native value to attach (the sender must hold it: see DevnetOptions.alloc). */
+  value?: bigint;
 }
 
 /** A transaction prepared for `Devnet.block`, together with what is needed to decode its receipt. */
@@ -246,6 +248,8 @@ export interface DevnetOptions {
   chainId?: string;
   /** Genesis time, seconds; each block is one second later unless `advance` moves the clock. */
   start?: bigint;
+  /** Native balances at genesis. */
+  alloc?: { account: KeyPair; amount: bigint }[];
 }
 
 /** A fresh in-memory ledger with a deterministic clock, and the contracts deployed on it. */
@@ -267,6 +271,7 @@ export class Devnet {
       chainId: opts.chainId ?? "mote-test",
       genesisTimestamp: start,
       clock: () => chain!.tick(),
+      genesis: { alloc: (opts.alloc ?? []).map((a) => ({ id: a.account.publicKey, amount: a.amount })) },
     });
     chain = new Devnet(ledger, start);
     return chain;
@@ -359,17 +364,22 @@ export class Contract {
   prepare(fn: string, args: Arg[] = [], opts: CallOpts = {}): PreparedCall {
     const f = this.fn(fn);
     const from = opts.from ?? alice;
-    const tx = this.chain.ledger.signCall(from, this.id, fn, this.encode(f, args), { gas: opts.gas, nonce: this.chain.nextNonce(from) });
+    const tx = this.chain.ledger.signCall(from, this.id, fn, this.encode(f, args), { gas: opts.gas, value: opts.value, nonce: this.chain.nextNonce(from) });
     return { contract: this, fn, tx };
   }
 
   /** Sends a call as its own block. Resolves with its outcome; rejects with CallFailed if it did not end ok. */
   async call(fn: string, args: Arg[] = [], opts: CallOpts = {}): Promise<CallOutcome> {
     const f = this.fn(fn);
-    const r = this.chain.ledger.call(opts.from ?? alice, this.id, fn, this.encode(f, args), { gas: opts.gas });
+    const r = this.chain.ledger.call(opts.from ?? alice, this.id, fn, this.encode(f, args), { gas: opts.gas, value: opts.value });
     const o = this.outcome(fn, r.receipt, r.height, r.txId);
     if (o instanceof CallFailed) throw o;
     return o;
+  }
+
+  /** This contract instance's native balance at the head. */
+  get balance(): bigint {
+    return this.chain.ledger.balance(this.id);
   }
 
   /** Runs a view at the head; resolves with its decoded return value. */
@@ -454,9 +464,9 @@ export function compileContract(path: string): { module: Uint8Array; abi: Abi } 
   return out;
 }
 
-/** The id a contract will have once deployed: SHA-256 of its module (deploying does not change it). */
-export function contractId(path: string): Uint8Array {
-  return sha256(compileContract(path).module);
+/** The id the next instance `deployer` creates will have: it follows from the deployer's nonce. */
+export function nextContractId(chain: Devnet, deployer: KeyPair, ahead = 0n): Uint8Array {
+  return instanceId(deployer.publicKey, chain.ledger.nonce(deployer.publicKey) + ahead);
 }
 
 // -- gas report --------------------------------------------------------------------------------------

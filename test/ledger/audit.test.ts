@@ -151,11 +151,18 @@ describe("audit of a store", () => {
       const db = new Database(join(dir, "ledger.sqlite"));
       db.prepare("UPDATE state SET value = x'0900000000000001' WHERE key = (SELECT key FROM state WHERE hex(key) LIKE '03%' LIMIT 1)").run();
       db.close();
-      await expect(Ledger.open(dir, { vm })).rejects.toThrow(/stored state does not match block 3's state root; run 'mote audit'/);
+      await expect(Ledger.open(dir, { vm })).rejects.toThrow(
+        /the state table does not match block 3's state root \(changed outside the ledger\?\); run 'mote ledger rebuild' to re-derive it from the blocks$/,
+      );
       // The audit still runs on a store too damaged to open, and names the damage.
       const r = await Ledger.auditStore(dir, { vm });
       expect(r).toMatchObject({ ok: false, height: null, section: "store state table" });
       expect(r.error).toMatch(/^store state table: entry 03[0-9a-f]+ differs from the replayed state$/);
+      // Recovery: rebuild re-derives the state from the blocks, checking every root, and the store opens again.
+      expect(await Ledger.rebuild(dir, { vm })).toMatchObject({ ok: true, blocks: 4 });
+      const l = await Ledger.open(dir, { vm });
+      expect(l.audit()).toMatchObject({ ok: true });
+      l.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

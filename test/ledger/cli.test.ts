@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Command, CommanderError } from "commander";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sha256 } from "@noble/hashes/sha2.js";
+import Database from "better-sqlite3";
 import { register } from "../../cli/commands/ledger.ts";
 import { CliError } from "../../cli/errors.ts";
-import { decodeStateProof, verifyStateProof, fromHex } from "../../ledger/index.ts";
+import { decodeStateProof, verifyStateProof, fromHex, instanceId, readKeyFile } from "../../ledger/index.ts";
 import { program as assembleProgram, tempDir } from "./helpers.ts";
 
 interface Run {
@@ -63,7 +63,6 @@ describe("mote ledger commands", () => {
     writeFileSync(join(dir, "garbage", "ledger.sqlite"), "this is not a database, just text long enough to look like a header\n".repeat(20));
     const bytes = assembleProgram("book.masm");
     writeFileSync(mbc, bytes);
-    contract = Buffer.from(sha256(bytes)).toString("hex");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -85,6 +84,8 @@ describe("mote ledger commands", () => {
     const d = await mote("tx", "deploy", mbc, "100", "--key", keyFile, "--data", data, "--timestamp", "1001", "--json");
     expect(d.code).toBe(0);
     const dj = JSON.parse(d.out) as { contract: string; height: string; receipt: { status: string } };
+    // the instance id follows from the deployer and its nonce (0), not from the module
+    contract = Buffer.from(instanceId(readKeyFile(keyFile).publicKey, 0n)).toString("hex");
     expect(dj).toMatchObject({ contract: `0x${contract}`, height: "1", receipt: { status: "ok" } });
     const c = await mote("tx", "call", contract, "put", "0x6162", "7", "--key", keyFile, "--data", data, "--timestamp", "1002");
     expect(c.code).toBe(0);
@@ -112,7 +113,14 @@ describe("mote ledger commands", () => {
       [["tx", "call", contract, "put", "0x61", "1", "--key", keyFile, "--data", data, "--timestamp", "5"], 1, /^mote: timestamp 5 is before the head block's 1003\n$/],
       [["tx", "deploy", join(dir, "missing.mbc"), "--key", keyFile, "--data", data], 1, /missing\.mbc: no such file\n$/],
       [["tx", "deploy", keyFile, "--key", keyFile, "--data", data], 1, /op\.key: not a valid module: bad magic/],
-      [["tx", "deploy", mbc, "1", "--key", keyFile, "--data", data], 1, /^mote: rejected \(duplicate_contract\): contract [0-9a-f]{64} is already deployed/],
+      [["tx", "call", contract, "put", "0x61", "1", "--key", keyFile, "--data", data, "--timestamp", "18446744073709551615"], 1,
+        /^mote: timestamp 18446744073709551615 is more than 15 s ahead of this producer's clock \(\d+\)\n$/],
+      [["tx", "call", contract, "put", "0x61", "1", "--key", keyFile, "--data", data, "--value", "5"], 1,
+        /^mote: rejected \(insufficient_funds\): 0x[0-9a-f]{64} holds 0, the transaction needs 5 |^mote: rejected \(insufficient_funds\): [0-9a-f]{64} holds 0, the transaction needs 5 /],
+      [["tx", "call", contract, "put", "0x61", "1", "--key", keyFile, "--data", data, "--value", "-1"], 2, /^mote: --value: expected a non-negative integer, got '-1'\n$/],
+      [["tx", "call", contract, "put", "0x61", "1", "--key", keyFile, "--data", data, "--gas-price", "2x"], 2, /^mote: --gas-price: expected a non-negative integer, got '2x'\n$/],
+      [["ledger", "init", "--data", join(dir, "bad-alloc"), "--alloc", "0x12=5"], 2, /^mote: --alloc: expected ID=AMOUNT with a 32-byte hex id, got '0x12=5'\n$/],
+      [["balance", "xyz", "--data", data], 2, /^mote: id: expected a 32-byte public key or contract id in hex \(64 digits\), got 'xyz'\n$/],
       [["ledger", "show", "--data", join(dir, "none")], 1, /none: no ledger here \(no ledger\.sqlite\); run 'mote ledger init'/],
       [["ledger", "show", "--data", join(dir, "garbage")], 1, /garbage\/ledger\.sqlite: cannot open the ledger store \(file is not a database\)\n$/],
       [["prove", contract, "balances[1]", "--data", data], 2, /^mote: key: no storage named 'balances' \(no ABI stored for this contract; use a slot number\)\n$/],
@@ -135,8 +143,13 @@ describe("mote ledger commands", () => {
       expect(v.ok).toBe(true);
       expect(v.ok && v.value ? `0x${Buffer.from(v.value).toString("hex")}` : null).toBe(j.value);
     }
+    // against an older block: the entry 0x6162 was written in block 2, so block 1 proves it absent
+    const old = JSON.parse((await mote("prove", contract, "2[0x6162]", "--height", "1", "--data", data, "--json")).out) as { present: boolean; proof: string; stateRoot: string };
+    expect(old.present).toBe(false);
+    expect(verifyStateProof(fromHex(old.stateRoot, "root"), decodeStateProof(fromHex(old.proof, "proof")))).toEqual({ ok: true, value: null });
+    expect((await mote("prove", contract, "2[0x6162]", "--height", "99", "--data", data)).err).toBe("mote: --height: no block 99 (head is 3)\n");
     const text = await mote("prove", contract, "2[0x6162]", "--data", data);
-    expect(text.out).toMatch(/^contract 0x[0-9a-f]{64} key 0x026162\nvalue: 0x0700000000000000 \(7 as an integer\)\nstate root 0x[0-9a-f]{64} \(block 3, \d+ entries\)\nproof \(\d+ bytes, inclusion\): 0x[0-9a-f]+\n$/);
+    expect(text.out).toMatch(/^contract 0x[0-9a-f]{64} key 0x026162\nvalue: 0x0700000000000000 \(7 as an integer\)\nstate root 0x[0-9a-f]{64} \(block 3, path depth \d+\)\nproof \(\d+ bytes, inclusion\): 0x[0-9a-f]+\n$/);
   });
 
   it("deploys a .mote source, keeps its ABI beside the chain, and uses it for arguments, reverts and event names", async () => {
@@ -183,5 +196,44 @@ describe("mote ledger commands", () => {
     const good = await mote("ledger", "import", file, "--data", imp, "--json");
     expect(JSON.parse(good.out)).toMatchObject({ chainId: "cli-test", height: "6" });
     expect((await mote("ledger", "import", file, "--data", imp)).err).toMatch(/already holds a ledger; import needs an empty data directory/);
+  });
+
+  it("init --alloc funds accounts, --value moves native value, and balance prints it", async () => {
+    const d2 = join(dir, "funded");
+    const pub = readKeyFile(keyFile).publicKeyHex;
+    expect((await mote("ledger", "init", "--data", d2, "--alloc", `${pub}=1000`, "--timestamp", "1000")).code).toBe(0);
+    expect(JSON.parse((await mote("balance", pub, "--data", d2, "--json")).out)).toMatchObject({ kind: "account", balance: "1000" });
+    const tipjar = new URL("programs/tipjar.mote", import.meta.url).pathname;
+    const d = await mote("tx", "deploy", tipjar, "--value", "300", "--key", keyFile, "--data", d2, "--json");
+    expect(d.code).toBe(0);
+    const id = (JSON.parse(d.out) as { contract: string }).contract;
+    expect((await mote("balance", id, "--data", d2)).out).toMatch(new RegExp(`^contract ${id}: 300 \\(block 1\\)\n$`));
+    expect((await mote("balance", pub, "--data", d2)).out).toMatch(/: 700 \(block 1\)\n$/);
+  });
+
+  it("refuses to open a ledger whose state table was edited, naming it, and `ledger rebuild` restores it", async () => {
+    const dbFile = join(data, "ledger.sqlite");
+    const before = (await mote("audit", "--data", data, "--json")).out;
+    const db = new Database(dbFile);
+    db.prepare("UPDATE state SET value = ? WHERE key = (SELECT key FROM state ORDER BY key DESC LIMIT 1)").run(Buffer.from("ffffffffffffffff", "hex"));
+    db.prepare("DELETE FROM events").run();
+    db.close();
+    const r = await mote("ledger", "show", "--data", data);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/: the state table does not match block 6's state root \(changed outside the ledger\?\); run 'mote ledger rebuild' to re-derive it from the blocks\n$/);
+    const rb = await mote("ledger", "rebuild", "--data", data);
+    expect(rb.code).toBe(0);
+    expect(rb.out).toMatch(/^rebuilt .*: 7 block\(s\), 6 transaction\(s\), state root [0-9a-f]{64} \(every block's root checked\)\n$/);
+    expect((await mote("ledger", "show", "--data", data)).code).toBe(0);
+    expect((await mote("audit", "--data", data, "--json")).out).toBe(before);
+    expect(JSON.parse((await mote("events", "--contract", contract, "--name", "7", "--data", data, "--json")).out)).toHaveLength(1);
+    // a damaged block cannot be rebuilt from: refused, naming the block, and nothing changes
+    const db2 = new Database(dbFile);
+    db2.prepare("UPDATE blocks SET bytes = substr(bytes, 1, length(bytes) - 1) WHERE height = 2").run();
+    db2.close();
+    const refused = await mote("ledger", "rebuild", "--data", data);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^mote: rebuild refused, nothing changed: block 2( tx \d+)?: /);
+    expect((await mote("ledger", "show", "--data", data)).code).toBe(0);
   });
 });

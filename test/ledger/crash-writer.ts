@@ -2,7 +2,7 @@
 // "ack <tx id>" only after the block holding it has committed. Usage: crash-writer.ts DIR
 import { readFileSync } from "node:fs";
 import { assemble } from "../../vm/asm/index.ts";
-import { KeyPair, Ledger } from "../../ledger/index.ts";
+import { instanceId, KeyPair, Ledger } from "../../ledger/index.ts";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -13,10 +13,10 @@ const book = assemble(readFileSync(new URL("programs/book.masm", import.meta.url
 const keys = [1, 2, 3].map((n) => KeyPair.fromSeed(new Uint8Array(32).fill(n)));
 let t = 1_700_000_000n;
 const ledger = await Ledger.open(dir, { chainId: "crash", clock: () => t++ });
-const contract = ledger.signDeploy(keys[0]!, book, [1_000_000n]);
-const id = new Uint8Array((await import("@noble/hashes/sha2.js")).sha256(book));
+// the instance is keys[0]'s first deploy, its first transaction
+const id = instanceId(keys[0]!.publicKey, 0n);
 if (!ledger.contract(id)) {
-  const r = ledger.submit([contract]);
+  const r = ledger.submit([ledger.signDeploy(keys[0]!, book, [1_000_000n])]);
   if (!r.outcomes[0]!.ok) throw new Error("deploy refused");
   process.stdout.write(`ack ${Buffer.from(r.outcomes[0]!.txId).toString("hex")}\n`);
 }

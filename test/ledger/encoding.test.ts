@@ -15,6 +15,8 @@ const callTx = (over: Partial<UnsignedTx> = {}): UnsignedTx =>
     sender: alice.publicKey,
     nonce: 3n,
     gasLimit: 50_000,
+    gasPrice: 7n,
+    value: 9n,
     kind: "call",
     contract: new Uint8Array(32).fill(0xcc),
     selector: 0x11223344,
@@ -35,12 +37,14 @@ function decodeError(f: () => unknown): DecodeError {
 describe("transaction encoding", () => {
   it("lays out a call exactly as documented", () => {
     const b = encodeUnsignedTx(callTx({ args: [] }));
-    // version, kind, chain id (len + "devnet"), sender, nonce, gas, contract, selector, arg count
-    expect(b.length).toBe(1 + 1 + 1 + 6 + 32 + 8 + 4 + 32 + 4 + 1);
-    expect(hex(b.subarray(0, 9))).toBe("010206" + hex(new TextEncoder().encode("devnet")));
+    // version, kind, chain id (len + "devnet"), sender, nonce, gas limit, gas price, value, contract, selector, arg count
+    expect(b.length).toBe(1 + 1 + 1 + 6 + 32 + 8 + 4 + 8 + 8 + 32 + 4 + 1);
+    expect(hex(b.subarray(0, 9))).toBe("020206" + hex(new TextEncoder().encode("devnet")));
     expect(hex(b.subarray(41, 49))).toBe("0300000000000000");
     expect(hex(b.subarray(49, 53))).toBe("50c30000");
-    expect(hex(b.subarray(85, 89))).toBe("44332211");
+    expect(hex(b.subarray(53, 61))).toBe("0700000000000000");
+    expect(hex(b.subarray(61, 69))).toBe("0900000000000000");
+    expect(hex(b.subarray(101, 105))).toBe("44332211");
   });
 
   it("round-trips signed deploys and calls, and the signature covers every byte before it", () => {
@@ -85,20 +89,22 @@ describe("transaction encoding", () => {
       t[i] = v;
       return t;
     };
-    expect(decodeError(() => decodeTx(at(0, 2))).message).toBe("tx.version at byte 0: unsupported transaction version 2");
+    expect(decodeError(() => decodeTx(at(0, 1))).message).toBe("tx.version at byte 0: unsupported transaction version 1");
     expect(decodeError(() => decodeTx(at(1, 9))).message).toBe("tx.kind at byte 1: unknown transaction kind 9 (1 deploy, 2 call)");
     expect(decodeError(() => decodeTx(at(3, 0x20))).message).toMatch(/^tx\.chain_id at byte 2: chain id must be/);
     const noGas = s.slice();
     noGas.fill(0, 49, 53);
     expect(decodeError(() => decodeTx(noGas)).message).toBe("tx.gas_limit at byte 49: gas limit 0 is outside 1..2000000000");
-    // args start at 89: count 3, then arg 0's tag
-    expect(decodeError(() => decodeTx(at(89, 9))).message).toBe("tx.args.count at byte 89: 9 values, at most 8 allowed");
-    expect(decodeError(() => decodeTx(at(90, 7))).message).toBe("tx.args[0].tag at byte 90: unknown value tag 7 (0 int, 1 bytes)");
+    // args start at 105: count 3, then arg 0's tag
+    expect(decodeError(() => decodeTx(at(105, 9))).message).toBe("tx.args.count at byte 105: 9 values, at most 8 allowed");
+    expect(decodeError(() => decodeTx(at(106, 7))).message).toBe("tx.args[0].tag at byte 106: unknown value tag 7 (0 int, 1 bytes)");
   });
 
   it("refuses to encode out-of-range fields", () => {
     expect(() => encodeUnsignedTx(callTx({ chainId: "bad id" }))).toThrow(/chain id 'bad id'/);
     expect(() => encodeUnsignedTx(callTx({ gasLimit: 0 }))).toThrow(/gas limit 0/);
+    expect(() => encodeUnsignedTx(callTx({ value: 2n ** 64n }))).toThrow(/^value 18446744073709551616 is outside u64$/);
+    expect(() => encodeUnsignedTx(callTx({ gasPrice: -1n }))).toThrow(/^gas price -1 is outside u64$/);
     expect(() => encodeUnsignedTx(callTx({ args: [2n ** 64n] }))).toThrow(/argument 0: .* outside the 64-bit range/);
     expect(() => signTx(callTx({ sender: key(2).publicKey }), alice)).toThrow(/signing key/);
   });

@@ -9,6 +9,7 @@ import {
   TxRejected,
   decodeStateProof,
   hex,
+  instanceId,
   signTx,
   verifyStateProof,
   type RejectCode,
@@ -41,7 +42,8 @@ describe("ledger", () => {
     const l = await fresh();
     const d = l.deploy(alice, book, [100n]);
     expect(d.receipt.status).toBe("ok");
-    expect(hex(d.contract)).toBe(hex(vm.verify(book).ok ? (vm.verify(book) as { id: Uint8Array }).id : new Uint8Array()));
+    expect(hex(d.contract)).toBe(hex(instanceId(alice.publicKey, 0n)));
+    expect(l.contract(d.contract)).toMatchObject({ deployer: alice.publicKey, height: 1n, moduleHash: (vm.verify(book) as { id: Uint8Array }).id });
     expect(l.height).toBe(1n);
     const put = l.call(bob, d.contract, "put", [enc("temp"), 21n]);
     expect(put.receipt).toMatchObject({ status: "ok", error: 0 });
@@ -92,13 +94,27 @@ describe("ledger", () => {
   it("hands the block's timestamp and height to contracts", async () => {
     const l = await Ledger.open(":memory:", { chainId: "devnet", clock: ticking(5000n), vm });
     const { contract } = l.deploy(alice, book, [1n]);
-    const r = l.call(alice, contract, "stamp", [], { timestamp: 9000n });
-    expect(r.receipt.events).toEqual([{ topic: 8, values: [9000n, 2n] }]);
-    expect(l.headBlock.header.timestamp).toBe(9000n);
-    expect(() => l.call(alice, contract, "stamp", [], { timestamp: 8999n })).toThrow(/timestamp 8999 is before the head block's 9000/);
-    // A clock that runs backwards never makes time run backwards on chain.
+    // the producer may propose a time up to MAX_TIME_DRIFT ahead of its clock (5002 at this block)
+    const r = l.call(alice, contract, "stamp", [], { timestamp: 5010n });
+    expect(r.receipt.events).toEqual([{ topic: 8, values: [5010n, 2n] }]);
+    expect(l.headBlock.header.timestamp).toBe(5010n);
+    expect(() => l.call(alice, contract, "stamp", [], { timestamp: 5009n })).toThrow(/timestamp 5009 is before the head block's 5010/);
+    // A clock that runs behind the head never makes time run backwards on chain.
     const r2 = l.call(alice, contract, "stamp");
-    expect(r2.receipt.events[0]!.values[0]).toBe(9000n);
+    expect(r2.receipt.events[0]!.values[0]).toBe(5010n);
+  });
+
+  it("refuses a poisoned timestamp: no block, and time stays usable (regression: time poisoned by u64 max)", async () => {
+    const l = await Ledger.open(":memory:", { chainId: "devnet", clock: ticking(5000n), vm });
+    const { contract } = l.deploy(alice, book, [1n]);
+    const before = { height: l.height, root: hex(l.stateRoot), nonce: l.nonce(alice.publicKey) };
+    for (const t of [2n ** 64n - 1n, 5000n + 1000n]) {
+      expect(() => l.call(alice, contract, "stamp", [], { timestamp: t })).toThrow(new RegExp(`^timestamp ${t} is more than 15 s ahead of this producer's clock \\(\\d+\\)$`));
+    }
+    expect({ height: l.height, root: hex(l.stateRoot), nonce: l.nonce(alice.publicKey) }).toEqual(before);
+    const r = l.call(alice, contract, "stamp");
+    expect(r.receipt.status).toBe("ok");
+    expect(r.receipt.events[0]!.values[0]).toBeLessThan(5010n);
   });
 
   describe("refuses, changing nothing", () => {
@@ -109,7 +125,7 @@ describe("ledger", () => {
         return l.submit([t]);
       }],
       ["a wrong chain id", "chain_id", /^wrong chain id 'other' \(this chain is 'devnet'\)$/, (l, c) =>
-        l.submit([signTx({ chainId: "other", sender: alice.publicKey, nonce: 1n, gasLimit: 1000, kind: "call", contract: c, selector: 1, args: [] }, alice)])],
+        l.submit([signTx({ chainId: "other", sender: alice.publicKey, nonce: 1n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: c, selector: 1, args: [] }, alice)])],
       ["a replayed nonce", "nonce_replayed", /^nonce 0 already used by [0-9a-f]{64} \(next is 1\)$/, (l, c) =>
         l.call(alice, c, "put", [enc("x"), 1n], { nonce: 0n })],
       ["a skipped nonce", "nonce_skipped", /^nonce 5 skips ahead for [0-9a-f]{64} \(next is 1\)$/, (l, c) =>
@@ -121,8 +137,11 @@ describe("ledger", () => {
       ["a wrongly typed argument", "bad_arguments", /^put argument 1 must be bytes, got an integer$/, (l, c) => l.call(alice, c, "put", [1n, 1n])],
       ["malformed bytes", "malformed", /^malformed transaction: tx\.signature at byte \d+: truncated: needs 64 byte\(s\), 63 left$/, (l, c) =>
         l.submit([l.signCall(alice, c, "put", [enc("x"), 1n]).bytes.slice(0, -1)])],
-      ["the same module twice", "duplicate_contract", /^contract [0-9a-f]{64} is already deployed: a contract's id is its module id/, (l) =>
-        l.deploy(bob, book, [1n])],
+      ["value the sender does not hold", "insufficient_funds", /^[0-9a-f]{64} holds 0, the transaction needs 5 \(value 5 \+ gas limit 1000000 × gas price 0\)$/, (l, c) =>
+        l.call(alice, c, "put", [enc("x"), 1n], { value: 5n })],
+      ["a gas limit over the block's", "block_gas", /^gas limit 200000000 exceeds the block gas limit 100000000$/, (l, c) =>
+        l.call(alice, c, "put", [enc("x"), 1n], { gas: 200_000_000 })],
+
       ["an invalid module", "invalid_module", /^invalid module: bad_version \(verifier code 2\) at module byte 4$/, (l) =>
         l.deploy(alice, Uint8Array.of(0x4d, 0x4f, 0x54, 0x45, 9))],
       ["init arguments for a module without init", "bad_arguments", /^the module exports no init, so a deploy takes no arguments \(got 1\)$/, (l) =>
@@ -157,15 +176,17 @@ describe("ledger", () => {
     const l = await fresh();
     const a = bookVariant(2);
     const d1 = l.signDeploy(alice, a, [10n], { nonce: 0n });
-    const d2 = l.signDeploy(bob, a, [10n], { nonce: 0n }); // same module: refused after d1 in the same block
-    const c1 = l.signCall(alice, vm.verify(a).ok ? (vm.verify(a) as { id: Uint8Array }).id : new Uint8Array(32), "put", [enc("a"), 1n], { nonce: 1n });
+    const d2 = l.signDeploy(bob, a, [10n], { nonce: 0n }); // same module: a second instance
+    const c1 = l.signCall(alice, instanceId(alice.publicKey, 0n), "put", [enc("a"), 1n], { nonce: 1n }); // sees d1's instance
     const skip = l.signCall(alice, new Uint8Array(32), "put", [], { nonce: 9n });
     const r = l.submit([d1, d2, c1, skip]);
-    expect(r.outcomes.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ok", "duplicate_contract", "ok", "nonce_skipped"]);
-    expect(r.block!.txs).toHaveLength(2);
+    expect(r.outcomes.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ok", "ok", "ok", "nonce_skipped"]);
+    expect(r.block!.txs).toHaveLength(3);
     expect(r.block!.header.height).toBe(1n);
-    expect(l.nonce(bob.publicKey)).toBe(0n);
-    expect(l.audit()).toMatchObject({ ok: true, txs: 2 });
+    expect(l.nonce(bob.publicKey)).toBe(1n);
+    expect(l.view(instanceId(alice.publicKey, 0n), "get", [enc("a")]).returns).toEqual([1n]);
+    expect(l.view(instanceId(bob.publicKey, 0n), "get", [enc("a")]).returns).toEqual([0n]);
+    expect(l.audit()).toMatchObject({ ok: true, txs: 3 });
   });
 
   it("executes what was signed, not what a SignedTx object claims", async () => {

@@ -1,11 +1,27 @@
-// The state commitment: RFC 9162 tree shape, incremental roots equal from-scratch roots under random
-// edits, and presence/absence proofs that verify and that fail when anything in them is changed.
+// The commitments: RFC 9162 list roots for transactions and receipts; the v2 state tree (a compact sparse
+// Merkle tree): incremental roots equal a reference written from the definition under random edits,
+// presence and absence proofs verify and fail when anything in them is changed, and updates cost O(log n) hashes.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { SortedMerkleMap, listPath, listRoot, itemLeaf } from "../../ledger/merkle.ts";
-import { decodeStateProof, EMPTY_TREE, encodeStateProof, leafHash, nodeHash, stateRootOf, verifyInclusion, verifyStateProof } from "../../ledger/proof.ts";
-import { compareBytes, hex } from "../../ledger/bytes.ts";
+import { EMPTY_TREE, listPath, listRoot, itemLeaf, nodeHash, verifyInclusion } from "../../ledger/merkle.ts";
+import { SparseMerkleTree } from "../../ledger/smt.ts";
+import {
+  bitAt,
+  decodeStateProof,
+  EMPTY,
+  EMPTY_ROOT,
+  encodeStateProof,
+  hashCounter,
+  leafHash,
+  nodeHash as smtNode,
+  pathOf,
+  stateRootOf,
+  valueHashOf,
+  verifyStateProof,
+  type StateProof,
+} from "../../ledger/proof.ts";
+import { hex } from "../../ledger/bytes.ts";
 
 // RFC 9162 §2.1.1, written straight from the definition as the reference.
 function mth(leaves: Uint8Array[]): Uint8Array {
@@ -64,95 +80,145 @@ const opArb = fc.record({
   value: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 0, maxLength: 3 }),
 });
 
-function reference(entries: Map<string, [Uint8Array, Uint8Array]>): Uint8Array {
-  const sorted = [...entries.values()].sort((x, y) => compareBytes(x[0], y[0]));
-  return stateRootOf(sorted.length, mth(sorted.map(([k, v]) => leafHash(k, v))));
+/** The state tree straight from its definition (proof.ts): split on bit `depth` until a subtree holds at most one entry. */
+function refTree(entries: { path: Uint8Array; value: Uint8Array }[], depth: number): Uint8Array {
+  if (entries.length === 0) return EMPTY;
+  if (entries.length === 1) return leafHash(entries[0]!.path, valueHashOf(entries[0]!.value));
+  const l = entries.filter((e) => bitAt(e.path, depth) === 0);
+  const r = entries.filter((e) => bitAt(e.path, depth) === 1);
+  return smtNode(refTree(l, depth + 1), refTree(r, depth + 1));
 }
 
-describe("SortedMerkleMap", () => {
-  it("keeps an incremental root equal to the from-scratch root under random inserts, updates and deletes", () => {
+function reference(entries: Map<string, [Uint8Array, Uint8Array]>): Uint8Array {
+  return stateRootOf(refTree([...entries.values()].map(([k, v]) => ({ path: pathOf(k), value: v })), 0));
+}
+
+const enc = (n: number): Uint8Array => new TextEncoder().encode(`key ${n}`);
+
+describe("state tree", () => {
+  it("the empty tree's root is SHA-256(0x02 || version 2 || 32 zero bytes)", () => {
+    expect(hex(new SparseMerkleTree().root())).toBe(hex(EMPTY_ROOT));
+    expect(hex(EMPTY_ROOT)).toBe(hex(sha256(Uint8Array.of(2, 2, ...new Uint8Array(32)))));
+  });
+
+  it("incremental roots equal the definition's under random inserts, updates and deletes", () => {
     fc.assert(
-      fc.property(fc.array(fc.array(opArb, { maxLength: 12 }), { maxLength: 8 }), (batches: Op[][]) => {
-        const map = new SortedMerkleMap();
-        const ref = new Map<string, [Uint8Array, Uint8Array]>();
-        for (const batch of batches) {
-          for (const op of batch) {
-            const k = Uint8Array.from(op.key);
-            const v = Uint8Array.from(op.value);
-            map.set(k, v);
-            if (v.length === 0) ref.delete(hex(k));
-            else ref.set(hex(k), [k, v]);
-          }
-          expect(map.size).toBe(ref.size);
-          expect(hex(map.root())).toBe(hex(reference(ref)));
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops: Op[]) => {
+        const t = new SparseMerkleTree();
+        const model = new Map<string, [Uint8Array, Uint8Array]>();
+        for (const op of ops) {
+          const k = Uint8Array.from(op.key);
+          const v = Uint8Array.from(op.value);
+          t.set(k, v);
+          if (v.length === 0) model.delete(hex(k));
+          else model.set(hex(k), [k, v]);
+          expect(hex(t.root())).toBe(hex(reference(model)));
         }
+        // a bulk load of the same content gives the same root
+        const loaded = new SparseMerkleTree();
+        loaded.load([...model.values()], false);
+        expect(hex(loaded.root())).toBe(hex(t.root()));
       }),
-      { numRuns: 300, seed: 5 },
+      { numRuns: 200, seed: 11 },
     );
   });
 
-  it("proves presence and absence of every key in a small universe, and a changed proof fails", () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 20 }), (ops: Op[]) => {
-        const map = new SortedMerkleMap();
-        for (const op of ops) map.set(Uint8Array.from(op.key), Uint8Array.from(op.value));
-        const root = map.root();
-        for (let a = 0; a < 4; a++) {
-          for (const k of [[a], [a, 0], [a, 3, 1], [a, 2, 2]]) {
-            const key = Uint8Array.from(k);
-            const proof = map.prove(key);
-            const verdict = verifyStateProof(root, proof);
-            const want = map.get(key);
-            expect(verdict).toEqual({ ok: true, value: want ?? null });
-            const back = decodeStateProof(encodeStateProof(proof));
-            expect(verifyStateProof(root, back)).toEqual(verdict);
-            // The same proof must not vouch for a different root, nor for the other answer.
-            const otherRoot = sha256(root);
-            expect(verifyStateProof(otherRoot, proof).ok).toBe(false);
-            if (proof.leaves.length > 0) {
-              const forged = structuredClone(proof);
-              forged.leaves[0]!.value = Uint8Array.of(...forged.leaves[0]!.value, 1);
-              expect(verifyStateProof(root, forged).ok).toBe(false);
-            }
-          }
-        }
-      }),
-      { numRuns: 200, seed: 9 },
-    );
+  it("undo restores the previous root and values exactly", () => {
+    const t = new SparseMerkleTree();
+    for (let i = 0; i < 50; i++) t.set(enc(i), Uint8Array.of(i + 1));
+    const root = hex(t.root());
+    const undo = t.applyAll([{ key: enc(3), value: new Uint8Array(0) }, { key: enc(99), value: Uint8Array.of(9) }, { key: enc(4), value: Uint8Array.of(77) }]);
+    expect(hex(t.root())).not.toBe(root);
+    undo();
+    expect(hex(t.root())).toBe(root);
+    expect(t.get(enc(3))).toEqual(Uint8Array.of(4));
+    expect(t.get(enc(99))).toBeUndefined();
   });
 
-  it("binds the entry count: a path valid for several tree sizes cannot pass an inner leaf off as the last", () => {
-    const map = new SortedMerkleMap();
-    for (let k = 0; k < 24; k++) map.set(Uint8Array.of(k), Uint8Array.of(1));
-    const root = map.root();
-    const real = map.prove(Uint8Array.of(23)).leaves[0]!;
-    // In RFC 9162 alone, leaf 23's path of a 24-leaf tree also verifies as leaf 46 of a 47-leaf tree,
-    // which would make it "last" and so "prove" key 0x30 absent whatever the state holds.
-    expect(verifyInclusion(leafHash(real.key, real.value), 46, 47, real.path, map.treeHash())).toBe(true);
-    const v = verifyStateProof(root, { key: Uint8Array.of(0x30), size: 47, leaves: [{ ...real, index: 46 }] });
-    expect(v.ok).toBe(false);
-    expect(verifyStateProof(root, { key: Uint8Array.of(0x30), size: 24, leaves: [real] })).toEqual({ ok: true, value: null });
+  it("proves presence and absence (empty subtree and another key's leaf), through the binary encoding", () => {
+    const t = new SparseMerkleTree();
+    for (let i = 0; i < 300; i++) t.set(enc(i), Uint8Array.of(i & 0xff, 1));
+    const root = t.root();
+    const kinds = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const p = decodeStateProof(encodeStateProof(t.prove(enc(i))));
+      kinds.add(p.end.kind);
+      const v = verifyStateProof(root, p);
+      expect(v).toEqual({ ok: true, value: i < 300 ? Uint8Array.of(i & 0xff, 1) : null });
+    }
+    expect([...kinds].sort()).toEqual(["empty", "leaf", "other"]);
+    expect(verifyStateProof(new SparseMerkleTree().root(), new SparseMerkleTree().prove(enc(1)))).toEqual({ ok: true, value: null });
   });
 
-  it("rejects an absence proof built from non-adjacent neighbours", () => {
-    const map = new SortedMerkleMap();
-    for (const k of [1, 3, 5, 7]) map.set(Uint8Array.of(k), Uint8Array.of(k));
-    const root = map.root();
-    const lo = map.prove(Uint8Array.of(1)).leaves[0]!;
-    const hi = map.prove(Uint8Array.of(5)).leaves[0]!;
-    // Key 4 is absent, but 1 and 5 are not neighbours: 3 sits between them and would hide a lie about 2.
-    const v = verifyStateProof(root, { key: Uint8Array.of(2), size: 4, leaves: [lo, hi] });
-    expect(v).toEqual({ ok: false, reason: "the neighbours are not adjacent" });
-    // Hiding a present key: claim 3 is absent using its neighbours 1 and 5.
-    expect(verifyStateProof(root, { key: Uint8Array.of(3), size: 4, leaves: [lo, hi] }).ok).toBe(false);
+  it("refuses any changed proof: sibling, value, other leaf, key, or a presence shown as absence", () => {
+    const t = new SparseMerkleTree();
+    for (let i = 0; i < 64; i++) t.set(enc(i), Uint8Array.of(i + 1));
+    const root = t.root();
+    const present = t.prove(enc(5));
+    expect(present.end.kind).toBe("leaf");
+    const flip = (b: Uint8Array): Uint8Array => {
+      const c = b.slice();
+      c[0]! ^= 1;
+      return c;
+    };
+    const variants: StateProof[] = [
+      { ...present, siblings: present.siblings.map((s, i) => (i === 0 ? flip(s) : s)) },
+      { ...present, end: { kind: "leaf", value: Uint8Array.of(99) } },
+      { ...present, key: enc(6) },
+      { ...present, end: { kind: "empty" } },
+      { ...present, siblings: present.siblings.slice(1) },
+      { ...present, siblings: [...present.siblings, EMPTY] },
+    ];
+    // another key's leaf can never stand in for the key itself, nor can the key's own leaf prove absence
+    const absent = [...Array(200).keys()].map((i) => t.prove(enc(1000 + i))).find((p) => p.end.kind === "other")!;
+    expect(absent).toBeDefined();
+    if (absent.end.kind === "other") {
+      variants.push({ ...absent, end: { ...absent.end, valueHash: flip(absent.end.valueHash) } });
+      variants.push({ ...present, end: { kind: "other", path: pathOf(enc(5)), valueHash: valueHashOf(Uint8Array.of(6)) } });
+    }
+    for (const v of variants) expect(verifyStateProof(root, v).ok).toBe(false);
+    expect(verifyStateProof(root, present)).toEqual({ ok: true, value: Uint8Array.of(6) });
   });
 
-  it("decodes only well-formed proofs, naming the byte offset", () => {
-    const map = new SortedMerkleMap();
-    map.set(Uint8Array.of(1), Uint8Array.of(9));
-    const enc = encodeStateProof(map.prove(Uint8Array.of(1)));
-    expect(() => decodeStateProof(enc.subarray(0, enc.length - 1))).toThrow(/truncated at byte/);
-    expect(() => decodeStateProof(Uint8Array.of(...enc, 0))).toThrow(/1 trailing byte\(s\) at byte/);
-    expect(() => decodeStateProof(Uint8Array.of(2, ...enc.subarray(1)))).toThrow(/version 2 at byte 0/);
+  it("rejects malformed encodings with the byte offset", () => {
+    const t = new SparseMerkleTree();
+    for (let i = 0; i < 20; i++) t.set(enc(i), Uint8Array.of(1));
+    const b = encodeStateProof(t.prove(enc(3)));
+    expect(() => decodeStateProof(b.subarray(0, b.length - 1))).toThrow(/^state proof truncated at byte \d+/);
+    expect(() => decodeStateProof(Uint8Array.of(...b, 0))).toThrow(/trailing byte/);
+    expect(() => decodeStateProof(Uint8Array.of(1, ...b.subarray(1)))).toThrow(/^state proof version 1 at byte 0 is not 2$/);
   });
+
+  it("costs O(log n) hashes per insert and update (the budget bench/ledger.ts reports at up to 1e6 entries)", () => {
+    const perOp: number[] = [];
+    for (const n of [1_000, 10_000]) {
+      const t = new SparseMerkleTree();
+      t.load(Array.from({ length: n }, (_, i) => [enc(i), Uint8Array.of(1)] as [Uint8Array, Uint8Array]), false);
+      t.root();
+      hashCounter.n = 0;
+      for (let i = 0; i < 100; i++) {
+        t.set(enc(n + i), Uint8Array.of(2));
+        t.root();
+      }
+      perOp.push(hashCounter.n / 100);
+      const log2 = Math.log2(n);
+      // a path (log2 n + a few levels of shared prefix) plus the key, value and leaf hashes
+      expect(hashCounter.n / 100).toBeLessThan(1.5 * log2 + 8);
+    }
+    // ten times the entries costs a few more hashes, not ten times as many
+    expect(perOp[1]! - perOp[0]!).toBeLessThan(8);
+  });
+
+  it("verifies proofs of present and absent keys at 1e5 entries", () => {
+    const n = 100_000;
+    const t = new SparseMerkleTree();
+    t.load(Array.from({ length: n }, (_, i) => [enc(i), Uint8Array.of(i & 0xff, 7)] as [Uint8Array, Uint8Array]), false);
+    const root = t.root();
+    for (const i of [0, 1, 4242, 99_999, n + 1, n + 77_777]) {
+      const p = t.prove(enc(i));
+      const bytes = encodeStateProof(p);
+      expect(bytes.length).toBeLessThan(1024);
+      expect(verifyStateProof(root, decodeStateProof(bytes))).toEqual({ ok: true, value: i < n ? Uint8Array.of(i & 0xff, 7) : null });
+    }
+  }, 60_000);
 });

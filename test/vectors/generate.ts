@@ -9,7 +9,7 @@ import { assemble } from "../../vm/asm/index.ts";
 import { decodeModule, selectorOf } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { buildVm } from "../../scripts/build-vm.ts";
-import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
+import { BALANCE_KEY, encodeBalance, MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 
 ed.hashes.sha512 = sha512;
 
@@ -28,6 +28,10 @@ export interface Vector {
   timestamp: string;
   height: string;
   gas: number;
+  /** The instance id the call runs as (0x-hex, 32 bytes); absent: the module id. */
+  self?: string;
+  /** Native value attached to the call (decimal u64); absent: 0. */
+  value?: string;
   stateBefore: Record<string, Record<string, string>>;
   expected: string; // resultToJson of the Node host
   stateAfter: Record<string, Record<string, string>>;
@@ -54,6 +58,8 @@ export function argFromString(s: string): Value {
 const ZERO_KEY = new Uint8Array(32);
 const KEY_A = sha256(utf8("mote test caller A"));
 const KEY_B = sha256(utf8("mote test caller B"));
+const WALLET_ID = sha256(utf8("mote test wallet instance"));
+const PAYEE = sha256(utf8("mote test payee near the u64 limit"));
 
 interface CallSpec {
   fn: string | number;
@@ -62,6 +68,8 @@ interface CallSpec {
   timestamp?: bigint;
   height?: bigint;
   gas?: number;
+  self?: Uint8Array;
+  value?: bigint;
 }
 
 /** Records calls against one evolving store, as a chain would run them. */
@@ -72,7 +80,7 @@ class Recorder {
   call(name: string, module: Uint8Array, store: MemoryStateStore, c: CallSpec): CallResult {
     const before = store.toJSON();
     const args = c.args ?? [];
-    const o = { store, caller: c.caller ?? ZERO_KEY, timestamp: c.timestamp ?? 0n, height: c.height ?? 0n, gas: c.gas ?? LIMITS.DEFAULT_GAS.value };
+    const o = { store, caller: c.caller ?? ZERO_KEY, timestamp: c.timestamp ?? 0n, height: c.height ?? 0n, gas: c.gas ?? LIMITS.DEFAULT_GAS.value, self: c.self, value: c.value };
     const r = this.vm.call(module, c.fn, args, o);
     this.vectors.push({
       name,
@@ -84,6 +92,8 @@ class Recorder {
       timestamp: o.timestamp.toString(),
       height: o.height.toString(),
       gas: o.gas,
+      ...(c.self ? { self: hex(c.self) } : {}),
+      ...(c.value !== undefined ? { value: c.value.toString() } : {}),
       stateBefore: before,
       expected: resultToJson(r),
       stateAfter: store.toJSON(),
@@ -113,6 +123,32 @@ const PROGRAM_CALLS: Record<string, CallSpec[]> = {
   counter: [{ fn: "get" }, { fn: "increment" }, { fn: "increment" }, { fn: "get" }, { fn: "increment", gas: 30 }, { fn: "increment" }, { fn: "get" }],
   revert: [{ fn: "check", args: [5n] }, { fn: "check", args: [100n] }, { fn: "check", args: [101n] }, { fn: "fail" }],
   oog: [{ fn: "spin", gas: 1 }, { fn: "spin", gas: 1000 }],
+  // WALLET_ID starts with 100 and PAYEE near 2^64-1 (PROGRAM_SEEDS): value, balance, pay, a short
+  // balance, a revert after a payment, an overflowing payee, and the module id as self by default
+  wallet: [
+    { fn: "deposit", self: WALLET_ID, value: 55n },
+    { fn: "deposit", self: WALLET_ID, value: 2n ** 64n - 1n },
+    { fn: "mine", self: WALLET_ID },
+    { fn: "send", args: [KEY_A, 30n], self: WALLET_ID },
+    { fn: "of", args: [KEY_A], self: WALLET_ID },
+    { fn: "send", args: [KEY_A, 71n], self: WALLET_ID },
+    { fn: "send_fail", args: [KEY_B, 10n], self: WALLET_ID },
+    { fn: "send", args: [PAYEE, 10n], self: WALLET_ID },
+    { fn: "send", args: [WALLET_ID, 70n], self: WALLET_ID },
+    { fn: "send", args: [KEY_B, 70n], self: WALLET_ID },
+    { fn: "mine", self: WALLET_ID },
+    { fn: "mine" },
+    { fn: "who" },
+    { fn: "who", self: WALLET_ID },
+  ],
+};
+
+/** State some programs start from: balances (the entry with the empty key) for the wallet's ids. */
+const PROGRAM_SEEDS: Record<string, (s: MemoryStateStore) => void> = {
+  wallet: (s) => {
+    s.set(WALLET_ID, BALANCE_KEY, encodeBalance(100n));
+    s.set(PAYEE, BALANCE_KEY, encodeBalance(2n ** 64n - 5n));
+  },
 };
 
 function sampleArgs(mask: number, params: number, k: number): Value[] {
@@ -128,9 +164,10 @@ function programVectors(vm: MoteVM): VectorFile {
     const name = basename(f, ".masm");
     const module = assemble(readFileSync(join(dir, f), "utf8"), `test/programs/${f}`);
     const store = new MemoryStateStore();
+    PROGRAM_SEEDS[name]?.(store);
     const known = PROGRAM_CALLS[name];
     if (known) {
-      for (const c of known) rec.callWithGasEdge(`programs/${name}: ${String(c.fn)}(${(c.args ?? []).map(argToString).join(", ")})${c.gas ? ` gas ${c.gas}` : ""}`, module, store, c);
+      for (const c of known) rec.callWithGasEdge(`programs/${name}: ${String(c.fn)}(${(c.args ?? []).map(argToString).join(", ")})${c.gas ? ` gas ${c.gas}` : ""}${c.value !== undefined ? ` value ${c.value}` : ""}${c.self ? " as instance" : ""}`, module, store, c);
       continue;
     }
     const m = decodeModule(module);

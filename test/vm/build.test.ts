@@ -25,7 +25,7 @@ describe("mote.wasm", () => {
   it("has no data segments and imports only the host ABI", () => {
     expect(wat).not.toMatch(/\(data /);
     const imports = [...wat.matchAll(/\(import "(\w+)" "(\w+)"/g)].map((m) => `${m[1]}.${m[2]}`).sort();
-    expect(imports).toEqual(["env.host_ed25519_verify", "env.host_emit", "env.host_sha256", "env.host_sload", "env.host_sstore", "env.host_xload"]);
+    expect(imports).toEqual(["env.host_balance", "env.host_ed25519_verify", "env.host_emit", "env.host_pay", "env.host_sha256", "env.host_sload", "env.host_sstore", "env.host_xload"]);
     expect(wat).toMatch(/\(memory \$0 1 1\)/);
     expect(wat).not.toMatch(/memory\.grow/);
   });

@@ -27,6 +27,7 @@ describe("statuses", () => {
     invalid_module: () => run(Uint8Array.from([1, 2, 3])),
     bad_call: () => run(prog("push1\nret"), [5n]),
     host_error: () => run(prog("sload 0 0\nret"), [], { store: { get: () => { throw new Error("down"); }, set: () => {} } }),
+    insufficient_balance: () => run(prog("self\npush1\npay\npush0\nret")),
   };
 
   it("every status is covered here", () => {

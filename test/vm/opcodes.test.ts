@@ -5,7 +5,7 @@ import { sha512 } from "@noble/hashes/sha2.js";
 import * as ed from "@noble/ed25519";
 import { OPCODES, OPCODE_BY_NAME } from "../../vm/spec/opcodes.ts";
 import type { StatusName } from "../../vm/spec/format.ts";
-import { MemoryStateStore, type CallResult, type Value } from "../../vm/host/index.ts";
+import { BALANCE_KEY, MemoryStateStore, type CallResult, type Value } from "../../vm/host/index.ts";
 import type { OpName } from "../../vm/spec/gen/ops.ts";
 import { getVm, prog, le8, hex, text, cat, u64, MAX_U64, MAX_I64, MIN_I64, type ProgOpts } from "./helpers.ts";
 
@@ -23,6 +23,9 @@ interface Case {
   timestamp?: bigint;
   height?: bigint;
   caller?: Uint8Array;
+  value?: bigint;
+  /** Runs as this instance id instead of the module id. */
+  self?: Uint8Array;
   /** Prepares the store; gets the module's id. */
   setup?: (store: MemoryStateStore, self: Uint8Array) => void;
   check?: (r: CallResult, store: MemoryStateStore, self: Uint8Array, module: Uint8Array) => void;
@@ -326,7 +329,82 @@ const CASES: Record<OpName, Case[]> = {
     },
   ],
   caller: [{ name: "the caller's key", body: "caller\nret", o: { ret: "b" }, caller: new Uint8Array(32).fill(9), ...ok(new Uint8Array(32).fill(9)) }],
-  self: [{ name: "the module id", body: "self\nret", o: { ret: "b" }, status: "ok", check: (r, _s, id) => expect(r.returns).toEqual([id]) }],
+  self: [
+    { name: "the module id by default", body: "self\nret", o: { ret: "b" }, status: "ok", check: (r, _s, id) => expect(r.returns).toEqual([id]) },
+    { name: "the instance id the host gives", body: "self\nret", o: { ret: "b" }, self: OTHER, ...ok(OTHER) },
+    {
+      name: "storage belongs to the instance, not the module",
+      body: "push 5\nsstore 0 0\npush0\nret",
+      self: OTHER,
+      ...ok(0n),
+      check: (_r, store, id) => {
+        expect(store.get(OTHER, Uint8Array.of(0))).toEqual(le8(5n));
+        expect(store.get(id, Uint8Array.of(0))).toBeUndefined();
+      },
+    },
+  ],
+  value: [
+    { name: "the value attached", body: "value\nret", value: 1234n, ...ok(1234n) },
+    { name: "0 when none", body: "value\nret", ...ok(0n) },
+    { name: "u64 max", body: "value\nret", value: MAX_U64, ...ok(MAX_U64) },
+  ],
+  balance: [
+    { name: "absent is 0", body: "lget0\nbalance\nret", o: { args: "b" }, args: [OTHER], ...ok(0n) },
+    { name: "reads the balance entry", body: "lget0\nbalance\nret", o: { args: "b" }, args: [OTHER], setup: (s) => s.set(OTHER, BALANCE_KEY, le8(77n)), ...ok(77n) },
+    { name: "an id that is not 32 bytes", body: "pushb c0\nbalance\nret", o: { consts: ["0x0102"] }, status: "bounds" },
+    { name: "a bad reference", body: "push 9\nbalance\nret", status: "bounds" },
+  ],
+  pay: [
+    {
+      name: "moves value, kept on ok",
+      body: "lget0\npush 30\npay\nself\nbalance\nret",
+      o: { args: "b" },
+      args: [OTHER],
+      setup: (s, id) => s.set(id, BALANCE_KEY, le8(100n)),
+      ...ok(70n),
+      check: (_r, store, id) => {
+        expect(store.get(id, BALANCE_KEY)).toEqual(le8(70n));
+        expect(store.get(OTHER, BALANCE_KEY)).toEqual(le8(30n));
+      },
+    },
+    {
+      name: "short balance: insufficient_balance, nothing moves",
+      body: "lget0\npush 101\npay\npush0\nret",
+      o: { args: "b" },
+      args: [OTHER],
+      setup: (s, id) => s.set(id, BALANCE_KEY, le8(100n)),
+      status: "insufficient_balance",
+      check: (_r, store, id) => {
+        expect(store.get(id, BALANCE_KEY)).toEqual(le8(100n));
+        expect(store.get(OTHER, BALANCE_KEY)).toBeUndefined();
+      },
+    },
+    {
+      name: "paid, then reverted: nothing moves",
+      body: "lget0\npush 10\npay\nrevert 3",
+      o: { args: "b", results: 0 },
+      args: [OTHER],
+      setup: (s, id) => s.set(id, BALANCE_KEY, le8(100n)),
+      status: "revert",
+      check: (_r, store, id) => {
+        expect(store.get(id, BALANCE_KEY)).toEqual(le8(100n));
+        expect(store.get(OTHER, BALANCE_KEY)).toBeUndefined();
+      },
+    },
+    {
+      name: "a payee balance past 2^64-1: overflow, never wraps",
+      body: "lget0\npush 10\npay\npush0\nret",
+      o: { args: "b" },
+      args: [OTHER],
+      setup: (s, id) => {
+        s.set(id, BALANCE_KEY, le8(100n));
+        s.set(OTHER, BALANCE_KEY, le8(MAX_U64 - 5n));
+      },
+      status: "overflow",
+      check: (_r, store) => expect(store.get(OTHER, BALANCE_KEY)).toEqual(le8(MAX_U64 - 5n)),
+    },
+    { name: "a payee that is not 32 bytes", body: "pushb c0\npush0\npay\npush0\nret", o: { consts: ["0x0102"] }, status: "bounds" },
+  ],
   now: [{ name: "timestamp", body: "now\nret", timestamp: 1_700_000_000n, ...ok(1_700_000_000n) }],
   height: [{ name: "block height", body: "height\nret", height: 12345n, ...ok(12345n) }],
   gasleft: [{ name: "after the block's charge", body: "gasleft\nret", gas: 1000, ...ok(BigInt(1000 - OPCODE_BY_NAME.get("gasleft")!.gas - OPCODE_BY_NAME.get("ret")!.gas)) }],
@@ -370,7 +448,7 @@ describe("opcode semantics", () => {
           const store = new MemoryStateStore();
           c.setup?.(store, id);
           const r = vm.call(module, "f", c.args ?? [], {
-            store, gas: c.gas ?? 1_000_000, caller: c.caller, timestamp: c.timestamp, height: c.height,
+            store, gas: c.gas ?? 1_000_000, caller: c.caller, timestamp: c.timestamp, height: c.height, value: c.value, self: c.self,
           });
           expect(r.status, JSON.stringify(r, (_k, x) => (typeof x === "bigint" ? x.toString() : x))).toBe(c.status ?? "ok");
           if (c.returns) expect(r.returns).toEqual(c.returns);

@@ -19,6 +19,12 @@ export declare function host_sha256(ptr: i32, len: i32, outPtr: i32): void;
 @external("env", "host_ed25519_verify")
 export declare function host_ed25519_verify(pubkeyPtr: i32, msgPtr: i32, msgLen: i32, sigPtr: i32): i32;
 
+@external("env", "host_balance")
+export declare function host_balance(idPtr: i32, outPtr: i32): i32;
+
+@external("env", "host_pay")
+export declare function host_pay(toPtr: i32, amountPtr: i32): i32;
+
 // Only in the trace build (`--use MOTE_TRACE=1`, vm/build/mote-trace.wasm): called before each
 // instruction with its address, the running function's code base, the stack pointer, the cached top
 // of the operand stack and the gas left. The ordinary build never references it, so it has no such import.

@@ -9,10 +9,10 @@
 // memory costs ~100 RV32 instructions in wasm3 -Os); their memory slots are written only when a call
 // saves the caller (byte 7 of a frame record holds the nloc of the function running at that depth).
 import {
-  STACK, STACK_SLOTS, FRAMES, FUNCS, CONSTS, IO, CTX, SELF, ARENA, ARENA_BYTES, MAX_CALL_DEPTH, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
-  FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD,
+  STACK, STACK_SLOTS, FRAMES, FUNCS, CONSTS, IO, CTX, ARENA, ARENA_BYTES, MAX_CALL_DEPTH, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
+  FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD, DG_BALANCE, DG_PAY,
   TAG_BYTES,
-  ST_OK, ST_REVERT, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_CALL_DEPTH, ST_ARENA_FULL, ST_DIV_ZERO, ST_OVERFLOW, ST_BOUNDS, ST_HOST_ERROR,
+  ST_OK, ST_REVERT, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_CALL_DEPTH, ST_ARENA_FULL, ST_DIV_ZERO, ST_OVERFLOW, ST_BOUNDS, ST_HOST_ERROR, ST_INSUFFICIENT_BALANCE,
   OP_PUSH0, OP_PUSH1, OP_PUSH, OP_PUSHB, OP_DUP, OP_DROP, OP_SWAP, OP_OVER,
   OP_LGET, OP_LSET, OP_LTEE, OP_LGET0, OP_LGET1, OP_LGET2, OP_LGET3, OP_LSET0, OP_LSET1, OP_LSET2, OP_LSET3, OP_LADDI,
   OP_ADD, OP_SUB, OP_MUL, OP_ADDU, OP_SUBU, OP_MULU, OP_ADDS, OP_SUBS, OP_MULS, OP_DIVU, OP_DIVS, OP_REMU, OP_REMS, OP_FMUL, OP_FDIV, OP_NEG,
@@ -21,12 +21,12 @@ import {
   OP_JMP, OP_JZ, OP_JNZ, OP_CALL, OP_RET, OP_HALT, OP_REVERT, OP_REQUIRE, OP_JEQ, OP_JNE, OP_JLTU, OP_JGEU, OP_JLTS, OP_JGES,
   OP_BLEN, OP_BCAT, OP_BSLICE, OP_BEQ, OP_BGET, OP_ITOB, OP_BTOI, OP_SHA256, OP_EDVERIFY,
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
-  OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT,
+  OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT, OP_VALUE, OP_BALANCE, OP_PAY,
 } from "./gen/spec";
-import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_trace } from "./host";
+import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay, host_trace } from "./host";
 import { ulebAt, gasBias } from "./verify";
 
-/** Lowest address a byte-string reference may point at: CTX, SELF and IMAGE are contiguous below the arena. */
+/** Lowest address a byte-string reference may point at: CTX (which holds self) and IMAGE are contiguous below the arena. */
 const REF_LO: i32 = CTX;
 const ARENA_END: i32 = ARENA + ARENA_BYTES;
 const VALBUF: i32 = IO + MAX_KEY_BYTES;
@@ -980,7 +980,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_SELF: {
         store<u64>(sp, t);
         sp += 8;
-        t = mkRef(SELF, 32);
+        t = mkRef(CTX + 48, 32);
         continue;
       }
       case OP_NOW: {
@@ -1000,6 +1000,43 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         sp += 8;
         t = <u64>gas;
         continue;
+      }
+      case OP_VALUE: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = load<u64>(CTX, 80);
+        continue;
+      }
+      case OP_BALANCE: {
+        if (!refOk(t) || refLen(t) != 32) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= DG_BALANCE;
+        if (gas < 0) break;
+        if (host_balance(refAddr(t), VALBUF) != 0) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        t = load<u64>(VALBUF);
+        continue;
+      }
+      case OP_PAY: {
+        const to = load<u64>(sp - 8);
+        const amount = t;
+        sp -= 16;
+        t = load<u64>(sp);
+        if (!refOk(to) || refLen(to) != 32) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= DG_PAY;
+        if (gas < 0) break;
+        store<u64>(VALBUF, amount);
+        const r = host_pay(refAddr(to), VALBUF);
+        if (r == 0) continue;
+        st = (r == 1 ? ST_INSUFFICIENT_BALANCE : r == 2 ? ST_OVERFLOW : ST_HOST_ERROR) | MID;
+        break;
       }
       case OP_EMIT: {
         const topic = load<u32>(pc);

@@ -1,7 +1,7 @@
 // The load-time verifier: parses the module image, fills the function, constant and export tables,
 // proves every property the interpreter relies on, and computes the per-instruction gas table.
 import {
-  opInfo, IMAGE, FUNCS, CONSTS, EXPORTS, GASTAB, STACK, SELF,
+  opInfo, IMAGE, FUNCS, CONSTS, EXPORTS, GASTAB, STACK,
   MODULE_MAX_BYTES, CODE_MAX_BYTES, MAX_FUNCTIONS, MAX_CONSTANTS, MAX_EXPORTS, MAX_PARAMS, MAX_LOCALS, MAX_BYTES_LEN,
   MAGIC, VERSION, SEC_FUNCS, SEC_CONSTS, SEC_CODE, SEC_EXPORTS, SEC_META, EXPORT_VIEW,
   FMT_NONE, FMT_LOCAL, FMT_SLEB, FMT_CONST, FMT_LOCAL_ULEB, FMT_TARGET, FMT_FUNC, FMT_ERROR, FMT_WIDTH, FMT_SLOT_MODE, FMT_U32_U8_U8,
@@ -11,7 +11,6 @@ import {
   VE_UNKNOWN_OPCODE, VE_BAD_IMMEDIATE, VE_BAD_JUMP, VE_STACK_UNDERFLOW, VE_STACK_OVERFLOW, VE_STACK_MISMATCH, VE_BAD_CALL,
   VE_CALL_ARITY, VE_BAD_CONST, VE_BAD_LOCAL, VE_FALLS_OFF_END, VE_BAD_EXPORT, VE_MISSING_SECTION, VE_BLOCK_GAS,
 } from "./gen/spec";
-import { host_sha256 } from "./host";
 
 export let nFuncs: i32 = 0;
 export let nExports: i32 = 0;
@@ -443,6 +442,5 @@ export function verifyModule(len: i32): i32 {
     nExports = 0;
     return verr;
   }
-  host_sha256(IMAGE, len, SELF);
   return 0;
 }

@@ -8,9 +8,9 @@ import * as ed from "@noble/ed25519";
 import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type VerifyErrorName } from "../spec/format.ts";
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
-import { MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { BALANCE_KEY, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 
-export { MemoryStateStore, type StateStore } from "./store.ts";
+export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
 ed.hashes.sha512 = sha512;
 
@@ -30,6 +30,10 @@ export interface VmEvent {
 }
 export interface CallOptions {
   store: StateStore;
+  /** The contract instance the call runs as (`self`, whose storage and balance it uses); default: the module id. */
+  self?: Uint8Array;
+  /** Native value attached to the call (`value()`); the caller of the host credits it before the call. */
+  value?: bigint;
   caller?: Uint8Array;
   timestamp?: bigint;
   height?: bigint;
@@ -99,15 +103,40 @@ interface Exports {
   mote_error(): number;
 }
 
-/** The state one call works against: committed store, its id, and the overlay of its writes and events. */
+/** The state one call works against: committed store, its id, and the overlay of its writes, payments and events. */
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
   writes: Map<string, [Uint8Array, Uint8Array]>;
+  /** Balances changed by this call's payments, by id (hex); committed only on ok. */
+  balances: Map<string, [Uint8Array, bigint]>;
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
   onTrace?: CallOptions["onTrace"];
   onStep?: CallOptions["onStep"];
+}
+
+const U64_MAX = 2n ** 64n - 1n;
+
+/** A balance as the store holds it: the entry with the empty key, 8 bytes LE; absent = 0. */
+export function readBalance(store: StateStore, id: Uint8Array): bigint {
+  const v = store.get(id, BALANCE_KEY);
+  if (!v || v.length === 0) return 0n;
+  const b = new Uint8Array(8);
+  b.set(v.subarray(0, 8));
+  return new DataView(b.buffer).getBigUint64(0, true);
+}
+
+export function encodeBalance(amount: bigint): Uint8Array {
+  if (amount === 0n) return new Uint8Array(0);
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, amount, true);
+  return b;
+}
+
+function balanceIn(c: CallState, id: Uint8Array): bigint {
+  const o = c.balances.get(toHex(id));
+  return o ? o[1] : readBalance(c.store, id);
 }
 
 const STATUS_NAME = STATUSES.map((s) => s.name) as StatusName[];
@@ -254,6 +283,38 @@ export class MoteVM {
         if (c.onTrace) c.onTrace({ kind: "emit", event: ev });
         return 0;
       },
+      host_balance(idPtr, outPtr) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(idPtr, 32) || !v.range(outPtr, 8)) return fail;
+        let bal: bigint;
+        try {
+          bal = balanceIn(c, v.mem.slice(idPtr, idPtr + 32));
+        } catch {
+          return fail;
+        }
+        v.dv.setBigUint64(outPtr, bal, true);
+        return 0;
+      },
+      host_pay(toPtr, amountPtr) {
+        const v = vm();
+        const c = v.cur;
+        if (!c || !v.range(toPtr, 32) || !v.range(amountPtr, 8)) return fail;
+        const to = v.mem.slice(toPtr, toPtr + 32);
+        const amount = v.dv.getBigUint64(amountPtr, true);
+        try {
+          const from = balanceIn(c, c.contract);
+          if (from < amount) return 1;
+          if (Buffer.compare(to, c.contract) === 0) return 0;
+          const dest = balanceIn(c, to);
+          if (dest + amount > U64_MAX) return 2;
+          c.balances.set(toHex(c.contract), [c.contract, from - amount]);
+          c.balances.set(toHex(to), [to, dest + amount]);
+        } catch {
+          return fail;
+        }
+        return 0;
+      },
       // present in the trace build only (vm/build/mote-trace.wasm)
       host_trace(pc, cb, sp, top, gas) {
         const v = vm();
@@ -374,10 +435,16 @@ export class MoteVM {
     this.mem.set(caller, ctx);
     this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
     this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, opts.height ?? 0n), true);
+    const self = opts.self ?? this.loadedId!;
+    if (self.length !== 32) throw new RangeError("self must be a 32-byte contract id");
+    this.mem.set(self, ctx + 48);
+    const value = opts.value ?? 0n;
+    if (value < 0n || value > U64_MAX) throw new RangeError("value must be a u64");
+    this.dv.setBigUint64(ctx + 80, value, true);
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: this.loadedId!, writes: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
+    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
     try {
@@ -404,6 +471,7 @@ export class MoteVM {
       }
     }
     for (const [key, val] of state.writes.values()) opts.store.set(state.contract, key, val);
+    for (const [id, bal] of state.balances.values()) opts.store.set(id, BALANCE_KEY, encodeBalance(bal));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }
 }

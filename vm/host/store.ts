@@ -1,5 +1,9 @@
-// Contract storage as the Node host sees it: byte-string keys and values per contract (module id).
-// An empty value means "absent": setting one deletes the key.
+// Contract storage as the Node host sees it: byte-string keys and values per contract instance id.
+// An empty value means "absent": setting one deletes the key. The empty key, which no storage access
+// can produce (a storage key starts with its slot byte), holds an id's native balance (u64 LE).
+
+/** The key under which an id's native balance is kept (docs/host-abi.md). */
+export const BALANCE_KEY = new Uint8Array(0);
 
 export interface StateStore {
   get(contract: Uint8Array, key: Uint8Array): Uint8Array | undefined;

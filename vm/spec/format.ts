@@ -76,6 +76,7 @@ export const STATUSES = [
   { code: 9, name: "invalid_module", doc: "The verifier rejected the module; `error` is its code (see VERIFY_ERRORS)." },
   { code: 10, name: "bad_call", doc: "No export has that selector, or the arguments do not match its parameters." },
   { code: 11, name: "host_error", doc: "A host function reported failure (storage unavailable, oversized value, too many events)." },
+  { code: 12, name: "insufficient_balance", doc: "`pay` asked for more than the contract's native balance." },
 ] as const satisfies readonly StatusRow[];
 
 export type StatusName = (typeof STATUSES)[number]["name"];

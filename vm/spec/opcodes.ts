@@ -51,7 +51,7 @@ export type Operand = { readonly name: string; readonly kind: OperandKind };
 export type Flow = "next" | "branch" | "jump" | "call" | "exit";
 
 /** Dynamic gas a row charges at run time in addition to its static cost. */
-export type DynamicGas = "copy" | "sha256" | "ed25519" | "sload" | "sstore" | "xload" | "emit";
+export type DynamicGas = "copy" | "sha256" | "ed25519" | "sload" | "sstore" | "xload" | "emit" | "balance" | "pay";
 
 export interface OpcodeRow {
   readonly name: string;
@@ -189,17 +189,23 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x71, "sstore", SM, 1, 0, "v ->", 1, "Write storage slot `slot`.", { dyn: "sstore" }),
   op(0x72, "mload", SM, 1, 1, "k -> v", 1, "Read map entry `slot`[k] (mode bit0: key is bytes).", { dyn: "sload" }),
   op(0x73, "mstore", SM, 2, 0, "k v ->", 1, "Write map entry `slot`[k].", { dyn: "sstore" }),
-  op(0x74, "xload", SM, 1, 1, "id -> v", 1, "Read slot `slot` of the contract whose module id is `id` (read-only).", { dyn: "xload" }),
+  op(0x74, "xload", SM, 1, 1, "id -> v", 1, "Read slot `slot` of the contract instance `id` (read-only).", { dyn: "xload" }),
   op(0x75, "xmload", SM, 2, 1, "id k -> v", 1, "Read map entry `slot`[k] of another contract (read-only).", { dyn: "xload" }),
+
+  // -- native value (the host keeps balances; see docs/host-abi.md) -----------------------------------
+  op(0x76, "value", [], 0, 1, "-> v", 1, "Native value attached to this call (credited to this contract before it ran)."),
+  op(0x77, "balance", [], 1, 1, "id -> amount", 1, "Native balance of the 32-byte account or contract `id`, this call's payments included.", { dyn: "balance" }),
 
   // -- context and events --------------------------------------------------------------------------
   op(0x78, "caller", [], 0, 1, "-> pubkey", 1, "The caller's 32-byte public key."),
-  op(0x79, "self", [], 0, 1, "-> id", 1, "This module's 32-byte id (SHA-256 of its bytes)."),
+  op(0x79, "self", [], 0, 1, "-> id", 1, "This contract instance's 32-byte id, as the host gives it in the call context."),
   op(0x7a, "now", [], 0, 1, "-> t", 1, "Block timestamp, seconds since the Unix epoch."),
   op(0x7b, "height", [], 0, 1, "-> h", 1, "Block height."),
   op(0x7c, "gasleft", [], 0, 1, "-> g", 1, "Gas left after this instruction's block was charged."),
   op(0x7d, "emit", [{ name: "topic", kind: "u32" }, { name: "count", kind: "u8" }, { name: "mask", kind: "u8" }], 0, 0,
     "v1..vn ->", 1, "Emit an event: pops `count` values (mask bit i: value i is bytes).", { dyn: "emit" }),
+  op(0x7e, "pay", [], 2, 0, "to amount ->", 1,
+    "Pay `amount` of this contract's native balance to `to` (32 bytes): an effect applied only if the call ends ok; `insufficient_balance` when short, `overflow` if `to`'s balance would pass 2^64-1.", { dyn: "pay" }),
 ];
 
 /**
@@ -211,6 +217,8 @@ export const OPCODES: readonly OpcodeRow[] = [
  *   sstore   SSTORE + SSTORE_PER_WORD per started 8 bytes of value
  *   xload    XLOAD + COPY_PER_WORD per started 8 bytes of value
  *   emit     EMIT + EMIT_PER_WORD per started 8 bytes of encoded event
+ *   balance  BALANCE (a state read, like XLOAD)
+ *   pay      PAY (two balance writes, like SSTORE)
  */
 export const DYNAMIC_GAS = {
   COPY_PER_WORD: 3,
@@ -222,6 +230,8 @@ export const DYNAMIC_GAS = {
   XLOAD: 6,
   EMIT: 4,
   EMIT_PER_WORD: 1,
+  BALANCE: 6,
+  PAY: 50,
 } as const;
 
 export type DynamicGasName = keyof typeof DYNAMIC_GAS;

@@ -85,12 +85,15 @@ export const OP_MLOAD: u32 = 0x72;
 export const OP_MSTORE: u32 = 0x73;
 export const OP_XLOAD: u32 = 0x74;
 export const OP_XMLOAD: u32 = 0x75;
+export const OP_VALUE: u32 = 0x76;
+export const OP_BALANCE: u32 = 0x77;
 export const OP_CALLER: u32 = 0x78;
 export const OP_SELF: u32 = 0x79;
 export const OP_NOW: u32 = 0x7a;
 export const OP_HEIGHT: u32 = 0x7b;
 export const OP_GASLEFT: u32 = 0x7c;
 export const OP_EMIT: u32 = 0x7d;
+export const OP_PAY: u32 = 0x7e;
 
 // -- operand formats (opInfo bits 0-3)
 export const FMT_NONE: u32 = 0;
@@ -198,12 +201,15 @@ export function opInfo(op: u32): u32 {
     case 0x73: return 0x00010029; // mstore
     case 0x74: return 0x00010059; // xload
     case 0x75: return 0x00010069; // xmload
+    case 0x76: return 0x00010040; // value
+    case 0x77: return 0x00010050; // balance
     case 0x78: return 0x00010040; // caller
     case 0x79: return 0x00010040; // self
     case 0x7a: return 0x00010040; // now
     case 0x7b: return 0x00010040; // height
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
+    case 0x7e: return 0x00010020; // pay
     default: return 0;
   }
 }
@@ -241,15 +247,13 @@ export const IO: i32 = 4736; // I/O buffer: tagged arguments in and results out;
 export const IO_SIZE: i32 = 1088;
 export const GASTAB: i32 = 5824; // gas table: u16 per code byte, block cost at each instruction start (verifier scratch during load)
 export const GASTAB_SIZE: i32 = 8192;
-export const CTX: i32 = 14016; // call context written by the host: caller (32 B), timestamp u64, height u64
-export const CTX_SIZE: i32 = 48;
-export const SELF: i32 = 14064; // this module's id, SHA-256 of its bytes, computed at load
-export const SELF_SIZE: i32 = 32;
-export const IMAGE: i32 = 14096; // the module bytes, as written by the host
+export const CTX: i32 = 14016; // call context written by the host: caller (32 B), timestamp u64, height u64, self: instance id (32 B), value u64
+export const CTX_SIZE: i32 = 88;
+export const IMAGE: i32 = 14104; // the module bytes, as written by the host
 export const IMAGE_SIZE: i32 = 6144;
-export const ARENA: i32 = 20240; // per-call byte-string arena (bump allocated, reset per call)
+export const ARENA: i32 = 20248; // per-call byte-string arena (bump allocated, reset per call)
 export const ARENA_SIZE: i32 = 4096;
-export const MEMORY_USED: i32 = 24336;
+export const MEMORY_USED: i32 = 24344;
 
 // -- module format
 export const MAGIC: u32 = 0x45544f4d; // "MOTE" as u32 LE
@@ -276,6 +280,7 @@ export const ST_BOUNDS: i32 = 8;
 export const ST_INVALID_MODULE: i32 = 9;
 export const ST_BAD_CALL: i32 = 10;
 export const ST_HOST_ERROR: i32 = 11;
+export const ST_INSUFFICIENT_BALANCE: i32 = 12;
 
 // -- verifier codes
 export const VE_BAD_MAGIC: i32 = 1;
@@ -311,3 +316,5 @@ export const DG_SSTORE_PER_WORD: i32 = 4;
 export const DG_XLOAD: i32 = 6;
 export const DG_EMIT: i32 = 4;
 export const DG_EMIT_PER_WORD: i32 = 1;
+export const DG_BALANCE: i32 = 6;
+export const DG_PAY: i32 = 50;

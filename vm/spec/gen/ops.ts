@@ -85,12 +85,15 @@ export const Op = {
   mstore: 0x73,
   xload: 0x74,
   xmload: 0x75,
+  value: 0x76,
+  balance: 0x77,
   caller: 0x78,
   self: 0x79,
   now: 0x7a,
   height: 0x7b,
   gasleft: 0x7c,
   emit: 0x7d,
+  pay: 0x7e,
 } as const;
 
 export type OpName = keyof typeof Op;
