@@ -181,6 +181,7 @@ function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefi
   let expectRevert: bigint | undefined;
   const expectedEvents: number[] = []; // indexes of the events the test itself emitted as expectations
   let expectNext = 0;
+  let attachOverflow = false;
   const onStore = (key: Uint8Array, value: Uint8Array, call: CallControl): void => {
     if (key.length !== 1) return;
     const cheat = slots.get(key[0]!);
@@ -190,6 +191,7 @@ function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefi
     else if (cheat === CHEATS.roll.field) call.setHeight(u64le(value));
     else if (cheat === CHEATS.expect_revert.field) expectRevert = u64le(value);
     else if (cheat === CHEATS.expect_emit.field) expectNext++;
+    else if (cheat === CHEATS.attach.field && !call.attachValue(u64le(value))) attachOverflow = true;
   };
   // expect_emit(): the event emitted right after the marker is the expectation. The hook sees the
   // marker; the expectation's index is the number of events at that moment.
@@ -206,6 +208,7 @@ function runOne(vm: MoteVM, module: Uint8Array, abi: Abi, init: Value[] | undefi
     tw.end(r);
     trace!.shift(); // the "trace FN:" header: the test's own line says which test this is
   }
+  if (attachOverflow) return { ok: false, reason: "attach(): the contract's balance would exceed 2^64-1", gas: r.gasUsed, events: [] };
   if (expectRevert !== undefined) {
     if (r.status === "revert") {
       const e = abi.errors.find((x) => x.id === r.error);

@@ -11,6 +11,8 @@
 //   roll(h)               height() is h from here on
 //   expect_revert("msg")  the test passes only if it ends, after this point, in a revert with message msg
 //   expect_emit()         the next `emit` in the test states an event that the code after it must emit
+//   attach(v)             call_value() is v from here on, and the contract's balance grows by v, as when
+//                         a transaction carries native value
 // Each is lowered to a write of a hidden storage field (`$cheat_*`, declared after the contract's own
 // fields, so their slots are unchanged); the test runner (cli/commands/test.ts) sees the write through
 // the VM host's store hook as it happens and acts on it. The VM, its gas table and its bytecode are
@@ -25,6 +27,7 @@ export const CHEATS = {
   roll: { field: "$cheat_roll", type: "u64", args: 1 },
   expect_revert: { field: "$cheat_expect_revert", type: "u64", args: 1 },
   expect_emit: { field: "$cheat_expect_emit", type: "bool", args: 0 },
+  attach: { field: "$cheat_attach", type: "u64", args: 1 },
 } as const;
 export type CheatName = keyof typeof CHEATS;
 

@@ -197,3 +197,51 @@ describe("mote test --watch", () => {
     }
   });
 });
+
+describe("mote test: attach(v)", () => {
+  it("attaches native value: call_value() says it and the contract holds it, so it can pay", () => {
+    const dir = newProject();
+    writeFileSync(
+      join(dir, "contracts/jar.mote"),
+      `contract Jar {
+  storage tips: u64;
+
+  pub fn tip() {
+    tips += call_value();
+  }
+
+  pub fn give(to: pubkey, n: u64) {
+    pay(to, n);
+  }
+
+  pub view fn funds() -> u64 {
+    return native_balance(self());
+  }
+}
+`,
+    );
+    writeFileSync(
+      join(dir, "tests/jar.t.mote"),
+      `import "../contracts/jar.mote";
+
+const BOB: pubkey = 0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb;
+
+test fn tip_counts_value() {
+  attach(25);
+  tip();
+  assert(tips == 25 && funds() == 25, "the tip and the balance");
+  give(BOB, 20);
+  assert(funds() == 5 && native_balance(BOB) == 20, "paid out");
+}
+
+test fn cannot_pay_without_value() {
+  give(BOB, 1);
+}
+`,
+    );
+    const r = mote(dir, "test", "tests/jar.t.mote");
+    expect(r.stdout).toMatch(/\[PASS\] tests\/jar\.t\.mote::tip_counts_value\(\)/);
+    expect(r.stdout).toMatch(/\[FAIL: insufficient_balance\] tests\/jar\.t\.mote::cannot_pay_without_value\(\)/);
+    expect(r.stdout).toMatch(/1 passed, 1 failed\n$/);
+  });
+});

@@ -77,6 +77,8 @@ export interface CallControl {
   setCaller(caller: Uint8Array): void;
   setTimestamp(t: bigint): void;
   setHeight(h: bigint): void;
+  /** call_value() is `v` from here on and the contract's balance grows by it; false if it would overflow. */
+  attachValue(v: bigint): boolean;
 }
 export interface CallResult {
   status: StatusName;
@@ -204,6 +206,15 @@ export class MoteVM {
       },
       setTimestamp: (t) => this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, t), true),
       setHeight: (h) => this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, h), true),
+      attachValue: (v) => {
+        // as a host does for a call that carries value: call_value() says v, and the contract holds it
+        const amount = BigInt.asUintN(64, v);
+        const bal = balanceIn(c, c.contract);
+        if (bal + amount > U64_MAX) return false;
+        c.balances.set(toHex(c.contract), [c.contract, bal + amount]);
+        this.dv.setBigUint64(ctx + 80, amount, true);
+        return true;
+      },
     };
   }
 
