@@ -107,6 +107,11 @@ export function calibrationPlan(): Measurement[] {
   add("sha256", "pushb b512\nsha256\ndrop", ["pushb", "drop"], [4, 20], { id: "sha256@512" });
   add("edverify", "pushb pk\npushb empty\npushb sig\nedverify\ndrop", ["pushb", "pushb", "pushb", "drop"], [1, 3]);
   add("edverify", "pushb pk\npushb b240\npushb sig\nedverify\ndrop", ["pushb", "pushb", "pushb", "drop"], [1, 3], { id: "edverify@240" });
+  add("bdup", "pushb b8\nbdup\ndrop", ["pushb", "drop"], [4, 20]);
+  add("bput", "pushb b8\nbdup\npush0\nlget1\nbput 8", ["pushb", "bdup", "push0", "lget1"], [4, 20]);
+  add("bwrite", "pushb b8\nbdup\npush0\npushb b8\nbwrite", ["pushb", "bdup", "push0", "pushb"], [4, 20]);
+  add("amark", "amark\ndrop", ["drop"]);
+  add("arelease", "amark\narelease", ["amark"]);
   const slot1 = "01";
   add("sload", "sload 1 0\ndrop", ["drop"], [8, 40], { storage: [[slot1, le64hex(123456789n)]] });
   add("sload", "sload 3 2\ndrop", ["drop"], [2, 12], { id: "sload@256", storage: [["03", bytesHex(256, 6)]] });

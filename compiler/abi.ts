@@ -2,14 +2,17 @@
 // parsing and value formatting by ABI type, revert and event decoding, source-map lookup.
 import { LIMITS } from "../vm/spec/limits.ts";
 import { quoteInput } from "./escape.ts";
+import { codeLayout } from "../vm/spec/module.ts";
 
 /** A value at the VM boundary, as vm/host passes them: a 64-bit integer (its u64 bit pattern) or a byte string. */
 export type Value = bigint | Uint8Array;
 
 export interface AbiParam {
   name: string;
-  /** u64, i64, bool, fixed, bytes, hash, pubkey, sig; struct and array types appear only in storage and events. */
+  /** u64, i64, bool, fixed, bytes, hash, pubkey, sig, or a struct or array type (its packed bytes on the wire). */
   type: string;
+  /** Packed size in bytes of a struct or array parameter; absent for the other types. */
+  size?: number;
 }
 
 export interface AbiFunction {
@@ -104,7 +107,7 @@ function hex(b: Uint8Array): string {
  * decimal ("1.5", "-0.25"), booleans as true/false, byte strings as 0x-hex (hash/pubkey 32 bytes, sig 64).
  * Integers come back as their u64 bit pattern. Throws an Error with a one-line message on bad input.
  */
-export function parseArg(text: string, type: string): Value {
+export function parseArg(text: string, type: string, size?: number): Value {
   const t = text.trim();
   switch (type) {
     case "u64": {
@@ -147,6 +150,13 @@ export function parseArg(text: string, type: string): Value {
       return b;
     }
   }
+  if (size !== undefined) {
+    // a struct or array: its packed bytes, exactly `size` of them
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(t)) throw new Error(`expected the packed bytes of ${type} as 0x-hex (${size} bytes), got "${text}"`);
+    const b = Uint8Array.from(Buffer.from(t.slice(2), "hex"));
+    if (b.length !== size) throw new Error(`a ${type} is ${size} bytes packed (${size * 2} hex digits), got ${b.length}`);
+    return b;
+  }
   throw new Error(`cannot parse an argument of type ${type}`);
 }
 
@@ -176,10 +186,47 @@ export function formatValue(v: Value, type: string): string {
   }
 }
 
-/** "file:line:col: message" for a revert's error id, or undefined when the ABI does not know it. */
-export function describeRevert(abi: Abi, errorId: number): string | undefined {
+/**
+ * "file:line:col: message" for a revert's error id, or undefined when the ABI does not know it. The
+ * position is `at` (where the call stopped, from `locateStop`) when given, else the message's first use:
+ * a message shared by several `require`s needs `at` to name the one that failed.
+ */
+export function describeRevert(abi: Abi, errorId: number, at?: SourcePos): string | undefined {
   const e = abi.errors.find((x) => x.id === errorId);
-  return e ? `${e.file}:${e.line}:${e.col}: ${e.message}` : undefined;
+  if (!e) return undefined;
+  const p = at ?? { file: e.file, line: e.line, col: e.col };
+  return `${p.file}:${p.line}:${p.col}: ${e.message}`;
+}
+
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * The source position of the instruction that stopped a call: the VM reports a byte offset in the
+ * module (`stopOffset`), the module's layout gives the function and the offset in its body, and the
+ * ABI's source map gives the position. Undefined when there is no offset or the module and ABI disagree.
+ */
+export function locateStop(abi: Abi, module: Uint8Array, stopOffset: number | null | undefined): SourcePos | undefined {
+  if (stopOffset === null || stopOffset === undefined || stopOffset < 0) return undefined;
+  let layout: { codeStart: number; bodies: number[] };
+  try {
+    layout = codeLayout(module);
+  } catch {
+    return undefined;
+  }
+  let func = -1;
+  for (let i = 0; i < layout.bodies.length; i++) if (layout.bodies[i]! <= stopOffset) func = i;
+  if (func < 0) return undefined;
+  return sourceAt(abi, func, stopOffset - layout.bodies[func]!);
+}
+
+/** "file:line:col: " for a call that stopped at a known place, else "". */
+export function stopPrefix(abi: Abi | undefined, module: Uint8Array | undefined, stopOffset: number | null | undefined): string {
+  const p = abi && module ? locateStop(abi, module, stopOffset) : undefined;
+  return p ? `${p.file}:${p.line}:${p.col}: ` : "";
 }
 
 export function eventByTopic(abi: Abi, topic: number): AbiEvent | undefined {

@@ -49,7 +49,7 @@ export type Expr =
 export type ExprKind = Expr["kind"];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
-export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 
 export type Stmt =
   | { kind: "let"; span: Span; name: string; nameSpan: Span; type?: TypeRef; init: Expr }
@@ -113,6 +113,14 @@ export interface StructDecl {
   fields: Param[];
 }
 
+/** `enum Name { A, B }`: a type whose values are its variants, `Name.A` (0), `Name.B` (1), … */
+export interface EnumDecl {
+  kind: "enum";
+  name: string;
+  span: Span;
+  variants: { name: string; span: Span }[];
+}
+
 export interface ContractDecl {
   kind: "contract";
   name: string;
@@ -127,7 +135,7 @@ export interface ImportDecl {
   span: Span;
 }
 
-export type TopDecl = ImportDecl | StructDecl | ConstDecl | FnDecl | ContractDecl;
+export type TopDecl = ImportDecl | StructDecl | EnumDecl | ConstDecl | FnDecl | ContractDecl;
 
 export interface SourceFile {
   file: string;

@@ -50,6 +50,9 @@ const BUILTINS: ReadonlySet<string> = new Set([
   "wrapping_add",
   "wrapping_sub",
   "wrapping_mul",
+  "min",
+  "max",
+  "abs",
   "require",
   "assert",
   "revert",
@@ -125,6 +128,7 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 
 export class Checker {
   private readonly structs = new Map<string, { decl: A.StructDecl; type?: Type; busy?: boolean }>();
+  private readonly enums = new Map<string, Extract<Type, { k: "enum" }>>();
   private readonly globalConsts = new Map<string, ConstInfo>();
   private readonly contractConsts = new Map<string, ConstInfo>();
   private readonly freeFns = new Map<string, { decl: A.FnDecl; info: FuncInfo }>();
@@ -162,9 +166,22 @@ export class Checker {
     for (const { d, file } of all) {
       switch (d.kind) {
         case "struct":
-          if (this.structs.has(d.name) || BUILTIN_TYPES[d.name]) this.sink.report("duplicate", d.span, [d.name]);
+          if (this.structs.has(d.name) || this.enums.has(d.name) || BUILTIN_TYPES[d.name]) this.sink.report("duplicate", d.span, [d.name]);
           else this.structs.set(d.name, { decl: d });
           break;
+        case "enum": {
+          if (this.structs.has(d.name) || this.enums.has(d.name) || BUILTIN_TYPES[d.name]) {
+            this.sink.report("duplicate", d.span, [d.name]);
+            break;
+          }
+          const seen = new Set<string>();
+          for (const v of d.variants) {
+            if (seen.has(v.name)) this.sink.report("duplicate", v.span, [`${d.name}.${v.name}`]);
+            seen.add(v.name);
+          }
+          this.enums.set(d.name, { k: "enum", name: d.name, variants: d.variants.map((v) => v.name) });
+          break;
+        }
         case "const":
           this.declareConst(this.globalConsts, d);
           break;
@@ -322,7 +339,9 @@ export class Checker {
         const b = BUILTIN_TYPES[ref.name!];
         if (b) return b;
         if (this.structs.has(ref.name!)) return this.structType(ref.name!, ref.span);
-        this.sink.report("unknown_type", ref.span, [ref.name!], didYouMean(ref.name!, [...Object.keys(BUILTIN_TYPES), ...this.structs.keys()]));
+        const en = this.enums.get(ref.name!);
+        if (en) return en;
+        this.sink.report("unknown_type", ref.span, [ref.name!], didYouMean(ref.name!, [...Object.keys(BUILTIN_TYPES), ...this.structs.keys(), ...this.enums.keys()]));
         return ERROR;
       }
       case "map": {
@@ -479,12 +498,20 @@ export class Checker {
 
   /** Public functions check what the VM's type tags cannot: fixed byte lengths and booleans. */
   private entryCheck(info: FuncInfo, local: LocalInfo, span: Span): void {
-    const len = FIXED_BYTES_LEN[local.type.k];
+    const packed = local.type.k === "struct" || local.type.k === "array";
+    const len = packed ? packedSize(local.type) : FIXED_BYTES_LEN[local.type.k];
     const read: TExpr = { k: "read", span, type: local.type, place: { kind: "local", index: local.index, type: local.type, baseType: local.type, path: [] } };
     if (len !== undefined) {
-      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be a ${len}-byte ${local.type.k}`, span);
+      const what = packed ? `${len} bytes (a packed ${typeName(local.type)})` : `a ${len}-byte ${local.type.k}`;
+      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be ${what}`, span);
       const lenE: TExpr = { k: "builtin", name: "len", args: [read], span, type: U64 };
       const cond: TExpr = { k: "binary", op: "==", left: lenE, right: { k: "int", value: BigInt(len), span, type: U64 }, operandType: U64, span, type: BOOL };
+      info.entryChecks.push({ k: "require", span, cond, errorId: id });
+    } else if (local.type.k === "enum") {
+      const n = local.type.variants.length;
+      const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be a ${local.type.name} (0..${n - 1})`, span);
+      const asInt: TExpr = { ...read, type: U64, place: { ...read.place, type: U64 } } as TExpr;
+      const cond: TExpr = { k: "binary", op: "<", left: asInt, right: { k: "int", value: BigInt(n), span, type: U64 }, operandType: U64, span, type: BOOL };
       info.entryChecks.push({ k: "require", span, cond, errorId: id });
     } else if (local.type.k === "bool") {
       const id = this.errorId(`argument \`${local.name}\` of \`${info.name}\` must be 0 or 1 (a bool)`, span);
@@ -782,12 +809,17 @@ export class Checker {
       const value = this.coerce(this.expr(s.value, target.type), target.type, s.value.span);
       return [{ k: "assign", span: s.span, place: target, value }];
     }
-    const op = s.op[0]!;
-    if (!isNumeric(target.type)) {
+    const op = s.op.slice(0, -1);
+    const shift = op === "<<" || op === ">>";
+    const bitwise = op === "&" || op === "|" || op === "^";
+    const fits = shift ? isIntegral(target.type) : bitwise ? isIntegral(target.type) || target.type.k === "bool" : isNumeric(target.type);
+    if (!fits) {
       if (target.type.k !== "error") this.sink.report("bad_operator", s.span, [s.op, typeName(target.type)]);
       return undefined;
     }
-    const value = this.coerce(this.expr(s.value, target.type), target.type, s.value.span);
+    // a shift amount is a u64 whatever the type shifted, as in `a << n`
+    const valueType = shift ? U64 : target.type;
+    const value = this.coerce(this.expr(s.value, valueType), valueType, s.value.span);
     return [{ k: "compound", span: s.span, place: target, op, value, operandType: target.type }];
   }
 
@@ -858,6 +890,16 @@ export class Checker {
         return undefined;
       }
       case "field": {
+        // `Name.Variant` of an enum (unless a local of that name hides the enum)
+        const en = e.target.kind === "name" && !this.lookupLocal(e.target.name) ? this.enums.get(e.target.name) : undefined;
+        if (en) {
+          const i = en.variants.indexOf(e.field);
+          if (i < 0) {
+            this.sink.report("unknown_field", e.fieldSpan, [`enum \`${en.name}\``, e.field], didYouMean(e.field, en.variants));
+            return undefined;
+          }
+          return { kind: "value", value: { k: "int", value: BigInt(i), span: e.span, type: en }, path: [], type: en };
+        }
         // writing a field reads the rest of its base: the base itself is read, not overwritten
         const base = this.place(e.target, false);
         if (!base) return undefined;
@@ -1322,6 +1364,8 @@ export class Checker {
     const arg = this.expr(argE, this.isUntypedLiteral(argE) && isNumeric(target) ? target : undefined);
     const from = arg.type;
     if (from.k === "error") return { k: "int", value: 0n, span, type: ERROR };
+    // an enum's number: its variant's position
+    if (from.k === "enum" && target.k === "u64") return { ...arg, span, type: U64 } as TExpr;
     if (isNumeric(target) && isNumeric(from)) {
       if (sameType(from, target)) return { ...arg, span } as TExpr;
       if (arg.k === "int") {
@@ -1461,6 +1505,37 @@ export class Checker {
           if ("value" in f) return this.intConst(f.value, l.type, span);
         }
         return make(l.type, [l, r]);
+      }
+      case "min":
+      case "max": {
+        if (!arity(2)) return bad();
+        const [l, r] = this.pair(args[0]!, args[1]!, want);
+        if (l.type.k === "error" || r.type.k === "error") return bad();
+        if (!isNumeric(l.type)) {
+          this.sink.report("bad_operator", span, [name, typeName(l.type)]);
+          return bad();
+        }
+        if (!sameType(l.type, r.type)) {
+          this.sink.report("type_mismatch", args[1]!.span, [typeName(l.type), typeName(r.type)], this.conversionHint(r.type, l.type));
+          return bad();
+        }
+        if (l.k === "int" && r.k === "int") {
+          const signed = l.type.k !== "u64";
+          const a = signed ? BigInt.asIntN(64, l.value) : l.value;
+          const b = signed ? BigInt.asIntN(64, r.value) : r.value;
+          return this.intConst((name === "min") === a < b ? l.value : r.value, l.type, span);
+        }
+        return make(l.type, [l, r]);
+      }
+      case "abs": {
+        if (!arity(1)) return bad();
+        const a = this.expr(args[0]!, want);
+        if (a.type.k === "error") return bad();
+        if (a.type.k !== "i64" && a.type.k !== "fixed") {
+          this.sink.report("bad_operator", span, [name, typeName(a.type)], a.type.k === "u64" ? "a u64 is never negative: use the value itself" : undefined);
+          return bad();
+        }
+        return make(a.type, [a]);
       }
       case "require":
       case "assert":

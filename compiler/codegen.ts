@@ -54,6 +54,14 @@ export class FunctionGen {
   private nextTemp: number;
   private maxLocal: number;
   private readonly loops: Loop[] = [];
+  /**
+   * Struct and array locals that live in place: written by element or field, or reassigned whole. Each
+   * owns a buffer in the arena (a copy made when it is declared, or on entry for a parameter), and writes
+   * go into that buffer (bput, bwrite): O(1) gas and no arena bytes per write.
+   */
+  private readonly inPlace = new Set<number>();
+  /** Local holding the arena mark taken on entry when the frame's arena is reclaimed at each `ret`, else -1. */
+  private frameMark = -1;
 
   constructor(
     private readonly fn: FuncInfo,
@@ -63,13 +71,33 @@ export class FunctionGen {
     this.span = fn.span;
     this.nextTemp = fn.locals;
     this.maxLocal = fn.locals;
+    walkStmts(fn.body, (st) => {
+      if ((st.k === "assign" || st.k === "compound") && st.place.kind === "local") {
+        const agg = st.place.baseType.k === "struct" || st.place.baseType.k === "array";
+        if (agg && (st.place.path.length > 0 || st.k === "assign")) this.inPlace.add(st.place.index);
+      }
+    });
   }
 
   generate(): IrFunction {
     this.stmts(this.fn.entryChecks);
+    const copies = this.fn.params.map((_, i) => i).filter((i) => this.inPlace.has(i));
+    // a private function that returns no reference gives back every arena byte it allocated, the
+    // copies of its parameters included
+    if (!this.fn.isPub && !isRefAtRuntime(this.fn.returns) && (copies.length > 0 || mayAllocate(this.fn.body))) {
+      this.frameMark = this.temp();
+      this.op("amark");
+      this.op("lset", this.frameMark);
+    }
+    for (const i of copies) {
+      // the caller's buffer is not ours to write
+      this.op("lget", i);
+      this.op("bdup");
+      this.op("lset", i);
+    }
     this.stmts(this.fn.body);
     this.span = this.fn.span;
-    if (this.fn.returns.k === "unit") this.op("ret");
+    if (this.fn.returns.k === "unit") this.ret();
     if (this.maxLocal > LIMITS.MAX_LOCALS.value) {
       this.sink.report("limit", this.fn.span, [
         `\`${this.fn.name}\` needs ${this.maxLocal} locals with the compiler's temporaries; the VM allows ${LIMITS.MAX_LOCALS.value}`,
@@ -100,6 +128,30 @@ export class FunctionGen {
   private push(v: bigint): void {
     this.op("push", v);
   }
+  /** `ret`, first freeing the frame's arena when it is reclaimed (the result, an int, stays on the stack). */
+  private ret(): void {
+    if (this.frameMark >= 0) {
+      this.op("lget", this.frameMark);
+      this.op("arelease");
+    }
+    this.op("ret");
+  }
+  /**
+   * A struct or array local that lives in place. Indexes are reused by sibling scopes, so the type is
+   * checked too; a `let` of an index in the set always copies, so the buffer has the current local's type.
+   */
+  private livesInPlace(p: Place): boolean {
+    return p.kind === "local" && this.inPlace.has(p.index) && (p.baseType.k === "struct" || p.baseType.k === "array");
+  }
+  /** Whether a value about to be stored in a local may share bytes with a local written in place. */
+  private mayAlias(e: TExpr): boolean {
+    if (!isRefAtRuntime(e.type)) return false;
+    let hit = false;
+    walkExpr(e, (x) => {
+      if (x.k === "read" && x.place.kind === "local" && this.inPlace.has(x.place.index)) hit = true;
+    });
+    return hit;
+  }
   private temp(): number {
     const t = this.nextTemp++;
     this.maxLocal = Math.max(this.maxLocal, this.nextTemp);
@@ -127,6 +179,7 @@ export class FunctionGen {
     switch (s.k) {
       case "let":
         this.expr(s.init);
+        if (this.inPlace.has(s.local) || this.mayAlias(s.init)) this.op("bdup");
         this.op("lset", s.local);
         return;
       case "assign":
@@ -140,7 +193,7 @@ export class FunctionGen {
           this.op("dup");
           this.loadStorage(p, true);
           this.expr(s.value);
-          this.op(ARITH[s.op]![s.operandType.k]!);
+          this.op(BITWISE[s.op] ?? ARITH[s.op]![s.operandType.k]!);
           this.op("mstore", p.field.slot, this.keyMode(p));
           return;
         }
@@ -177,14 +230,23 @@ export class FunctionGen {
         const top = this.label();
         const cond = this.label();
         const brk = this.label();
+        const reclaim = this.reclaimsArena(s.body);
+        const cont = reclaim ? this.label() : cond;
+        const mark = reclaim ? this.temp() : -1;
         this.jump("jmp", cond);
         this.bind(top);
-        this.loops.push({ brk, cont: cond });
+        if (reclaim) this.markArena(mark);
+        this.loops.push({ brk, cont });
         this.stmts(s.body);
         this.loops.pop();
+        if (reclaim) {
+          this.bind(cont);
+          this.releaseArena(mark);
+        }
         this.bind(cond);
         this.at(s.cond.span, () => this.condJump(s.cond, top, true));
         this.bind(brk);
+        if (reclaim) this.release(mark);
         return;
       }
       case "for": {
@@ -199,12 +261,16 @@ export class FunctionGen {
           this.expr(s.to);
           this.op("lset", s.endLocal);
         }
+        const reclaim = this.reclaimsArena(s.body);
+        const mark = reclaim ? this.temp() : -1;
         this.jump("jmp", cond);
         this.bind(top);
+        if (reclaim) this.markArena(mark);
         this.loops.push({ brk, cont });
         this.stmts(s.body);
         this.loops.pop();
         this.bind(cont);
+        if (reclaim) this.releaseArena(mark);
         this.op("lget", s.local);
         this.push(1n);
         this.op(s.signed ? "adds" : "addu");
@@ -216,6 +282,7 @@ export class FunctionGen {
         this.op(s.signed ? "lts" : "ltu");
         this.jump("jnz", top);
         this.bind(brk);
+        if (reclaim) this.release(mark);
         return;
       }
       case "break":
@@ -226,7 +293,7 @@ export class FunctionGen {
         return;
       case "return":
         if (s.value) this.expr(s.value);
-        this.op("ret");
+        this.ret();
         return;
       case "emit": {
         let mask = 0;
@@ -245,6 +312,36 @@ export class FunctionGen {
         this.op("revert", s.errorId);
         return;
     }
+  }
+
+  /**
+   * Whether a loop body's arena bytes are reclaimed at the end of each iteration: when it may allocate and
+   * nothing it allocates can outlive the iteration. Values leave an iteration only by whole assignment to
+   * a byte-string local declared outside the body (struct and array locals written in place copy into
+   * their own buffer; storage writes and events copy out of the arena; `return` leaves the frame).
+   */
+  private reclaimsArena(body: TStmt[]): boolean {
+    if (!mayAllocate(body)) return false;
+    const inner = new Set<number>();
+    walkStmts(body, (st) => {
+      if (st.k === "let") inner.add(st.local);
+    });
+    let escapes = false;
+    walkStmts(body, (st) => {
+      if (st.k !== "assign" || st.place.kind !== "local" || st.place.path.length > 0) return;
+      if (inner.has(st.place.index) || !isRefAtRuntime(st.place.type)) return;
+      if (this.livesInPlace(st.place)) return;
+      escapes = true;
+    });
+    return !escapes;
+  }
+  private markArena(mark: number): void {
+    this.op("amark");
+    this.op("lset", mark);
+  }
+  private releaseArena(mark: number): void {
+    this.op("lget", mark);
+    this.op("arelease");
   }
 
   /** Jumps to `label` when `e` is `when`; falls through otherwise. */
@@ -407,9 +504,20 @@ export class FunctionGen {
 
   private assign(place: Place, value: TExpr): void {
     if (place.kind === "value") throw new Error("internal: assignment to a value place");
+    if (place.kind === "local" && this.livesInPlace(place)) {
+      // into the local's own buffer: a field, an element, or the whole value
+      this.op("lget", place.index);
+      if (place.path.length === 0) this.push(0n);
+      else this.pushOffset(place.path);
+      this.expr(value);
+      if (isRefAtRuntime(place.type)) this.op("bwrite");
+      else this.op("bput", place.type.k === "bool" ? 1 : 8);
+      return;
+    }
     if (place.path.length === 0) {
       if (place.kind === "local") {
         this.expr(value);
+        if (this.mayAlias(value)) this.op("bdup");
         this.op("lset", place.index);
       } else {
         if (place.keys.length > 0) this.pushKeys(place.keys);
@@ -634,6 +742,32 @@ export class FunctionGen {
         all();
         this.op(WRAPPING[e.name]!);
         return;
+      case "min":
+      case "max": {
+        // a b -> a b (a<b) -> keep a when it wins, else swap; drop the loser
+        const keep = this.label();
+        all();
+        this.op("over");
+        this.op("over");
+        const unsigned = e.type.k === "u64";
+        this.op(e.name === "min" ? (unsigned ? "ltu" : "lts") : unsigned ? "gtu" : "gts");
+        this.jump("jnz", keep);
+        this.op("swap");
+        this.bind(keep);
+        this.op("drop");
+        return;
+      }
+      case "abs": {
+        const done = this.label();
+        all();
+        this.op("dup");
+        this.push(0n);
+        this.op("lts");
+        this.jump("jz", done);
+        this.op("neg");
+        this.bind(done);
+        return;
+      }
     }
   }
 
@@ -694,4 +828,117 @@ function packConstant(e: Extract<TExpr, { k: "pack" }>): Uint8Array | undefined 
     } else return undefined;
   }
   return Uint8Array.from(out);
+}
+
+/** Calls `f` on every statement of a list, nested bodies included. */
+export function walkStmts(list: TStmt[], f: (s: TStmt) => void): void {
+  for (const s of list) {
+    f(s);
+    if (s.k === "if") {
+      walkStmts(s.then, f);
+      walkStmts(s.else, f);
+    } else if (s.k === "while" || s.k === "for") walkStmts(s.body, f);
+  }
+}
+
+/** Calls `f` on an expression and every expression inside it (place keys and indexes included). */
+export function walkExpr(e: TExpr, f: (e: TExpr) => void): void {
+  f(e);
+  const place = (p: Place): void => {
+    for (const st of p.path) if (st.kind === "elem") walkExpr(st.index, f);
+    if (p.kind === "storage") {
+      p.keys.forEach((k) => walkExpr(k, f));
+      if (p.foreignId) walkExpr(p.foreignId, f);
+    } else if (p.kind === "value") walkExpr(p.value, f);
+  };
+  switch (e.k) {
+    case "read":
+      place(e.place);
+      return;
+    case "unary":
+      walkExpr(e.operand, f);
+      return;
+    case "binary":
+    case "logical":
+      walkExpr(e.left, f);
+      walkExpr(e.right, f);
+      return;
+    case "call":
+    case "builtin":
+      e.args.forEach((a) => walkExpr(a, f));
+      return;
+    case "convert":
+      walkExpr(e.arg, f);
+      return;
+    case "pack":
+      e.parts.forEach((a) => walkExpr(a, f));
+      return;
+    case "repeat":
+      walkExpr(e.value, f);
+      return;
+  }
+}
+
+/** The expressions a statement evaluates directly (not those of nested bodies). */
+function stmtExprs(s: TStmt): TExpr[] {
+  const placeExprs = (p: Place): TExpr[] => [
+    { k: "read", place: p, span: s.span, type: p.type } as TExpr,
+  ];
+  switch (s.k) {
+    case "let":
+      return [s.init];
+    case "assign":
+    case "compound":
+      return [...placeExprs(s.place), s.value];
+    case "expr":
+      return [s.expr];
+    case "if":
+    case "while":
+    case "require":
+      return [s.cond];
+    case "for":
+      return [s.from, s.to];
+    case "return":
+      return s.value ? [s.value] : [];
+    case "emit":
+      return s.args;
+    default:
+      return [];
+  }
+}
+
+/**
+ * Whether running these statements may allocate arena bytes (conservative): building packed values,
+ * concatenations, hashes, integer packing, calls, storage values that are byte strings or need a
+ * composite key, and copies of values that live in place.
+ */
+export function mayAllocate(list: TStmt[]): boolean {
+  let hit = false;
+  const visit = (e: TExpr): void => {
+    if (hit) return;
+    switch (e.k) {
+      case "pack":
+      case "repeat":
+      case "call":
+        hit = true;
+        return;
+      case "builtin":
+        if (e.name === "sha256" || e.name === "concat" || e.name === "to_bytes") hit = true;
+        return;
+      case "read":
+        if (e.place.kind === "storage") {
+          const p = e.place;
+          let t = p.field.type;
+          for (let i = 0; i < p.keys.length; i++) t = (t as { value: Type }).value;
+          if (isRefAtRuntime(t) || p.keys.length > 1) hit = true;
+        }
+        return;
+    }
+  };
+  walkStmts(list, (s) => {
+    if (s.k === "let" && isRefAtRuntime(s.init.type)) hit = true;
+    if (s.k === "assign" && isRefAtRuntime(s.value.type)) hit = true;
+    for (const e of stmtExprs(s)) walkExpr(e, visit);
+  });
+  return hit;
 }

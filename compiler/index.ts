@@ -78,7 +78,7 @@ const READABLE: Record<string, string> = {
 const tokenText = (name: string): string => READABLE[name] ?? TOKEN_TEXT[name] ?? name;
 
 const RULE_TEXT: Record<string, string> = {
-  topDecl: "a declaration (import, struct, const, fn or contract)",
+  topDecl: "a declaration (import, struct, enum, const, fn or contract)",
   member: "a contract member (storage, event, init, fn or const)",
   stmt: "a statement",
   type: "a type",
@@ -152,8 +152,11 @@ function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFi
   }
   if (!withinNestingLimits(tokens, file, sink)) return undefined;
   const { cst, errors } = parseTokens(tokens);
+  // an error explained by a hint ends its line's report: what the parser finds after it is a cascade
+  let quietLine = -1;
   for (const e of errors) {
     const tok = e.token;
+    if (Number.isFinite(tok.startLine) && tok.startLine === quietLine) continue;
     const atEof = tok.tokenType?.name === "EOF" || !Number.isFinite(tok.startLine);
     const last = tokens[tokens.length - 1];
     let line = atEof ? (last?.endLine ?? 1) : tok.startLine!;
@@ -182,7 +185,16 @@ function parseFile(source: string, file: string, sink: DiagnosticSink): SourceFi
       const ctx = [...e.ruleStack].reverse().find((r) => RULE_TEXT[r]);
       message = ctx ? `expected ${RULE_TEXT[ctx]}, found ${found}` : `unexpected ${found}`;
     }
-    sink.report("syntax", { file, line, col, endLine: line, endCol: col + width }, [message]);
+    let hint: string | undefined;
+    const before = e.previous;
+    if (!atEof && [")", "]", "}"].includes(tok.image) && before?.image === ",") {
+      hint = `remove the trailing comma before \`${tok.image}\`: a list ends with its last item`;
+    } else if (!atEof && tok.image === "=" && expectedTok === "LBrace" && e.ruleStack.some((r) => r === "ifStmt" || r === "whileStmt")) {
+      message = "a condition cannot assign: found `=`";
+      hint = "did you mean `==`? `=` assigns a value, `==` compares two";
+      quietLine = tok.startLine!;
+    }
+    sink.report("syntax", { file, line, col, endLine: line, endCol: col + width }, [message], hint);
   }
   const ast = new AstBuilder(file, sink).sourceFile(cst);
   if (sink.errorCount === before) withinDepthLimit(ast, sink);
@@ -288,7 +300,7 @@ function buildAbi(prog: CheckedProgram, mainFile: string, sourceMap: { func: num
         name: f.name,
         index: f.index,
         selector: 0,
-        params: f.params.map((p) => ({ name: p.name, type: typeString(p.type) })),
+        params: f.params.map((p) => ({ name: p.name, type: typeString(p.type), ...(p.type.k === "struct" || p.type.k === "array" ? { size: p.type.size } : {}) })),
         returns: f.returns.k === "unit" ? null : typeString(f.returns),
         view: f.isView,
       })),

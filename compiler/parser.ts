@@ -17,6 +17,7 @@ class MoteParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.structDecl) },
+      { ALT: () => this.SUBRULE(this.enumDecl) },
       { ALT: () => this.SUBRULE(this.constDecl) },
       { ALT: () => this.SUBRULE(this.fnDecl) },
       { ALT: () => this.SUBRULE(this.contractDecl) },
@@ -34,6 +35,15 @@ class MoteParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RBrace);
+  });
+
+  enumDecl = this.RULE("enumDecl", () => {
+    this.CONSUME(T.Enum);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LBrace);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.CONSUME2(T.Identifier, { LABEL: "variant" }) });
     this.OPTION(() => this.CONSUME2(T.Comma));
     this.CONSUME(T.RBrace);
   });

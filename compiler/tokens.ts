@@ -29,6 +29,7 @@ export const True = kw("true", "True");
 export const False = kw("false", "False");
 export const Import = kw("import", "Import");
 export const Struct = kw("struct", "Struct");
+export const Enum = kw("enum", "Enum");
 export const Map = kw("map", "Map");
 
 /** Builtin type names are keywords; `u64(x)` and friends are conversions, parsed as calls. */
@@ -50,6 +51,8 @@ export const UnterminatedString = createToken({ name: "UnterminatedString", patt
 // Punctuation: every multi-character operator before its one-character prefix. There is no `>>`
 // token: `map<K, map<K2, V>>` must close two type argument lists, so a right shift is two adjacent
 // `>` tokens, joined by the parser (the visitor checks they touch).
+// `<<=` and `>>=` come before `<<`, `<` and `>` (a `>>=` is never two closing `>` of type arguments).
+export const CompoundAssign = createToken({ name: "CompoundAssign", pattern: /(?:<<|>>|[+\-*/%&|^])=/ });
 export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
 export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
 export const EqEq = createToken({ name: "EqEq", pattern: /==/ });
@@ -59,7 +62,6 @@ export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/ });
 export const AndAnd = createToken({ name: "AndAnd", pattern: /&&/ });
 export const OrOr = createToken({ name: "OrOr", pattern: /\|\|/ });
 export const ShiftLeft = createToken({ name: "ShiftLeft", pattern: /<</ });
-export const CompoundAssign = createToken({ name: "CompoundAssign", pattern: /[+\-*/%]=/ });
 export const Less = createToken({ name: "Less", pattern: /</ });
 export const Greater = createToken({ name: "Greater", pattern: />/ });
 export const Assign = createToken({ name: "Assign", pattern: /=/ });
@@ -121,6 +123,7 @@ export const ALL_TOKENS: TokenType[] = [
   False,
   Import,
   Struct,
+  Enum,
   Map,
   TypeName,
   Identifier,
@@ -129,6 +132,7 @@ export const ALL_TOKENS: TokenType[] = [
   IntLiteral,
   StringLiteral,
   UnterminatedString,
+  CompoundAssign,
   Arrow,
   DotDot,
   EqEq,
@@ -138,7 +142,6 @@ export const ALL_TOKENS: TokenType[] = [
   AndAnd,
   OrOr,
   ShiftLeft,
-  CompoundAssign,
   Less,
   Greater,
   Assign,

@@ -39,7 +39,10 @@ export type BuiltinName =
   | "wrapping_mul"
   | "call_value"
   | "native_balance"
-  | "pay";
+  | "pay"
+  | "min"
+  | "max"
+  | "abs";
 
 export type TExpr = { span: Span; type: Type } & (
   | { k: "int"; value: bigint }

@@ -12,6 +12,7 @@ export type Type =
   | { k: "sig" }
   | { k: "struct"; name: string; fields: StructField[]; size: number }
   | { k: "array"; elem: Type; length: number; size: number }
+  | { k: "enum"; name: string; variants: string[] }
   | { k: "map"; key: Type; value: Type }
   | { k: "contract"; name: string }
   | { k: "unit" }
@@ -42,6 +43,7 @@ export const FIXED_BYTES_LEN: Partial<Record<Type["k"], number>> = { hash: 32, p
 export function typeName(t: Type): string {
   switch (t.k) {
     case "struct":
+    case "enum":
       return t.name;
     case "array":
       return `[${typeName(t.elem)}; ${t.length}]`;
@@ -60,12 +62,14 @@ export function typeName(t: Type): string {
 
 /** The signature spelling used in event topics and the ABI (no spaces). */
 export function sigName(t: Type): string {
+  // an enum travels as its variant's number
+  if (t.k === "enum") return "u64";
   return typeName(t).replace(/\s+/g, "");
 }
 
 export function sameType(a: Type, b: Type): boolean {
   if (a.k !== b.k) return false;
-  if (a.k === "struct") return a.name === (b as typeof a).name;
+  if (a.k === "struct" || a.k === "enum") return a.name === (b as typeof a).name;
   if (a.k === "array") return a.length === (b as typeof a).length && sameType(a.elem, (b as typeof a).elem);
   if (a.k === "map") return sameType(a.key, (b as typeof a).key) && sameType(a.value, (b as typeof a).value);
   if (a.k === "contract") return a.name === (b as typeof a).name;
@@ -94,6 +98,7 @@ export function packedSize(t: Type): number | undefined {
     case "u64":
     case "i64":
     case "fixed":
+    case "enum":
       return 8;
     case "bool":
       return 1;
@@ -110,8 +115,9 @@ export function packedSize(t: Type): number | undefined {
   }
 }
 
-/** Types a public function may take or return: the values a transaction carries. */
-export const isExportable = (t: Type): boolean => t.k === "u64" || t.k === "i64" || t.k === "bool" || t.k === "fixed" || isByteString(t);
+/** Types a public function may take or return: the values a transaction carries (structs and arrays as their packed bytes). */
+export const isExportable = (t: Type): boolean =>
+  t.k === "u64" || t.k === "i64" || t.k === "bool" || t.k === "fixed" || isByteString(t) || t.k === "struct" || t.k === "array" || t.k === "enum";
 
 /** Whether storage that was never written must read as a zero-filled value of fixed length. */
 export const needsZeroDefault = (t: Type): boolean => t.k === "hash" || t.k === "pubkey" || t.k === "sig" || t.k === "struct" || t.k === "array";

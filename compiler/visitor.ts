@@ -83,6 +83,15 @@ export class AstBuilder {
     }
     const st = this.node(n, "structDecl");
     if (st) return { kind: "struct", name: this.ident(st), span: this.nodeSpan(st), fields: this.nodes(st, "param").map((p) => this.param(p)) };
+    const en = this.node(n, "enumDecl");
+    if (en) {
+      return {
+        kind: "enum",
+        name: this.ident(en),
+        span: this.nodeSpan(en),
+        variants: this.tokens(en, "variant").map((t) => ({ name: t.image, span: this.tokSpan(t) })),
+      };
+    }
     const c = this.node(n, "constDecl");
     if (c) return this.constDecl(c);
     const f = this.node(n, "fnDecl");

@@ -253,6 +253,7 @@ export function toReceipt(r: CallResult): Receipt {
     error: r.error ?? 0,
     returns: r.returns.map((v) => (typeof v === "bigint" ? BigInt.asUintN(64, v) : v)),
     events: r.events.map((e) => ({ topic: e.topic >>> 0, values: e.values.map((v) => (typeof v === "bigint" ? BigInt.asUintN(64, v) : v)) })),
+    ...(r.stopOffset !== null && r.stopOffset !== undefined ? { stopOffset: r.stopOffset } : {}),
   };
 }
 

@@ -36,6 +36,11 @@ export interface Receipt {
   error: number;
   returns: Value[];
   events: ReceiptEvent[];
+  /**
+   * Where a call that did not end `ok` stopped (the VM's module byte offset, see docs/host-abi.md), on
+   * receipts of the node that executed it. Not encoded: the committed receipt format is unchanged.
+   */
+  stopOffset?: number;
 }
 
 export interface Block {

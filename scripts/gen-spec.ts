@@ -32,7 +32,7 @@ const FLOWS: readonly Flow[] = ["next", "branch", "jump", "call", "exit"];
 
 /** Human formulas for the run-time charges; the interpreter implements exactly these. */
 export const DYNAMIC_FORMULAS: Record<DynamicGas, string> = {
-  copy: "COPY_PER_WORD × ⌈n/8⌉; n = bytes produced (bcat: len a + len b; itob: width) or compared (beq: the shorter length)",
+  copy: "COPY_PER_WORD × ⌈n/8⌉; n = bytes produced (bcat: len a + len b; itob: width; bdup: len b), copied (bwrite: len s) or compared (beq: the shorter length)",
   sha256: "SHA256_PER_BLOCK × (⌈len/64⌉ + 1)",
   ed25519: "ED25519 + SHA256_PER_BLOCK × ⌈len msg/64⌉ (charged even when a length is wrong and the result is 0)",
   sload: "SLOAD before the read, then COPY_PER_WORD × ⌈len value/8⌉ once the value's length is known",

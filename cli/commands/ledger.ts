@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
-import { describeRevert, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
 import {
   ChainBroken,
   DecodeError,
@@ -145,7 +145,7 @@ function parseArgs(abi: Abi | undefined, fn: string, texts: string[]): Value[] {
   }
   return texts.map((t, i) => {
     try {
-      return parseArg(t, f.params[i]!.type);
+      return parseArg(t, f.params[i]!.type, f.params[i]!.size);
     } catch (e) {
       throw new CliError(`argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
     }
@@ -164,11 +164,12 @@ function receiptJson(r: Receipt): unknown {
   };
 }
 
-function receiptText(r: Receipt, abi: Abi | undefined, fn?: string): string[] {
+function receiptText(r: Omit<Receipt, "stopOffset"> & { stopOffset?: number | null }, abi: Abi | undefined, fn?: string, module?: Uint8Array): string[] {
   const lines: string[] = [];
+  const at = abi && module ? locateStop(abi, module, r.stopOffset) : undefined;
   if (r.status === "ok") lines.push("status: ok");
-  else if (r.status === "revert") lines.push(`status: revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}`);
-  else lines.push(`status: ${r.status}${r.error ? ` (code ${r.error})` : ""}`);
+  else if (r.status === "revert") lines.push(`status: revert: ${(abi && describeRevert(abi, r.error, at)) ?? `error ${r.error}`}`);
+  else lines.push(`status: ${at ? `${at.file}:${at.line}:${at.col}: ` : ""}${r.status}${r.error ? ` (code ${r.error})` : ""}`);
   const retType = abi && fn ? functionByName(abi, fn)?.returns : undefined;
   if (r.returns.length) lines.push(`returns: ${r.returns.map((v) => (retType ? formatValue(v, retType) : rawValue(v))).join(", ")}`);
   for (const e of r.events) lines.push(`event ${(abi && formatEvent(abi, e.topic, e.values)) ?? `${e.topic >>> 0}: ${e.values.map(rawValue).join(", ")}`}`);
@@ -403,13 +404,15 @@ export function register(program: Command): void {
       if (caller && caller.length !== 32) throw new CliError(`--caller: expected 32 bytes, got ${caller.length}`, 2);
       const l = await openLedger(opts);
       let r: CallResult;
+      let viewModule: Uint8Array | undefined;
       try {
         r = l.view(contract, fn, args, { caller });
+        viewModule = l.contract(contract)?.module;
       } finally {
         l.close();
       }
       if (opts.json) process.stdout.write(`${resultToJson(r)}\n`);
-      else process.stdout.write(`${receiptText({ ...r, error: r.error ?? 0 }, abi, fn).join("\n")}\n`);
+      else process.stdout.write(`${receiptText({ ...r, error: r.error ?? 0 }, abi, fn, viewModule).join("\n")}\n`);
       if (r.status !== "ok") throw new CliError("", 1);
     }),
   );
@@ -540,7 +543,7 @@ export function register(program: Command): void {
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), contract: toHex(r.contract), receipt: receiptJson(r.receipt) },
-          [`tx ${toHex(r.txId)} in block ${r.height}`, `contract ${toHex(r.contract)}${r.receipt.status === "ok" ? "" : " (not created)"}`, ...receiptText(r.receipt, abi, "init")].join("\n"),
+          [`tx ${toHex(r.txId)} in block ${r.height}`, `contract ${toHex(r.contract)}${r.receipt.status === "ok" ? "" : " (not created)"}`, ...receiptText(r.receipt, abi, "init", module)].join("\n"),
         );
         if (r.receipt.status !== "ok") throw new CliError("", 1);
       } finally {
@@ -573,7 +576,7 @@ export function register(program: Command): void {
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },
-          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn)].join("\n"),
+          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn, l.contract(contract)?.module)].join("\n"),
         );
         if (r.receipt.status !== "ok") throw new CliError("", 1);
       } finally {

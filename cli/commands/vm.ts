@@ -8,9 +8,9 @@ import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError, fsReason } from "../errors.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
-import { loadStateFile, saveStateFile } from "../state-file.ts";
+import { emptyRunState, isDeployed, loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
-import { describeRevert, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, locateStop, stopPrefix, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
 import { checkAbiMatches } from "../abi-file.ts";
 import { traceWriter } from "../trace.ts";
@@ -170,7 +170,7 @@ export function register(program: Command): void {
     .option("--init <args...>", "arguments for init when the contract is deployed")
     .option("--caller <hex>", "caller public key, 32 bytes of 0x-hex (default all zeros)")
     .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
-    .option("--state <file>", "keep the contract's storage in FILE between runs (deploys only when FILE is new)")
+    .option("--state <file>", "keep storage in FILE between runs; it holds every contract run on it (a module new to FILE is deployed first, running its init)")
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")
     .option("--value <n>", "native value the call reports as attached (value()); nothing is credited here", "0")
@@ -245,7 +245,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     }
     return texts.map((t, i) => {
       try {
-        return parseArg(t, f.params[i]!.type);
+        return parseArg(t, f.params[i]!.type, f.params[i]!.size);
       } catch (e) {
         throw new CliError(`${what}argument ${i + 1} (${f.params[i]!.name}: ${f.params[i]!.type}): ${(e as Error).message}`, 2);
       }
@@ -256,8 +256,11 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const verified = machine.verify(module);
   if (!verified.ok) throw new CliError(`${quotePath(file)}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
 
-  const fresh = !opts.state || !existsSync(opts.state);
-  const store = fresh ? new MemoryStateStore() : loadStateFile(opts.state!, verified.id);
+  // a state holds every contract deployed on it: a module new to it is deployed (its init runs) first,
+  // so a second contract can read the first's storage by id
+  const state = opts.state && existsSync(opts.state) ? loadStateFile(opts.state) : emptyRunState();
+  const fresh = !isDeployed(state, verified.id);
+  const store = state.store;
   const tracer = opts.trace ? traceWriter(abi, sourceReader([dirname(file), process.cwd()]), module, (l) => void process.stdout.write(`${l}\n`)) : undefined;
   const ctx = { store, caller, timestamp, height, gas, value, ...(tracer ? { onTrace: tracer.entry, onStep: tracer.step } : {}) };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
@@ -266,17 +269,18 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     const r = machine.call(module, "init", initArgs, ctx);
     tracer?.end(r);
     if (r.status !== "ok") {
-      printResult(r, !!opts.json, abi, "init");
+      printResult(r, !!opts.json, abi, "init", undefined, module);
       throw new CliError("", 1);
     }
   } else if (opts.init && opts.init.length > 0 && !fresh) {
-    throw new CliError(`--init: ${opts.state} already holds a deployed contract; init runs only on a new state file`, 2);
+    throw new CliError(`--init: ${opts.state} already holds this contract (${toHex(verified.id)}); init runs only when it is deployed`, 2);
   }
+  state.deployed.add(toHex(verified.id));
   tracer?.begin(fn);
   const r = machine.call(module, fn, args, ctx);
   tracer?.end(r);
-  if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, verified.id, store);
-  printResult(r, !!opts.json, abi, undefined, fn);
+  if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, state);
+  printResult(r, !!opts.json, abi, undefined, fn, module);
   if (r.status !== "ok") throw new CliError("", 1);
 }
 
@@ -292,7 +296,7 @@ const STATUS_TEXT: Record<string, string> = {
   host_error: "host error",
 };
 
-function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn?: string): void {
+function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn?: string, module?: Uint8Array): void {
   if (json) {
     process.stdout.write(resultToJson(r) + "\n");
     return;
@@ -301,10 +305,11 @@ function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn
   const head = phase ? `${phase}: ` : "";
   if (r.status === "ok") lines.push(`${head}ok`);
   else if (r.status === "revert") {
-    const where = abi && r.error !== null ? describeRevert(abi, r.error) : undefined;
+    const at = abi && module ? locateStop(abi, module, r.stopOffset) : undefined;
+    const where = abi && r.error !== null ? describeRevert(abi, r.error, at) : undefined;
     lines.push(where ? `${head}revert: ${where}` : `${head}revert: error ${r.error}`);
   } else if (r.status === "invalid_module") lines.push(`${head}invalid module at byte ${r.errorOffset}: V${r.error}`);
-  else lines.push(`${head}${STATUS_TEXT[r.status] ?? r.status}`);
+  else lines.push(`${head}${stopPrefix(abi, module, r.stopOffset)}${STATUS_TEXT[r.status] ?? r.status}`);
   const retType = abi && fn ? functionByName(abi, fn)?.returns : undefined;
   if (r.returns.length) lines.push(`returns: ${r.returns.map((v) => (retType ? formatValue(v, retType) : formatRaw(v))).join(", ")}`);
   for (const e of r.events) {

@@ -19,6 +19,24 @@ export const HOST_PATH = join(BUILD_DIR, "mote-host");
 export const DEVICE_PATH = join(BUILD_DIR, "mote-device");
 /** mote-host under AddressSanitizer and UBSan, for the bounds and conformance tests. */
 export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
+/**
+ * mote-host reads a module's .abi.json with cJSON (src/abi_args.c), linked from the system: Debian's
+ * libcjson-dev (ESP-IDF ships cJSON as its `json` component). Installed with apt-get when missing and
+ * running as root, as the RV32 bench installs its tools; otherwise the build stops naming the package.
+ */
+const CJSON_HEADER = "/usr/include/cjson/cJSON.h";
+function ensureCjson(log: (s: string) => void): void {
+  if (existsSync(CJSON_HEADER)) return;
+  const install = "apt-get update && apt-get install -y libcjson-dev";
+  if (process.getuid?.() !== 0) throw new FirmwareBuildError(`cJSON is missing (${CJSON_HEADER}): install it with \`${install}\` (as root) and run again`);
+  log("installing libcjson-dev with apt-get");
+  for (const args of [["update"], ["install", "-y", "libcjson-dev"]]) {
+    const r = spawnSync("apt-get", args, { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    if (r.status !== 0) throw new FirmwareBuildError(`apt-get ${args[0]} failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").pop()}`);
+  }
+  if (!existsSync(CJSON_HEADER)) throw new FirmwareBuildError(`after apt-get install libcjson-dev, ${CJSON_HEADER} is still missing`);
+}
+
 export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
 
 /**
@@ -312,6 +330,7 @@ export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean
   if (upToDate()) return { built: false, path };
   return withBuildLock(async () => {
     if (upToDate()) return { built: false, path };
+    ensureCjson(log);
     const deps = depDirs(log);
     await generateSources();
     writeEspIdfInputs(deps);

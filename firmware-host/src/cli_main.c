@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "abi_args.h"
 #include "memprof.h"
 #include "mote_host.h"
 #include "mote_spec.h"
@@ -61,6 +62,8 @@ static const char usage[] =
     "  --init ARG         an argument for init on a new state (repeat for more)\n"
     "  --batch FILE       run the calls listed in FILE (- for stdin), one JSON line each\n"
     "  --vm FILE.wasm     run this VM instead of the embedded mote.wasm (tests)\n"
+    "  --abi FILE         the module's .abi.json (default: FILE.abi.json beside FILE.mbc, when present);\n"
+    "                     with it, arguments are parsed by their types as mote run parses them\n"
     "  --stats            print memory figures as one JSON line on stderr when done\n"
     "  -h, --help         print this help\n";
 
@@ -242,6 +245,51 @@ static int encode_arg(argbuf *a, const char *text, int index, char *err, size_t 
     for (int i = 0; i < 8; i++) b[1 + i] = (uint8_t)(v >> (8 * i));
     arg_push(a, b, 9);
     return 0;
+}
+
+/* -- typed arguments from the module's .abi.json (abi_args.c) ------------------------------------------- */
+
+typedef struct {
+    char *path; /* the ABI file in use, or NULL: arguments are read as VM-level values */
+} typed_args;
+
+static typed_args load_typed_args(const char *module_path, const char *given) {
+    typed_args t = {0};
+    if (given) {
+        t.path = strdup(given);
+    } else {
+        char *beside = abi_path_beside(module_path);
+        struct stat st;
+        if (beside && stat(beside, &st) == 0) t.path = beside;
+        else free(beside);
+    }
+    return t;
+}
+
+/* Encodes a call's arguments: by the ABI types of `fn` when the ABI has it (the count must match), else
+ * as VM-level values. Usage errors exit 2 with the message mote run gives. */
+static void encode_call_args(const typed_args *t, const char *fn, argbuf *a, const char *const *texts, int n, const char *what) {
+    char err[512];
+    abi_params ps;
+    int rc = t->path ? abi_load_params(t->path, fn, &ps, err, sizeof err) : 1;
+    if (rc < 0) die(EXIT_WORK, "%s", err);
+    if (rc == 1) {
+        for (int i = 0; i < n; i++)
+            if (encode_arg(a, texts[i], i + 1, err, sizeof err)) die(EXIT_USAGE, "%s%s", what, err);
+        return;
+    }
+    if (n != ps.n) {
+        char sig[640] = "";
+        for (int i = 0; i < ps.n; i++)
+            snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s%s: %s", i ? ", " : "", ps.p[i].name, ps.p[i].type);
+        die(EXIT_USAGE, "%s%s(%s) takes %d argument(s), got %d", what, fn, sig, ps.n, n);
+    }
+    static uint8_t buf[3 + MOTE_MAX_BYTES_LEN];
+    for (int i = 0; i < n; i++) {
+        int len = abi_encode_arg(&ps.p[i], texts[i], buf, sizeof buf, err, sizeof err);
+        if (len < 0) die(EXIT_USAGE, "%sargument %d (%s: %s): %s", what, i + 1, ps.p[i].name, ps.p[i].type, err);
+        arg_push(a, buf, (uint32_t)len);
+    }
 }
 
 /* -- options shared by single calls and batch lines --------------------------------------------------- */
@@ -525,7 +573,7 @@ int main(int argc, char **argv) {
     memprof_stack_paint(64 * 1024);
     call_opts o;
     default_opts(&o);
-    const char *state_path = NULL, *batch = NULL, *vm_path = NULL;
+    const char *state_path = NULL, *batch = NULL, *vm_path = NULL, *abi_opt = NULL;
     int stats = 0;
     char err[512];
     /* init arguments as given; encoded once the export check passed, as the mote CLI orders it */
@@ -556,6 +604,7 @@ int main(int argc, char **argv) {
         {"batch", required_argument, 0, 'b'}, {"vm", required_argument, 0, 'v'},
         {"stats", no_argument, 0, 'S'},       {"help", no_argument, 0, 'H'},
         {"self", required_argument, 0, 'I'},  {"value", required_argument, 0, 'V'},
+        {"abi", required_argument, 0, 'A'},
         {0, 0, 0, 0},
     };
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
@@ -578,6 +627,7 @@ int main(int argc, char **argv) {
         case 'i': init_args[n_init++] = optarg; break;
         case 'b': batch = optarg; break;
         case 'v': vm_path = optarg; break;
+        case 'A': abi_opt = optarg; break;
         case 'S': stats = 1; break;
         case 'H': printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0;
         case ':': die(EXIT_USAGE, "option %s needs a value", mote_quote(argv[optind - 1]));
@@ -629,8 +679,8 @@ int main(int argc, char **argv) {
     uint32_t selector = mote_selector(fn);
     if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_USAGE, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
     argbuf args = {0};
-    for (int i = 2; i < npos; i++)
-        if (encode_arg(&args, pos[i], i - 1, err, sizeof err)) die(EXIT_USAGE, "%s", err);
+    typed_args abi = load_typed_args(file, abi_opt);
+    encode_call_args(&abi, fn, &args, pos + 2, npos - 2, "");
 
     struct stat st;
     int fresh = !state_path || stat(state_path, &st) != 0;
@@ -640,8 +690,7 @@ int main(int argc, char **argv) {
     mote_result r;
     if (fresh && mote_module_has_export(module, (uint32_t)mlen, init_sel)) {
         argbuf ia = {0};
-        for (int i = 0; i < n_init; i++)
-            if (encode_arg(&ia, init_args[i], i + 1, err, sizeof err)) die(EXIT_USAGE, "--init: %s", err);
+        encode_call_args(&abi, "init", &ia, init_args, n_init, "--init: ");
         do_call(e, module, (uint32_t)mlen, init_sel, &ia, &o, &r);
         free(ia.b);
         if (r.status != MOTE_ST_OK) {

@@ -18,7 +18,7 @@ struct mote_engine {
     IM3Environment env;
     IM3Runtime rt;
     IM3Module mod;
-    IM3Function f_load, f_call, f_gas_used, f_result_len, f_error, f_error_offset;
+    IM3Function f_load, f_call, f_gas_used, f_result_len, f_error, f_error_offset, f_stop_offset;
     uint32_t module_ptr, ctx_ptr, io_ptr, io_size, mem_used;
     mote_table *store;
     mote_table overlay;       /* the running call's writes; committed on ok, discarded otherwise */
@@ -323,6 +323,7 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
     if (find(e, &e->f_load, "mote_load", err, cap) || find(e, &e->f_call, "mote_call", err, cap) ||
         find(e, &e->f_gas_used, "mote_gas_used", err, cap) || find(e, &e->f_result_len, "mote_result_len", err, cap) ||
         find(e, &e->f_error, "mote_error", err, cap) || find(e, &e->f_error_offset, "mote_error_offset", err, cap) ||
+        find(e, &e->f_stop_offset, "mote_stop_offset", err, cap) ||
         query(e, "mote_memory_used", &e->mem_used, err, cap) || query(e, "mote_module_ptr", &e->module_ptr, err, cap) ||
         query(e, "mote_ctx_ptr", &e->ctx_ptr, err, cap) || query(e, "mote_io_ptr", &e->io_ptr, err, cap) ||
         query(e, "mote_io_size", &e->io_size, err, cap))
@@ -482,6 +483,10 @@ int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len,
         r->error = error;
     }
     if (st != MOTE_ST_OK) {
+        int32_t stop = -1;
+        if (call_i32(e->f_stop_offset, &stop, err, cap)) return -1;
+        r->has_stop = stop >= 0;
+        r->stop_offset = stop;
         mote_table_clear(&e->overlay);
         clear_events(e);
         return 0;
@@ -629,6 +634,9 @@ size_t mote_result_json(const mote_result *r, char *buf, size_t cap) {
     }
     emits(&o, "],\"error\":");
     if (r->has_error) emit_i32(&o, r->error);
+    else emits(&o, "null");
+    emits(&o, ",\"at\":");
+    if (r->has_stop) emit_i32(&o, r->stop_offset);
     else emits(&o, "null");
     emits(&o, "}");
     if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;

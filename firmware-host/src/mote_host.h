@@ -32,6 +32,8 @@ typedef struct {
     int has_error;           /* revert and invalid_module carry an error number */
     int32_t error;           /* mote_error() as the VM returns it (an i32) */
     uint32_t error_offset;   /* invalid_module: byte offset in the module */
+    int has_stop;            /* a call not ending ok: an instruction stopped it */
+    int32_t stop_offset;     /* mote_stop_offset(): module byte offset inside that instruction */
     const uint8_t *results;  /* tagged results (ok only); valid until the next call */
     uint32_t results_len;
     const mote_event *events;

@@ -39,7 +39,7 @@ describe("mote run", () => {
     const r = mote("run", "fib.mbc", "fib", "10", "--json");
     expect(r.code).toBe(0);
     const line = r.stdout.trim();
-    expect(line).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["55"\],"events":\[\],"error":null\}$/);
+    expect(line).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["55"\],"events":\[\],"error":null,"at":null\}$/);
   });
 
   it("gives the same result twice", () => {
@@ -68,10 +68,42 @@ describe("mote run", () => {
     expect(existsSync(state)).toBe(true);
   });
 
-  it("refuses a state file that belongs to another module", () => {
-    const state = join(dir, "other.state.json");
+  it("holds several contracts in one state: a second is deployed beside the first and reads its storage", () => {
+    writeFileSync(join(dir, "registry.mote"), [
+      "struct Device { kind: u64, active: bool }",
+      "contract Registry {",
+      "  storage devices: map<u64, Device>;",
+      "  init(first: u64) { devices[first] = Device { kind: 7, active: true }; }",
+      "  pub fn add(d: u64, kind: u64) { devices[d] = Device { kind: kind, active: true }; }",
+      "}",
+    ].join("\n"));
+    writeFileSync(join(dir, "gate.mote"), [
+      "struct Device { kind: u64, active: bool }",
+      "extern contract Registry { storage devices: map<u64, Device>; }",
+      "contract Gate {",
+      "  pub view fn kind(registry: hash, d: u64) -> u64 { return Registry(registry).devices[d].kind; }",
+      "}",
+    ].join("\n"));
+    const state = join(dir, "two.state.json");
+    expect(mote("run", "registry.mote", "add", "5", "9", "--init", "3", "--state", state).code).toBe(0);
+    const id = JSON.parse(readFileSync(state, "utf8")).contracts[0].module as string;
+    expect(mote("run", "gate.mote", "kind", id, "5", "--state", state).stdout).toMatch(/^ok\nreturns: 9\n/);
+    expect(mote("run", "gate.mote", "kind", id, "3", "--state", state).stdout).toMatch(/^ok\nreturns: 7\n/);
+    const doc = JSON.parse(readFileSync(state, "utf8"));
+    expect(doc.format).toBe("mote-state/2");
+    expect(doc.contracts).toHaveLength(2);
+    // the registry is deployed once: --init again is refused, a call works on the kept storage
+    expectOneLineError(mote("run", "registry.mote", "add", "6", "1", "--init", "3", "--state", state), /already holds this contract/);
+    expect(mote("run", "registry.mote", "add", "6", "1", "--state", state).code).toBe(0);
+    expect(mote("run", "gate.mote", "kind", id, "6", "--state", state).stdout).toMatch(/^ok\nreturns: 1\n/);
+  });
+
+  it("reads a one-contract mote-state/1 file", () => {
+    const state = join(dir, "v1.state.json");
     expect(mote("run", "counter.mbc", "increment", "--state", state).code).toBe(0);
-    expectOneLineError(mote("run", "fib.mbc", "fib", "3", "--state", state), /holds the state of module 0x[0-9a-f]{64}, not of/);
+    const v2 = JSON.parse(readFileSync(state, "utf8"));
+    writeFileSync(state, JSON.stringify({ format: "mote-state/1", module: v2.contracts[0].module, storage: v2.contracts[0].storage }));
+    expect(JSON.parse(mote("run", "counter.mbc", "increment", "--state", state, "--json").stdout).returns).toEqual(["2"]);
   });
 
   it("gives one-line errors for bad input", () => {

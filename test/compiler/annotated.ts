@@ -65,10 +65,10 @@ export function parseAnnotations(source: string): { errors: string[]; calls: Cal
   return { errors, calls, explicitInit: calls.some((c) => c.fn === "init") };
 }
 
-function argValue(text: string, type: string): Value {
+function argValue(text: string, type: string, size?: number): Value {
   const key = KEYS[text];
   if (key && (type === "pubkey" || type === "hash" || type === "bytes")) return key;
-  return parseArg(text, type);
+  return parseArg(text, type, size);
 }
 
 export interface AnnotatedResult {
@@ -116,7 +116,7 @@ export function runAnnotated(
     let args: Value[];
     try {
       if (c.args.length !== f.params.length) throw new Error(`takes ${f.params.length} argument(s)`);
-      args = c.args.map((a, i) => argValue(a, f.params[i]!.type));
+      args = c.args.map((a, i) => argValue(a, f.params[i]!.type, f.params[i]!.size));
     } catch (e) {
       failures.push(`${where}: ${(e as Error).message}`);
       continue;

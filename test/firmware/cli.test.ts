@@ -56,6 +56,74 @@ describe("mote-host --self and --value set the call context as the Node host doe
   });
 });
 
+// Regression (issue 14): `mote run X.mbc control 20` passed fixed 20.0 (parsed by the ABI) while mote-host
+// passed the raw value 20, and a 1-byte sig reached the contract through mote-host only.
+describe("mote-host reads arguments by the types of the .abi.json beside the module", () => {
+  const SRC = [
+    "struct Gains { p: fixed, i: fixed }",
+    "contract Ctl {",
+    "  pub view fn control(x: fixed) -> fixed { return x * 2; }",
+    "  pub view fn sub(a: i64, b: i64) -> i64 { return a - b; }",
+    "  pub fn check(s: sig) -> u64 { return len(s); }",
+    "  pub view fn flag(b: bool, n: u64) -> u64 { if b { return n; } return 0; }",
+    "  pub view fn gains(g: Gains) -> fixed { return g.p + g.i; }",
+    "}",
+  ].join("\n");
+  beforeAll(() => {
+    writeFileSync(join(dir, "ctl.mote"), SRC);
+    const r = mote(["compile", "ctl.mote", "-o", "ctl.mbc"]);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(dir, "ctl.abi.json"))).toBe(true);
+  }, 60_000);
+
+  it("prints the same bytes as mote run --json for typed arguments", () => {
+    const calls = [
+      ["control", "20"],
+      ["control", "-0.5"],
+      ["control", "1.00000762939453125"],
+      ["control", "0.1234567890123456789012345678901234567"],
+      ["sub", "-5", "7"],
+      ["flag", "true", "9"],
+      ["gains", "0x00800000000000000000010000000000"],
+    ];
+    // typed parsing in one batch of mote run processes would cost seconds each: compare mote-host with the
+    // Node host fed by the CLI's own parser (compiler/abi.ts parseArg), and spot-check two through mote run
+    for (const [fn, ...args] of calls.slice(0, 2)) {
+      const n = mote(["run", "ctl.mbc", fn!, ...args, "--json"]);
+      expect(host(["ctl.mbc", fn!, ...args]).out, `${fn} ${args.join(" ")}`).toBe(n.out);
+    }
+    expect(host(["ctl.mbc", "control", "20"]).out).toMatch(/"returns":\["2621440"\]/); // 40.0, not 40 raw
+    for (const [fn, ...args] of calls) {
+      const c = host(["ctl.mbc", fn!, ...args]);
+      expect(c.code, `${fn} ${args.join(" ")}: ${c.err}`).toBe(0);
+    }
+  }, 60_000);
+
+  it("refuses what the type does not allow, with mote run's message and exit code", () => {
+    for (const [args, msg] of [
+      [["check", "0x01"], "argument 1 (s: sig): a sig is 64 bytes (128 hex digits), got 1"],
+      [["control", "1", "2"], "control(x: fixed) takes 1 argument(s), got 2"],
+      [["flag", "1", "9"], 'argument 1 (b: bool): expected true or false (bool), got "1"'],
+      [["sub", "1.5", "0"], 'argument 1 (a: i64): expected a decimal integer (i64), got "1.5"'],
+    ] as [string[], string][]) {
+      const c = host(["ctl.mbc", ...args]);
+      expect(c.code).toBe(2);
+      expect(c.err).toBe(`mote-host: ${msg}\n`);
+    }
+    const n = mote(["run", "ctl.mbc", "check", "0x01", "--json"]);
+    expect(n.code).toBe(2);
+    expect(n.err).toBe("mote: argument 1 (s: sig): a sig is 64 bytes (128 hex digits), got 1\n");
+  }, 60_000);
+
+  it("takes the ABI from --abi, and reads VM-level values without one", () => {
+    const abi = readFileSync(join(dir, "ctl.abi.json"));
+    writeFileSync(join(dir, "bare.mbc"), readFileSync(join(dir, "ctl.mbc")));
+    writeFileSync(join(dir, "elsewhere.json"), abi);
+    expect(host(["bare.mbc", "control", "20"]).out).toMatch(/"returns":\["40"\]/);
+    expect(host(["--abi", "elsewhere.json", "bare.mbc", "control", "20"]).out).toMatch(/"returns":\["2621440"\]/);
+  });
+});
+
 describe("mote-host prints what mote run --json prints", () => {
   it.each([
     ["sum.mbc", "sum", "100"],
@@ -111,7 +179,7 @@ describe("mote-host prints what mote run --json prints", () => {
   it("takes negative integers as arguments, with or without --", () => {
     const expected = host(["sum.mbc", "sum", "--gas", "5000", "--", "-1"]).out;
     expect(host(["sum.mbc", "sum", "-1", "--gas", "5000"]).out).toBe(expected);
-    expect(expected).toBe('{"status":"out_of_gas","gasUsed":5000,"returns":[],"events":[],"error":null}\n');
+    expect(expected).toBe('{"status":"out_of_gas","gasUsed":5000,"returns":[],"events":[],"error":null,"at":21}\n');
   });
 });
 

@@ -30,6 +30,7 @@ const HOSTILE_WAT = `
   (func (export "mote_io_size") (result i32) (i32.const 2048))
   (func (export "mote_load") (param i32) (result i32) (i32.const 0))
   (func (export "mote_error_offset") (result i32) (i32.const 0))
+  (func (export "mote_stop_offset") (result i32) (i32.const -1))
   (func (export "mote_error") (result i32) (i32.const 0))
   (func (export "mote_result_len") (result i32) (global.get $rlen))
   (func (export "mote_gas_used") (result i32) (global.get $last))

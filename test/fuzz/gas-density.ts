@@ -74,6 +74,16 @@ function body(b: CodeBuilder, row: OpcodeRow, big: boolean, longImm: boolean): b
     for (let i = 0; i < row.push; i++) b.emit("drop");
     return true;
   }
+  if (["bput", "bwrite", "bdup", "amark", "arelease"].includes(row.name)) {
+    // writes in place need a buffer of the arena, not a constant; the mark gives every byte back
+    const src = big ? 6 : 2;
+    b.emit("amark");
+    if (row.name === "bput") b.emit("lget", src).emit("bdup").emit("push0").emit("lget", 1).emit("bput", 8);
+    if (row.name === "bwrite") b.emit("lget", src).emit("bdup").emit("push0").emit("lget", src).emit("bwrite");
+    if (row.name === "bdup") b.emit("lget", src).emit("bdup").emit("drop");
+    b.emit("arelease");
+    return true;
+  }
   const sig = row.name === "emit" ? { ins: ["i", "b"] as Ty[], outs: [] as Ty[] } : typedSig(row, ops) ?? { ins: Array<Ty>(row.pop).fill("i"), outs: Array<Ty>(row.push).fill("i") };
   const special = byteSources(row, big);
   let bi = 0;

@@ -38,7 +38,7 @@ describe("fuzz oracle", () => {
     });
     expect(out.findings).toEqual([]);
     expect(out.results).toHaveLength(1);
-    expect(out.results[0]).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["5"\],"events":\[\],"error":null\}$/);
+    expect(out.results[0]).toMatch(/^\{"status":"ok","gasUsed":\d+,"returns":\["5"\],"events":\[\],"error":null,"at":null\}$/);
   });
 
   it("catches each kind of misbehaviour", async () => {

@@ -60,6 +60,9 @@ export function typedSig(row: OpcodeRow, ops: readonly OperandValue[]): Sig | un
     case "pay": return { ins: ["b", "i"], outs: [] };
     case "caller":
     case "self": return { ins: [], outs: ["b"] };
+    case "bput": return { ins: ["b", "i", "i"], outs: [] };
+    case "bwrite": return { ins: ["b", "i", "b"], outs: [] };
+    case "bdup": return { ins: ["b"], outs: ["b"] };
     default: return undefined;
   }
 }

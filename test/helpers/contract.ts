@@ -22,7 +22,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { compileSource, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
-import { type Abi, type AbiEvent, type AbiFunction, eventByTopic } from "../../compiler/abi.ts";
+import { type Abi, type AbiEvent, type AbiFunction, eventByTopic, locateStop } from "../../compiler/abi.ts";
 import { instanceId, KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
 import type { Receipt } from "../../ledger/index.ts";
 import type { SignedTx } from "../../ledger/tx.ts";
@@ -107,7 +107,7 @@ export function toFixed(v: number | string, what = "fixed"): bigint {
 }
 
 /** Converts one argument to the VM value its ABI type expects, or throws naming the argument. */
-export function encodeArg(v: Arg, type: string, what: string): Value {
+export function encodeArg(v: Arg, type: string, what: string, size?: number): Value {
   switch (type) {
     case "u64": {
       const n = integerArg(v, what);
@@ -142,6 +142,15 @@ export function encodeArg(v: Arg, type: string, what: string): Value {
       return b;
     }
   }
+  if (size !== undefined) {
+    // a struct or array: its packed bytes
+    let b: Uint8Array;
+    if (v instanceof Uint8Array) b = v;
+    else if (typeof v === "string") b = fromHexArg(v, what);
+    else throw new TypeError(`${what}: expected the packed bytes of ${type}, got ${describe(v)}`);
+    if (b.length !== size) throw new RangeError(`${what}: a ${type} is ${size} bytes packed, got ${b.length}`);
+    return b;
+  }
   throw new TypeError(`${what}: the helper cannot pass a value of ABI type ${type}`);
 }
 
@@ -170,11 +179,11 @@ export class CallFailed extends Error {
     readonly status: string,
     /** The require/revert message, or the status name (overflow, out_of_gas, ...) for other failures. */
     readonly reason: string,
-    /** file:line:col of the failing require, when the ABI knows the error id. */
+    /** file:line:col of the statement that stopped the call (a revert's or a VM status's), when known. */
     readonly location: string | undefined,
     readonly gasUsed: number,
   ) {
-    super(`${contract}.${fn} failed: ${status === "revert" ? `reverted${location ? ` at ${location}` : ""}: ${reason}` : status}`);
+    super(`${contract}.${fn} failed: ${status === "revert" ? `reverted${location ? ` at ${location}` : ""}: ${reason}` : `${status}${location ? ` at ${location}` : ""}`}`);
     this.name = "CallFailed";
   }
 }
@@ -301,7 +310,7 @@ export class Devnet {
     if (init.length !== params.length) {
       throw new TypeError(`${path}: init takes ${params.length} argument(s) (${params.map((p) => `${p.name}: ${p.type}`).join(", ")}), got ${init.length}`);
     }
-    const args = init.map((a, i) => encodeArg(a, params[i]!.type, `${abi.contract}.init argument \`${params[i]!.name}\``));
+    const args = init.map((a, i) => encodeArg(a, params[i]!.type, `${abi.contract}.init argument \`${params[i]!.name}\``, params[i]!.size));
     const r = this.ledger.deploy(from, module, args, { gas: opts.gas });
     const c = new Contract(this, path, module, abi, r.contract);
     if (initFn) gasCollector.record(c, "init", r.receipt.gasUsed, false);
@@ -357,7 +366,7 @@ export class Contract {
     if (args.length !== f.params.length) {
       throw new TypeError(`${this.name}.${f.name} takes ${f.params.length} argument(s) (${f.params.map((p) => `${p.name}: ${p.type}`).join(", ")}), got ${args.length}`);
     }
-    return args.map((a, i) => encodeArg(a, f.params[i]!.type, `${this.name}.${f.name} argument \`${f.params[i]!.name}\``));
+    return args.map((a, i) => encodeArg(a, f.params[i]!.type, `${this.name}.${f.name} argument \`${f.params[i]!.name}\``, f.params[i]!.size));
   }
 
   /** Signs a call for `Devnet.block` without submitting it. */
@@ -387,7 +396,7 @@ export class Contract {
     const f = this.fn(fn);
     const r = this.chain.ledger.view(this.id, fn, this.encode(f, args), { caller: opts.from?.publicKey });
     gasCollector.record(this, fn, r.gasUsed, true);
-    if (r.status !== "ok") throw this.failure(fn, { status: r.status, gasUsed: r.gasUsed, error: r.error ?? 0 });
+    if (r.status !== "ok") throw this.failure(fn, { status: r.status, gasUsed: r.gasUsed, error: r.error ?? 0, stopOffset: r.stopOffset });
     if (f.returns === null) throw new TypeError(`${this.name}.${fn} returns nothing; use call`);
     return decodeValue(r.returns[0]!, f.returns);
   }
@@ -423,13 +432,15 @@ export class Contract {
     };
   }
 
-  failure(fn: string, r: { status: string; gasUsed: number; error: number }): CallFailed {
+  failure(fn: string, r: { status: string; gasUsed: number; error: number | null; stopOffset?: number | null }): CallFailed {
+    const at = locateStop(this.abi, this.module, r.stopOffset);
+    const where = at ? `${at.file}:${at.line}:${at.col}` : undefined;
     if (r.status === "revert") {
       const e = this.abi.errors.find((x) => x.id === r.error);
-      const location = e ? `${e.file}:${e.line}:${e.col}` : undefined;
+      const location = where ?? (e ? `${e.file}:${e.line}:${e.col}` : undefined);
       return new CallFailed(this.name, fn, r.status, e ? e.message : `unknown error id ${r.error}`, location, r.gasUsed);
     }
-    return new CallFailed(this.name, fn, r.status, r.status, undefined, r.gasUsed);
+    return new CallFailed(this.name, fn, r.status, r.status, where, r.gasUsed);
   }
 }
 

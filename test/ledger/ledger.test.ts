@@ -67,7 +67,7 @@ describe("ledger", () => {
     l.call(alice, contract, "put", [enc("k"), 5n]);
     const root = l.stateRoot;
     const r = l.call(alice, contract, "put", [enc("k"), 500n]);
-    expect(r.receipt).toEqual({ status: "revert", gasUsed: r.receipt.gasUsed, error: 1, returns: [], events: [] });
+    expect(r.receipt).toEqual({ status: "revert", gasUsed: r.receipt.gasUsed, error: 1, returns: [], events: [], stopOffset: expect.any(Number) });
     expect(r.receipt.gasUsed).toBeGreaterThan(0);
     expect(l.view(contract, "get", [enc("k")]).returns).toEqual([5n]);
     expect(l.nonce(alice.publicKey)).toBe(3n);

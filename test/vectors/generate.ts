@@ -284,6 +284,14 @@ function edgeCases(): Edge[] {
   E.push({ name: "sha256 empty", body: "lget0\nsha256\nret", args: "b", ret: "b", argv: [new Uint8Array(0)] });
   E.push({ name: "sha256 200 bytes", body: "lget0\nsha256\nret", args: "b", ret: "b", argv: [new Uint8Array(200).fill(0x61)] });
   E.push({ name: "return max-length bytes", body: "lget0\nret", args: "b", ret: "b", argv: [new Uint8Array(LIMITS.MAX_BYTES_LEN.value).fill(0xee)] });
+  // values in place and arena marks (issue 14)
+  E.push({ name: "bput in place", body: "lget0\npush 1\npush 0x0302\nbput 2\nlget0\nret", args: "b", ret: "b", argv: [unhex("00000000")] });
+  E.push({ name: "bput into a constant: bounds", body: "pushb c0\npush0\npush 1\nbput 1\npush0\nret", consts: ["0x0000"] });
+  E.push({ name: "bwrite in place", body: "lget0\npush 1\npushb c0\nbwrite\nlget0\nret", args: "b", ret: "b", consts: ["0x0102"], argv: [unhex("aabbccdd")] });
+  E.push({ name: "bwrite past the end: bounds", body: "lget0\npush 3\npushb c0\nbwrite\npush0\nret", args: "b", consts: ["0x0102"], argv: [unhex("aabbccdd")] });
+  E.push({ name: "bdup", body: "lget0\nbdup\nret", args: "b", ret: "b", argv: [utf8("copy me")] });
+  E.push({ name: "amark arelease loop", body: "loop:\namark\nlget0\nlget0\nbcat\ndrop\narelease\nladdi 1 1\nlget1\npush 3000\njltu loop\nlget1\nret", args: "b", locals: 1, argv: [new Uint8Array(300).fill(3)] });
+  E.push({ name: "arelease above the top: bounds", body: "amark\npush 8\nadd\narelease\npush0\nret" });
   // storage
   E.push({ name: "sstore int then sload", body: "push 77\nsstore 3 0\nsload 3 0\nret" });
   E.push({ name: "sstore bytes then sload", body: "pushb c0\nsstore 4 2\nsload 4 2\nret", ret: "b", consts: ['"stored"'] });
@@ -490,9 +498,15 @@ async function contractVectors(vm: MoteVM): Promise<VectorFile | undefined> {
   const dir = join(ROOT, "contracts");
   if (!compileFile || !existsSync(dir)) return undefined;
   const rec = new Recorder(vm);
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".mote")).sort()) {
-    const { module, abi } = compileContract(compileFile, join(dir, f));
-    const name = basename(f, ".mote");
+  // contracts/, then the scratch-work programs whose struct and array locals live in place (issue 14)
+  const scratch = join(ROOT, "test/programs/scratch");
+  const sources = [
+    ...readdirSync(dir).filter((f) => f.endsWith(".mote")).sort().map((f) => join(dir, f)),
+    ...(existsSync(scratch) ? readdirSync(scratch).filter((f) => f.endsWith(".mote")).sort().map((f) => join(scratch, f)) : []),
+  ];
+  for (const path of sources) {
+    const { module, abi } = compileContract(compileFile, path);
+    const name = basename(path, ".mote");
     const store = new MemoryStateStore();
     const init = abi.functions.find((fn) => fn.name === "init");
     if (init) rec.call(`contracts/${name}: init`, module, store, { fn: "init", args: init.params.map((p) => sampleByType(p.type, 3)), caller: KEY_A });
@@ -504,7 +518,7 @@ async function contractVectors(vm: MoteVM): Promise<VectorFile | undefined> {
       }
     }
   }
-  return { format: VECTOR_FORMAT, source: "contracts/*.mote compiled by compiler/index.ts", vectors: rec.vectors };
+  return { format: VECTOR_FORMAT, source: "contracts/*.mote and test/programs/scratch/*.mote compiled by compiler/index.ts", vectors: rec.vectors };
 }
 
 // -- main ---------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { STATUSES, type StatusName } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { DYNAMIC_GAS as D, OPCODE_BY_NAME } from "../../vm/spec/opcodes.ts";
 import { assemble } from "../../vm/asm/index.ts";
+import { codeLayout } from "../../vm/spec/module.ts";
 import { MemoryStateStore, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { getVm, prog, run, text } from "./helpers.ts";
 
@@ -250,6 +251,16 @@ describe("sample programs", () => {
 
   it("result JSON is the documented one-line form", async () => {
     const r = await run(prog("push 7\npushb c0\nemit 3740250381 2 2\npush 55\nret", { consts: ["0x0a0b"] }));
-    expect(resultToJson(r)).toBe(`{"status":"ok","gasUsed":${r.gasUsed},"returns":["55"],"events":[{"topic":"3740250381","values":["7","0x0a0b"]}],"error":null}`);
+    expect(resultToJson(r)).toBe(`{"status":"ok","gasUsed":${r.gasUsed},"returns":["55"],"events":[{"topic":"3740250381","values":["7","0x0a0b"]}],"error":null,"at":null}`);
+  });
+
+  it("a call that stops names the module byte offset of the instruction that stopped it", async () => {
+    const m = prog("push 3\npush0\nrequire 4\nret");
+    const r = await run(m);
+    const layout = codeLayout(m);
+    // require sits at body offset 3 (push 3: 2 bytes, push0: 1); the offset is inside its 2 bytes
+    expect(r.stopOffset! - layout.bodies[0]!).toBeGreaterThanOrEqual(3);
+    expect(r.stopOffset! - layout.bodies[0]!).toBeLessThan(5);
+    expect(resultToJson(r)).toBe(`{"status":"revert","gasUsed":${r.gasUsed},"returns":[],"events":[],"error":4,"at":${r.stopOffset}}`);
   });
 });

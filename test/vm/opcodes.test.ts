@@ -242,6 +242,33 @@ const CASES: Record<OpName, Case[]> = {
     { name: "round trip", body: "push -5\nitob 8\nbtoi\nret", ...ok(u64(-5n)) },
     { name: "longer than 8 bytes", body: "pushb c0\nbtoi\nret", o: { consts: ["0x010203040506070809"] }, status: "bounds" },
   ],
+  bput: [
+    { name: "writes in place", body: "pushb c0\nbdup\nlset 1\nlget 1\npush 1\npush 0x0302\nbput 2\nlget 1\nret", o: { consts: ["0x00000000"], locals: 2, ret: "b" }, ...ok(hex("00020300")) },
+    { name: "pops three values, leaving the one below on top", body: "push 42\nlget0\npush0\npush 7\nbput 1\nret", o: { args: "b" }, args: [hex("aabb")], ...ok(42n) },
+    { name: "an argument is in the arena", body: "lget0\npush0\npush 7\nbput 1\nlget0\nret", o: { args: "b", ret: "b" }, args: [hex("aabb")], ...ok(hex("07bb")) },
+    { name: "a constant is not writable", body: "pushb c0\npush0\npush 1\nbput 1\npush0\nret", o: { consts: ["0x0000"] }, status: "bounds" },
+    { name: "past the end", body: "lget0\npush 1\npush 1\nbput 2\npush0\nret", o: { args: "b" }, args: [hex("aabb")], status: "bounds" },
+    { name: "the context is not writable", body: "caller\npush0\npush 1\nbput 1\npush0\nret", status: "bounds" },
+  ],
+  bwrite: [
+    { name: "copies in place", body: "lget0\npush 1\npushb c0\nbwrite\nlget0\nret", o: { consts: ["0x0102"], args: "b", ret: "b" }, args: [hex("aabbccdd")], ...ok(hex("aa0102dd")) },
+    { name: "pops three values, leaving the one below on top", body: "push 42\nlget0\npush0\npushb c0\nbwrite\nret", o: { consts: ["0x01"], args: "b" }, args: [hex("aabb")], ...ok(42n) },
+    { name: "does not fit", body: "lget0\npush 3\npushb c0\nbwrite\npush0\nret", o: { consts: ["0x0102"], args: "b" }, args: [hex("aabbccdd")], status: "bounds" },
+    { name: "into a constant", body: "pushb c0\npush0\npushb c0\nbwrite\npush0\nret", o: { consts: ["0x0102"] }, status: "bounds" },
+  ],
+  bdup: [
+    { name: "a fresh copy", body: "pushb c0\nbdup\nret", o: { consts: ['"abc"'], ret: "b" }, ...ok(text("abc")) },
+    { name: "the copy is independent", body: "lget0\nbdup\nlset 1\nlget 1\npush0\npush 0x7a\nbput 1\nlget0\nret", o: { args: "b", locals: 1, ret: "b" }, args: [text("abc")], ...ok(text("abc")) },
+    { name: "not a byte string", body: "push 5\nbdup\nret", o: { ret: "b" }, status: "bounds" },
+  ],
+  amark: [
+    { name: "release frees what was built after the mark", body: "loop:\namark\npushb c0\npushb c0\nbcat\ndrop\narelease\nladdi 0 1\nlget0\npush 1000\njltu loop\nlget0\nret", o: { consts: ["0x" + "ab".repeat(500)], locals: 1 }, ...ok(1000n) },
+  ],
+  arelease: [
+    { name: "a mark above the top", body: "amark\npush 8\nadd\narelease\npush0\nret", status: "bounds" },
+    { name: "a mark below the arena", body: "push 0\narelease\npush0\nret", status: "bounds" },
+    { name: "a released reference is out of range", body: "amark\npushb c0\nbdup\nswap\narelease\nblen\nret", o: { consts: ['"abc"'] }, status: "bounds" },
+  ],
   sha256: [
     { name: "of the empty string", body: "pushb c0\nsha256\nret", o: { consts: ["0x"], ret: "b" }, ...ok(sha256(new Uint8Array(0))) },
     { name: "of an argument", body: "lget0\nsha256\nret", o: { args: "b", ret: "b" }, args: [text("abc")], ...ok(sha256(text("abc"))) },

@@ -5,12 +5,13 @@ import {
   TAG_INT, TAG_BYTES, ST_OK, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_BOUNDS, ST_INVALID_MODULE, ST_BAD_CALL, ST_REVERT,
 } from "./gen/spec";
 import { verifyModule, voff, nExports, gasBias } from "./verify";
-import { execute, arenaTop, gasLeft, errorId, halted, resultValue } from "./interp";
+import { execute, arenaTop, gasLeft, errorId, halted, resultValue, stopOffset } from "./interp";
 
 let loadState: i32 = -1; // -1 nothing loaded, 0 loaded, > 0 verifier code of the last failed load
 let gasUsed: i32 = 0;
 let resultLen: i32 = 0;
 let lastError: u32 = 0;
+let lastStop: i32 = -1;
 
 export function mote_memory_used(): i32 {
   return MEMORY_USED;
@@ -35,6 +36,10 @@ export function mote_result_len(): i32 {
 }
 export function mote_error(): i32 {
   return lastError;
+}
+/** After a call that did not end `ok`: the module byte offset inside the instruction that stopped it, else -1. */
+export function mote_stop_offset(): i32 {
+  return lastStop;
 }
 export function mote_error_offset(): i32 {
   return loadState > 0 ? voff : 0;
@@ -78,6 +83,7 @@ export function mote_call(selector: u32, argsLen: i32, gasLimit: i32): i32 {
   gasUsed = 0;
   resultLen = 0;
   lastError = 0;
+  lastStop = -1;
   if (loadState != 0) {
     if (loadState < 0) return ST_BAD_CALL;
     lastError = loadState;
@@ -103,6 +109,7 @@ export function mote_call(selector: u32, argsLen: i32, gasLimit: i32): i32 {
   }
   const st = execute(pc, STACK, STACK + (nloc << 3), pc, gas);
   gasUsed = gasLimit - gasLeft;
+  if (st != ST_OK) lastStop = stopOffset;
   if (st == ST_REVERT) lastError = errorId;
   if (st == ST_OK && !halted && load<u8>(fe, 5) != 0) {
     const v = resultValue;

@@ -22,6 +22,7 @@ import {
   OP_BLEN, OP_BCAT, OP_BSLICE, OP_BEQ, OP_BGET, OP_ITOB, OP_BTOI, OP_SHA256, OP_EDVERIFY,
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
   OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT, OP_VALUE, OP_BALANCE, OP_PAY,
+  OP_BPUT, OP_BWRITE, OP_BDUP, OP_AMARK, OP_ARELEASE, IMAGE,
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay, host_trace } from "./host";
 import { ulebAt, gasBias } from "./verify";
@@ -37,6 +38,8 @@ export let arenaTop: i32 = 0; // set to ARENA at the start of each call
 export let gasLeft: i32 = 0;
 export let errorId: u32 = 0;
 export let halted: bool = false;
+/** Byte offset in the module of the instruction that stopped the last call (its last byte), or -1. */
+export let stopOffset: i32 = -1;
 let nEvents: i32 = 0;
 let keyLen: i32 = 0;
 
@@ -57,6 +60,10 @@ let keyLen: i32 = 0;
 }
 @inline function words(n: i32): i32 {
   return (n + 7) >>> 3;
+}
+/** A reference the program may write in place: inside the arena's live part, never the module or context. */
+@inline function writableRef(v: u64): bool {
+  return <u32>v >= <u32>ARENA && refOk(v);
 }
 /** Bump-allocates n bytes in the arena; -1 when it is full. */
 @inline function alloc(n: i32): i32 {
@@ -1094,6 +1101,75 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         }
         continue;
       }
+      // -- values that live in place ------------------------------------------------------------------
+      case OP_BPUT: {
+        const w = <i32>load<u8>(pc);
+        pc++;
+        const b = load<u64>(sp - 16);
+        const off = load<u64>(sp - 8);
+        const v = t;
+        sp -= 24;
+        t = load<u64>(sp);
+        if (!writableRef(b) || off > <u64>refLen(b) || <u64>w > <u64>refLen(b) - off) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const d = refAddr(b) + <i32>off;
+        // the compiler writes 8 (integers) or 1 (bool): one store each (wasm stores are little-endian)
+        if (w == 8) store<u64>(d, v);
+        else if (w == 1) store<u8>(d, <u8>v);
+        else for (let i = 0; i < w; i++) store<u8>(d + i, <u8>(v >>> (<u64>i << 3)));
+        continue;
+      }
+      case OP_BWRITE: {
+        const b = load<u64>(sp - 16);
+        const off = load<u64>(sp - 8);
+        const s = t;
+        sp -= 24;
+        t = load<u64>(sp);
+        if (!writableRef(b) || !refOk(s) || off > <u64>refLen(b) || <u64>refLen(s) > <u64>refLen(b) - off) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        gas -= words(refLen(s)) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        memory.copy(refAddr(b) + <i32>off, refAddr(s), refLen(s));
+        continue;
+      }
+      case OP_BDUP: {
+        if (!refOk(t)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        const n = refLen(t);
+        gas -= words(n) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        const d = alloc(n);
+        if (d < 0) {
+          st = ST_ARENA_FULL | MID;
+          break;
+        }
+        memory.copy(d, refAddr(t), n);
+        t = mkRef(d, n);
+        continue;
+      }
+      case OP_AMARK: {
+        store<u64>(sp, t);
+        sp += 8;
+        t = <u64><u32>arenaTop;
+        continue;
+      }
+      case OP_ARELEASE: {
+        const m = t;
+        sp -= 8;
+        t = load<u64>(sp);
+        if (m < <u64><u32>ARENA || m > <u64><u32>arenaTop) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        arenaTop = <i32>m;
+        continue;
+      }
       // -- storage (the default case: separate labels for 0x70..0x75 would stop binaryen's shrink
       // passes from making the whole switch one br_table; the verifier admits no other code here) ----
       default: {
@@ -1187,6 +1263,7 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
     }
     break;
   }
+  stopOffset = pc - 1 - IMAGE;
   if (gas < 0) {
     gasLeft = 0;
     return ST_OUT_OF_GAS;

@@ -87,6 +87,8 @@ export interface CallResult {
   events: VmEvent[];
   error: number | null;
   errorOffset: number | null;
+  /** Module byte offset inside the instruction that stopped a call not ending `ok` (resolved by the ABI's source map), else null. */
+  stopOffset?: number | null;
 }
 export type VerifyResult = { ok: true; id: Uint8Array } | { ok: false; code: number; name: VerifyErrorName; offset: number };
 
@@ -103,6 +105,7 @@ interface Exports {
   mote_gas_used(): number;
   mote_result_len(): number;
   mote_error(): number;
+  mote_stop_offset(): number;
 }
 
 /** The state one call works against: committed store, its id, and the overlay of its writes, payments and events. */
@@ -467,7 +470,8 @@ export class MoteVM {
     if (status === undefined) throw new InternalVmFault("call", `unknown status ${code}`);
     const gasUsed = this.x.mote_gas_used();
     const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() : null;
-    if (status !== "ok") return res(status, { gasUsed, error });
+    const stop = this.x.mote_stop_offset();
+    if (status !== "ok") return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
     const returns: Value[] = [];
     const rl = this.x.mote_result_len();
     let q = io;
@@ -495,5 +499,5 @@ function valueJson(v: Value): string {
 export function resultToJson(r: CallResult): string {
   const returns = r.returns.map(valueJson).join(",");
   const events = r.events.map((e) => `{"topic":${JSON.stringify(String(e.topic >>> 0))},"values":[${e.values.map(valueJson).join(",")}]}`).join(",");
-  return `{"status":${JSON.stringify(r.status)},"gasUsed":${r.gasUsed},"returns":[${returns}],"events":[${events}],"error":${r.error === null ? "null" : r.error}}`;
+  return `{"status":${JSON.stringify(r.status)},"gasUsed":${r.gasUsed},"returns":[${returns}],"events":[${events}],"error":${r.error === null ? "null" : r.error},"at":${r.stopOffset ?? "null"}}`;
 }

@@ -206,6 +206,16 @@ export const OPCODES: readonly OpcodeRow[] = [
     "v1..vn ->", 1, "Emit an event: pops `count` values (mask bit i: value i is bytes).", { dyn: "emit" }),
   op(0x7e, "pay", [], 2, 0, "to amount ->", 1,
     "Pay `amount` of this contract's native balance to `to` (32 bytes): an effect applied only if the call ends ok; `insufficient_balance` when short, `overflow` if `to`'s balance would pass 2^64-1.", { dyn: "pay" }),
+
+  // -- values that live in place (local arrays and structs) and arena reclamation ----------------------
+  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 3,
+    "Write the low `width` bytes of v, little-endian, at b[off..] in place; `bounds` unless b is in the arena and they fit."),
+  op(0x81, "bwrite", [], 3, 0, "b off s ->", 2,
+    "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),
+  op(0x82, "bdup", [], 1, 1, "b -> b'", 1, "A fresh copy of b in the arena (a value that will be written in place).", { dyn: "copy" }),
+  op(0x83, "amark", [], 0, 1, "-> m", 1, "Push the arena's current top, a mark for `arelease`."),
+  op(0x84, "arelease", [], 1, 0, "m ->", 1,
+    "Free the arena above mark m (from `amark`); `bounds` unless m lies between the arena's start and its top."),
 ];
 
 /**

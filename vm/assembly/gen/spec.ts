@@ -94,6 +94,11 @@ export const OP_HEIGHT: u32 = 0x7b;
 export const OP_GASLEFT: u32 = 0x7c;
 export const OP_EMIT: u32 = 0x7d;
 export const OP_PAY: u32 = 0x7e;
+export const OP_BPUT: u32 = 0x80;
+export const OP_BWRITE: u32 = 0x81;
+export const OP_BDUP: u32 = 0x82;
+export const OP_AMARK: u32 = 0x83;
+export const OP_ARELEASE: u32 = 0x84;
 
 // -- operand formats (opInfo bits 0-3)
 export const FMT_NONE: u32 = 0;
@@ -210,6 +215,11 @@ export function opInfo(op: u32): u32 {
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
     case 0x7e: return 0x00010020; // pay
+    case 0x80: return 0x00030038; // bput
+    case 0x81: return 0x00020030; // bwrite
+    case 0x82: return 0x00010050; // bdup
+    case 0x83: return 0x00010040; // amark
+    case 0x84: return 0x00010010; // arelease
     default: return 0;
   }
 }

@@ -94,6 +94,11 @@ export const Op = {
   gasleft: 0x7c,
   emit: 0x7d,
   pay: 0x7e,
+  bput: 0x80,
+  bwrite: 0x81,
+  bdup: 0x82,
+  amark: 0x83,
+  arelease: 0x84,
 } as const;
 
 export type OpName = keyof typeof Op;
