@@ -9,6 +9,7 @@ import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
 import {
+  instanceId,
   ChainBroken,
   DecodeError,
   KeyPair,
@@ -455,9 +456,18 @@ export function register(program: Command): void {
     }),
   );
 
-  dataOpt(ledger.command("import").description("import an export into an empty data directory, re-validating all of it").argument("<file>", "export file")).action(
-    async (file: string, opts: DataOpts) =>
+  dataOpt(
+    ledger
+      .command("import")
+      .description("import an export into an empty data directory, re-validating all of it")
+      .argument("<file>", "export file")
+      .option("--abi <files...>", "ABI files (.abi.json) to keep for the contracts whose module they describe (exports carry no ABIs)"),
+  ).action(
+    async (file: string, opts: DataOpts & { abi?: string[] }) =>
       guarded(async () => {
+        // ABIs are not consensus data, so an export has none: they are matched to the imported
+        // contracts by module hash, the one thing an ABI and a deploy transaction share
+        const abis = (opts.abi ?? []).map((p) => ({ path: p, abi: readAbi(p) }));
         const bytes = readFile(file);
         let l: Ledger;
         try {
@@ -467,10 +477,31 @@ export function register(program: Command): void {
           throw e;
         }
         try {
+          const attached = new Map<string, number>(abis.map((a) => [a.path, 0]));
+          let deploys = 0;
+          for (let h = 1n; h <= l.height; h++) {
+            const b = l.block(h)!;
+            b.txs.forEach((s, i) => {
+              if (s.tx.kind !== "deploy" || b.receipts[i]!.status !== "ok") return;
+              deploys++;
+              const moduleHash = Buffer.from(sha256(s.tx.module)).toString("hex");
+              for (const a of abis) {
+                if (a.abi.moduleHash.replace(/^0x/, "").toLowerCase() !== moduleHash) continue;
+                const id = instanceId(s.tx.sender, s.tx.nonce);
+                mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
+                writeFileSync(abiPath(opts.data, id), `${JSON.stringify(a.abi, null, 2)}\n`);
+                attached.set(a.path, attached.get(a.path)! + 1);
+              }
+            });
+          }
+          for (const [p, n] of attached) if (n === 0) process.stderr.write(`note: ${quotePath(p)}: no contract on this chain runs the module it describes; not kept\n`);
+          if (abis.length === 0 && deploys > 0) {
+            process.stderr.write(`note: exports carry no ABIs; to decode events and reverts of the ${deploys} deployed contract(s), import with --abi FILE.abi.json ...\n`);
+          }
           print(
             opts,
-            { chainId: l.chainId, height: l.height.toString(), head: toHex(l.headHash), data: resolve(opts.data) },
-            `imported chain '${l.chainId}' up to block ${l.height} (${toHex(l.headHash)}) into ${resolve(opts.data)}`,
+            { chainId: l.chainId, height: l.height.toString(), head: toHex(l.headHash), data: resolve(opts.data), abis: Object.fromEntries(attached) },
+            `imported chain '${l.chainId}' up to block ${l.height} (${toHex(l.headHash)}) into ${resolve(opts.data)}${abis.length ? `; ABIs kept for ${[...attached.values()].reduce((x, y) => x + y, 0)} contract(s)` : ""}`,
           );
         } finally {
           l.close();

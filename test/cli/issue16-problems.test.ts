@@ -196,6 +196,29 @@ describe("issue 16 problem 7 (partly): a view sent with tx call", () => {
   });
 });
 
+describe("issue 16 problem 7: ABIs after ledger import", () => {
+  it("problem 7: ledger import --abi keeps an ABI for the contracts running its module, so events decode", () => {
+    const dir = fresh();
+    expect(mote(dir, "keygen", "--out", "k.key").code).toBe(0);
+    expect(mote(dir, "ledger", "init").code).toBe(0);
+    expect(mote(dir, "compile", join(root, "contracts/token.mote"), "-o", "t.mbc").code).toBe(0);
+    expect(mote(dir, "compile", join(root, "contracts/device_registry.mote"), "-o", "r.mbc").code).toBe(0);
+    const c = (JSON.parse(mote(dir, "tx", "deploy", "t.mbc", "100", "--key", "k.key", "--json").stdout) as { contract: string }).contract;
+    expect(mote(dir, "tx", "call", c, "transfer", B, "3", "--key", "k.key").code).toBe(0);
+    expect(mote(dir, "ledger", "export", "--out", "chain.bin").code).toBe(0);
+    const bare = mote(dir, "ledger", "import", "chain.bin", "--data", "bare");
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toMatch(/^note: exports carry no ABIs; to decode events and reverts of the 1 deployed contract\(s\), import with --abi/);
+    expect(mote(dir, "events", "--data", "bare").stdout).not.toContain("Transfer(");
+    const withAbi = mote(dir, "ledger", "import", "chain.bin", "--data", "copy", "--abi", "t.abi.json", "r.abi.json");
+    expect(withAbi.code, withAbi.stderr).toBe(0);
+    expect(withAbi.stdout).toMatch(/ABIs kept for 1 contract\(s\)/);
+    expect(withAbi.stderr).toBe("note: r.abi.json: no contract on this chain runs the module it describes; not kept\n");
+    expect(mote(dir, "events", "--data", "copy").stdout).toContain(`Transfer(from=`);
+    expect(mote(dir, "ledger", "view", c, "balance_of", B, "--data", "copy").stdout).toMatch(/returns: 3\n/);
+  });
+});
+
 describe("issue 16 problem 8: mote-host usage", () => {
   it("problem 8: --help and -h print the gas limits as numbers", () => {
     for (const flag of ["--help", "-h"]) {
