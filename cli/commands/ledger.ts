@@ -197,7 +197,7 @@ function blockJson(b: DecodedBlock, abiOf: AbiLookup): unknown {
       gasLimit: s.tx.gasLimit,
       ...(s.tx.kind === "call"
         ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
-        : { contract: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
+        : { contract: toHex(instanceId(s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
       args: s.tx.args.map(rawValue),
       receipt: receiptJson(b.receipts[i]!),
     })),
@@ -224,8 +224,8 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
   ];
   b.txs.forEach((s, i) => {
     const r = b.receipts[i]!;
-    const contract = s.tx.kind === "call" ? s.tx.contract : sha256(s.tx.module);
-    const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
+    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+    const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module ${toHex(sha256(s.tx.module))} as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
     const abi = abiOf(contract);
     const status = r.status === "revert" ? `revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}` : r.status;
     lines.push(`  [${i}] ${toHex(s.id)}`);

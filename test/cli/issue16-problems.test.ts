@@ -217,6 +217,17 @@ describe("issue 16 problem 7: ABIs after ledger import", () => {
     expect(mote(dir, "events", "--data", "copy").stdout).toContain(`Transfer(from=`);
     expect(mote(dir, "ledger", "view", c, "balance_of", B, "--data", "copy").stdout).toMatch(/returns: 3\n/);
   });
+
+  it("ledger show names a deployed contract by its instance id, as tx deploy printed it", () => {
+    const dir = fresh();
+    expect(mote(dir, "keygen", "--out", "k.key").code).toBe(0);
+    expect(mote(dir, "ledger", "init").code).toBe(0);
+    const c = (JSON.parse(mote(dir, "tx", "deploy", join(root, "contracts/token.mote"), "100", "--key", "k.key", "--json").stdout) as { contract: string }).contract;
+    expect(mote(dir, "ledger", "show", "--height", "1").stdout).toMatch(new RegExp(`deploy \\d+-byte module 0x[0-9a-f]{64} as ${c} by`));
+    const j = JSON.parse(mote(dir, "ledger", "show", "--height", "1", "--json").stdout) as { txs: { contract: string; moduleHash: string }[] };
+    expect(j.txs[0]!.contract).toBe(c);
+    expect(j.txs[0]!.moduleHash).not.toBe(c);
+  });
 });
 
 describe("issue 16 problem 8: mote-host usage", () => {
