@@ -1,12 +1,13 @@
 // `npm run bench:budgets`: deterministic budgets (bench/budgets.json) checked in CI: bytes, memory, and
-// instruction counts from callgrind and QEMU -icount. Writes bench/results/latest.json; fails when one is exceeded.
+// instruction counts from callgrind and QEMU -icount. Writes bench/results/local/latest.json (the committed bench/results/latest.json with --record); fails when one is exceeded.
 // Wall-clock figures are reported beside them, never budgeted.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildVm, WASM_PATH } from "../scripts/build-vm.ts";
 import { assemble } from "../vm/asm/index.ts";
 import { MemoryStateStore, MoteVM } from "../vm/host/index.ts";
 import { measureBudgets } from "./measure-budgets.ts";
+import { resultPath } from "./results-path.ts";
 
 /** A budget: `max` fails CI when exceeded; `goal` is where we are heading (reported, not enforced). */
 interface Budget {
@@ -92,8 +93,8 @@ for (const [key, value] of flat) {
 }
 for (const key of Object.keys(budgets)) if (!flat.has(key)) failures.push(`${key} has a budget but was not measured`);
 
-mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, "bench/results/latest.json"), JSON.stringify(results, null, 2) + "\n");
+const latest = resultPath("latest.json");
+writeFileSync(latest.path, JSON.stringify(results, null, 2) + "\n");
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
@@ -101,4 +102,4 @@ if (failures.length > 0) {
   for (const f of failures) console.error(`budget failed: ${f}`);
   process.exit(1);
 }
-console.log("all budgets hold; wrote bench/results/latest.json");
+console.log(`all budgets hold; wrote ${latest.rel}`);

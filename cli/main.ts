@@ -4,12 +4,15 @@
 // reach the terminal as control characters, whichever part of the code built the message.
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
-import { escapeText, quoteInput } from "../compiler/escape.ts";
-import { CliError } from "./errors.ts";
+import { escapeText, quoteInput, quotePath } from "../compiler/escape.ts";
+import { CliError, fsReason } from "./errors.ts";
 import { register as registerCompile } from "./commands/compile.ts";
 import { register as registerData } from "./commands/data.ts";
 import { register as registerLedger } from "./commands/ledger.ts";
 import { register as registerVm } from "./commands/vm.ts";
+import { register as registerInit } from "./commands/init.ts";
+import { register as registerTest } from "./commands/test.ts";
+import { register as registerFmt } from "./commands/fmt.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -31,6 +34,9 @@ function oneLine(message: string): string {
 registerCompile(program);
 registerVm(program);
 registerLedger(program);
+registerInit(program);
+registerTest(program);
+registerFmt(program);
 registerData(program);
 
 try {
@@ -43,6 +49,12 @@ try {
   if (e instanceof CliError) {
     if (e.message) process.stderr.write(`mote: ${oneLine(e.message)}\n`);
     process.exit(e.exitCode);
+  }
+  const errno = e as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === "string" && typeof errno.path === "string") {
+    // a file operation no command anticipated: the path and the reason, never Node's errno text
+    process.stderr.write(`mote: ${oneLine(`${quotePath(errno.path)}: ${fsReason(e)}`)}\n`);
+    process.exit(1);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`mote: ${oneLine(msg.split("\n")[0]!)}\n`);

@@ -1,9 +1,9 @@
 // The `mote run --state FILE` file: the storage of every contract deployed on it, between runs, as JSON
 // {"format":"mote-state/2","contracts":[{"module":"0x<id>","storage":{"0x<key>":"0x<value>",...}},...]}
 // (contracts by id, keys sorted), written atomically. A mote-state/1 file (one contract) still reads.
-import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { MemoryStateStore } from "../vm/host/index.ts";
-import { CliError } from "./errors.ts";
+import { CliError, fsReason } from "./errors.ts";
 import { parseHexArg, toHex } from "./values.ts";
 import { quoteInput, quotePath } from "../compiler/escape.ts";
 
@@ -26,7 +26,8 @@ export function loadStateFile(path: string): RunState {
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: not a state file (${(e as Error).message})`);
+    if (e instanceof SyntaxError) throw new CliError(`${quotePath(path)}: not a state file (${e.message})`);
+    throw new CliError(`${quotePath(path)}: cannot read the state file: ${fsReason(e)}`);
   }
   const state = emptyRunState();
   const addContract = (module: unknown, storage: unknown, where: string): void => {
@@ -56,11 +57,17 @@ export function saveStateFile(path: string, state: RunState): void {
   }
   const contracts = [...byContract.keys()].sort().map((module) => ({ module, storage: byContract.get(module)! }));
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ format: FORMAT, contracts }, null, 2) + "\n");
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, contracts }, null, 2) + "\n");
+    const fd = openSync(tmp, "r");
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    // name the file the user gave, never the temporary one beside it
+    rmSync(tmp, { force: true });
+    throw new CliError(`${quotePath(path)}: cannot write the state file: ${fsReason(e)}`);
+  }
 }
 
 /** Whether a module (by id) is deployed on this state. */

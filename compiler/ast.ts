@@ -77,6 +77,8 @@ export interface FnDecl {
   isPub: boolean;
   isView: boolean;
   isInit: boolean;
+  /** `test fn`: compiled only by `mote test` (compiler/testing.ts), dropped from every other build. */
+  isTest?: boolean;
   params: Param[];
   returns?: TypeRef;
   body: Block;

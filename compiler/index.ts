@@ -1,5 +1,7 @@
 // The compiler's public API: source text (and its imports) in, module bytes + ABI + diagnostics out.
 // It never throws: lexing, parsing, checking and codegen failures all become diagnostics.
+import { fsReason } from "./fs-reason.ts";
+import { withoutTests } from "./testing.ts";
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -42,6 +44,12 @@ export interface CompileOptions {
    * (default false). Without it the module, and so its id, depends on the code alone.
    */
   embedAbiHash?: boolean;
+  /**
+   * `mote test` only (compiler/testing.ts): rewrites the parsed files before checking — moves a test
+   * file's `test fn`s into the contract under test and lowers cheats — and names the main file.
+   * Without it, every `test fn` is dropped.
+   */
+  testBuild?: (files: SourceFile[], mainFile: string, sink: DiagnosticSink) => { files: SourceFile[]; mainFile: string } | undefined;
 }
 
 /** Everything a compilation produced, for tests and tools that want the intermediate forms. */
@@ -95,6 +103,13 @@ function spanAt(source: string, at: number, file: string): Span {
   const line = lines.length;
   const col = lines[lines.length - 1]!.length + 1;
   return { file, line, col, endLine: line, endCol: col + 1 };
+}
+
+/** The lexical and syntax errors of one file (no imports, no type checking): what `mote fmt` needs to hold. */
+export function syntaxDiagnostics(source: string, file: string): Diagnostic[] {
+  const sink = new DiagnosticSink();
+  parseFile(source, file, sink);
+  return sink.list;
 }
 
 /** Lexes and parses one file, reporting lexical and syntax errors; returns undefined when it has any. */
@@ -310,10 +325,13 @@ export function compileDetailed(
   try {
     const files = loadAll(source, file, readFile, sink);
     if (!files) return { diagnostics: sink.list };
-    const prog = new Checker(sink).run(
-      file,
-      files.map((f) => f.ast),
-    );
+    let asts = files.map((f) => f.ast);
+    if (options.testBuild) {
+      const t = options.testBuild(asts, file, sink);
+      if (!t) return { diagnostics: sink.list };
+      ({ files: asts, mainFile: file } = t);
+    } else asts = withoutTests(asts);
+    const prog = new Checker(sink).run(file, asts);
     if (!prog || sink.errorCount > 0) return { diagnostics: sink.list };
     const pool = new ConstPool();
     const ir = prog.functions.map((f) => ({ fn: new FunctionGen(f, pool, sink).generate(), ins: [] as Ins[] }));
@@ -400,8 +418,8 @@ export function compileFile(path: string, options?: CompileOptions): CompileOutp
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
-  } catch {
-    sink.report("file_unreadable", { file, line: 1, col: 1, endLine: 1, endCol: 2 }, [file]);
+  } catch (e) {
+    sink.report("file_unreadable", { file, line: 1, col: 1, endLine: 1, endCol: 2 }, [`${file} (${fsReason(e)})`]);
     return { diagnostics: sink.list };
   }
   return compileSource(decodeSource(bytes), file, readSourceFile, options);

@@ -61,6 +61,11 @@ class MoteParser extends CstParser {
   });
 
   fnDecl = this.RULE("fnDecl", () => {
+    // `test fn` (compiler/testing.ts): `test` is contextual, not a keyword, so it stays a valid name
+    this.OPTION4({
+      GATE: () => this.LA(1).image === "test" && this.LA(2).tokenType === T.Fn,
+      DEF: () => this.CONSUME2(T.Identifier, { LABEL: "testKw" }),
+    });
     this.OPTION(() => this.CONSUME(T.Pub));
     this.OPTION2(() => this.CONSUME(T.View));
     this.CONSUME(T.Fn);

@@ -124,6 +124,7 @@ export class AstBuilder {
       isPub: isInit || this.token(n, "Pub") !== undefined,
       isView: this.token(n, "View") !== undefined,
       isInit,
+      ...(this.token(n, "testKw") !== undefined ? { isTest: true } : {}),
       params: this.paramList(this.node(n, "paramList")),
       ...(ret ? { returns: this.type(ret) } : {}),
       body: this.block(this.node(n, "block"), span),

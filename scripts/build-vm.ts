@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const WASM_PATH = join(ROOT, "vm/build/mote.wasm");
+/** The same VM with a host_trace call before each instruction (`mote run --trace`); never used to run calls for real. */
+export const TRACE_WASM_PATH = join(ROOT, "vm/build/mote-trace.wasm");
 const WAT_PATH = join(ROOT, "vm/build/mote.wat");
 
 /**
@@ -60,7 +62,17 @@ export async function buildVm(opts: { force?: boolean; flags?: string[]; out?: s
   return { built: true, bytes: statSync(out).size };
 }
 
+/** Builds vm/build/mote-trace.wasm (MOTE_TRACE defined) when it is older than a source. */
+export async function buildTraceVm(opts: { force?: boolean; quiet?: boolean } = {}): Promise<{ built: boolean; bytes: number }> {
+  if (!opts.force && existsSync(TRACE_WASM_PATH) && statSync(TRACE_WASM_PATH).mtimeMs >= newestSource()) {
+    return { built: false, bytes: statSync(TRACE_WASM_PATH).size };
+  }
+  return buildVm({ out: TRACE_WASM_PATH, flags: [...ASC_FLAGS, "--use", "MOTE_TRACE=1"], quiet: opts.quiet });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const r = await buildVm({ force: true });
   console.log(`${r.built ? "built" : "up to date"}: vm/build/mote.wasm (${r.bytes} bytes)`);
+  const t = await buildTraceVm({ force: true, quiet: true });
+  console.log(`built: vm/build/mote-trace.wasm (${t.bytes} bytes, for mote run --trace)`);
 }

@@ -1,15 +1,15 @@
 // `mote keygen`, `mote ledger init|show|view|export|import`, `mote tx deploy|call`, `mote events`,
 // `mote prove` and `mote audit`: parsing and printing only; the work lives in ledger/.
 import type { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { buildVm } from "../../scripts/build-vm.ts";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
 import {
+  instanceId,
   ChainBroken,
   DecodeError,
   KeyPair,
@@ -25,7 +25,8 @@ import {
   type Value,
 } from "../../ledger/index.ts";
 import type { DecodedBlock } from "../../ledger/block.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fsReason } from "../errors.ts";
+import { checkAbiMatches } from "../abi-file.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
@@ -49,7 +50,6 @@ export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
 }
 
 export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
-  await buildVm({ quiet: true });
   return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
 }
 
@@ -83,12 +83,14 @@ function readFile(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: cannot read: ${fsReason(e)}`);
   }
 }
 
 export function loadKey(path: string | undefined): KeyPair {
   if (!path) throw new CliError("--key FILE is required (create one with 'mote keygen --out FILE')", 2);
+  if (!existsSync(path)) throw new CliError(`--key ${quotePath(path)}: no such file (create one with 'mote keygen --out FILE')`);
+  if (statSync(path).isDirectory()) throw new CliError(`--key ${quotePath(path)}: is a directory, not a key file`);
   try {
     return readKeyFile(path);
   } catch (e) {
@@ -131,6 +133,12 @@ function rawArg(text: string, i: number): Value {
 
 function parseArgs(abi: Abi | undefined, fn: string, texts: string[]): Value[] {
   const f = abi && functionByName(abi, fn);
+  if (abi && !f) {
+    // a name the ABI does not have is a mistake on the command line (exit 2), like a wrong argument
+    if (fn === "init" && texts.length === 0) return [];
+    if (fn === "init") throw new CliError(`the contract has no init, so it takes no deploy arguments, got ${texts.length}`, 2);
+    throw new CliError(`no public function '${quoteInput(fn)}' in the contract's ABI (it has: ${abi.functions.filter((x) => x.name !== "init").map((x) => x.name).join(", ")})`, 2);
+  }
   if (!f) return texts.map(rawArg);
   if (texts.length !== f.params.length) {
     const sig = f.params.map((p) => `${p.name}: ${p.type}`).join(", ");
@@ -189,7 +197,7 @@ function blockJson(b: DecodedBlock, abiOf: AbiLookup): unknown {
       gasLimit: s.tx.gasLimit,
       ...(s.tx.kind === "call"
         ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
-        : { contract: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
+        : { contract: toHex(instanceId(s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
       args: s.tx.args.map(rawValue),
       receipt: receiptJson(b.receipts[i]!),
     })),
@@ -216,8 +224,8 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
   ];
   b.txs.forEach((s, i) => {
     const r = b.receipts[i]!;
-    const contract = s.tx.kind === "call" ? s.tx.contract : sha256(s.tx.module);
-    const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
+    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+    const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module ${toHex(sha256(s.tx.module))} as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
     const abi = abiOf(contract);
     const status = r.status === "revert" ? `revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}` : r.status;
     lines.push(`  [${i}] ${toHex(s.id)}`);
@@ -226,27 +234,72 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
   return lines.join("\n");
 }
 
-/** A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] where SLOT is a number or an ABI storage name. */
+/** The key types of a storage type: `map<pubkey,map<pubkey,u64>>` → [pubkey, pubkey]; [] for a value type. */
+function mapKeyTypes(type: string): string[] {
+  const keys: string[] = [];
+  let t = type.replace(/\s+/g, "");
+  for (let m = /^map<([a-z0-9]+),(.*)>$/.exec(t); m; m = /^map<([a-z0-9]+),(.*)>$/.exec(t)) {
+    keys.push(m[1]!);
+    t = m[2]!;
+  }
+  return keys;
+}
+
+/**
+ * A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] / SLOT[KEY][KEY]... where SLOT
+ * is a number or an ABI storage name. With the contract's ABI, the keys are parsed by the map's key
+ * types and joined as the compiler joins them (integers as 8 bytes little-endian, long joined keys
+ * hashed), and a key of the wrong type, a missing key or a key on a field that is not a map is refused:
+ * otherwise the command would print a valid proof of absence for a key no contract code can write.
+ */
 function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
   if (/^0x([0-9a-fA-F]{2})+$/.test(text)) return parseHexArg(text, "key");
-  const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:\[(.+)\])?$/.exec(text);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)((?:\[[^\[\]]+\])*)$/.exec(text);
   if (!m) throw new CliError(`key: expected 0x-hex, SLOT or SLOT[KEY] (SLOT a number or storage name), got '${quoteInput(text)}'`, 2);
+  const keyTexts = [...m[2]!.matchAll(/\[([^\[\]]+)\]/g)].map((k) => k[1]!);
   let slot: number;
+  let field = undefined as Abi["storage"][number] | undefined;
   if (/^[0-9]+$/.test(m[1]!)) {
     slot = Number(m[1]);
     if (slot > 255) throw new CliError(`key: slot ${slot} is outside 0..255`, 2);
+    field = abi?.storage.find((x) => x.slot === slot);
   } else {
-    const s = abi?.storage.find((x) => x.name === m[1]);
-    if (!s) throw new CliError(`key: no storage named '${quoteInput(m[1])}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
-    slot = s.slot;
+    field = abi?.storage.find((x) => x.name === m[1]);
+    if (!field) throw new CliError(`key: no storage named '${quoteInput(m[1])}'${abi ? " in the contract's ABI" : " (no ABI stored for this contract; use a slot number)"}`, 2);
+    slot = field.slot;
   }
-  if (m[2] === undefined) return Uint8Array.of(slot);
-  const k = m[2];
-  if (k.startsWith("0x")) return Uint8Array.of(slot, ...parseHexArg(k, "key"));
-  const v = parseIntArg(k, "key");
-  const b = new Uint8Array(9);
-  b[0] = slot;
-  new DataView(b.buffer).setBigUint64(1, v, true);
+  if (!field) {
+    // no ABI (or no such slot in it): raw keys, decimal integers as 8 bytes little-endian, 0x-hex as given
+    if (abi) throw new CliError(`key: the contract's ABI has no storage slot ${slot}`, 2);
+    if (keyTexts.length > 1) throw new CliError("key: several map keys need the contract's ABI (none stored); give the joined key as 0x-hex", 2);
+    if (keyTexts.length === 0) return Uint8Array.of(slot);
+    const k = keyTexts[0]!;
+    if (k.startsWith("0x")) return Uint8Array.of(slot, ...parseHexArg(k, "key"));
+    return Uint8Array.of(slot, ...le64(parseIntArg(k, "key")));
+  }
+  const keyTypes = mapKeyTypes(field.type);
+  if (keyTexts.length !== keyTypes.length) {
+    const want = keyTypes.length === 0 ? `${field.name} is a ${field.type}, not a map: give '${field.name}' alone` : `${field.name} is a ${field.type}: give ${keyTypes.length} key(s), ${field.name}${keyTypes.map((t) => `[${t}]`).join("")}`;
+    throw new CliError(`key: ${want}, got ${keyTexts.length}`, 2);
+  }
+  if (keyTypes.length === 0) return Uint8Array.of(slot);
+  const parts = keyTexts.map((k, i) => {
+    let v: Value;
+    try {
+      v = parseArg(k, keyTypes[i]!);
+    } catch (e) {
+      throw new CliError(`key ${i + 1} of ${field.name} (${keyTypes[i]}): ${(e as Error).message}`, 2);
+    }
+    return typeof v === "bigint" ? le64(v) : v;
+  });
+  let joined = Uint8Array.from(parts.flatMap((p) => [...p]));
+  if (parts.length > 1 && joined.length > LIMITS.MAX_KEY_BYTES.value - 1) joined = sha256(joined);
+  return Uint8Array.of(slot, ...joined);
+}
+
+function le64(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
   return b;
 }
 
@@ -265,6 +318,8 @@ export function register(program: Command): void {
     .option("--json", "print machine-readable JSON")
     .action(async (opts: { out: string; json?: boolean }) =>
       guarded(() => {
+        if (existsSync(opts.out) && statSync(opts.out).isDirectory()) throw new CliError(`--out ${quotePath(opts.out)}: is a directory; give the key file's path`);
+        if (!existsSync(dirname(resolve(opts.out)))) throw new CliError(`--out ${quotePath(opts.out)}: directory ${quotePath(dirname(opts.out))} does not exist`);
         const k = KeyPair.generate();
         writeKeyFile(opts.out, k);
         print(opts, { file: opts.out, publicKey: toHex(k.publicKey) }, `public key ${toHex(k.publicKey)} (secret in ${opts.out}, mode 0600)`);
@@ -288,7 +343,7 @@ export function register(program: Command): void {
       opts: DataOpts & { chainId: string; timestamp?: string; alloc?: string[]; minGasPrice: string; blockGasLimit: string; feeAccount?: string },
     ) =>
     guarded(async () => {
-      await buildVm({ quiet: true });
+      if (existsSync(opts.data) && !statSync(opts.data).isDirectory()) throw new CliError(`--data ${quotePath(opts.data)}: not a directory`);
       const ts = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
       const alloc = (opts.alloc ?? []).map((a) => {
         const m = /^(?:0x)?([0-9a-fA-F]{64})=(.*)$/.exec(a);
@@ -369,7 +424,6 @@ export function register(program: Command): void {
       .description("re-derive the state and indexes from the stored blocks (after the state table was damaged), checking every root"),
   ).action(async (opts: DataOpts) =>
     guarded(async () => {
-      await buildVm({ quiet: true });
       const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create() });
       if (!r.ok) throw new CliError(`rebuild refused, nothing changed: ${r.error}`);
       print(opts, r, `rebuilt ${resolve(opts.data)}: ${r.blocks} block(s), ${r.txs} transaction(s), state root ${r.stateRoot} (every block's root checked)`);
@@ -389,7 +443,11 @@ export function register(program: Command): void {
         l.close();
       }
       if (opts.out) {
-        writeFileSync(opts.out, bytes);
+        try {
+          writeFileSync(opts.out, bytes);
+        } catch (e) {
+          throw new CliError(`${quotePath(opts.out)}: cannot write the export: ${fsReason(e)}`);
+        }
         if (opts.json) print(opts, { file: opts.out, bytes: bytes.length }, "");
         else process.stderr.write(`${quotePath(opts.out)}: ${bytes.length} bytes\n`);
       } else {
@@ -398,11 +456,19 @@ export function register(program: Command): void {
     }),
   );
 
-  dataOpt(ledger.command("import").description("import an export into an empty data directory, re-validating all of it").argument("<file>", "export file")).action(
-    async (file: string, opts: DataOpts) =>
+  dataOpt(
+    ledger
+      .command("import")
+      .description("import an export into an empty data directory, re-validating all of it")
+      .argument("<file>", "export file")
+      .option("--abi <files...>", "ABI files (.abi.json) to keep for the contracts whose module they describe (exports carry no ABIs)"),
+  ).action(
+    async (file: string, opts: DataOpts & { abi?: string[] }) =>
       guarded(async () => {
+        // ABIs are not consensus data, so an export has none: they are matched to the imported
+        // contracts by module hash, the one thing an ABI and a deploy transaction share
+        const abis = (opts.abi ?? []).map((p) => ({ path: p, abi: readAbi(p) }));
         const bytes = readFile(file);
-        await buildVm({ quiet: true });
         let l: Ledger;
         try {
           l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
@@ -411,10 +477,31 @@ export function register(program: Command): void {
           throw e;
         }
         try {
+          const attached = new Map<string, number>(abis.map((a) => [a.path, 0]));
+          let deploys = 0;
+          for (let h = 1n; h <= l.height; h++) {
+            const b = l.block(h)!;
+            b.txs.forEach((s, i) => {
+              if (s.tx.kind !== "deploy" || b.receipts[i]!.status !== "ok") return;
+              deploys++;
+              const moduleHash = Buffer.from(sha256(s.tx.module)).toString("hex");
+              for (const a of abis) {
+                if (a.abi.moduleHash.replace(/^0x/, "").toLowerCase() !== moduleHash) continue;
+                const id = instanceId(s.tx.sender, s.tx.nonce);
+                mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
+                writeFileSync(abiPath(opts.data, id), `${JSON.stringify(a.abi, null, 2)}\n`);
+                attached.set(a.path, attached.get(a.path)! + 1);
+              }
+            });
+          }
+          for (const [p, n] of attached) if (n === 0) process.stderr.write(`note: ${quotePath(p)}: no contract on this chain runs the module it describes; not kept\n`);
+          if (abis.length === 0 && deploys > 0) {
+            process.stderr.write(`note: exports carry no ABIs; to decode events and reverts of the ${deploys} deployed contract(s), import with --abi FILE.abi.json ...\n`);
+          }
           print(
             opts,
-            { chainId: l.chainId, height: l.height.toString(), head: toHex(l.headHash), data: resolve(opts.data) },
-            `imported chain '${l.chainId}' up to block ${l.height} (${toHex(l.headHash)}) into ${resolve(opts.data)}`,
+            { chainId: l.chainId, height: l.height.toString(), head: toHex(l.headHash), data: resolve(opts.data), abis: Object.fromEntries(attached) },
+            `imported chain '${l.chainId}' up to block ${l.height} (${toHex(l.headHash)}) into ${resolve(opts.data)}${abis.length ? `; ABIs kept for ${[...attached.values()].reduce((x, y) => x + y, 0)} contract(s)` : ""}`,
           );
         } finally {
           l.close();
@@ -467,6 +554,7 @@ export function register(program: Command): void {
         module = readFile(file);
         const beside = file.replace(/\.mbc$/, "") + ".abi.json";
         abi = existsSync(beside) ? readAbi(beside) : undefined;
+        if (abi) checkAbiMatches(abi, module, beside, file);
       }
       try {
         decodeModule(module);
@@ -512,6 +600,10 @@ export function register(program: Command): void {
       const l = await openLedger(opts);
       try {
         const r = l.call(key, contract, fn, args, o);
+        // a view sent as a transaction still costs a block: say so, and name the free query
+        if (abi && functionByName(abi, fn)?.view) {
+          process.stderr.write(`note: ${fn} is a view; this transaction created block ${r.height} (query it without a block: mote ledger view ${toHex(contract)} ${fn} ...)\n`);
+        }
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },
@@ -531,8 +623,10 @@ export function register(program: Command): void {
       .option("--contract <id>", "only this contract's events")
       .option("--name <event>", "only events with this name (from stored ABIs) or this numeric topic")
       .option("--from <height>", "from this block height")
-      .option("--to <height>", "up to this block height"),
-  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string }) =>
+      .option("--to <height>", "up to this block height")
+      .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line)")
+      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500"),
+  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string }) =>
     guarded(async () => {
       const contract = opts.contract === undefined ? undefined : parseContractId(opts.contract);
       const l = await openLedger(opts);
@@ -582,7 +676,30 @@ export function register(program: Command): void {
             return `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${pretty}`;
           })
           .join("\n");
-        process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : text ? `${text}\n` : "");
+        if (!opts.follow) process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : text ? `${text}\n` : "");
+        else {
+          // --follow: what is there, then each new block's events as other processes commit them;
+          // with --json one object per line. Runs until interrupted.
+          const interval = opts.interval === undefined ? 500 : Number(parseU64(opts.interval, "--interval"));
+          if (interval < 10 || interval > 60_000) throw new CliError(`--interval: expected 10..60000 milliseconds, got ${interval}`, 2);
+          const stop = opts.to === undefined ? undefined : parseU64(opts.to, "--to");
+          let shown = { json, text, last: all.length ? all[all.length - 1]!.height : (opts.from === undefined ? 0n : parseU64(opts.from, "--from") - 1n) };
+          for (;;) {
+            if (opts.json) for (const j of shown.json) process.stdout.write(`${JSON.stringify(j)}\n`);
+            else if (shown.text) process.stdout.write(`${shown.text}\n`);
+            if (stop !== undefined && shown.last >= stop) return;
+            await new Promise((r) => setTimeout(r, interval));
+            for (const [k, v] of abis) if (v === undefined) abis.delete(k); // a contract's ABI may have arrived since
+            const next = l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop }).filter((e) => !topics || topics.has(e.topic));
+            shown = {
+              last: next.length ? next[next.length - 1]!.height : shown.last,
+              json: next.map((e) => ({ height: e.height.toString(), tx: toHex(e.txId), index: e.index, contract: toHex(e.contract), topic: String(e.topic), name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null, values: e.values.map(rawValue) })),
+              text: next
+                .map((e) => `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${(abiOf(e.contract) && formatEvent(abiOf(e.contract)!, e.topic, e.values)) ?? `${e.topic}: ${e.values.map(rawValue).join(", ")}`}`)
+                .join("\n"),
+            };
+          }
+        }
       } finally {
         l.close();
       }
@@ -665,11 +782,9 @@ export function register(program: Command): void {
       let what: string;
       if (opts.file) {
         const bytes = readFile(opts.file);
-        await buildVm({ quiet: true });
         r = await Ledger.auditExport(bytes, { vm: await MoteVM.create() });
         what = opts.file;
       } else {
-        await buildVm({ quiet: true });
         r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create() });
         what = resolve(opts.data);
       }

@@ -6,13 +6,14 @@ import { assemble, AsmError, disassemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
-import { CliError } from "../errors.ts";
-import { buildVm } from "../../scripts/build-vm.ts";
+import { CliError, fsReason } from "../errors.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
 import { emptyRunState, isDeployed, loadStateFile, saveStateFile } from "../state-file.ts";
 import { parseIntArg, parseHexArg, toHex } from "../values.ts";
 import { describeRevert, locateStop, stopPrefix, formatEvent, formatValue, functionByName, functionNames, parseArg, sourceAnnotator, type Abi } from "../../compiler/abi.ts";
 import { dirname, isAbsolute, join } from "node:path";
+import { checkAbiMatches } from "../abi-file.ts";
+import { traceWriter } from "../trace.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 
 function readInput(path: string): Uint8Array {
@@ -20,17 +21,21 @@ function readInput(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new CliError(`${quotePath(path)}: ${(e as Error).message}`);
+    throw new CliError(`${quotePath(path)}: cannot read: ${fsReason(e)}`);
   }
 }
 
+// The CLI runs the prebuilt vm/build/mote.wasm (built at install); it never imports build scripts.
 async function vm(): Promise<MoteVM> {
-  await buildVm();
   return MoteVM.create();
 }
 
-/** The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. */
-function readAbiBeside(mbcPath: string): Abi | undefined {
+/**
+ * The metadata of a compiled module, when `X.abi.json` sits beside `X.mbc`. It is used only when its
+ * moduleHash is the module's SHA-256: a stale or foreign ABI would name the wrong functions and source
+ * lines, so it is refused rather than trusted.
+ */
+function readAbiBeside(mbcPath: string, module: Uint8Array): Abi | undefined {
   const p = mbcPath.replace(/\.mbc$/, "") + ".abi.json";
   if (!existsSync(p)) return undefined;
   let abi: Abi;
@@ -42,6 +47,7 @@ function readAbiBeside(mbcPath: string): Abi | undefined {
   if (!Array.isArray(abi.functions) || !Array.isArray(abi.errors) || !Array.isArray(abi.events)) {
     throw new CliError(`${quotePath(p)}: not a Mote ABI file (functions, events or errors missing)`);
   }
+  checkAbiMatches(abi, module, p, mbcPath);
   return abi;
 }
 
@@ -104,7 +110,11 @@ export function register(program: Command): void {
         throw e;
       }
       const out = opts.out ?? file.replace(/\.masm$|\.asm$/, "") + ".mbc";
-      writeFileSync(out, bytes);
+      try {
+        writeFileSync(out, bytes);
+      } catch (e) {
+        throw new CliError(`${quotePath(out)}: cannot write the module: ${fsReason(e)}`);
+      }
       process.stdout.write(`${quotePath(out)}: ${bytes.length} bytes\n`);
     });
 
@@ -116,7 +126,7 @@ export function register(program: Command): void {
     .option("--source-dir <dir>", "where the contract's sources are (default: beside the module, then the working directory)")
     .action((file: string, opts: { offsets?: boolean; sourceDir?: string }) => {
       const bytes = readInput(file);
-      const abi = readAbiBeside(file);
+      const abi = readAbiBeside(file, bytes);
       const dirs = [...(opts.sourceDir ? [opts.sourceDir] : []), dirname(file), process.cwd()];
       try {
         const annotate = abi && sourceAnnotator(abi, sourceReader(dirs));
@@ -165,6 +175,7 @@ export function register(program: Command): void {
     .option("--height <n>", "block height seen by the call", "0")
     .option("--value <n>", "native value the call reports as attached (value()); nothing is credited here", "0")
     .option("--json", "print the VM-level result as one JSON object")
+    .option("--trace", "print each executed instruction under its source line (stack depth and top, gas left), each storage read and write and event, and where it reverted")
     .action(async (file: string, fn: string, args: string[], opts: RunOptions) => {
       await runCommand(file, fn, args, opts);
     });
@@ -179,6 +190,7 @@ interface RunOptions {
   height?: string;
   value?: string;
   json?: boolean;
+  trace?: boolean;
 }
 
 /** Reads a source file named by an ABI (paths are relative to the compiled file's directory). */
@@ -210,7 +222,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     ({ module, abi } = await compileForRun(file));
   } else {
     module = readInput(file);
-    abi = readAbiBeside(file);
+    abi = readAbiBeside(file, module);
   }
 
   let exports;
@@ -222,7 +234,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   }
   const selector = selectorOf(fn);
   if (!exports.some((e) => e.selector === selector)) {
-    throw new CliError(`${quotePath(file)}: no exported function '${quoteInput(fn)}'`);
+    throw new CliError(`${quotePath(file)}: no exported function '${quoteInput(fn)}'`, 2);
   }
   const parseArgs = (fnName: string, texts: string[], what: string): Value[] => {
     const f = abi && functionByName(abi, fnName);
@@ -240,7 +252,7 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     });
   };
   const args = parseArgs(fn, argTexts, "");
-  const machine = await vm();
+  const machine = opts.trace ? await MoteVM.create({ trace: true }) : await vm();
   const verified = machine.verify(module);
   if (!verified.ok) throw new CliError(`${quotePath(file)}: invalid module at byte ${verified.offset}: ${verified.name} (V${verified.code})`);
 
@@ -249,10 +261,13 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
   const state = opts.state && existsSync(opts.state) ? loadStateFile(opts.state) : emptyRunState();
   const fresh = !isDeployed(state, verified.id);
   const store = state.store;
-  const ctx = { store, caller, timestamp, height, gas, value };
+  const tracer = opts.trace ? traceWriter(abi, sourceReader([dirname(file), process.cwd()]), module, (l) => void process.stdout.write(`${l}\n`)) : undefined;
+  const ctx = { store, caller, timestamp, height, gas, value, ...(tracer ? { onTrace: tracer.entry, onStep: tracer.step } : {}) };
   if (fresh && exports.some((e) => e.selector === selectorOf("init"))) {
     const initArgs = parseArgs("init", opts.init ?? [], "--init: ");
+    tracer?.begin("init");
     const r = machine.call(module, "init", initArgs, ctx);
+    tracer?.end(r);
     if (r.status !== "ok") {
       printResult(r, !!opts.json, abi, "init", undefined, module);
       throw new CliError("", 1);
@@ -261,7 +276,9 @@ async function runCommand(file: string, fn: string, argTexts: string[], opts: Ru
     throw new CliError(`--init: ${opts.state} already holds this contract (${toHex(verified.id)}); init runs only when it is deployed`, 2);
   }
   state.deployed.add(toHex(verified.id));
+  tracer?.begin(fn);
   const r = machine.call(module, fn, args, ctx);
+  tracer?.end(r);
   if (opts.state && (r.status === "ok" || fresh)) saveStateFile(opts.state, state);
   printResult(r, !!opts.json, abi, undefined, fn, module);
   if (r.status !== "ok") throw new CliError("", 1);
@@ -302,3 +319,5 @@ function printResult(r: CallResult, json: boolean, abi?: Abi, phase?: string, fn
   lines.push(`gas used: ${r.gasUsed}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
+
+// -- mote run --trace ----------------------------------------------------------------------------------

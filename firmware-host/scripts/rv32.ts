@@ -1,6 +1,6 @@
 // `npm run rv32`: builds the firmware host for RV32IMC (ESP32-C3's instruction set) with the workloads baked in,
 // runs it under qemu-system-riscv32 -icount shift=0, and measures the same workloads on x86 with callgrind.
-// Prints instructions per workload unit and per executed VM instruction, flash and RAM; writes bench/results/rv32.json.
+// Prints instructions per workload unit and per executed VM instruction, flash and RAM; writes bench/results/local/rv32.json (the committed bench/results/rv32.json with --record).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,9 +14,9 @@ import { BUILD_DIR, FW_DIR, FirmwareBuildError, GEN_DIR, HOST_PATH, buildFirmwar
 import { instrumentedVm } from "./opcount.ts";
 import { callLines, runBatch } from "./batch.ts";
 import { CALLERS, buildWorkloads, type WorkRun, type Workload } from "./workloads.ts";
+import { resultPath } from "../../bench/results-path.ts";
 
 const ROOT = join(FW_DIR, "..");
-const RESULTS = join(ROOT, "bench/results");
 const ELF = join(BUILD_DIR, "rv32", "mote-rv32.elf");
 
 function tagged(args: Value[]): Uint8Array {
@@ -224,7 +224,6 @@ if (isMain) {
       lines.push(`  ${r.x86.memoryWorkload}: heap peak ${m.heapPeakBytes} B, native stack ${m.nativeStackBytes} B, wasm stack ${m.wasmStackBytes}/${m.wasmStackLimitBytes} B, linear memory ${m.linearMemoryBytes} B (highest non-zero byte ${m.linearMemoryHighestNonZero}), compiled code ${m.codePageBytes} B`);
     }
     process.stdout.write(lines.join("\n") + "\n");
-    mkdirSync(RESULTS, { recursive: true });
     const json = {
       generatedBy: "npm run rv32",
       method: "instructions retired inside mote_engine_call; per unit = (large run - small run) / (units difference); VM ops counted by an instrumented mote.wasm (firmware-host/scripts/opcount.ts)",
@@ -246,8 +245,9 @@ if (isMain) {
         x86Memory: { workload: r.x86.memoryWorkload, ...r.x86.memory },
       } : {}),
     };
-    writeFileSync(join(RESULTS, "rv32.json"), JSON.stringify(json, null, 2) + "\n");
-    process.stdout.write(`wrote bench/results/rv32.json\n`);
+    const out = resultPath("rv32.json");
+    writeFileSync(out.path, JSON.stringify(json, null, 2) + "\n");
+    process.stdout.write(`wrote ${out.rel}\n`);
   } catch (e) {
     process.stderr.write(`rv32: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

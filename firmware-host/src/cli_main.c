@@ -52,7 +52,7 @@ static const char usage[] =
     "usage: mote-host [options] FILE.mbc FN [ARG...]\n"
     "       mote-host [options] --batch FILE|-\n"
     "  ARG: a decimal integer (-2^63..2^64-1), 0x-hex bytes, true or false\n"
-    "  --gas N            gas limit (1..MAX_GAS, default DEFAULT_GAS)\n"
+    "  --gas N            gas limit (1..%u, default %u)\n"
     "  --caller HEX       caller public key, 32 bytes of 0x-hex (default zeros)\n"
     "  --timestamp N      block timestamp (u64, default 0)\n"
     "  --height N         block height (u64, default 0)\n"
@@ -64,7 +64,8 @@ static const char usage[] =
     "  --vm FILE.wasm     run this VM instead of the embedded mote.wasm (tests)\n"
     "  --abi FILE         the module's .abi.json (default: FILE.abi.json beside FILE.mbc, when present);\n"
     "                     with it, arguments are parsed by their types as mote run parses them\n"
-    "  --stats            print memory figures as one JSON line on stderr when done\n";
+    "  --stats            print memory figures as one JSON line on stderr when done\n"
+    "  -h, --help         print this help\n";
 
 /* -- files ------------------------------------------------------------------------------------------- */
 
@@ -628,9 +629,11 @@ int main(int argc, char **argv) {
         case 'v': vm_path = optarg; break;
         case 'A': abi_opt = optarg; break;
         case 'S': stats = 1; break;
-        case 'H': fputs(usage, stdout); return 0;
+        case 'H': printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0;
         case ':': die(EXIT_USAGE, "option %s needs a value", mote_quote(argv[optind - 1]));
-        default: die(EXIT_USAGE, "unknown option '%s' (run mote-host --help)", mote_quote(argv[optind - 1]));
+        default:
+            if (strcmp(argv[optind - 1], "-h") == 0) { printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0; }
+            die(EXIT_USAGE, "unknown option '%s' (run mote-host --help)", mote_quote(argv[optind - 1]));
         }
         if (rc) die(EXIT_USAGE, "%s", err);
     }
@@ -674,7 +677,7 @@ int main(int argc, char **argv) {
         die(EXIT_WORK, "%s: invalid module at byte %u: %s (V%d)", mote_quote_path(file), off,
             code <= MOTE_VERIFY_ERROR_MAX ? mote_verify_error_names[code] : "unknown", code);
     uint32_t selector = mote_selector(fn);
-    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_WORK, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
+    if (!mote_module_has_export(module, (uint32_t)mlen, selector)) die(EXIT_USAGE, "%s: no exported function '%s'", mote_quote_path(file), mote_quote(fn));
     argbuf args = {0};
     typed_args abi = load_typed_args(file, abi_opt);
     encode_call_args(&abi, fn, &args, pos + 2, npos - 2, "");

@@ -14,20 +14,36 @@
 //
 // Gas report: with GAS_REPORT=1 every executed call (transactions, reverted ones included, and views)
 // is recorded per contract function; after each test file the samples are merged, under a lock, into
-// bench/results/gas-report.json (samples kept per test file, so re-running a subset replaces only its
-// own) and the min / median / max table is written to bench/results/gas-report.txt and printed.
+// bench/results/local/gas-report.json (samples kept per test file, so re-running a subset replaces only
+// its own) and the min / median / max table is written to bench/results/local/gas-report.txt and
+// printed. With MOTE_RECORD=1 the committed bench/results/gas-report.{json,txt} are written instead.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { afterAll } from "vitest";
 import { compileSource, formatDiagnostic, readSourceFile } from "../../compiler/index.ts";
 import { type Abi, type AbiEvent, type AbiFunction, eventByTopic, locateStop } from "../../compiler/abi.ts";
 import { instanceId, KeyPair, Ledger, TxRejected, type Value } from "../../ledger/index.ts";
 import type { Receipt } from "../../ledger/index.ts";
 import type { SignedTx } from "../../ledger/tx.ts";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The mote package's root: the nearest directory above this file holding package.json (this file runs
+ * from test/helpers/ in the repository and from dist/ as the `mote/testing` library).
+ */
+export const ROOT = ((): string => {
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json")) || dirname(d) === d) return d;
+  }
+})();
+
+/**
+ * Where contract paths are relative to: the repository root for its own contracts (whatever the
+ * working directory), else the working directory (a project using `mote/testing`).
+ */
+function baseFor(path: string): string {
+  return existsSync(resolve(ROOT, path)) ? ROOT : process.cwd();
+}
 
 // -- accounts ---------------------------------------------------------------------------------------
 
@@ -446,10 +462,11 @@ const compiled = new Map<string, { module: Uint8Array; abi: Abi }>();
 export function compileContract(path: string): { module: Uint8Array; abi: Abi } {
   const hit = compiled.get(path);
   if (hit) return hit;
-  const file = relative(ROOT, resolve(ROOT, path)).split(sep).join("/");
-  const text = readSourceFile(join(ROOT, file));
+  const base = baseFor(path);
+  const file = relative(base, resolve(base, path)).split(sep).join("/");
+  const text = readSourceFile(join(base, file));
   if (text === undefined) throw new Error(`${path}: cannot read the contract source`);
-  const r = compileSource(text, file, (p) => readSourceFile(join(ROOT, p)));
+  const r = compileSource(text, file, (p) => readSourceFile(join(base, p)));
   if (!r.module || !r.abi) {
     throw new Error(`${path} does not compile:\n${r.diagnostics.map((d) => formatDiagnostic(d, text)).join("\n")}`);
   }
@@ -494,8 +511,9 @@ interface GasReportFile {
   samples: Record<string, Record<string, ContractSamples>>;
 }
 
-export const GAS_REPORT_JSON = join(ROOT, "bench/results/gas-report.json");
-export const GAS_REPORT_TXT = join(ROOT, "bench/results/gas-report.txt");
+const GAS_REPORT_DIR = process.env.MOTE_RECORD === "1" ? "bench/results" : "bench/results/local";
+export const GAS_REPORT_JSON = join(ROOT, GAS_REPORT_DIR, "gas-report.json");
+export const GAS_REPORT_TXT = join(ROOT, GAS_REPORT_DIR, "gas-report.txt");
 
 class GasCollector {
   readonly contracts = new Map<string, ContractSamples>();
@@ -615,6 +633,8 @@ export function writeGasReport(testFile: string, out: { json: string; txt: strin
 }
 
 if (process.env.GAS_REPORT === "1" && process.env.VITEST) {
+  // vitest only when it runs this file, so the helper also loads as a library (`mote/testing`)
+  const { afterAll } = await import("vitest");
   // vitest 4 passes hook fixtures first and wants them destructured; the file is the second argument
   afterAll(({}, suite) => {
     const file = "filepath" in suite ? suite.filepath : suite.file?.filepath;

@@ -24,3 +24,9 @@ export declare function host_balance(idPtr: i32, outPtr: i32): i32;
 
 @external("env", "host_pay")
 export declare function host_pay(toPtr: i32, amountPtr: i32): i32;
+
+// Only in the trace build (`--use MOTE_TRACE=1`, vm/build/mote-trace.wasm): called before each
+// instruction with its address, the running function's code base, the stack pointer, the cached top
+// of the operand stack and the gas left. The ordinary build never references it, so it has no such import.
+@external("env", "host_trace")
+export declare function host_trace(pc: i32, cb: i32, sp: i32, top: u64, gas: i32): void;

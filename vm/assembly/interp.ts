@@ -24,7 +24,7 @@ import {
   OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT, OP_VALUE, OP_BALANCE, OP_PAY,
   OP_BPUT, OP_BWRITE, OP_BDUP, OP_AMARK, OP_ARELEASE, IMAGE,
 } from "./gen/spec";
-import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay } from "./host";
+import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay, host_trace } from "./host";
 import { ulebAt, gasBias } from "./verify";
 
 /** Lowest address a byte-string reference may point at: CTX (which holds self) and IMAGE are contiguous below the arena. */
@@ -176,6 +176,8 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
     // the opcode is not kept in a local across the switch (one wasm3 slot copy less per dispatch);
     // the default case reads it again. pc is advanced first: `load(pc++)` keeps the old pc in a
     // second local, another slot copy per dispatch
+    // @ts-ignore: MOTE_TRACE is defined only in the trace build (scripts/build-vm.ts); elsewhere this is no code
+    if (isDefined(MOTE_TRACE)) host_trace(pc, cb, sp, t, gas);
     pc++;
     switch (<u32>load<u8>(pc - 1)) {
       // -- constants and stack ------------------------------------------------------------------

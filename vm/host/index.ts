@@ -14,7 +14,14 @@ export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
 ed.hashes.sha512 = sha512;
 
-export const WASM_PATH = join(dirname(fileURLToPath(import.meta.url)), "../build/mote.wasm");
+/**
+ * vm/build/mote.wasm, seen from this file (vm/host/) or from the bundled CLI (dist/ or dist/chunks/, see
+ * scripts/build-cli.ts): the first of those layouts that holds it (the first when none does).
+ */
+export const WASM_PATH = ((here: string) => {
+  const candidates = ["../build/mote.wasm", "../vm/build/mote.wasm", "../../vm/build/mote.wasm"].map((p) => join(here, p));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+})(dirname(fileURLToPath(import.meta.url)));
 
 export type Value = bigint | Uint8Array;
 export interface VmEvent {
@@ -31,6 +38,47 @@ export interface CallOptions {
   timestamp?: bigint;
   height?: bigint;
   gas?: number;
+  /**
+   * Test runs only (`mote test`, compiler/testing.ts): called on every storage write as the VM makes
+   * it, with the events so far and a way to change the call context for the rest of the call. The
+   * result of the call does not depend on it otherwise.
+   */
+  onStore?: (key: Uint8Array, value: Uint8Array, call: CallControl) => void;
+  /** `mote run --trace`: every storage read and write and every event, in the order the VM makes them. */
+  onTrace?: (e: TraceEntry) => void;
+  /**
+   * Only on a VM created with `{ trace: true }` (vm/build/mote-trace.wasm): called before each
+   * instruction with its offset in the module's bytes and in its function's code, the cached top of
+   * the operand stack (meaningful when the stack is not empty) and the gas left in the current block.
+   */
+  onStep?: (s: TraceStep) => void;
+}
+
+export interface TraceStep {
+  /** Byte offset of the function's code in the module. */
+  codeOffset: number;
+  /** Offset of the instruction in the function's code. */
+  pc: number;
+  /** Operand stack pointer, bytes (grows by 8 per value). */
+  sp: number;
+  top: bigint;
+  gasLeft: number;
+}
+
+export type TraceEntry =
+  | { kind: "sload" | "sstore"; key: Uint8Array; value: Uint8Array }
+  | { kind: "xload"; contract: Uint8Array; key: Uint8Array; value: Uint8Array }
+  | { kind: "emit"; event: VmEvent };
+
+/** What a store hook may see and do during a call. */
+export interface CallControl {
+  /** The events emitted so far in this call (live). */
+  events: readonly VmEvent[];
+  setCaller(caller: Uint8Array): void;
+  setTimestamp(t: bigint): void;
+  setHeight(h: bigint): void;
+  /** call_value() is `v` from here on and the contract's balance grows by it; false if it would overflow. */
+  attachValue(v: bigint): boolean;
 }
 export interface CallResult {
   status: StatusName;
@@ -68,6 +116,9 @@ interface CallState {
   /** Balances changed by this call's payments, by id (hex); committed only on ok. */
   balances: Map<string, [Uint8Array, bigint]>;
   events: VmEvent[];
+  onStore?: CallOptions["onStore"];
+  onTrace?: CallOptions["onTrace"];
+  onStep?: CallOptions["onStep"];
 }
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -107,7 +158,14 @@ function cachedSelector(name: string): number {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
-function compileVm(): Promise<WebAssembly.Module> {
+let compiledTrace: Promise<WebAssembly.Module> | undefined;
+function compileVm(trace = false): Promise<WebAssembly.Module> {
+  if (trace) {
+    const p = join(dirname(WASM_PATH), "mote-trace.wasm");
+    if (!existsSync(p)) throw new Error(`${p} not found: run npm run build`);
+    compiledTrace ??= WebAssembly.compile(readFileSync(p));
+    return compiledTrace;
+  }
   if (!compiled) {
     if (!existsSync(WASM_PATH)) throw new Error(`${WASM_PATH} not found: run npm run build`);
     compiled = WebAssembly.compile(readFileSync(WASM_PATH));
@@ -140,9 +198,37 @@ export class MoteVM {
     this.memUsed = this.x.mote_memory_used();
   }
 
-  /** A VM on vm/build/mote.wasm, or on the given build of it (the mutation tools run mutants this way). */
-  static async create(wasm?: Uint8Array<ArrayBuffer>): Promise<MoteVM> {
-    const mod = wasm ? await WebAssembly.compile(wasm) : await compileVm();
+  /** The call context, writable during a call by a store hook (see CallOptions.onStore). */
+  private control(c: CallState): CallControl {
+    const ctx = this.x.mote_ctx_ptr();
+    return {
+      events: c.events,
+      setCaller: (pk) => {
+        if (pk.length !== 32) throw new RangeError("caller must be a 32-byte public key");
+        this.mem.set(pk, ctx);
+      },
+      setTimestamp: (t) => this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, t), true),
+      setHeight: (h) => this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, h), true),
+      attachValue: (v) => {
+        // as a host does for a call that carries value: call_value() says v, and the contract holds it
+        const amount = BigInt.asUintN(64, v);
+        const bal = balanceIn(c, c.contract);
+        if (bal + amount > U64_MAX) return false;
+        c.balances.set(toHex(c.contract), [c.contract, bal + amount]);
+        this.dv.setBigUint64(ctx + 80, amount, true);
+        return true;
+      },
+    };
+  }
+
+  /**
+   * A VM on vm/build/mote.wasm; `{ trace: true }` runs the trace build, whose calls report each
+   * instruction (CallOptions.onStep); a wasm image (or `{ wasm }`) runs that build of the VM instead (the
+   * mutation tools and the hostile-import tests run VMs this way).
+   */
+  static async create(opts: { trace?: boolean; wasm?: Uint8Array<ArrayBuffer> } | Uint8Array<ArrayBuffer> = {}): Promise<MoteVM> {
+    const o = opts instanceof Uint8Array ? { wasm: opts } : opts;
+    const mod = o.wasm ? await WebAssembly.compile(o.wasm) : await compileVm(o.trace === true);
     let vm: MoteVM | undefined;
     const imports = { env: MoteVM.imports(() => vm!) };
     const instance = await WebAssembly.instantiate(mod, imports);
@@ -179,6 +265,7 @@ export class MoteVM {
         } catch {
           return fail;
         }
+        if (c.onTrace) c.onTrace({ kind: "sload", key, value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
@@ -189,7 +276,10 @@ export class MoteVM {
         if (!c || keyLen < 1 || keyLen > LIMITS.MAX_KEY_BYTES.value || valLen > LIMITS.MAX_BYTES_LEN.value) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const key = v.mem.slice(keyPtr, keyPtr + keyLen);
-        c.writes.set(toHex(key), [key, v.mem.slice(valPtr, valPtr + valLen)]);
+        const value = v.mem.slice(valPtr, valPtr + valLen);
+        c.writes.set(toHex(key), [key, value]);
+        if (c.onStore) c.onStore(key, value, v.control(c));
+        if (c.onTrace) c.onTrace({ kind: "sstore", key, value });
         return 0;
       },
       host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
@@ -202,6 +292,7 @@ export class MoteVM {
         } catch {
           return fail;
         }
+        if (c.onTrace) c.onTrace({ kind: "xload", contract: v.mem.slice(idPtr, idPtr + 32), key: v.mem.slice(keyPtr, keyPtr + keyLen), value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_emit(ptr, len) {
@@ -211,6 +302,7 @@ export class MoteVM {
         const ev = v.decodeEvent(ptr, len);
         if (!ev) return fail;
         c.events.push(ev);
+        if (c.onTrace) c.onTrace({ kind: "emit", event: ev });
         return 0;
       },
       host_balance(idPtr, outPtr) {
@@ -244,6 +336,14 @@ export class MoteVM {
           return fail;
         }
         return 0;
+      },
+      // present in the trace build only (vm/build/mote-trace.wasm)
+      host_trace(pc, cb, sp, top, gas) {
+        const v = vm();
+        const c = v.cur;
+        if (!c?.onStep) return;
+        const image = v.x.mote_module_ptr();
+        c.onStep({ codeOffset: cb - image, pc: pc - cb, sp, top: BigInt.asUintN(64, top as unknown as bigint), gasLeft: gas });
       },
       host_sha256(ptr, len, outPtr) {
         const v = vm();
@@ -366,7 +466,7 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [] };
+    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
     try {

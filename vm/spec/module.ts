@@ -21,6 +21,8 @@ export interface FunctionDef {
   locals: number;
   maxStack: number;
   code: Uint8Array;
+  /** Set by decodeModule: where the code starts in the module's bytes (for tracing tools). */
+  offset?: number;
 }
 
 export interface ExportDef {
@@ -414,7 +416,7 @@ export function decodeModule(bytes: Uint8Array): ModuleDef {
         sawCode = true;
         for (const s of shapes) {
           need(s.len);
-          m.functions.push({ params: s.params, results: s.results, locals: s.locals, maxStack: s.maxStack, code: bytes.slice(pos, pos + s.len) });
+          m.functions.push({ params: s.params, results: s.results, locals: s.locals, maxStack: s.maxStack, code: bytes.slice(pos, pos + s.len), offset: pos });
           pos += s.len;
         }
         break;
