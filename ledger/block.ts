@@ -37,8 +37,9 @@ export interface Receipt {
   returns: Value[];
   events: ReceiptEvent[];
   /**
-   * Where a call that did not end `ok` stopped (the VM's module byte offset, see docs/host-abi.md), on
-   * receipts of the node that executed it. Not encoded: the committed receipt format is unchanged.
+   * Where a call that did not end `ok` stopped: the VM's module byte offset (docs/host-abi.md), which the
+   * contract's ABI source map resolves to file:line:col. Committed with the receipt (u32, 0xffffffff for
+   * none), so every node and every later reader of the block sees the same location.
    */
   stopOffset?: number;
 }
@@ -94,8 +95,11 @@ function readHeader(r: ByteReader): BlockHeader {
   };
 }
 
+/** A receipt's stop offset when the call stopped nowhere in particular (it ended ok, or failed before running). */
+const NO_STOP = 0xffffffff;
+
 export function encodeReceipt(rc: Receipt): Uint8Array {
-  const w = new ByteWriter().u8(STATUS_CODE.get(rc.status)!).u32(rc.gasUsed).u32(rc.error);
+  const w = new ByteWriter().u8(STATUS_CODE.get(rc.status)!).u32(rc.gasUsed).u32(rc.error).u32(rc.stopOffset ?? NO_STOP);
   writeValues(w, rc.returns);
   w.u8(rc.events.length);
   for (const e of rc.events) {
@@ -115,6 +119,9 @@ function readReceipt(r: ByteReader, f: string): Receipt {
   const eAt = r.offset;
   const error = r.u32(`${f}.error`);
   if (error !== 0 && status !== "revert" && status !== "invalid_module") r.fail(`${f}.error`, `status ${status} carries no error id`, eAt);
+  const soAt = r.offset;
+  const stop = r.u32(`${f}.stop_offset`);
+  if (stop !== NO_STOP && status === "ok") r.fail(`${f}.stop_offset`, "status ok carries no stop offset", soAt);
   const rAt = r.offset;
   const returns = readValues(r, `${f}.returns`, LIMITS.MAX_PARAMS.value);
   if (returns.length > 0 && status !== "ok") r.fail(`${f}.returns`, `status ${status} returns nothing`, rAt);
@@ -127,7 +134,7 @@ function readReceipt(r: ByteReader, f: string): Receipt {
     const topic = r.u32(`${f}.events[${i}].topic`);
     events.push({ topic, values: readValues(r, `${f}.events[${i}].values`, 255) });
   }
-  return { status: status!, gasUsed, error, returns, events };
+  return { status: status!, gasUsed, error, returns, events, ...(stop !== NO_STOP ? { stopOffset: stop } : {}) };
 }
 
 export function blockHash(headerBytes: Uint8Array): Uint8Array {

@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
-import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi } from "../../compiler/abi.ts";
+import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi, type SourcePos } from "../../compiler/abi.ts";
 import {
   instanceId,
   ChainBroken,
@@ -162,6 +162,7 @@ function receiptJson(r: Receipt): unknown {
     returns: r.returns.map(rawValue),
     events: r.events.map((e) => ({ topic: String(e.topic >>> 0), values: e.values.map(rawValue) })),
     error: r.status === "revert" || r.status === "invalid_module" ? r.error : null,
+    stopOffset: r.stopOffset ?? null,
   };
 }
 
@@ -178,7 +179,12 @@ function receiptText(r: Omit<Receipt, "stopOffset"> & { stopOffset?: number | nu
   return lines;
 }
 
-function blockJson(b: DecodedBlock, abiOf: AbiLookup): unknown {
+/** Where a receipt's call stopped, resolved through the contract's stored ABI and its module. */
+function stopAt(r: Receipt, abi: Abi | undefined, module: Uint8Array | undefined): SourcePos | undefined {
+  return abi && module ? locateStop(abi, module, r.stopOffset) : undefined;
+}
+
+function blockJson(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): unknown {
   const h = b.header;
   return {
     height: h.height.toString(),
@@ -199,19 +205,25 @@ function blockJson(b: DecodedBlock, abiOf: AbiLookup): unknown {
         ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
         : { contract: toHex(instanceId(s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
       args: s.tx.args.map(rawValue),
-      receipt: receiptJson(b.receipts[i]!),
+      receipt: (() => {
+        const r = b.receipts[i]!;
+        const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+        const at = stopAt(r, abiOf(contract), s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
+        return { ...(receiptJson(r) as object), at: at ? `${at.file}:${at.line}:${at.col}` : null };
+      })(),
     })),
   };
 }
 
 type AbiLookup = (contract: Uint8Array) => Abi | undefined;
+type ModuleLookup = (contract: Uint8Array) => Uint8Array | undefined;
 
 /** A call's function name from the contract's stored ABI, else its selector. */
 function fnLabel(abiOf: AbiLookup, contract: Uint8Array, selector: number): string {
   return abiOf(contract)?.functions.find((f) => f.selector >>> 0 === selector)?.name ?? `selector 0x${selector.toString(16).padStart(8, "0")}`;
 }
 
-function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
+function blockText(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): string {
   const h = b.header;
   const lines = [
     `block ${h.height}  ${toHex(b.hash)}`,
@@ -227,7 +239,8 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup): string {
     const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
     const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module ${toHex(sha256(s.tx.module))} as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
     const abi = abiOf(contract);
-    const status = r.status === "revert" ? `revert: ${(abi && describeRevert(abi, r.error)) ?? `error ${r.error}`}` : r.status;
+    const at = stopAt(r, abi, s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
+    const status = r.status === "revert" ? `revert: ${(abi && describeRevert(abi, r.error, at)) ?? `error ${r.error}`}` : `${at ? `${at.file}:${at.line}:${at.col}: ` : ""}${r.status}`;
     lines.push(`  [${i}] ${toHex(s.id)}`);
     lines.push(`      ${what} by ${toHex(s.tx.sender)} nonce ${s.tx.nonce}: ${status}, gas ${r.gasUsed}, ${r.events.length} event(s)`);
   });
@@ -381,7 +394,8 @@ export function register(program: Command): void {
             if (!abis.has(k)) abis.set(k, storedAbi(opts.data, c));
             return abis.get(k);
           };
-          print(opts, blockJson(b, abiOf), blockText(b, abiOf));
+          const moduleOf: ModuleLookup = (c) => l.contract(c)?.module;
+          print(opts, blockJson(b, abiOf, moduleOf), blockText(b, abiOf, moduleOf));
         } finally {
           l.close();
         }

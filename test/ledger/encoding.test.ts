@@ -151,6 +151,16 @@ describe("block encoding", () => {
     expect(bad({ status: "ok", gasUsed: 1, error: 4, returns: [], events: [] })).toMatch(/^receipts\[0\]\.error at byte \d+: status ok carries no error id$/);
     expect(bad({ status: "out_of_gas", gasUsed: 1, error: 0, returns: [1n], events: [] })).toMatch(/receipts\[0\]\.returns at byte \d+: status out_of_gas returns nothing/);
     expect(bad({ status: "revert", gasUsed: 1, error: 1, returns: [], events: [{ topic: 1, values: [] }] })).toMatch(/status revert emits no events/);
+    expect(bad({ status: "ok", gasUsed: 1, error: 0, returns: [], events: [], stopOffset: 12 })).toMatch(/^receipts\[0\]\.stop_offset at byte \d+: status ok carries no stop offset$/);
+  });
+
+  it("keeps where a call stopped in the committed receipt", () => {
+    const txs = [signTx(callTx({ nonce: 0n }), alice)];
+    const rc: Receipt = { status: "revert", gasUsed: 9, error: 2, returns: [], events: [], stopOffset: 57 };
+    const b = makeBlock({ chainId: "devnet", height: 1n, prevHash: ZERO_HASH, timestamp: 1n, stateRoot: ZERO_HASH }, txs, [rc]);
+    expect(decodeBlock(b.bytes).receipts[0]).toEqual(rc);
+    const none = makeBlock({ chainId: "devnet", height: 1n, prevHash: ZERO_HASH, timestamp: 1n, stateRoot: ZERO_HASH }, txs, [{ ...rc, stopOffset: undefined }]);
+    expect(decodeBlock(none.bytes).receipts[0]!.stopOffset).toBeUndefined();
   });
 
   it("names the transaction whose bytes are malformed, with the offset in the block", () => {
