@@ -195,6 +195,11 @@ describe("mote: every message is one escaped line", () => {
     const line = expectOneSafeLine(r.stderr, /^mote: contract: expected a 32-byte contract id/);
     expect(line).toContain(`got '0x${"ab".repeat(30)}a…'`);
     expect(line).toContain(`got '${quoteInput(id)}'`);
+    for (const arg of nasty) {
+      const n = mote(["tx", "call", arg, "f"]);
+      expect(n.code).toBe(2);
+      expect(expectOneSafeLine(n.stderr, /^mote: contract: expected a 32-byte contract id/)).toContain(`got '${quoteInput(arg)}'`);
+    }
   });
 
   it("mote check: a path with control characters is escaped in the diagnostic head", () => {
