@@ -6,7 +6,7 @@ import { LIMITS } from "../vm/spec/limits.ts";
 import { ByteReader, ByteWriter, readValues, writeValues, type Value } from "./bytes.ts";
 import { DecodeError } from "./errors.ts";
 import { listRoot } from "./merkle.ts";
-import { checkChainId, decodeTx, type SignedTx } from "./tx.ts";
+import { chainIdFromBytes, checkChainId, decodeTx, type SignedTx } from "./tx.ts";
 import { encodeGenesis, readGenesis, type GenesisConfig } from "./params.ts";
 
 export const BLOCK_VERSION = 2;
@@ -81,8 +81,7 @@ function readHeader(r: ByteReader): BlockHeader {
   if (version !== BLOCK_VERSION) r.fail("header.version", `unsupported block version ${version}`, vAt);
   const cidAt = r.offset;
   const cidLen = r.u8("header.chain_id.length");
-  const chainId = new TextDecoder().decode(r.bytes(cidLen, "header.chain_id"));
-  if (!/^[A-Za-z0-9._-]{1,32}$/.test(chainId)) r.fail("header.chain_id", "chain id must be 1-32 characters of A-Z a-z 0-9 . _ -", cidAt);
+  const chainId = chainIdFromBytes(r.bytes(cidLen, "header.chain_id")) ?? r.fail("header.chain_id", "chain id must be 1-32 characters of A-Z a-z 0-9 . _ -", cidAt);
   return {
     chainId,
     height: r.u64("header.height"),

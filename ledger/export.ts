@@ -3,6 +3,7 @@
 import { ByteReader, ByteWriter, hex } from "./bytes.ts";
 import { ChainBroken, DecodeError } from "./errors.ts";
 import type { ChainRecord } from "./audit.ts";
+import { chainIdFromBytes } from "./tx.ts";
 
 export const EXPORT_MAGIC = new Uint8Array([0x4d, 0x4f, 0x54, 0x4c]); // "MOTL"
 export const EXPORT_VERSION = 1;
@@ -45,8 +46,7 @@ export function parseExport(bytes: Uint8Array): ParsedExport {
     const v = r.u8("version");
     if (v !== EXPORT_VERSION) headerBroken(`unsupported export version ${v} at byte 4`);
     const n = r.u8("chain_id.length");
-    chainId = new TextDecoder().decode(r.bytes(n, "chain_id"));
-    if (!/^[A-Za-z0-9._-]{1,32}$/.test(chainId)) headerBroken(`chain id at byte 6 must be 1-32 characters of A-Z a-z 0-9 . _ -`);
+    chainId = chainIdFromBytes(r.bytes(n, "chain_id")) ?? headerBroken(`chain id at byte 6 must be 1-32 characters of A-Z a-z 0-9 . _ -`);
   } catch (e) {
     if (e instanceof DecodeError) headerBroken(e.message);
     throw e;

@@ -12,6 +12,22 @@ export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v2\0");
 
 const CHAIN_ID_RE = /^[A-Za-z0-9._-]{1,32}$/;
 
+/**
+ * A chain id from its encoded bytes, or undefined when they are not one: exactly the bytes of 1-32
+ * characters of A-Z a-z 0-9 . _ -, nothing decoded or skipped (a UTF-8 decoder would strip a leading
+ * byte-order mark and accept a second encoding of the same id).
+ */
+export function chainIdFromBytes(b: Uint8Array): string | undefined {
+  if (b.length < 1 || b.length > 32) return undefined;
+  let s = "";
+  for (const c of b) {
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x5f || c === 0x2d;
+    if (!ok) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 export function checkChainId(id: string): void {
   if (!CHAIN_ID_RE.test(id)) throw new RangeError(`chain id '${id}' must be 1-32 characters of A-Z a-z 0-9 . _ -`);
 }
@@ -87,8 +103,7 @@ export function decodeTx(bytes: Uint8Array, base = 0): SignedTx {
     kindCode === TX_KIND.deploy ? "deploy" : kindCode === TX_KIND.call ? "call" : r.fail("tx.kind", `unknown transaction kind ${kindCode} (1 deploy, 2 call)`, kindAt);
   const cidAt = r.offset;
   const cidLen = r.u8("tx.chain_id.length");
-  const chainId = new TextDecoder("utf-8", { fatal: false }).decode(r.bytes(cidLen, "tx.chain_id"));
-  if (!CHAIN_ID_RE.test(chainId)) r.fail("tx.chain_id", "chain id must be 1-32 characters of A-Z a-z 0-9 . _ -", cidAt);
+  const chainId = chainIdFromBytes(r.bytes(cidLen, "tx.chain_id")) ?? r.fail("tx.chain_id", "chain id must be 1-32 characters of A-Z a-z 0-9 . _ -", cidAt);
   const sender = r.bytes(32, "tx.sender");
   const nonce = r.u64("tx.nonce");
   const gasAt = r.offset;
