@@ -173,18 +173,22 @@ export class Ledger {
   }
 
   private static load(store: LedgerStore, vm: ContractVM, clock: () => bigint, dir: string): Ledger {
-    const h = store.headHeight();
-    if (h === null) throw new LedgerError(`${dir}: the store holds no blocks`);
-    const rec = store.block(h)!;
-    let head: DecodedBlock;
-    try {
-      head = decodeBlock(rec.bytes);
-    } catch (e) {
-      throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
-    }
-    const state = new WorldState();
-    state.loadEntries(store.stateEntries(), true);
-    for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
+    // the head, the state and the modules from one snapshot: another process may be appending blocks
+    const { h, head, state } = store.readSnapshot(() => {
+      const h = store.headHeight();
+      if (h === null) throw new LedgerError(`${dir}: the store holds no blocks`);
+      const rec = store.block(h)!;
+      let head: DecodedBlock;
+      try {
+        head = decodeBlock(rec.bytes);
+      } catch (e) {
+        throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
+      }
+      const state = new WorldState();
+      state.loadEntries(store.stateEntries(), true);
+      for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
+      return { h, head, state };
+    });
     if (!bytesEqual(state.root(), head.header.stateRoot)) {
       throw new LedgerError(
         `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,

@@ -120,6 +120,14 @@ export class LedgerStore {
     return (this.db.prepare("SELECT value FROM meta WHERE key = 'chain_id'").get() as { value: string }).value;
   }
 
+  /**
+   * Runs `read` in one read transaction: every query in it sees the same committed snapshot (WAL), so
+   * a reader never pairs one block's head with a later block's state while another process appends.
+   */
+  readSnapshot<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
+  }
+
   headHeight(): bigint | null {
     const r = this.db.prepare("SELECT max(height) AS h FROM blocks").safeIntegers(true).get() as { h: bigint | null };
     return r.h;
