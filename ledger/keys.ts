@@ -60,6 +60,11 @@ export function verifySignature(signature: Uint8Array, message: Uint8Array, publ
 
 /** Writes a new key file with mode 0600; refuses to overwrite an existing file. */
 export function writeKeyFile(path: string, key: KeyPair): void {
+  writeSecretFile(path, key.serialize());
+}
+
+/** Writes a new secret file (any key's text) with mode 0600; refuses to overwrite an existing file. */
+export function writeSecretFile(path: string, text: string): void {
   let fd: number;
   try {
     fd = openSync(path, "wx", 0o600);
@@ -69,25 +74,30 @@ export function writeKeyFile(path: string, key: KeyPair): void {
     throw new LedgerError(`${path}: cannot create key file (${code ?? (e as Error).message})`);
   }
   try {
-    writeSync(fd, key.serialize());
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Reads a key file; like ssh, refuses one that others can read. */
-export function readKeyFile(path: string): KeyPair {
-  let text: string;
+/** A secret file's text; like ssh, refuses one that others can read. */
+export function readSecretFile(path: string): string {
   try {
     const st = statSync(path);
+    if (!st.isFile()) throw new LedgerError(`${path}: not a key file (a ${st.isDirectory() ? "directory" : "special file"})`);
     if (process.platform !== "win32" && (st.mode & 0o077) !== 0) {
       throw new LedgerError(`${path}: key file is accessible by others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 ${path}`);
     }
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (e) {
     if (e instanceof LedgerError) throw e;
     throw new LedgerError(`${path}: cannot read key file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+}
+
+/** Reads a key file; like ssh, refuses one that others can read. */
+export function readKeyFile(path: string): KeyPair {
+  const text = readSecretFile(path);
   const m = /^mote-ed25519-seed ([0-9a-f]{64})\n?$/.exec(text);
   if (!m) throw new LedgerError(`${path}:1:1: not a Mote key file (expected '${KEY_FILE_TAG}' and 64 lower-case hex digits)`);
   return KeyPair.fromSeed(new Uint8Array(Buffer.from(m[1]!, "hex")));

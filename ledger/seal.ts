@@ -18,11 +18,11 @@
 // Associated data of every AEAD in it: "mote/seal/v1" ‖ u8 len ‖ chain id ‖ contract (32 B) ‖
 // device (32 B) ‖ sequence (u64) ‖ the 58-byte header above.
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
-import { ByteWriter, hex } from "./bytes.ts";
+import { ByteWriter, concat, hex } from "./bytes.ts";
+import { readSecretFile, writeSecretFile } from "./keys.ts";
 import { LedgerError } from "./errors.ts";
 
 export const SEAL_VERSION = 1;
@@ -68,16 +68,6 @@ export class SealError extends Error {
     this.name = "SealError";
   }
 }
-
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 function checkContext(ctx: SealContext): Uint8Array {
   const chain = new TextEncoder().encode(ctx.chainId);
@@ -260,30 +250,12 @@ const READER_KEY_TAG = "mote-x25519-secret";
 
 /** Writes a reader key file (mode 0600, never overwritten), as device and operator keys are written. */
 export function writeReaderKeyFile(path: string, key: ReaderKey): void {
-  let fd: number;
-  try {
-    fd = openSync(path, "wx", 0o600);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new LedgerError(`${path}: already exists; refusing to overwrite a key`);
-    throw new LedgerError(`${path}: cannot create key file (${code ?? (e as Error).message})`);
-  }
-  try {
-    writeSync(fd, key.serialize());
-  } finally {
-    closeSync(fd);
-  }
+  writeSecretFile(path, key.serialize());
 }
 
+/** Reads a reader key file; like a device or operator key, refused when others can read it. */
 export function readReaderKeyFile(path: string): ReaderKey {
-  let text: string;
-  try {
-    if (!statSync(path).isFile()) throw new LedgerError(`${path}: not a file`);
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if (e instanceof LedgerError) throw e;
-    throw new LedgerError(`${path}: cannot read key file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readSecretFile(path);
   const m = /^mote-x25519-secret ([0-9a-f]{64})\n?$/.exec(text);
   if (!m) throw new LedgerError(`${path}: not a reader key file (expected one line 'mote-x25519-secret' and 64 hex digits)`);
   return ReaderKey.fromSeed(Uint8Array.from(Buffer.from(m[1]!, "hex")));

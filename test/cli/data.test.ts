@@ -1,45 +1,16 @@
 // `mote data` as an operator, a device and readers drive it, run in-process through commander: reader
 // keys, readers added and revoked, sealed readings submitted with the guard's observe, and readers
 // opening what was sealed to them while an outsider sees ciphertext.
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { Command, CommanderError } from "commander";
+import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { register as registerData } from "../../cli/commands/data.ts";
 import { register as registerLedger } from "../../cli/commands/ledger.ts";
-import { CliError } from "../../cli/errors.ts";
+import { inProcessMote, type CliRun } from "../helpers/cli.ts";
 import { instanceId, readKeyFile } from "../../ledger/index.ts";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function mote(...args: string[]): Promise<Run> {
-  const program = new Command("mote").exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerLedger(program);
-  registerData(program);
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "mote", ...args]);
-  } catch (x) {
-    if (x instanceof CommanderError) code = x.exitCode === 0 ? 0 : 2;
-    else if (x instanceof CliError) {
-      if (x.message) err += `mote: ${x.message}\n`;
-      code = x.exitCode;
-    } else throw x;
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out, err };
-}
+const mote = inProcessMote(registerLedger, registerData);
 
 const dir = mkdtempSync(join(tmpdir(), "mote-data-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +18,7 @@ const data = join(dir, "chain");
 const f = (name: string): string => join(dir, name);
 const hexOf = (b: Uint8Array): string => `0x${Buffer.from(b).toString("hex")}`;
 
-async function ok(...args: string[]): Promise<Run> {
+async function ok(...args: string[]): Promise<CliRun> {
   const r = await mote(...args, "--data", data);
   expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(0);
   return r;

@@ -2,35 +2,15 @@
 // receipts read back from blocks (`mote ledger show`, an export, another node) lost it. It is now part
 // of the committed receipt, so `ledger show` names the require that failed, after a restart and an
 // export/import round trip, and the audit re-derives it.
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { Command, CommanderError } from "commander";
+import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { register } from "../../cli/commands/ledger.ts";
-import { CliError } from "../../cli/errors.ts";
+import { inProcessMote } from "../helpers/cli.ts";
 import { instanceId, readKeyFile } from "../../ledger/index.ts";
 
-async function mote(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command("mote").exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  register(program);
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((out += Buffer.from(c).toString("latin1")), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "mote", ...args]);
-  } catch (x) {
-    if (x instanceof CommanderError) code = x.exitCode === 0 ? 0 : 2;
-    else if (x instanceof CliError) code = x.exitCode;
-    else throw x;
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out, err };
-}
+const mote = inProcessMote(register);
 
 const dir = mkdtempSync(join(tmpdir(), "mote-receipt-at-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

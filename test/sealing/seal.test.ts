@@ -2,7 +2,7 @@
 // through the C SDK (mote-device, Monocypher), byte for byte, plus seeded random round trips across the
 // two in both directions and the refusals a reader must make.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -135,7 +135,11 @@ describe("reader keys", () => {
     expect(() => writeReaderKeyFile(path, ReaderKey.generate())).toThrow(/already exists/);
     expect(hex(readReaderKeyFile(path).publicKey)).toBe(hex(k.publicKey));
     expect(JSON.stringify(k)).not.toContain(readFileSync(path, "utf8").split(" ")[1]!.trim());
-    expect(() => readReaderKeyFile(dir)).toThrow(/not a file/);
+    expect(() => readReaderKeyFile(dir)).toThrow(/not a key file \(a directory\)/);
+    const open = join(dir, "open.reader");
+    writeFileSync(open, readFileSync(path));
+    chmodSync(open, 0o644);
+    expect(() => readReaderKeyFile(open)).toThrow(/key file is accessible by others \(mode 644\)/);
   });
 
   it("name the field and byte offset of a malformed payload", () => {
