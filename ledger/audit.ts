@@ -21,6 +21,8 @@ export interface ReplayOptions {
   container?: string;
   /** Keep every block with its state diff (import needs them). */
   keep?: boolean;
+  /** Called with each block once it checks out, with the state diff it derives (the store audit compares its tables). */
+  onBlock?: (block: Block, diff: StateDiff) => void;
 }
 
 export interface ReplayResult {
@@ -102,6 +104,7 @@ export function replayChain(records: Iterable<ChainRecord>, vm: ContractVM, opts
     if (!bytesEqual(block.header.stateRoot, h.stateRoot)) broken(`state_root ${hex(h.stateRoot)} differs from the re-executed state's ${hex(block.header.stateRoot)}`);
     if (!bytesEqual(block.bytes, b!.bytes)) broken("block bytes differ from the re-built block");
     if (opts.keep) kept.push({ block, diff });
+    opts.onBlock?.(block, diff);
     txs += b!.txs.length;
     prev = b!;
     height++;

@@ -53,7 +53,8 @@ export class ChainBroken extends Error {
 
   static where(height: bigint | null, tx: number | null, section: string | null): string {
     if (height === null) return section ?? "chain";
-    return `block ${height}${tx === null ? "" : ` tx ${tx}`}`;
+    // A store table's row found wrong at a block: the table first, then the block it belongs to.
+    return `${section === null ? "" : `${section}, `}block ${height}${tx === null ? "" : ` tx ${tx}`}`;
   }
 }
 

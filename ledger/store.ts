@@ -37,6 +37,20 @@ export interface EventRow {
   topic: number;
 }
 
+/** The events table's rows for one block, as its transactions and receipts define them. */
+export function derivedEvents(block: Pick<Block, "header" | "txs" | "receipts">): EventRow[] {
+  const out: EventRow[] = [];
+  block.txs.forEach((t, i) => {
+    // A deploy's events come from its init, run as the new instance.
+    const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.sender, t.tx.nonce);
+    block.receipts[i]!.events.forEach((e, j) => out.push({ height: block.header.height, tx: i, idx: j, contract, topic: e.topic }));
+  });
+  return out;
+}
+
+/** The tables a store derives from its blocks (everything but `blocks` and `meta`). */
+export type DerivedTable = "txs" | "events" | "modules" | "nodes" | "state";
+
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export class LedgerStore {
@@ -143,13 +157,8 @@ export class LedgerStore {
     const h = block.header.height;
     const txIns = this.db.prepare("INSERT INTO txs (id, height, idx) VALUES (?, ?, ?)");
     const evIns = this.db.prepare("INSERT INTO events (height, tx, idx, contract, topic) VALUES (?, ?, ?, ?, ?)");
-    block.txs.forEach((t, i) => {
-      txIns.run(t.id, h, i);
-      const rc = block.receipts[i]!;
-      // A deploy's events come from its init, run as the new instance.
-      const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.sender, t.tx.nonce);
-      rc.events.forEach((e, j) => evIns.run(h, i, j, contract, e.topic));
-    });
+    block.txs.forEach((t, i) => txIns.run(t.id, h, i));
+    for (const e of derivedEvents(block)) evIns.run(e.height, e.tx, e.idx, e.contract, e.topic);
     const put = this.db.prepare("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     const del = this.db.prepare("DELETE FROM state WHERE key = ?");
     for (const { key, value } of diff.writes.values()) {
@@ -212,6 +221,38 @@ export class LedgerStore {
   txLocation(id: Uint8Array): { height: bigint; idx: number } | undefined {
     const r = this.db.prepare("SELECT height, idx FROM txs WHERE id = ?").safeIntegers(true).get(id) as { height: bigint; idx: bigint } | undefined;
     return r ? { height: r.height, idx: Number(r.idx) } : undefined;
+  }
+
+  /** The rows of a derived table, for the audit's completeness checks. */
+  rowCount(table: DerivedTable): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  }
+
+  /** The tx index in table order, for naming a row that matches no transaction. */
+  *txRows(): Iterable<{ id: Uint8Array; height: bigint; idx: number }> {
+    const it = this.db.prepare("SELECT id, height, idx FROM txs ORDER BY height, idx").safeIntegers(true).iterate() as Iterable<{ id: Buffer; height: bigint; idx: bigint }>;
+    for (const r of it) yield { id: u8(r.id), height: r.height, idx: Number(r.idx) };
+  }
+
+  module(id: Uint8Array): Uint8Array | undefined {
+    const r = this.db.prepare("SELECT bytes FROM modules WHERE id = ?").get(id) as { bytes: Buffer } | undefined;
+    return r ? u8(r.bytes) : undefined;
+  }
+
+  /** The first deployed instance (0x02 state record) whose module is not in the modules table. */
+  missingModule(): { instance: Uint8Array; module: Uint8Array } | undefined {
+    const r = this.db
+      .prepare("SELECT key, substr(value, 1, 32) AS m FROM state WHERE key >= x'02' AND key < x'03' AND substr(value, 1, 32) NOT IN (SELECT id FROM modules) ORDER BY key LIMIT 1")
+      .get() as { key: Buffer; m: Buffer } | undefined;
+    return r ? { instance: u8(r.key).subarray(1), module: u8(r.m) } : undefined;
+  }
+
+  /** The first event row outside heights 0..`head` (only such rows escape a per-block comparison). */
+  eventOutside(head: bigint): EventRow | undefined {
+    const r = this.db.prepare("SELECT height, tx, idx, contract, topic FROM events WHERE height < 0 OR height > ? ORDER BY height, tx, idx LIMIT 1").safeIntegers(true).get(head) as
+      | { height: bigint; tx: bigint; idx: bigint; contract: Buffer; topic: bigint }
+      | undefined;
+    return r ? { height: r.height, tx: Number(r.tx), idx: Number(r.idx), contract: u8(r.contract), topic: Number(r.topic) } : undefined;
   }
 
   txCount(): number {

@@ -435,7 +435,7 @@ export function register(program: Command): void {
   dataOpt(
     ledger
       .command("rebuild")
-      .description("re-derive the state and indexes from the stored blocks (after the state table was damaged), checking every root"),
+      .description("re-derive every table the blocks define (state, tree nodes, modules, tx index, events) from the stored blocks after damage, checking every root"),
   ).action(async (opts: DataOpts) =>
     guarded(async () => {
       const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create() });
@@ -788,7 +788,7 @@ export function register(program: Command): void {
   dataOpt(
     program
       .command("audit")
-      .description("re-check every signature and hash link and re-execute every transaction, on the store or an export")
+      .description("re-check every signature and hash link and re-execute every transaction, on the store (and every table it derives) or an export")
       .option("--file <export>", "audit this export instead of the store"),
   ).action(async (opts: DataOpts & { file?: string }) =>
     guarded(async () => {
