@@ -1,8 +1,9 @@
 // Behaviour of contracts/energy_market.mote through the ledger: metering devices offer what their
 // attested production covers, consumers buy with native value attached to the call, and the seller is
 // paid in the same transaction; every refusal (unregistered or revoked seller, zero offer, more than
-// attested production, value short of the cost, more than the offer has left, foreign withdrawal) is
-// checked, and a refused purchase moves no value.
+// attested production, value short of the cost, more than the offer has left, foreign withdrawal, a seller
+// isolated by the anomaly guard or revoked since its offer) is checked, and a refused purchase moves no
+// value; only readings the anomaly guard accepted are spendable (issue 11, point 4).
 import { describe, expect, it } from "vitest";
 import { account, expectRevert, type Contract } from "../helpers/contract.ts";
 import { feed, fleet, KIND_METER, location, MARKET, operator, sensor, type Fleet } from "./fleet.ts";
@@ -132,5 +133,59 @@ describe("energy market", () => {
     await expectRevert(f.market.call("offer", [1_001n, 1n], { from: meter2 }), "offer exceeds attested production");
     const o = await f.market.call("offer", [1_000n, 1n], { from: meter2 });
     expect(o.returns).toBe(1n);
+  });
+
+  // Regression, issue 11 point 4: a meter isolated by the anomaly guard after three 10^11 kWh readings
+  // could still offer 10^14 Wh (the market read the attestation's latest value and the registry, never
+  // the guard), and a consumer bought 5,000,000 Wh from it.
+  it("an isolated meter still sells energy: an isolated meter can neither offer nor be bought from", async () => {
+    const f = await market([3, 7.25, 12.5]);
+    const bal = (k: { publicKey: Uint8Array }): bigint => f.chain.ledger.balance(k.publicKey);
+    // an honest offer made while the meter was healthy
+    await f.market.call("offer", [10_000n, 1n], { from: meter });
+    await feed(f, meter, ["100000000000", "100000000000", "100000000000"], 4n);
+    expect(await f.guard.view("is_isolated", [meter])).toBe(true);
+    // the attestation still holds the absurd reading: 10^11 kWh, i.e. 10^14 Wh
+    expect(await f.attestation.view("value_of", [meter])).toBe(1e11);
+    expect(await f.market.view("available_of", [meter])).toBe(0n);
+    await expectRevert(f.market.call("offer", [100_000_000_000_000n, 1n], { from: meter }), "seller isolated by the anomaly guard");
+    await expectRevert(f.market.call("offer", [1n, 1n], { from: meter }), "seller isolated by the anomaly guard");
+    // the offer made before the isolation cannot be bought from either
+    await expectRevert(f.market.call("buy", [0n, 5_000n], { from: consumer, value: 5_000n }), "seller isolated by the anomaly guard since the offer");
+    expect(bal(consumer)).toBe(FUNDS);
+    expect(bal(meter)).toBe(0n);
+    expect(await f.market.view("remaining_of", [0n])).toBe(10_000n);
+    // the seller may still take its unsold energy back
+    await f.market.call("withdraw", [0n], { from: meter });
+    expect(await f.market.view("committed_of", [meter])).toBe(0n);
+  });
+
+  it("never spends an anomalous reading: not before the strikes isolate the meter, nor after a reinstatement", async () => {
+    const f = await market([3, 7.25, 12.5]);
+    // one absurd reading: an anomaly, not yet an isolation; the attestation's latest value is 10^11 kWh
+    await feed(f, meter, ["100000000000"], 4n);
+    expect(await f.guard.view("is_isolated", [meter])).toBe(false);
+    expect(await f.guard.view("anomalies_of", [meter])).toBe(1n);
+    expect(await f.market.view("available_of", [meter])).toBe(12_500n);
+    await expectRevert(f.market.call("offer", [5_000_000n, 1n], { from: meter }), "offer exceeds attested production");
+    await feed(f, meter, ["100000000000", "100000000000"], 5n);
+    expect(await f.guard.view("is_isolated", [meter])).toBe(true);
+    // the operator reinstates it: what the guard accepted before is spendable again, the anomalies never
+    await f.guard.call("reinstate", [meter], { from: operator });
+    expect(await f.market.view("available_of", [meter])).toBe(12_500n);
+    await expectRevert(f.market.call("offer", [12_501n, 1n], { from: meter }), "offer exceeds attested production");
+    await f.market.call("offer", [12_500n, 1n], { from: meter });
+    // a normal reading after the reinstatement attests more
+    await feed(f, meter, [13], 7n);
+    expect(await f.market.view("available_of", [meter])).toBe(500n);
+  });
+
+  it("refuses a purchase from a seller revoked since its offer, moving no value", async () => {
+    const f = await market();
+    await f.market.call("offer", [1_000n, 1n], { from: meter });
+    await f.registry.call("revoke", [meter], { from: operator });
+    await expectRevert(f.market.call("buy", [0n, 500n], { from: consumer, value: 500n }), "seller is no longer an active registered meter");
+    expect(f.chain.ledger.balance(consumer.publicKey)).toBe(FUNDS);
+    expect(f.chain.ledger.balance(meter.publicKey)).toBe(0n);
   });
 });
