@@ -1,7 +1,10 @@
 // Regression (issue 11, point 2): `require` with a 5-byte error id ran at 574 Ir per gas, 3.6x the mean,
 // because its LEB128 id was decoded at run time but charged a flat price. Every LEB128 immediate now costs
 // 1 gas per byte beyond its first, as `push` and `laddi` already did.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { immediatesSection } from "../../bench/calibrate-gas.ts";
 import { OPCODE_BY_NAME, OPCODES, lebImmediate } from "../../vm/spec/opcodes.ts";
 import { prog, run } from "../vm/helpers.ts";
 
@@ -38,5 +41,9 @@ describe("require with a long error id", () => {
     expect(priced).toEqual(["push", "pushb", "laddi", "call", "revert", "require"]);
     expect(lebImmediate(OPCODE_BY_NAME.get("laddi")!)?.offset).toBe(2);
     expect(lebImmediate(OPCODE_BY_NAME.get("require")!)?.offset).toBe(1);
+  });
+
+  it("docs/gas.md states the rule for the rows the table prices by length", () => {
+    expect(readFileSync(join(import.meta.dirname, "../../docs/gas.md"), "utf8")).toContain(immediatesSection());
   });
 });
