@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assemble } from "../vm/asm/index.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
-import { DYNAMIC_GAS, OPCODES, OPCODE_BY_NAME, type DynamicGasName } from "../vm/spec/opcodes.ts";
+import { DYNAMIC_GAS, OPCODES, OPCODE_BY_NAME, lebImmediate, type DynamicGasName } from "../vm/spec/opcodes.ts";
 import { moduleId } from "../vm/spec/module.ts";
 import type { MoteCase, PreloadEntry, Rv32Run } from "./rv32/driver.ts";
 
@@ -517,6 +517,22 @@ export function calibrationMarkdown(c: Calibration): string {
 
 const fmt = (x: number, digits = 0): string => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** The rule for LEB128 immediates in docs/gas.md, from the opcode table (a test checks the page carries it). */
+export function immediatesSection(): string {
+  const lebRows = OPCODES.filter((r) => lebImmediate(r)).map((r) => `\`${r.name}\` (${lebImmediate(r)!.operand.name})`).join(", ");
+  return `### Immediates
+
+The interpreter decodes a LEB128 immediate at run time, so every one costs **1 gas per byte beyond its first**,
+added by the verifier to the instruction's static gas (so charging stays per block, and a stop mid-block
+refunds it with the rest of the block): ${lebRows}. A 10-byte \`push\` costs 9 more than a 1-byte
+one, a 5-byte error id 4 more; a constant or function index never exceeds one byte under today's limits
+(\`MAX_CONSTANTS\` ${LIMITS.MAX_CONSTANTS.value}, \`MAX_FUNCTIONS\` ${LIMITS.MAX_FUNCTIONS.value}). Without it a loop of \`require\` with a 5-byte error id ran at
+3.6× the mean x86 instructions per gas ([robustness](robustness.md#gas-as-a-defence-x86-instructions-per-unit-of-gas));
+the per-opcode table measures each row at the immediate in its *measured as* column.
+
+`;
+}
+
 /** docs/gas.md, generated from a calibration so the page and the script never disagree. */
 export function gasDoc(c: Calibration): string {
   const p = c.proposal;
@@ -620,7 +636,7 @@ costs of the table above, ${Object.keys(p.changed).length} values change. Two ju
   \`MAX_BYTES_LEN\` (${LIMITS.MAX_BYTES_LEN.value} B, ${LIMITS.MAX_BYTES_LEN.value / 64} blocks) the shortfall is ${fmt((LIMITS.MAX_BYTES_LEN.value / 64) * Math.max(0, c.slopes.ED25519_MSG_PER_BLOCK! - dg.SHA256_PER_BLOCK * p.instrPerGas))} instructions,
   ${((100 * (LIMITS.MAX_BYTES_LEN.value / 64) * Math.max(0, c.slopes.ED25519_MSG_PER_BLOCK! - dg.SHA256_PER_BLOCK * p.instrPerGas)) / ed.instr).toFixed(0)}% of a verification: small, but a per-block price of its own would close it (a spec change).
 
-## Method
+${immediatesSection()}## Method
 
 - **Micro-programs** (\`bench/calibrate-gas.ts\`): for each opcode, a module with two functions holding K1 and K2
   copies of a unit such as \`lget1 lget2 add drop\` inside a fixed harness (locals set, then \`ret\`). The unit's

@@ -3,7 +3,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { OPCODES, DYNAMIC_GAS, operandWidth, type OpcodeRow, type Flow, type DynamicGas } from "../vm/spec/opcodes.ts";
+import { OPCODES, DYNAMIC_GAS, operandWidth, lebImmediate, type OpcodeRow, type Flow, type DynamicGas } from "../vm/spec/opcodes.ts";
 import { LIMITS, FIXED_FRAC_BITS } from "../vm/spec/limits.ts";
 import { STATUSES, VERIFY_ERRORS, MAGIC, VERSION, Section, TAG_INT, TAG_BYTES, EXPORT_VIEW } from "../vm/spec/format.ts";
 
@@ -58,14 +58,19 @@ export function formatOf(row: OpcodeRow): number {
 
 /**
  * Packed per-opcode info used by the verifier (0 = not an opcode):
- *   bits 0-3 operand format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas.
+ *   bits 0-3 operand format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas,
+ *   24-26 byte offset of the LEB128 immediate (0 = none), which the verifier charges by its length.
  */
 export function packInfo(row: OpcodeRow): number {
   const fmt = formatOf(row);
   if (row.pop > 3 || row.push > 3) throw new Error(`opcode ${row.name}: pop/push > 3 does not fit the info word`);
   if (row.gas < 1 || row.gas > 255) throw new Error(`opcode ${row.name}: static gas must be 1..255`);
   const loc = implicitLocal(row) + 1;
-  return (fmt | (row.pop << 4) | (row.push << 6) | (FLOWS.indexOf(row.flow) << 8) | (loc << 11) | (row.gas << 16)) >>> 0;
+  const leb = lebImmediate(row);
+  if (leb && (leb.index !== row.operands.length - 1 || leb.offset > 7)) {
+    throw new Error(`opcode ${row.name}: a LEB128 immediate must be the last operand, within 7 bytes of the opcode (the verifier measures its length to the next instruction)`);
+  }
+  return (fmt | (row.pop << 4) | (row.push << 6) | (FLOWS.indexOf(row.flow) << 8) | (loc << 11) | (row.gas << 16) | ((leb?.offset ?? 0) << 24)) >>> 0;
 }
 
 /** Linear-memory layout of the VM, derived from the limits. Every region is 8-byte aligned. */
@@ -112,7 +117,7 @@ function genAssemblySpec(): string {
   out.push("// -- control flow classes (opInfo bits 8-10)");
   FLOWS.forEach((f, i) => out.push(`export const FLOW_${f.toUpperCase()}: u32 = ${i};`));
   out.push("");
-  out.push("/** Packed info: bits 0-3 format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas; 0 = reserved code. */");
+  out.push("/** Packed info: bits 0-3 format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas, 24-26 LEB immediate offset (0 = none); 0 = reserved code. */");
   out.push("export function opInfo(op: u32): u32 {");
   out.push("  switch (op) {");
   for (const r of OPCODES) out.push(`    case ${hex(r.code)}: return ${hex(packInfo(r), 8)}; // ${r.name}`);
@@ -241,6 +246,12 @@ function genBytecodeMd(): string {
   out.push("refunded, so `gasUsed` is exactly the sum of the static gas of the instructions that ran plus the");
   out.push("dynamic charges. When gas runs out, `gasUsed` is the limit. Dynamic charges are made before the work");
   out.push("(after the operands are checked).");
+  out.push("");
+  const lebRows = OPCODES.filter((r) => lebImmediate(r)).map((r) => `\`${r.name}\` (${lebImmediate(r)!.operand.name})`);
+  out.push("The interpreter decodes LEB128 immediates at run time, so every one costs 1 gas per byte beyond its");
+  out.push(`first, added to the instruction's static gas by the verifier: ${lebRows.join(", ")}.`);
+  out.push("A 10-byte `push` costs 9 more than a 1-byte one, a 5-byte error id 4 more. A stop in the middle of a");
+  out.push("run refunds the surcharges of the instructions that did not run with the rest of the run.");
   out.push("");
   out.push("| dyn | formula |");
   out.push("|---|---|");

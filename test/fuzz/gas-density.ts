@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OPCODES, type OpcodeRow } from "../../vm/spec/opcodes.ts";
+import { OPCODES, lebImmediate, type OperandKind, type OpcodeRow } from "../../vm/spec/opcodes.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { CodeBuilder, computeMaxStack, encodeModule, selectorOf, type OperandValue } from "../../vm/spec/module.ts";
 import { MoteVM, MemoryStateStore } from "../../vm/host/index.ts";
@@ -22,6 +22,23 @@ export interface DensityProgram {
 const BIG = Uint8Array.from({ length: LIMITS.MAX_BYTES_LEN.value }, (_, i) => (i * 7) & 0xff);
 const CONSTS = [new TextEncoder().encode("abcdefgh"), FUZZ_SIGNED.pubkey, FUZZ_SIGNED.message, FUZZ_SIGNED.signature, BIG];
 const REPEAT = 8;
+
+/**
+ * The longest legal value of each LEB128 operand kind (the verifier's limits), for the long-immediate
+ * variant of every row that has one: decoding a long LEB128 is work only a charge by length prices.
+ * A constant or function index is bounded by MAX_CONSTANTS / MAX_FUNCTIONS, so its variant runs against
+ * a module holding that many constants or functions.
+ */
+export function longestImmediate(kind: OperandKind): OperandValue {
+  switch (kind) {
+    case "sleb": return -(2n ** 63n);
+    case "uleb":
+    case "error": return 0xffffffff;
+    case "const": return LIMITS.MAX_CONSTANTS.value - 1;
+    case "func": return LIMITS.MAX_FUNCTIONS.value - 1;
+    default: throw new Error(`operand kind ${kind} is not LEB128`);
+  }
+}
 
 /** Bytes-typed inputs of a row by position (bottom first), for rows whose inputs must be specific strings. */
 function byteSources(row: OpcodeRow, big: boolean): number[] | undefined {
@@ -48,7 +65,7 @@ function body(b: CodeBuilder, row: OpcodeRow, big: boolean, longImm: boolean): b
     return true;
   }
   if (row.flow === "call") {
-    b.emit(row.name, ...row.operands.map((o) => (o.kind === "func" ? 1 : 0)));
+    b.emit(row.name, ...row.operands.map((o) => (o.kind === "func" ? (longImm ? longestImmediate("func") : 1) : 0)));
     return true;
   }
   const ops: OperandValue[] = row.operands.map((o) => {
@@ -57,12 +74,12 @@ function body(b: CodeBuilder, row: OpcodeRow, big: boolean, longImm: boolean): b
       case "slot": return 1;
       case "mode": return row.name === "mload" || row.name === "mstore" || row.name === "xmload" ? 3 : 2;
       case "width": return 8;
-      case "const": return big ? 4 : 0;
-      case "uleb": return longImm ? 0xffffffff : 1;
-      case "sleb": return longImm ? -(2n ** 63n) : 0x1234n;
+      case "const": return longImm ? longestImmediate(o.kind) : big ? 4 : 0;
+      case "uleb": return longImm ? longestImmediate(o.kind) : 1;
+      case "sleb": return longImm ? longestImmediate(o.kind) : 0x1234n;
       case "u32": return 7;
-      case "error": return 1;
-      case "func": return 1;
+      case "error": return longImm ? longestImmediate(o.kind) : 1;
+      case "func": return longImm ? longestImmediate(o.kind) : 1;
       default: return o.name === "count" ? 2 : o.name === "mask" ? 2 : 0;
     }
   });
@@ -105,8 +122,8 @@ export function densityPrograms(): DensityProgram[] {
     const byteIn = (typedSig(row, row.operands.map((o) => (o.kind === "mode" ? 3 : 0)))?.ins ?? []).includes("b");
     const variants: [boolean, boolean][] = [[false, false]];
     if (row.dyn && byteIn && !["ed25519", "emit", "xload", "balance", "pay"].includes(row.dyn) && row.name !== "bcat" && row.name !== "mload") variants.push([true, false]);
-    // the longest immediates: decoding a 10-byte LEB128 is work the static gas may not price
-    if (row.operands.some((o) => o.kind === "sleb" || (o.kind === "uleb" && row.name === "laddi"))) variants.push([false, true]);
+    // every row with a LEB128 immediate (from the table) also runs at its longest legal immediate
+    if (lebImmediate(row)) variants.push([false, true]);
     for (const [big, longImm] of variants) {
       const b = new CodeBuilder();
       [[3n, 0], [5n, 1]].forEach(([v, l]) => b.emit("push", v!).emit("lset", l!));
@@ -118,13 +135,14 @@ export function densityPrograms(): DensityProgram[] {
       if (!ok) break;
       b.emitJump("jmp", top);
       const code = b.finish();
-      const callees = [{ params: 0, results: 0 }, { params: 0, results: 0 }];
+      // a long constant or function index needs that many constants or functions to point at
+      const nFuncs = longImm && row.flow === "call" ? LIMITS.MAX_FUNCTIONS.value : 2;
+      const nConsts = longImm && lebImmediate(row)!.operand.kind === "const" ? LIMITS.MAX_CONSTANTS.value : CONSTS.length;
+      const callees = Array.from({ length: nFuncs }, () => ({ params: 0, results: 0 }));
+      const ret = { params: 0, results: 0, locals: 0, maxStack: 0, code: Uint8Array.of(OPCODES.find((o) => o.name === "ret")!.code) };
       const module = encodeModule({
-        functions: [
-          { params: 0, results: 0, locals: 8, maxStack: computeMaxStack(code, callees), code },
-          { params: 0, results: 0, locals: 0, maxStack: 0, code: Uint8Array.of(OPCODES.find((o) => o.name === "ret")!.code) },
-        ],
-        consts: CONSTS,
+        functions: [{ params: 0, results: 0, locals: 8, maxStack: computeMaxStack(code, callees), code }, ...Array.from({ length: nFuncs - 1 }, () => ret)],
+        consts: [...CONSTS, ...Array.from({ length: nConsts - CONSTS.length }, (_, i) => Uint8Array.of(i))],
         exports: [{ selector: selectorOf("spin"), func: 0, view: false, argMask: 0, retMask: 0 }],
       });
       out.push({ row: row.name, variant: big ? "1 KiB" : longImm ? "long imm" : "small", module });

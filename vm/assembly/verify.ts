@@ -275,19 +275,22 @@ function checkStack(s: i32, len: i32, results: i32, maxStack: i32): void {
 }
 
 /** Pass 4: gas of the straight run from each instruction start to the next control instruction. */
-// An integer immediate (push's value, laddi's addend) costs 1 gas per LEB byte beyond its first: decoding
-// a long immediate costs the interpreter several times a short one (bench/results/gas-proposal.json), and a
-// flat price would let a program of 10-byte pushes run at twice the mean instructions per gas.
+// Every LEB128 immediate the interpreter decodes at run time (push's value, laddi's addend, pushb's constant
+// index, call's function index, revert's and require's error id) costs 1 gas per byte beyond its first:
+// decoding a long immediate costs the interpreter several times a short one (bench/results/gas-proposal.json),
+// and a flat price let loops of 10-byte pushes run at 2x and of 5-byte `require` ids at 3.6x the mean
+// instructions per gas (test/regressions/require-long-error-id-gas.test.ts). opInfo bits 24-26 give the
+// immediate's offset from the opcode (from the table); it is a row's last operand, so its length is the
+// distance to the next instruction less that offset.
 function fillGas(s: i32, len: i32): void {
   let acc: u32 = 0;
   let next = s + len;
   for (let a = s + len - 1; a >= s; a--) {
     if (load<u16>(gasAt(a)) == 0) continue;
     const info = opInfo(load<u8>(a));
-    let g = info >> 16;
-    const fmt = info & 15;
-    if (fmt == FMT_SLEB) g += next - a - 2;
-    else if (fmt == FMT_LOCAL_ULEB) g += next - a - 3;
+    let g = (info >> 16) & 0xff;
+    const lebAt = <i32>(info >> 24) & 7;
+    if (lebAt != 0) g += next - a - lebAt - 1;
     if (((info >> 8) & 7) == FLOW_NEXT) g += acc;
     if (g > 0xffff) return fail(VE_BLOCK_GAS, a);
     store<u16>(gasAt(a), g);

@@ -20,9 +20,9 @@
 // Gas: `gas` is the static cost. The verifier sums static costs over each straight-line run of code
 // that starts at a control entry point (function start, jump target, the instruction after a branch or
 // call) and ends at the next branch, call or terminator; the interpreter charges that sum once on
-// entry. `push` and `laddi` add 1 gas per byte of their integer immediate beyond the first (computed by the
-// verifier, so still per block). Operations marked `dyn` also charge DYNAMIC_GAS at run time, before they
-// do their work.
+// entry. Every LEB128 immediate (kinds sleb, uleb, const, func, error: `lebImmediate` below) adds 1 gas per
+// byte beyond its first, because the interpreter decodes it at run time (computed by the verifier, so still
+// per block). Operations marked `dyn` also charge DYNAMIC_GAS at run time, before they do their work.
 
 export type OperandKind =
   | "u8" // generic byte (count, mask, width)
@@ -90,7 +90,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   // -- constants and stack -------------------------------------------------------------------------
   op(0x01, "push0", [], 0, 1, "-> 0", 1, "Push the integer 0."),
   op(0x02, "push1", [], 0, 1, "-> 1", 1, "Push the integer 1."),
-  op(0x03, "push", [{ name: "value", kind: "sleb" }], 0, 1, "-> v", 3, "Push a 64-bit integer given as signed LEB128; +1 gas per immediate byte beyond the first."),
+  op(0x03, "push", [{ name: "value", kind: "sleb" }], 0, 1, "-> v", 3, "Push a 64-bit integer given as signed LEB128."),
   op(0x04, "pushb", [{ name: "index", kind: "const" }], 0, 1, "-> b", 2, "Push a reference to a byte string of the constant pool."),
   op(0x05, "dup", [], 1, 2, "a -> a a", 1, "Duplicate the top value."),
   op(0x06, "drop", [], 1, 0, "a ->", 1, "Discard the top value."),
@@ -110,7 +110,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x19, "lset2", [], 1, 0, "v ->", 1, "Pop into local 2 (one byte)."),
   op(0x1a, "lset3", [], 1, 0, "v ->", 1, "Pop into local 3 (one byte)."),
   op(0x1b, "laddi", [L, { name: "imm", kind: "uleb" }], 0, 0, "local[i] += imm (checked, unsigned)", 2,
-    "Add an unsigned immediate to a local in place; stops with `overflow` past 2^64-1; +1 gas per immediate byte beyond the first."),
+    "Add an unsigned immediate to a local in place; stops with `overflow` past 2^64-1."),
 
   // -- integer arithmetic --------------------------------------------------------------------------
   op(0x20, "add", [], 2, 1, "a b -> a+b", 1, "Wrapping addition mod 2^64."),
@@ -252,6 +252,21 @@ export const OPCODE_BY_CODE: readonly (OpcodeRow | undefined)[] = (() => {
   for (const r of OPCODES) t[r.code] = r;
   return t;
 })();
+
+/** Operand kinds encoded as LEB128 and decoded by the interpreter at run time. */
+export const LEB_KINDS: ReadonlySet<OperandKind> = new Set<OperandKind>(["sleb", "uleb", "const", "func", "error"]);
+
+/**
+ * The row's LEB128 immediate, if it has one: the operand and its byte offset from the opcode. The verifier
+ * charges it 1 gas per byte beyond its first and measures it as the distance to the next instruction, so
+ * a row holds at most one and it comes last (scripts/gen-spec.ts refuses any other layout).
+ */
+export function lebImmediate(row: OpcodeRow): { operand: Operand; index: number; offset: number } | undefined {
+  const index = row.operands.findIndex((o) => LEB_KINDS.has(o.kind));
+  if (index < 0) return undefined;
+  const offset = 1 + row.operands.slice(0, index).reduce((n, o) => n + operandWidth(o.kind), 0);
+  return { operand: row.operands[index]!, index, offset };
+}
 
 /** Byte width of a fixed-size operand kind, or 0 for LEB128 kinds. */
 export function operandWidth(kind: OperandKind): number {

@@ -120,13 +120,13 @@ export const FLOW_JUMP: u32 = 2;
 export const FLOW_CALL: u32 = 3;
 export const FLOW_EXIT: u32 = 4;
 
-/** Packed info: bits 0-3 format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas; 0 = reserved code. */
+/** Packed info: bits 0-3 format, 4-5 pop, 6-7 push, 8-10 flow, 11-14 implicit local + 1, 16-23 static gas, 24-26 LEB immediate offset (0 = none); 0 = reserved code. */
 export function opInfo(op: u32): u32 {
   switch (op) {
     case 0x01: return 0x00010040; // push0
     case 0x02: return 0x00010040; // push1
-    case 0x03: return 0x00030042; // push
-    case 0x04: return 0x00020043; // pushb
+    case 0x03: return 0x01030042; // push
+    case 0x04: return 0x01020043; // pushb
     case 0x05: return 0x00010090; // dup
     case 0x06: return 0x00010010; // drop
     case 0x07: return 0x000100a0; // swap
@@ -142,7 +142,7 @@ export function opInfo(op: u32): u32 {
     case 0x18: return 0x00011010; // lset1
     case 0x19: return 0x00011810; // lset2
     case 0x1a: return 0x00012010; // lset3
-    case 0x1b: return 0x00020004; // laddi
+    case 0x1b: return 0x02020004; // laddi
     case 0x20: return 0x00010060; // add
     case 0x21: return 0x00010060; // sub
     case 0x22: return 0x00010060; // mul
@@ -180,11 +180,11 @@ export function opInfo(op: u32): u32 {
     case 0x50: return 0x00010205; // jmp
     case 0x51: return 0x00010115; // jz
     case 0x52: return 0x00010115; // jnz
-    case 0x53: return 0x00060306; // call
+    case 0x53: return 0x01060306; // call
     case 0x54: return 0x00020400; // ret
     case 0x55: return 0x00020400; // halt
-    case 0x56: return 0x00020407; // revert
-    case 0x57: return 0x00010017; // require
+    case 0x56: return 0x01020407; // revert
+    case 0x57: return 0x01010017; // require
     case 0x58: return 0x00020125; // jeq
     case 0x59: return 0x00020125; // jne
     case 0x5a: return 0x00020125; // jltu
