@@ -648,7 +648,8 @@ size_t mote_result_json(const mote_result *r, char *buf, size_t cap) {
         emits(&o, "]}");
     }
     emits(&o, "],\"error\":");
-    if (r->has_error) emit_i32(&o, r->error);
+    /* error ids are u32 (the revert/require immediate, a verifier code): reported unsigned as the Node host does */
+    if (r->has_error) emit_u64(&o, (uint32_t)r->error);
     else emits(&o, "null");
     emits(&o, ",\"at\":");
     if (r->has_stop) emit_i32(&o, r->stop_offset);

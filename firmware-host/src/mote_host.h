@@ -30,7 +30,7 @@ typedef struct {
     int status;              /* MOTE_ST_* */
     int32_t gas_used;        /* mote_gas_used() as the VM returns it (an i32) */
     int has_error;           /* revert and invalid_module carry an error number */
-    int32_t error;           /* mote_error() as the VM returns it (an i32) */
+    int32_t error;           /* mote_error() as the VM returns it (an i32 holding a u32 id; reported unsigned) */
     uint32_t error_offset;   /* invalid_module: byte offset in the module */
     int has_stop;            /* a call not ending ok: an instruction stopped it */
     int32_t stop_offset;     /* mote_stop_offset(): module byte offset inside that instruction */

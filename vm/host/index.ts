@@ -477,7 +477,8 @@ export class MoteVM {
     const status = STATUS_NAME[code];
     if (status === undefined) throw new InternalVmFault("call", `unknown status ${code}`);
     const gasUsed = this.x.mote_gas_used();
-    const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() : null;
+    // an error id is a u32 (the revert/require immediate, a verifier code); the export returns it as an i32
+    const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() >>> 0 : null;
     const stop = this.x.mote_stop_offset();
     if (status !== "ok") return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
     const returns: Value[] = [];
