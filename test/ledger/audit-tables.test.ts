@@ -1,13 +1,12 @@
 // Issue 11 point 5: the store audit re-derives every table the blocks define (tx index, events,
 // modules, tree nodes) and names the first row that differs; `mote events` refuses a row the blocks
 // do not derive instead of throwing a TypeError; `mote ledger rebuild` re-derives them all.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { Command, CommanderError } from "commander";
+import { afterEach, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { register } from "../../cli/commands/ledger.ts";
-import { CliError } from "../../cli/errors.ts";
+import { inProcessMote } from "../helpers/cli.ts";
 import { Ledger, LedgerError, hex } from "../../ledger/index.ts";
 import { MoteVM } from "../../vm/host/index.ts";
 import { bookVariant, enc, key, program, tempDir, ticking } from "./helpers.ts";
@@ -44,28 +43,7 @@ function tamper(dir: string, sql: string, ...args: unknown[]): void {
   db.close();
 }
 
-async function mote(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command("mote").exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  register(program);
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e2 = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "mote", ...args]);
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
-    else if (e instanceof CliError) {
-      if (e.message) err += `mote: ${e.message}\n`;
-      code = e.exitCode;
-    } else throw e;
-  } finally {
-    o.mockRestore();
-    e2.mockRestore();
-  }
-  return { code, out, err };
-}
+const mote = inProcessMote(register);
 
 /** After the damage: rebuild re-derives the tables, the store audits clean and answers as before. */
 async function rebuildRestores(dir: string): Promise<void> {
