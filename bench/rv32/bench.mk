@@ -23,7 +23,7 @@ $(RV_DIR)/$(BENCH_NAME).elf: $(BENCH_LIB_OBJS) $(RV_DIR)/bench_main.o $(RV_DIR)/
 
 # The device SDK's sealing alone (bench/rv32/seal.ts): Monocypher, mote_seal.c and the case in gen/.
 SEAL_OBJS := $(foreach f,$(MONO_SRCS) $(SRC)/mote_seal.c $(SRC)/memprof.c,$(call rv_obj,$(f)))
-$(RV_DIR)/seal_main.o: $(BENCH_SRC)/seal_main.c $(GEN)/seal_case.h $(SRC)/mote_seal.h | $(RV_DIR)
+$(RV_DIR)/seal_main.o: $(BENCH_SRC)/seal_main.c $(GEN)/seal_case.h $(SRC)/mote_seal.h $(SRC)/rv32_instret.h | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 $(RV_DIR)/seal_case.o: $(GEN)/seal_case.c $(GEN)/seal_case.h | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@

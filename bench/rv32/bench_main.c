@@ -13,6 +13,7 @@
 #include "mote_spec.h"
 #include "mote_wasm.h"
 #include "wasm3.h"
+#include "rv32_instret.h"
 
 /* The same wasm3 value stack the firmware host gives mote.wasm (firmware-host/src/cli_main.c). */
 #define MOTE_WASM_STACK_BYTES 3072
@@ -22,17 +23,6 @@
 /* 64 KiB below main's frame is unused RAM far above the heap's top (2 MiB of RAM, the heap is a few tens of
  * KiB): painting it measures the native stack the Mote calls reach. */
 #define STACK_PAINT_BYTES (64 * 1024)
-
-/* rdinstreth/rdinstret/rdinstreth: retry when the low word wrapped between the two reads. */
-static uint64_t instret(void) {
-    uint32_t hi, lo, hi2;
-    do {
-        __asm__ volatile("rdinstreth %0" : "=r"(hi));
-        __asm__ volatile("rdinstret %0" : "=r"(lo));
-        __asm__ volatile("rdinstreth %0" : "=r"(hi2));
-    } while (hi != hi2);
-    return (uint64_t)hi << 32 | lo;
-}
 
 static _Noreturn void fail(const char *name, const char *what) {
     printf("error case %s: %s\n", name, what);
@@ -88,9 +78,9 @@ static uint64_t run_mote(mote_engine *e, const bench_case *c) {
         const uint8_t *args;
         uint32_t args_len;
         arg_set(c, i, &args, &args_len);
-        uint64_t t0 = instret();
+        uint64_t t0 = rv32_instret();
         int rc = mote_engine_call(e, c->code, c->code_len, c->selector, args, args_len, &ctx, &r, err, sizeof err);
-        total += instret() - t0;
+        total += rv32_instret() - t0;
         if (rc != 0) fail(c->name, err);
     }
     mote_result_json(&r, json, sizeof json);
@@ -265,10 +255,10 @@ static void run_direct(mote_table *store, const bench_case *c) {
             memcpy(m + io_ptr, args, args_len);
             arg = args_len;
         }
-        uint64_t t0 = instret();
+        uint64_t t0 = rv32_instret();
         M3Result r = m3_CallV(f, arg);
         if (!r) r = m3_GetResultsV(f, &ret);
-        total += instret() - t0;
+        total += rv32_instret() - t0;
         check(c, c->func, r);
     }
     printf("case %s calls=%" PRIu32 " instret=%" PRIu64 " result=%" PRId64 " events=%" PRIu32 "\n", c->name, c->repeat, total,

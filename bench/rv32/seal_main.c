@@ -9,18 +9,10 @@
 #include "memprof.h"
 #include "mote_seal.h"
 #include "seal_case.h"
+#include "rv32_instret.h"
 
 #define STACK_PAINT_BYTES (32 * 1024)
 
-static uint64_t instret(void) {
-    uint32_t hi, lo, hi2;
-    do {
-        __asm__ volatile("rdinstreth %0" : "=r"(hi));
-        __asm__ volatile("rdinstret %0" : "=r"(lo));
-        __asm__ volatile("rdinstreth %0" : "=r"(hi2));
-    } while (hi != hi2);
-    return (uint64_t)hi << 32 | lo;
-}
 
 static uint8_t out[MOTE_SEAL_SIZE(MOTE_SEAL_MAX_READERS, MOTE_SEAL_MAX_PAYLOAD)];
 
@@ -40,9 +32,9 @@ int main(void) {
         memcpy(rnd.content_key, seal_random + 56, 32);
         size_t len = 0;
         char err[200];
-        uint64_t t0 = instret();
+        uint64_t t0 = rv32_instret();
         mote_seal_status st = mote_seal(out, sizeof out, &len, seal_payload, seal_payload_len, seal_readers, counts[k], &ctx, &rnd, err, sizeof err);
-        uint64_t t1 = instret();
+        uint64_t t1 = rv32_instret();
         if (st != MOTE_SEAL_OK) {
             printf("error seal: %s\n", err);
             return 1;

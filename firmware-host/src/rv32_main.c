@@ -8,23 +8,13 @@
 #include "mote_host.h"
 #include "mote_wasm.h"
 #include "rv32_workloads.h"
+#include "rv32_instret.h"
 
 /* Same value stack as mote-host (cli_main.c), so the figures are the firmware's. */
 #ifndef MOTE_WASM_STACK_BYTES
 #define MOTE_WASM_STACK_BYTES 3072
 #endif
 
-/* rdinstreth/rdinstret/rdinstreth, retried when the low word wrapped between the reads. Exact under
- * qemu -icount shift=0, where one retired instruction is one tick. */
-static uint64_t instret(void) {
-    uint32_t hi, lo, hi2;
-    do {
-        __asm__ volatile("rdinstreth %0" : "=r"(hi));
-        __asm__ volatile("rdinstret %0" : "=r"(lo));
-        __asm__ volatile("rdinstreth %0" : "=r"(hi2));
-    } while (hi != hi2);
-    return (uint64_t)hi << 32 | lo;
-}
 
 static void print_u64(uint64_t v) {
     char t[21];
@@ -51,9 +41,9 @@ static uint64_t run_once(mote_engine *e, mote_table *store, const rv32_run *r, i
         ctx.gas = c->gas;
         mote_result res;
         char err[128];
-        uint64_t t0 = instret();
+        uint64_t t0 = rv32_instret();
         int rc = mote_engine_call(e, r->module, r->module_len, c->selector, c->args, c->args_len, &ctx, &res, err, sizeof err);
-        uint64_t t1 = instret();
+        uint64_t t1 = rv32_instret();
         if (rc != 0) {
             printf("{\"error\":\"%s: %s\"}\n", r->name, err);
             exit(3);
@@ -75,9 +65,9 @@ int main(void) {
     mote_table_init(&store, 0);
     mote_engine_config cfg = {mote_wasm, mote_wasm_len, mote_wasm_memory_used, MOTE_WASM_STACK_BYTES, &store};
     char err[160];
-    uint64_t t0 = instret();
+    uint64_t t0 = rv32_instret();
     mote_engine *e = mote_engine_new(&cfg, err, sizeof err);
-    uint64_t t1 = instret();
+    uint64_t t1 = rv32_instret();
     if (!e) {
         printf("{\"error\":\"%s\"}\n", err);
         return 3;
