@@ -177,7 +177,7 @@ describe("tampering is refused, each kind with its own code", () => {
 
   it("an unknown block id flag or a short signature: bad_commit_sig; a validator without power: bad_validator", () => {
     const a = load(four);
-    a.sh.commit!.signatures[0]!.blockIdFlag = 7;
+    a.sh.commit!.signatures[0]!.blockIdFlag = 7 as never;
     expect(refusal(() => verifyCommit(a.vals, a.sh, four.chainId))).toBe("bad_commit_sig");
     const b = load(four);
     b.sh.commit!.signatures[0]!.signature = b.sh.commit!.signatures[0]!.signature.subarray(0, 63);
