@@ -329,3 +329,15 @@ export function encodeValidatorSet(vals: readonly Validator[]): Uint8Array {
   const total = vals.reduce((a, v) => a + v.votingPower, 0n);
   return ValidatorSet.encode({ validators: [...vals], proposer: undefined, totalVotingPower: total }).finish();
 }
+
+/**
+ * The validator set a CometBFT genesis.json starts with, in the order the engine keeps a set (voting power
+ * descending, then address ascending): the trust root a client holds before it has verified anything.
+ */
+export function validatorsFromGenesis(genesis: any): { chainId: string; validators: Validator[] } {
+  if (typeof genesis?.chain_id !== "string" || !Array.isArray(genesis.validators)) fail("malformed", "genesis has no chain_id or validators");
+  const vals = validatorsFromRpc(genesis.validators.map((v: any) => ({ ...v, voting_power: v.power ?? v.voting_power })));
+  for (const v of vals) if (v.address.length === 0) v.address = validatorAddress(v.pubKey.ed25519!);
+  vals.sort((a, b) => (a.votingPower !== b.votingPower ? (a.votingPower > b.votingPower ? -1 : 1) : Buffer.compare(a.address, b.address)));
+  return { chainId: genesis.chain_id, validators: vals };
+}
