@@ -22,7 +22,8 @@ async function rpc(url: string, method: string, params: Record<string, unknown>)
       signal: AbortSignal.timeout(15_000),
     });
   } catch (e) {
-    throw new LightRpcError(`${url}: ${method} failed: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new LightRpcError(`${url}: ${method} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
   }
   const text = await res.text();
   let j: { result?: unknown; error?: { message?: string; data?: string } };
