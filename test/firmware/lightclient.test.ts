@@ -18,10 +18,12 @@ import {
   LightClientError,
   signedHeaderFromRpc,
   validatorsFromRpc,
+  validatorsFromGenesis,
   verifyCommit,
   type LightErrorCode,
 } from "../../ledger/lightclient.ts";
 import type { LightVectors } from "../vectors/lightclient-generate.ts";
+import type { VerifyProofFixture } from "../vectors/verify-proof-record.ts";
 
 const { SignedHeader } = types;
 const vectors = JSON.parse(readFileSync(join(import.meta.dirname, "../vectors/lightclient.json"), "utf8")) as LightVectors;
@@ -62,6 +64,13 @@ function cases(): Case[] {
   };
   for (const chain of vectors.chains) {
     chain.blocks.forEach((b, i) => out.push({ name: `${chain.name} height ${b.height}`, chainId: chain.chainId, valset: unhex(chain.validatorSetProto), header: unhex(b.signedHeaderProto), expect: "ok" }));
+  }
+  // commits of a live 4-validator Mote network (the Mote app's 32-byte state root as app hash)
+  const mote = JSON.parse(readFileSync(join(import.meta.dirname, "../vectors/verify-proof.json"), "utf8")) as VerifyProofFixture;
+  const trust = validatorsFromGenesis((mote.calls.find((c) => c.method === "genesis")!.result as { genesis: unknown }).genesis);
+  for (const c of mote.calls.filter((x) => x.method === "commit")) {
+    const s = signedHeaderFromRpc((c.result as { signed_header: unknown }).signed_header);
+    out.push({ name: `Mote network block ${c.params.height}`, chainId: trust.chainId, valset: encodeValidatorSet(trust.validators), header: enc(s), expect: "ok" });
   }
   add("forged app_hash", four, "header_hash", { sh: (s) => (s.header!.appHash = concat(s.header!.appHash, Uint8Array.of(1))) });
   add("forged data_hash", four, "header_hash", { sh: (s) => (s.header!.dataHash[0]! ^= 1) });
