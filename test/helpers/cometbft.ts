@@ -58,6 +58,15 @@ export interface LocalNet {
  */
 export async function startKvstoreNet(bin: string, powers: number[], commitMs = 150): Promise<LocalNet> {
   const dir = mkdtempSync(join(tmpdir(), "mote-cometbft-"));
+  try {
+    return await startIn(dir, bin, powers, commitMs);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startIn(dir: string, bin: string, powers: number[], commitMs: number): Promise<LocalNet> {
   const n = powers.length;
   const homes = Array.from({ length: n }, (_, i) => join(dir, `node${i}`));
   const run = (args: string[]): string => {
