@@ -270,7 +270,7 @@ int mote_light_verify_commit(mote_light_work *w, const uint8_t *valset, size_t v
             FAIL(MOTE_LIGHT_E_VALIDATOR_ADDRESS, "signature %u is not from validator %u", (unsigned)i, (unsigned)i);
         if (s->signature.size != 64)
             FAIL(MOTE_LIGHT_E_BAD_COMMIT_SIG, "signature %u is %u bytes, not 64", (unsigned)i, (unsigned)s->signature.size);
-        uint8_t msg[160];
+        uint8_t msg[mote_light_CanonicalVote_size + 2]; /* + its length as a varint */
         size_t msg_len = 0;
         if (!vote_sign_bytes(chain_id, c, i, msg, sizeof msg, &msg_len))
             FAIL(MOTE_LIGHT_E_MALFORMED, "vote %u does not encode", (unsigned)i);

@@ -2,6 +2,8 @@
 // against the TypeScript one (ledger/lightclient.ts): the real CometBFT commits of test/vectors/lightclient.json
 // verify with the same counts and hashes, and every hostile variant is refused with the same numbered code.
 import { spawnSync } from "node:child_process";
+import * as ed from "@noble/ed25519";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import types from "cosmjs-types/tendermint/types/types";
@@ -18,8 +20,12 @@ import {
   LightClientError,
   signedHeaderFromRpc,
   validatorsFromRpc,
+  headerHash,
+  validatorAddress,
+  validatorSetHash,
   validatorsFromGenesis,
   verifyCommit,
+  voteSignBytes,
   type LightErrorCode,
 } from "../../ledger/lightclient.ts";
 import type { LightVectors } from "../vectors/lightclient-generate.ts";
@@ -71,6 +77,23 @@ function cases(): Case[] {
   for (const c of mote.calls.filter((x) => x.method === "commit")) {
     const s = signedHeaderFromRpc((c.result as { signed_header: unknown }).signed_header);
     out.push({ name: `Mote network block ${c.params.height}`, chainId: trust.chainId, valset: encodeValidatorSet(trust.validators), header: enc(s), expect: "ok" });
+  }
+  // regression (vote bytes buffer): the longest vote there is, a 50-byte chain id and 10-byte varint
+  // timestamps, signed by three known keys; a 160-byte buffer in mote_light.c refused it as malformed
+  {
+    const secrets = [1, 2, 3].map((i) => sha256(Uint8Array.of(i)));
+    const v: Validator[] = secrets.map((k) => ({ address: validatorAddress(ed.getPublicKey(k)), pubKey: { ed25519: ed.getPublicKey(k) }, votingPower: 1n << 40n, proposerPriority: 0n }));
+    const chainId = "c".repeat(50);
+    const time = { seconds: -62135596800n, nanos: 999_999_999 };
+    const header = { ...sh(single).header!, chainId, time, height: (1n << 62n) + 1n, validatorsHash: validatorSetHash(v), appHash: new Uint8Array(32).fill(7) };
+    const commit = {
+      height: header.height,
+      round: 0x7fffffff,
+      blockId: { hash: headerHash(header), partSetHeader: { total: 0xffffffff, hash: new Uint8Array(32).fill(9) } },
+      signatures: v.map((x) => ({ blockIdFlag: 2, validatorAddress: x.address, timestamp: time, signature: new Uint8Array() })),
+    };
+    commit.signatures.forEach((sig, i) => (sig.signature = ed.sign(voteSignBytes(chainId, commit, i), secrets[i]!)));
+    out.push({ name: "longest vote bytes (50-byte chain id)", chainId, valset: encodeValidatorSet(v), header: enc({ header, commit }), expect: "ok" });
   }
   add("forged app_hash", four, "header_hash", { sh: (s) => (s.header!.appHash = concat(s.header!.appHash, Uint8Array.of(1))) });
   add("forged data_hash", four, "header_hash", { sh: (s) => (s.header!.dataHash[0]! ^= 1) });
