@@ -21,7 +21,7 @@ import { minimal, optimize } from "./optimizer.ts";
 import { parseTokens } from "./parser.ts";
 import * as T from "./tokens.ts";
 import { MoteLexer } from "./tokens.ts";
-import type { CheckedProgram } from "./typed.ts";
+import type { CheckedProgram, NameUse } from "./typed.ts";
 import { isRefAtRuntime, sigName, type Type } from "./types.ts";
 import { AstBuilder } from "./visitor.ts";
 import { COMPILER_NAME, COMPILER_VERSION } from "./version.ts";
@@ -50,6 +50,16 @@ export interface CompileOptions {
    * Without it, every `test fn` is dropped.
    */
   testBuild?: (files: SourceFile[], mainFile: string, sink: DiagnosticSink) => { files: SourceFile[]; mainFile: string } | undefined;
+  /**
+   * Filled in for tools (the language server): the parsed files, when they all parsed, and every name
+   * the checker resolved, when it ran. The compilation itself is the same with or without it.
+   */
+  tooling?: ToolingInfo;
+}
+
+export interface ToolingInfo {
+  files?: SourceFile[];
+  uses?: NameUse[];
 }
 
 /** Everything a compilation produced, for tests and tools that want the intermediate forms. */
@@ -326,12 +336,15 @@ export function compileDetailed(
     const files = loadAll(source, file, readFile, sink);
     if (!files) return { diagnostics: sink.list };
     let asts = files.map((f) => f.ast);
+    if (options.tooling) options.tooling.files = asts;
     if (options.testBuild) {
       const t = options.testBuild(asts, file, sink);
       if (!t) return { diagnostics: sink.list };
       ({ files: asts, mainFile: file } = t);
     } else asts = withoutTests(asts);
-    const prog = new Checker(sink).run(file, asts);
+    const checker = new Checker(sink);
+    if (options.tooling) options.tooling.uses = checker.uses;
+    const prog = checker.run(file, asts);
     if (!prog || sink.errorCount > 0) return { diagnostics: sink.list };
     const pool = new ConstPool();
     const ir = prog.functions.map((f) => ({ fn: new FunctionGen(f, pool, sink).generate(), ins: [] as Ins[] }));
