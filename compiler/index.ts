@@ -55,6 +55,12 @@ export interface CompileOptions {
    * the checker resolved, when it ran. The compilation itself is the same with or without it.
    */
   tooling?: ToolingInfo;
+  /**
+   * Parsed files kept between compilations by a tool that compiles the same files again and again (the
+   * language server, on every keystroke): a file whose text is unchanged and parsed cleanly is not
+   * parsed again. The checker does not change the trees it reads, so sharing them is safe.
+   */
+  parseCache?: Map<string, { source: string; ast: SourceFile }>;
 }
 
 export interface ToolingInfo {
@@ -217,13 +223,21 @@ function loadAll(
   file: string,
   readFile: ((path: string) => string | undefined) | undefined,
   sink: DiagnosticSink,
+  cache?: Map<string, { source: string; ast: SourceFile }>,
 ): ParsedFile[] | undefined {
   const loaded = new Map<string, ParsedFile | null>();
   const order: ParsedFile[] = [];
   let ok = true;
   const visit = (src: string, path: string, stack: string[]): void => {
     loaded.set(path, null);
-    const ast = parseFile(src, path, sink);
+    const cached = cache?.get(path);
+    let ast: SourceFile | undefined;
+    if (cached && cached.source === src) ast = cached.ast;
+    else {
+      const reported = sink.list.length;
+      ast = parseFile(src, path, sink);
+      if (ast && cache && sink.list.length === reported) cache.set(path, { source: src, ast });
+    }
     if (!ast) {
       ok = false;
       return;
@@ -333,7 +347,7 @@ export function compileDetailed(
 ): CompileDetail {
   const sink = new DiagnosticSink();
   try {
-    const files = loadAll(source, file, readFile, sink);
+    const files = loadAll(source, file, readFile, sink, options.parseCache);
     if (!files) return { diagnostics: sink.list };
     let asts = files.map((f) => f.ast);
     if (options.tooling) options.tooling.files = asts;

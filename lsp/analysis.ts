@@ -32,7 +32,12 @@ const sourceOf = (an: Analysis, file: string): string => (file === an.file ? an.
  * Compiles a document as `mote check` does (same diagnostics) and keeps what tools need. `readFile`
  * resolves imports (an editor passes its open buffers first, then the disk).
  */
-export function analyze(text: string, file: string, readFile: (path: string) => string | undefined): { analysis: Analysis; diagnostics: Diagnostic[] } {
+export function analyze(
+  text: string,
+  file: string,
+  readFile: (path: string) => string | undefined,
+  parseCache?: Map<string, { source: string; ast: A.SourceFile }>,
+): { analysis: Analysis; diagnostics: Diagnostic[] } {
   const sources = new Map<string, string>();
   const tooling: ToolingInfo = {};
   const read = (path: string): string | undefined => {
@@ -40,7 +45,7 @@ export function analyze(text: string, file: string, readFile: (path: string) => 
     if (t !== undefined) sources.set(path, t);
     return t;
   };
-  const { diagnostics } = compileSource(text, file, read, { tooling });
+  const { diagnostics } = compileSource(text, file, read, { tooling, ...(parseCache ? { parseCache } : {}) });
   return { analysis: { file, text, files: tooling.files ?? [], uses: tooling.uses ?? [], sources }, diagnostics };
 }
 

@@ -20,6 +20,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { formatSource } from "../compiler/format.ts";
 import { readSourceFile, syntaxDiagnostics, type Diagnostic } from "../compiler/index.ts";
 import type { Span } from "../compiler/diagnostics.ts";
+import type { SourceFile } from "../compiler/ast.ts";
 import { analyze, complete, definition, hover, symbols, type Analysis, type CompletionKind, type Pos, type SymbolNode } from "./analysis.ts";
 
 /** A document URI as the compiler's file name: a file system path for file: URIs, the URI itself otherwise. */
@@ -101,6 +102,8 @@ export function startServer(connection: Connection): void {
   const lastGood = new Map<string, Analysis>();
   /** Files other than open documents that diagnostics were published for, per document. */
   const published = new Map<string, Set<string>>();
+  /** Files parsed cleanly, by path and text: an import is parsed again only when its text changes. */
+  const parseCache: Map<string, { source: string; ast: SourceFile }> = new Map();
 
   const readFile = (path: string): string | undefined => {
     const open = documents.get(fileToUri(path));
@@ -119,7 +122,7 @@ export function startServer(connection: Connection): void {
   const validate = (doc: TextDocument): void => {
     guard("checking", () => {
       const file = uriToFile(doc.uri);
-      const { analysis, diagnostics } = analyze(doc.getText(), file, readFile);
+      const { analysis, diagnostics } = analyze(doc.getText(), file, readFile, parseCache);
       latest.set(doc.uri, analysis);
       if (analysis.files.length > 0) lastGood.set(doc.uri, analysis);
       const byUri = new Map<string, LspDiagnostic[]>([[doc.uri, []]]);
