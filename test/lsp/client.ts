@@ -22,8 +22,9 @@ export interface LspClient {
   close: () => Promise<number | null>;
 }
 
-export async function startLsp(): Promise<LspClient> {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "mote.js"), "lsp", "--stdio"], { cwd: ROOT, stdio: "pipe" });
+/** Starts the server; by default the CLI's `mote lsp --stdio`, or another script that serves LSP on stdio. */
+export async function startLsp(args: string[] = [join(ROOT, "bin", "mote.js"), "lsp", "--stdio"]): Promise<LspClient> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "pipe" });
   let err = "";
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
