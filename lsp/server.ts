@@ -135,7 +135,11 @@ export function startServer(connection: Connection): void {
       const before = published.get(doc.uri) ?? new Set<string>();
       for (const uri of before) if (!byUri.has(uri) && !documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
       published.set(doc.uri, new Set([...byUri.keys()].filter((u) => u !== doc.uri)));
-      for (const [uri, list] of byUri) void connection.sendDiagnostics({ uri, version: uri === doc.uri ? doc.version : undefined, diagnostics: list });
+      for (const [uri, list] of byUri) {
+        // an open file has diagnostics of its own, from its own check
+        if (uri !== doc.uri && documents.get(uri)) continue;
+        void connection.sendDiagnostics({ uri, version: uri === doc.uri ? doc.version : undefined, diagnostics: list });
+      }
     }, undefined);
   };
 
@@ -160,7 +164,21 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  documents.onDidChangeContent((e) => validate(e.document));
+  /** Open documents that import `file` (their last check read it). */
+  const importers = (file: string, except: string): TextDocument[] =>
+    documents.all().filter((d) => d.uri !== except && latest.get(d.uri)?.sources.has(file));
+
+  documents.onDidChangeContent((e) => {
+    validate(e.document);
+    // a file another open document imports: that one's diagnostics may have changed too
+    for (const d of importers(uriToFile(e.document.uri), e.document.uri)) validate(d);
+  });
+  // a file changed on disk (the client watches **/*.mote): recheck the open documents that import it
+  connection.onDidChangeWatchedFiles((e) => {
+    guard("watched files", () => {
+      for (const c of e.changes) for (const d of importers(uriToFile(c.uri), c.uri)) validate(d);
+    }, undefined);
+  });
   documents.onDidClose((e) => {
     latest.delete(e.document.uri);
     lastGood.delete(e.document.uri);

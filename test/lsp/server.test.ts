@@ -166,6 +166,26 @@ describe("mote lsp --stdio", () => {
     expect(edited).toContain("let c = last.let chain");
   });
 
+  it("rechecks an open contract when a file it imports changes, and leaves an open import's own diagnostics alone", async () => {
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: attUri, version: 3 }, contentChanges: [{ text: attText }] });
+    expect((await lsp.nextDiagnostics(attUri, 3)).diagnostics).toEqual([]);
+    const readingPath = join(ROOT, "contracts", "lib", "reading.mote");
+    const readingUri = pathToFileURL(readingPath).href;
+    const readingText = readFileSync(readingPath, "utf8");
+    await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: readingUri, languageId: "mote", version: 1, text: readingText } });
+    await lsp.nextDiagnostics(readingUri, 1);
+    // opening it changed nothing for the contract that imports it
+    expect((await lsp.nextDiagnostics(attUri, 3)).diagnostics).toEqual([]);
+    // rename a field the contract uses: the contract's diagnostics now name it
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: readingUri, version: 2 }, contentChanges: [{ text: readingText.replace("count: u64", "total: u64") }] });
+    await lsp.nextDiagnostics(readingUri, 2);
+    const after = await lsp.nextDiagnostics(attUri, 3);
+    expect(after.diagnostics.some((d) => d.severity === 1 && d.message.includes("count"))).toBe(true);
+    await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: readingUri, version: 3 }, contentChanges: [{ text: readingText }] });
+    await lsp.nextDiagnostics(readingUri, 3);
+    expect((await lsp.nextDiagnostics(attUri, 3)).diagnostics).toEqual([]);
+  });
+
   it("lists document symbols: the contract with its storage, events and functions", async () => {
     const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: tokenUri } })) as DocumentSymbol[];
     expect(syms).toHaveLength(1);
