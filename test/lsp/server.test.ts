@@ -180,7 +180,7 @@ describe("mote lsp --stdio", () => {
     await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: readingUri, version: 2 }, contentChanges: [{ text: readingText.replace("count: u64", "total: u64") }] });
     await lsp.nextDiagnostics(readingUri, 2);
     const after = await lsp.nextDiagnostics(attUri, 3);
-    expect(after.diagnostics.some((d) => d.severity === 1 && d.message.includes("count"))).toBe(true);
+    expect(after.diagnostics.some((d) => d.severity === 1 && String(d.message).includes("count"))).toBe(true);
     await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: readingUri, version: 3 }, contentChanges: [{ text: readingText }] });
     await lsp.nextDiagnostics(readingUri, 3);
     expect((await lsp.nextDiagnostics(attUri, 3)).diagnostics).toEqual([]);
