@@ -92,6 +92,9 @@ function toDocumentSymbol(s: SymbolNode): DocumentSymbol {
   };
 }
 
+/** How long after the last edit of a file the documents importing it are checked again. */
+const RECHECK_DELAY_MS = 250;
+
 const toPos = (p: { line: number; character: number }): Pos => ({ line: p.line + 1, col: p.character + 1 });
 
 /** Wires the language features to a connection; returns it unstarted listening (call `listen()`). */
@@ -168,18 +171,37 @@ export function startServer(connection: Connection): void {
   const importers = (file: string, except: string): TextDocument[] =>
     documents.all().filter((d) => d.uri !== except && latest.get(d.uri)?.sources.has(file));
 
+  /**
+   * Rechecks of documents that import a changed file wait until typing pauses (RECHECK_DELAY_MS), so
+   * that they never hold up the answers about the document being edited.
+   */
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const recheckLater = (uri: string): void => {
+    clearTimeout(pending.get(uri));
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        const d = documents.get(uri);
+        if (d) validate(d);
+      }, RECHECK_DELAY_MS),
+    );
+  };
+
   documents.onDidChangeContent((e) => {
     validate(e.document);
     // a file another open document imports: that one's diagnostics may have changed too
-    for (const d of importers(uriToFile(e.document.uri), e.document.uri)) validate(d);
+    for (const d of importers(uriToFile(e.document.uri), e.document.uri)) recheckLater(d.uri);
   });
   // a file changed on disk (the client watches **/*.mote): recheck the open documents that import it
   connection.onDidChangeWatchedFiles((e) => {
     guard("watched files", () => {
-      for (const c of e.changes) for (const d of importers(uriToFile(c.uri), c.uri)) validate(d);
+      for (const c of e.changes) for (const d of importers(uriToFile(c.uri), c.uri)) recheckLater(d.uri);
     }, undefined);
   });
   documents.onDidClose((e) => {
+    clearTimeout(pending.get(e.document.uri));
+    pending.delete(e.document.uri);
     latest.delete(e.document.uri);
     lastGood.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
