@@ -4,9 +4,10 @@
 // from live in the URL's hash (deflate-compressed, base64url), so a link shares them.
 import { EditorView, basicSetup } from "codemirror";
 import { StateEffect, StateField } from "@codemirror/state";
-import { Decoration, type DecorationSet } from "@codemirror/view";
+import { Decoration, hoverTooltip, type DecorationSet } from "@codemirror/view";
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
-import { compileSource, type Diagnostic } from "../../compiler/index.ts";
+import type { Diagnostic } from "../../compiler/index.ts";
+import { analyze, hover, type Analysis } from "../../lsp/analysis.ts";
 import { ACCOUNTS, Playground, type CallView } from "./session.ts";
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -88,6 +89,8 @@ async function start(): Promise<void> {
     );
   };
   const read = (path: string, text: string): string | undefined => (path === file ? text : files[path]);
+  /** The language server's view of the text (lsp/analysis.ts), from the last check that parsed: for hover. */
+  let analysis: Analysis | undefined;
 
   const view = new EditorView({
     parent: $("editor"),
@@ -98,12 +101,30 @@ async function start(): Promise<void> {
       linter(
         (v) => {
           const text = v.state.doc.toString();
-          const ds = compileSource(text, file, (p) => read(p, text)).diagnostics.filter((d) => d.file === file);
+          const checked = analyze(text, file, (p) => read(p, text));
+          if (checked.analysis.files.length > 0) analysis = checked.analysis;
+          const ds = checked.diagnostics.filter((d) => d.file === file);
           showProblems(ds);
           return ds.map((d) => toCm(v, d));
         },
         { delay: 300 },
       ),
+      // hover: what the language server answers (the type of a name, a builtin's doc)
+      hoverTooltip((v, pos) => {
+        if (!analysis || analysis.text !== v.state.doc.toString()) return null;
+        const line = v.state.doc.lineAt(pos);
+        const h = hover(analysis, { line: line.number, col: pos - line.from + 1 });
+        if (!h) return null;
+        return {
+          pos,
+          create: () => {
+            const dom = document.createElement("pre");
+            dom.className = "mote-hover";
+            dom.textContent = h.markdown.replace(/```mote\n|```/g, "").trim();
+            return { dom };
+          },
+        };
+      }),
     ],
   });
   const setText = (text: string): void => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });

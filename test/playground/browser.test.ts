@@ -1,5 +1,5 @@
 // The playground in a real headless Chromium (Debian's `chromium`, driven by playwright-core): load the
-// page, compile the token, deploy it, call transfer and see its event and gas, call a transfer that
+// page, compile the token, hover a builtin, deploy it, call transfer and see its event and gas, call a transfer that
 // reverts and see the revert's source line (marked in the editor), see a syntax error inline, and open
 // the shared URL. A screenshot goes to test/.artifacts/playground.png. Without Chromium (which .ci/run
 // installs) the test is skipped, saying so.
@@ -63,6 +63,28 @@ describe.skipIf(!chromiumPath)("playground in headless Chromium", () => {
     expect(await page.textContent("#size")).toMatch(/^Token: \d+ bytes, 6 public function\(s\)$/);
     expect(await page.textContent("#disasm")).toContain("transfer");
     expect(JSON.parse((await page.textContent("#abi"))!).contract).toBe("Token");
+
+    // hover over `caller` in init: the builtin's doc, as the language server gives it
+    await page.waitForFunction(() => document.querySelector(".cm-gutter-lint") !== null);
+    const box = await page.evaluate(() => {
+      const line = Array.from(document.querySelectorAll(".cm-line")).find((l) => l.textContent!.includes("owner = caller();"))!;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent!.indexOf("caller");
+        if (i < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, i + 2);
+        r.setEnd(n, i + 3);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+      return null;
+    });
+    expect(box).not.toBeNull();
+    await page.mouse.move(box!.x, box!.y);
+    await page.waitForSelector(".cm-tooltip-hover .mote-hover", { timeout: 10_000 });
+    expect(await page.textContent(".cm-tooltip-hover .mote-hover")).toContain("the public key that signed the call");
+    await page.mouse.move(5, 5);
 
     // deploy: init(total) as alice
     await page.fill("#args input[name=total]", "1000");
