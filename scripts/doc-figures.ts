@@ -91,6 +91,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   // language-server latency (npm run bench:lsp -- --record → bench/results/lsp.json), medians in ms
   "lsp.worstMedianMs": (r) => d1(r.lsp.worstMedianMs),
   "lsp.rounds": (r) => String(r.lsp.rounds),
+  "lsp.load": (r) => (r.lsp.loadAverage ? `${d1(r.lsp.loadAverage[0])} on ${r.lsp.cores} cores` : "not recorded"),
   ...Object.fromEntries(
     ["diagnostics", "hover", "definition", "completion", "symbols", "formatting"].flatMap((q) => [
       [`lsp.${q}.worst`, (r: Results) => d1(Math.max(...r.lsp.contracts.map((c: { ms: Record<string, { median: number }> }) => c.ms[q]!.median)))],
