@@ -14,6 +14,7 @@ import { register as registerInit } from "./commands/init.ts";
 import { register as registerTest } from "./commands/test.ts";
 import { register as registerFmt } from "./commands/fmt.ts";
 import { register as registerVerify } from "./commands/verify.ts";
+import { register as registerLsp } from "./commands/lsp.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -40,6 +41,7 @@ registerTest(program);
 registerFmt(program);
 registerData(program);
 registerVerify(program);
+registerLsp(program);
 
 try {
   await program.parseAsync(process.argv);

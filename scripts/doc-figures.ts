@@ -7,7 +7,7 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md"];
+export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md"];
 
 /**
  * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
@@ -18,11 +18,12 @@ export interface Results {
   latest: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   fuzz: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json"), lsp: read("lsp.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -87,6 +88,16 @@ export const FIGURES: Record<string, (r: Results) => string> = {
     ]),
   ),
   "mutation.total": (r) => n(r.mutation.outcomes.length),
+  // language-server latency (npm run bench:lsp -- --record → bench/results/lsp.json), medians in ms
+  "lsp.worstMedianMs": (r) => d1(r.lsp.worstMedianMs),
+  "lsp.rounds": (r) => String(r.lsp.rounds),
+  "lsp.load": (r) => (r.lsp.loadAverage ? `${d1(r.lsp.loadAverage[0])} on ${r.lsp.cores} cores` : "not recorded"),
+  ...Object.fromEntries(
+    ["diagnostics", "hover", "definition", "completion", "symbols", "formatting"].flatMap((q) => [
+      [`lsp.${q}.worst`, (r: Results) => d1(Math.max(...r.lsp.contracts.map((c: { ms: Record<string, { median: number }> }) => c.ms[q]!.median)))],
+      [`lsp.${q}.token`, (r: Results) => d1(r.lsp.contracts.find((c: { contract: string }) => c.contract === "token.mote").ms[q].median)],
+    ]),
+  ),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),
