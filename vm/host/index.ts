@@ -9,6 +9,7 @@ import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type Veri
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
 import { BALANCE_KEY, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { compileFast, FastCache, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
@@ -173,6 +174,36 @@ function compileVm(trace = false): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+let compiledFast: Promise<WebAssembly.Module> | undefined;
+function compileFastRuntime(): Promise<WebAssembly.Module> {
+  if (!compiledFast) {
+    const p = join(dirname(WASM_PATH), "mote-fast.wasm");
+    if (!existsSync(p)) throw new Error(`${p} not found: run npm run build`);
+    compiledFast = WebAssembly.compile(readFileSync(p));
+  }
+  return compiledFast;
+}
+
+/**
+ * Which engine runs calls: "interp", the interpreter in mote.wasm (the reference, and the one every
+ * device runs); "fast", each verified module translated once to WebAssembly (vm/host/fast.ts), with the
+ * same results for every input (the differential fuzzer and the conformance vectors check it).
+ */
+export type EngineKind = "interp" | "fast";
+
+/** Translations shared by every VM of the process, by module id. */
+const fastModules = new FastCache();
+
+interface FastRuntime {
+  f_begin(ex: number, argsLen: number, gas: number): number;
+  f_const(i: number): number;
+  fst: WebAssembly.Global;
+  mote_gas_used(): number;
+  mote_result_len(): number;
+  mote_error(): number;
+  mote_stop_offset(): number;
+}
+
 /** Thrown when the VM itself misbehaves (a WebAssembly trap); never a result of any module or input. */
 export class InternalVmFault extends Error {
   constructor(what: string, cause: unknown) {
@@ -190,9 +221,21 @@ export class MoteVM {
   private loadedId: Uint8Array | null = null;
   private loadedResult: VerifyResult | null = null;
   private cur: CallState | null = null;
+  /** The fast engine's runtime instance (null on the interpreter), its layout and this VM's instances of translations. */
+  private readonly rt: FastRuntime | null;
+  private readonly rtImports: Record<string, unknown> | null;
+  private fastLayout: FastLayout | null = null;
+  private readonly fastInstances = new Map<FastModule, (f: number) => number>();
+  private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
 
-  private constructor(instance: WebAssembly.Instance) {
+  /** The engine this VM runs calls on. */
+  readonly engine: EngineKind;
+
+  private constructor(instance: WebAssembly.Instance, rt: WebAssembly.Instance | null) {
     this.x = instance.exports as unknown as Exports;
+    this.engine = rt ? "fast" : "interp";
+    this.rt = rt ? (rt.exports as unknown as FastRuntime) : null;
+    this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
     this.memUsed = this.x.mote_memory_used();
@@ -226,14 +269,39 @@ export class MoteVM {
    * instruction (CallOptions.onStep); a wasm image (or `{ wasm }`) runs that build of the VM instead (the
    * mutation tools and the hostile-import tests run VMs this way).
    */
-  static async create(opts: { trace?: boolean; wasm?: Uint8Array<ArrayBuffer> } | Uint8Array<ArrayBuffer> = {}): Promise<MoteVM> {
+  static async create(
+    opts: { trace?: boolean; wasm?: Uint8Array<ArrayBuffer>; engine?: EngineKind } | Uint8Array<ArrayBuffer> = {},
+  ): Promise<MoteVM> {
     const o = opts instanceof Uint8Array ? { wasm: opts } : opts;
+    const engine = o.engine ?? "interp";
+    if (engine === "fast" && (o.trace || o.wasm)) throw new RangeError("the fast engine runs neither the trace build nor another VM image");
     const mod = o.wasm ? await WebAssembly.compile(o.wasm) : await compileVm(o.trace === true);
     let vm: MoteVM | undefined;
-    const imports = { env: MoteVM.imports(() => vm!) };
-    const instance = await WebAssembly.instantiate(mod, imports);
-    vm = new MoteVM(instance);
+    const env = MoteVM.imports(() => vm!);
+    const instance = await WebAssembly.instantiate(mod, { env });
+    const rt = engine === "fast"
+      ? await WebAssembly.instantiate(await compileFastRuntime(), { env: { ...env, memory: (instance.exports as unknown as Exports).memory } })
+      : null;
+    vm = new MoteVM(instance, rt);
     return vm;
+  }
+
+  /** The translation of the loaded module and this VM's instance of it. */
+  private fast(module: Uint8Array, id: Uint8Array): { fm: FastModule; run: (f: number) => number } {
+    if (this.loadedFast) return this.loadedFast;
+    const rt = this.rt!;
+    const L = (this.fastLayout ??= {
+      mem: this.mem, STACK: rt.f_const(0), STACK_SLOTS: rt.f_const(1), FUNCS: rt.f_const(2), CONSTS: rt.f_const(3), GASTAB: rt.f_const(5),
+      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8),
+    });
+    const fm = fastModules.get(toHex(id), () => compileFast(module, L));
+    let run = this.fastInstances.get(fm);
+    if (!run) {
+      const inst = new WebAssembly.Instance(fm.module, { rt: this.rtImports!, env: { memory: this.x.memory } } as WebAssembly.Imports);
+      run = (inst.exports as { run(f: number): number }).run;
+      this.fastInstances.set(fm, run);
+    }
+    return (this.loadedFast = { fm, run });
   }
 
   /** Bytes of linear memory the VM may touch (its exact bound). */
@@ -408,6 +476,7 @@ export class MoteVM {
         : { ok: false, code, name: VERIFY_NAME.get(code) ?? ("unknown" as VerifyErrorName), offset: this.x.mote_error_offset() };
     this.loaded = module.slice();
     this.loadedResult = r;
+    this.loadedFast = null;
     this.loadedId = r.ok ? r.id : null;
     return r;
   }
@@ -469,20 +538,30 @@ export class MoteVM {
     const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
+    const rt = this.rt;
     try {
-      code = this.guard("call", () => this.x.mote_call(selector, p - io, gas));
+      if (rt) {
+        const f = this.fast(module, this.loadedId!);
+        code = this.guard("call", () => {
+          const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
+          return fi < 0 ? (rt.fst.value as number) : f.run(fi);
+        });
+      } else {
+        code = this.guard("call", () => this.x.mote_call(selector, p - io, gas));
+      }
     } finally {
       this.cur = null;
     }
+    const out = rt ?? this.x;
     const status = STATUS_NAME[code];
     if (status === undefined) throw new InternalVmFault("call", `unknown status ${code}`);
-    const gasUsed = this.x.mote_gas_used();
+    const gasUsed = out.mote_gas_used();
     // an error id is a u32 (the revert/require immediate, a verifier code); the export returns it as an i32
-    const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() >>> 0 : null;
-    const stop = this.x.mote_stop_offset();
+    const error = status === "revert" || status === "invalid_module" ? out.mote_error() >>> 0 : null;
+    const stop = out.mote_stop_offset();
     if (status !== "ok") return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
     const returns: Value[] = [];
-    const rl = this.x.mote_result_len();
+    const rl = out.mote_result_len();
     let q = io;
     while (q < io + rl) {
       if (this.mem[q] === TAG_INT) {
