@@ -265,12 +265,14 @@ export function f_muls_ovf(a: u64, t: u64): i32 {
 }
 export function f_fmul(a: u64, b: u64): u64 {
   fst = 0;
+  fixOvf = false;
   const r = fmul(a, b);
   return fixOvf ? raise(ST_OVERFLOW) : r;
 }
 /** b != 0 (translated code checks it first). */
 export function f_fdiv(a: u64, b: u64): u64 {
   fst = 0;
+  fixOvf = false;
   const r = fdiv(a, b);
   return fixOvf ? raise(ST_OVERFLOW) : r;
 }
