@@ -158,7 +158,7 @@ interface Fn {
 }
 
 /** Translates the module loaded in the interpreter (memory as `mote_load` left it) to wasm bytes. */
-export function translate(moduleBytes: Uint8Array, L: FastLayout): { wasm: Uint8Array; exports: Map<number, number> } {
+export function translate(moduleBytes: Uint8Array, L: FastLayout): { wasm: Uint8Array<ArrayBuffer>; exports: Map<number, number> } {
   const def = decodeModule(moduleBytes);
   const mem = L.mem;
   const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);

@@ -8,7 +8,7 @@ import * as ed from "@noble/ed25519";
 import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type VerifyErrorName } from "../spec/format.ts";
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
-import { BALANCE_KEY, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 import { compileFast, FastCache, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
@@ -113,8 +113,9 @@ interface Exports {
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
+  /** This call's storage writes by byteKey(key), committed only on ok. */
   writes: Map<string, [Uint8Array, Uint8Array]>;
-  /** Balances changed by this call's payments, by id (hex); committed only on ok. */
+  /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
   balances: Map<string, [Uint8Array, bigint]>;
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
@@ -123,6 +124,13 @@ interface CallState {
 }
 
 const U64_MAX = 2n ** 64n - 1n;
+const I64_MIN = -(2n ** 63n);
+const ZERO32 = new Uint8Array(32);
+
+/** The result of a call that did not run (or ended early): no returns, no events. */
+function emptyResult(status: StatusName, extra: Partial<CallResult> = {}): CallResult {
+  return { status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra };
+}
 
 /** A balance as the store holds it: the entry with the empty key, 8 bytes LE; absent = 0. */
 export function readBalance(store: StateStore, id: Uint8Array): bigint {
@@ -141,7 +149,7 @@ export function encodeBalance(amount: bigint): Uint8Array {
 }
 
 function balanceIn(c: CallState, id: Uint8Array): bigint {
-  const o = c.balances.get(toHex(id));
+  const o = c.balances.get(byteKey(id));
   return o ? o[1] : readBalance(c.store, id);
 }
 
@@ -216,6 +224,10 @@ export class MoteVM {
   private readonly x: Exports;
   private readonly mem: Uint8Array;
   private readonly dv: DataView;
+  private readonly memBuf: Buffer;
+  private readonly io: number;
+  private readonly ioSize: number;
+  private readonly ctx: number;
   private readonly memUsed: number;
   private loaded: Uint8Array | null = null;
   private loadedId: Uint8Array | null = null;
@@ -238,6 +250,10 @@ export class MoteVM {
     this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
+    this.memBuf = Buffer.from(this.x.memory.buffer);
+    this.io = this.x.mote_io_ptr();
+    this.ioSize = this.x.mote_io_size();
+    this.ctx = this.x.mote_ctx_ptr();
     this.memUsed = this.x.mote_memory_used();
   }
 
@@ -257,7 +273,7 @@ export class MoteVM {
         const amount = BigInt.asUintN(64, v);
         const bal = balanceIn(c, c.contract);
         if (bal + amount > U64_MAX) return false;
-        c.balances.set(toHex(c.contract), [c.contract, bal + amount]);
+        c.balances.set(byteKey(c.contract), [c.contract, bal + amount]);
         this.dv.setBigUint64(ctx + 80, amount, true);
         return true;
       },
@@ -314,7 +330,12 @@ export class MoteVM {
     return this.mem;
   }
 
-  private range(ptr: number, len: number): boolean {
+  /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
+  private memKey(ptr: number, len: number): string {
+    return this.memBuf.toString("latin1", ptr, ptr + len);
+  }
+
+    private range(ptr: number, len: number): boolean {
     return ptr >= 0 && len >= 0 && ptr + len <= this.memUsed;
   }
 
@@ -325,15 +346,17 @@ export class MoteVM {
         const v = vm();
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
-        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
-        const w = c.writes.get(toHex(key));
+        // a view of the key (no copy): stores look it up and do not keep it
+        const key = v.mem.subarray(keyPtr, keyPtr + keyLen);
+        const k = v.memKey(keyPtr, keyLen);
+        const w = c.writes.get(k);
         let val: Uint8Array | undefined;
         try {
-          val = w ? w[1] : c.store.get(c.contract, key);
+          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, key, k) : c.store.get(c.contract, key);
         } catch {
           return fail;
         }
-        if (c.onTrace) c.onTrace({ kind: "sload", key, value: val ?? new Uint8Array(0) });
+        if (c.onTrace) c.onTrace({ kind: "sload", key: key.slice(), value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
@@ -345,7 +368,7 @@ export class MoteVM {
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const key = v.mem.slice(keyPtr, keyPtr + keyLen);
         const value = v.mem.slice(valPtr, valPtr + valLen);
-        c.writes.set(toHex(key), [key, value]);
+        c.writes.set(v.memKey(keyPtr, keyLen), [key, value]);
         if (c.onStore) c.onStore(key, value, v.control(c));
         if (c.onTrace) c.onTrace({ kind: "sstore", key, value });
         return 0;
@@ -398,8 +421,8 @@ export class MoteVM {
           if (Buffer.compare(to, c.contract) === 0) return 0;
           const dest = balanceIn(c, to);
           if (dest + amount > U64_MAX) return 2;
-          c.balances.set(toHex(c.contract), [c.contract, from - amount]);
-          c.balances.set(toHex(to), [to, dest + amount]);
+          c.balances.set(byteKey(c.contract), [c.contract, from - amount]);
+          c.balances.set(byteKey(to), [to, dest + amount]);
         } catch {
           return fail;
         }
@@ -496,18 +519,16 @@ export class MoteVM {
 
   call(module: Uint8Array, fn: string | number, args: Value[], opts: CallOptions): CallResult {
     const v = this.load(module);
-    const res = (status: StatusName, extra: Partial<CallResult> = {}): CallResult => ({
-      status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra,
-    });
+    const res = emptyResult;
     if (!v.ok) return res("invalid_module", { error: v.code, errorOffset: v.offset });
     const selector = typeof fn === "number" ? fn >>> 0 : cachedSelector(fn);
     // arguments, tagged, into the I/O buffer
-    const io = this.x.mote_io_ptr();
-    const ioSize = this.x.mote_io_size();
+    const io = this.io;
+    const ioSize = this.ioSize;
     let p = io;
     for (const a of args) {
       if (typeof a === "bigint") {
-        if (p + 9 > io + ioSize || a < -(2n ** 63n) || a >= 2n ** 64n) return res("bad_call");
+        if (p + 9 > io + ioSize || a < I64_MIN || a > U64_MAX) return res("bad_call");
         this.mem[p] = TAG_INT;
         this.dv.setBigUint64(p + 1, BigInt.asUintN(64, a), true);
         p += 9;
@@ -520,8 +541,8 @@ export class MoteVM {
       }
     }
     // context
-    const ctx = this.x.mote_ctx_ptr();
-    const caller = opts.caller ?? new Uint8Array(32);
+    const ctx = this.ctx;
+    const caller = opts.caller ?? ZERO32;
     if (caller.length !== 32) throw new RangeError("caller must be a 32-byte public key");
     this.mem.set(caller, ctx);
     this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
@@ -573,7 +594,9 @@ export class MoteVM {
         q += 3 + l;
       }
     }
-    for (const [key, val] of state.writes.values()) opts.store.set(state.contract, key, val);
+    const st = opts.store;
+    if (st.setKeyed) for (const [k, [key, val]] of state.writes) st.setKeyed(state.contract, key, k, val);
+    else for (const [key, val] of state.writes.values()) st.set(state.contract, key, val);
     for (const [id, bal] of state.balances.values()) opts.store.set(id, BALANCE_KEY, encodeBalance(bal));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }
