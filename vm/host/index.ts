@@ -113,8 +113,8 @@ interface Exports {
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
-  /** This call's storage writes by byteKey(key), committed only on ok. */
-  writes: Map<string, [Uint8Array, Uint8Array]>;
+  /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
+  writes: Map<string, [Uint8Array | null, Uint8Array]>;
   /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
   balances: Map<string, [Uint8Array, bigint]>;
   events: VmEvent[];
@@ -224,7 +224,8 @@ export class MoteVM {
   private readonly x: Exports;
   private readonly mem: Uint8Array;
   private readonly dv: DataView;
-  private readonly memBuf: Buffer;
+  /** The memory as a Buffer, for its latin1Slice (what Buffer#toString("latin1", …) calls, without the dispatch). */
+  private readonly memBuf: Buffer & { latin1Slice(start: number, end: number): string };
   private readonly io: number;
   private readonly ioSize: number;
   private readonly ctx: number;
@@ -250,7 +251,7 @@ export class MoteVM {
     this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
-    this.memBuf = Buffer.from(this.x.memory.buffer);
+    this.memBuf = Buffer.from(this.x.memory.buffer) as MoteVM["memBuf"];
     this.io = this.x.mote_io_ptr();
     this.ioSize = this.x.mote_io_size();
     this.ctx = this.x.mote_ctx_ptr();
@@ -332,7 +333,7 @@ export class MoteVM {
 
   /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
   private memKey(ptr: number, len: number): string {
-    return this.memBuf.toString("latin1", ptr, ptr + len);
+    return this.memBuf.latin1Slice(ptr, ptr + len);
   }
 
     private range(ptr: number, len: number): boolean {
@@ -346,17 +347,16 @@ export class MoteVM {
         const v = vm();
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
-        // a view of the key (no copy): stores look it up and do not keep it
-        const key = v.mem.subarray(keyPtr, keyPtr + keyLen);
         const k = v.memKey(keyPtr, keyLen);
         const w = c.writes.get(k);
         let val: Uint8Array | undefined;
         try {
-          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, key, k) : c.store.get(c.contract, key);
+          // a view of the key (no copy): stores look it up and do not keep it
+          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
         } catch {
           return fail;
         }
-        if (c.onTrace) c.onTrace({ kind: "sload", key: key.slice(), value: val ?? new Uint8Array(0) });
+        if (c.onTrace) c.onTrace({ kind: "sload", key: v.mem.slice(keyPtr, keyPtr + keyLen), value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
@@ -366,11 +366,12 @@ export class MoteVM {
         // values past the limits fail the call as on mote-host (the VM never passes them)
         if (!c || keyLen < 1 || keyLen > LIMITS.MAX_KEY_BYTES.value || valLen > LIMITS.MAX_BYTES_LEN.value) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
-        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
         const value = v.mem.slice(valPtr, valPtr + valLen);
+        // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
+        const key = c.onStore || c.onTrace || !c.store.setKeyed ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
         c.writes.set(v.memKey(keyPtr, keyLen), [key, value]);
-        if (c.onStore) c.onStore(key, value, v.control(c));
-        if (c.onTrace) c.onTrace({ kind: "sstore", key, value });
+        if (c.onStore) c.onStore(key!, value, v.control(c));
+        if (c.onTrace) c.onTrace({ kind: "sstore", key: key!, value });
         return 0;
       },
       host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
@@ -563,13 +564,14 @@ export class MoteVM {
     try {
       if (rt) {
         const f = this.fast(module, this.loadedId!);
-        code = this.guard("call", () => {
-          const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
-          return fi < 0 ? (rt.fst.value as number) : f.run(fi);
-        });
+        const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
+        code = fi < 0 ? (rt.fst.value as number) : f.run(fi);
       } else {
-        code = this.guard("call", () => this.x.mote_call(selector, p - io, gas));
+        code = this.x.mote_call(selector, p - io, gas);
       }
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new InternalVmFault("call", e);
+      throw e;
     } finally {
       this.cur = null;
     }
@@ -579,8 +581,10 @@ export class MoteVM {
     const gasUsed = out.mote_gas_used();
     // an error id is a u32 (the revert/require immediate, a verifier code); the export returns it as an i32
     const error = status === "revert" || status === "invalid_module" ? out.mote_error() >>> 0 : null;
-    const stop = out.mote_stop_offset();
-    if (status !== "ok") return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
+    if (status !== "ok") {
+      const stop = out.mote_stop_offset();
+      return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
+    }
     const returns: Value[] = [];
     const rl = out.mote_result_len();
     let q = io;
@@ -596,7 +600,7 @@ export class MoteVM {
     }
     const st = opts.store;
     if (st.setKeyed) for (const [k, [key, val]] of state.writes) st.setKeyed(state.contract, key, k, val);
-    else for (const [key, val] of state.writes.values()) st.set(state.contract, key, val);
+    else for (const [key, val] of state.writes.values()) st.set(state.contract, key!, val);
     for (const [id, bal] of state.balances.values()) opts.store.set(id, BALANCE_KEY, encodeBalance(bal));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }

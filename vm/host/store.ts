@@ -10,10 +10,11 @@ export interface StateStore {
   set(contract: Uint8Array, key: Uint8Array, value: Uint8Array): void;
   /**
    * Optional: get and set with `k`, the key's byteKey, already made (the Node host makes it once per access
-   * for its own overlay; a store keyed the same way saves making it again). Same results as get and set.
+   * for its own overlay; a store keyed the same way saves making it again). Same results as get and set,
+   * except that setKeyed may keep `value` without copying it (the host hands over a copy of its own).
    */
-  getKeyed?(contract: Uint8Array, key: Uint8Array, k: string): Uint8Array | undefined;
-  setKeyed?(contract: Uint8Array, key: Uint8Array, k: string, value: Uint8Array): void;
+  getKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string): Uint8Array | undefined;
+  setKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, value: Uint8Array): void;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -66,14 +67,14 @@ export class MemoryStateStore implements StateStore {
   }
 
   set(contract: Uint8Array, key: Uint8Array, value: Uint8Array): void {
-    this.setKeyed(contract, key, byteKey(key), value);
+    this.setKeyed(contract, key, byteKey(key), value.slice());
   }
 
-  getKeyed(contract: Uint8Array, _key: Uint8Array, k: string): Uint8Array | undefined {
+  getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string): Uint8Array | undefined {
     return this.data.get(this.contractKey(contract))?.get(k);
   }
 
-  setKeyed(contract: Uint8Array, _key: Uint8Array, k: string, value: Uint8Array): void {
+  setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array): void {
     const c = this.contractKey(contract);
     let m = this.data.get(c);
     if (value.length === 0) {
@@ -82,7 +83,7 @@ export class MemoryStateStore implements StateStore {
       return;
     }
     if (!m) this.data.set(c, (m = new Map()));
-    m.set(k, value.slice());
+    m.set(k, value);
   }
 
   /** Every entry as ["0x" contract, "0x" key, "0x" value], sorted by contract then key. */
