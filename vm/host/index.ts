@@ -116,7 +116,7 @@ interface CallState {
   /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
   writes: Map<string, [Uint8Array | null, Uint8Array]>;
   /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
-  balances: Map<string, [Uint8Array, bigint]>;
+  balances: Map<string, [Uint8Array, bigint]> | null; // made by the first payment (most calls make none)
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
   onTrace?: CallOptions["onTrace"];
@@ -126,6 +126,8 @@ interface CallState {
 const U64_MAX = 2n ** 64n - 1n;
 const I64_MIN = -(2n ** 63n);
 const ZERO32 = new Uint8Array(32);
+const MAX_KEY_BYTES = LIMITS.MAX_KEY_BYTES.value;
+const MAX_BYTES_LEN = LIMITS.MAX_BYTES_LEN.value;
 
 /** The result of a call that did not run (or ended early): no returns, no events. */
 function emptyResult(status: StatusName, extra: Partial<CallResult> = {}): CallResult {
@@ -149,7 +151,7 @@ export function encodeBalance(amount: bigint): Uint8Array {
 }
 
 function balanceIn(c: CallState, id: Uint8Array): bigint {
-  const o = c.balances.get(byteKey(id));
+  const o = c.balances?.get(byteKey(id));
   return o ? o[1] : readBalance(c.store, id);
 }
 
@@ -274,7 +276,7 @@ export class MoteVM {
         const amount = BigInt.asUintN(64, v);
         const bal = balanceIn(c, c.contract);
         if (bal + amount > U64_MAX) return false;
-        c.balances.set(byteKey(c.contract), [c.contract, bal + amount]);
+        (c.balances ??= new Map()).set(byteKey(c.contract), [c.contract, bal + amount]);
         this.dv.setBigUint64(ctx + 80, amount, true);
         return true;
       },
@@ -364,7 +366,7 @@ export class MoteVM {
         const c = v.cur;
         // an empty key is the contract's native balance (readBalance): only host_pay changes it; keys and
         // values past the limits fail the call as on mote-host (the VM never passes them)
-        if (!c || keyLen < 1 || keyLen > LIMITS.MAX_KEY_BYTES.value || valLen > LIMITS.MAX_BYTES_LEN.value) return fail;
+        if (!c || keyLen < 1 || keyLen > MAX_KEY_BYTES || valLen > MAX_BYTES_LEN) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const value = v.mem.slice(valPtr, valPtr + valLen);
         // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
@@ -422,8 +424,9 @@ export class MoteVM {
           if (Buffer.compare(to, c.contract) === 0) return 0;
           const dest = balanceIn(c, to);
           if (dest + amount > U64_MAX) return 2;
-          c.balances.set(byteKey(c.contract), [c.contract, from - amount]);
-          c.balances.set(byteKey(to), [to, dest + amount]);
+          const b = (c.balances ??= new Map());
+          b.set(byteKey(c.contract), [c.contract, from - amount]);
+          b.set(byteKey(to), [to, dest + amount]);
         } catch {
           return fail;
         }
@@ -557,7 +560,7 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
+    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: null, events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
     const rt = this.rt;
@@ -599,9 +602,10 @@ export class MoteVM {
       }
     }
     const st = opts.store;
-    if (st.setKeyed) for (const [k, [key, val]] of state.writes) st.setKeyed(state.contract, key, k, val);
-    else for (const [key, val] of state.writes.values()) st.set(state.contract, key!, val);
-    for (const [id, bal] of state.balances.values()) opts.store.set(id, BALANCE_KEY, encodeBalance(bal));
+    const contract = state.contract;
+    if (st.setKeyed) state.writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1]));
+    else state.writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }
 }
