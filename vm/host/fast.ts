@@ -882,18 +882,27 @@ function translateFunction(
   return [...decl, ...b];
 }
 
-/** Caches translations by module id (SHA-256 of its bytes): a node translates each contract once. */
-export class FastCache {
-  private readonly entries = new Map<string, FastModule>();
-  constructor(private readonly limit = 256) {}
+/**
+ * A bounded cache, oldest entry out first: translations by module id (a node translates each contract
+ * once) and, per VM, the instances of them. Each translation holds compiled code that V8 frees only when
+ * nothing refers to it, so neither may grow without bound (a VM that ran every module of a fuzz campaign
+ * ran out of wasm code space).
+ */
+export class BoundedCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(readonly limit: number) {}
 
-  get(key: string, make: () => FastModule): FastModule {
-    let m = this.entries.get(key);
-    if (!m) {
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: K, make: () => V): V {
+    let v = this.entries.get(key);
+    if (v === undefined) {
       if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, (m = make()));
+      this.entries.set(key, (v = make()));
     }
-    return m;
+    return v;
   }
 }
 

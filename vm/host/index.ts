@@ -9,7 +9,7 @@ import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type Veri
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
 import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
-import { compileFast, FastCache, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
+import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
@@ -202,7 +202,7 @@ function compileFastRuntime(): Promise<WebAssembly.Module> {
 export type EngineKind = "interp" | "fast";
 
 /** Translations shared by every VM of the process, by module id. */
-const fastModules = new FastCache();
+const fastModules = new BoundedCache<string, FastModule>(256);
 
 interface FastRuntime {
   f_begin(ex: number, argsLen: number, gas: number): number;
@@ -240,7 +240,7 @@ export class MoteVM {
   private readonly rt: FastRuntime | null;
   private readonly rtImports: Record<string, unknown> | null;
   private fastLayout: FastLayout | null = null;
-  private readonly fastInstances = new Map<FastModule, (f: number) => number>();
+  private readonly fastInstances = new BoundedCache<FastModule, (f: number) => number>(64);
   private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
 
   /** The engine this VM runs calls on. */
@@ -314,12 +314,10 @@ export class MoteVM {
       CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8),
     });
     const fm = fastModules.get(toHex(id), () => compileFast(module, L));
-    let run = this.fastInstances.get(fm);
-    if (!run) {
+    const run = this.fastInstances.get(fm, () => {
       const inst = new WebAssembly.Instance(fm.module, { rt: this.rtImports!, env: { memory: this.x.memory } } as WebAssembly.Imports);
-      run = (inst.exports as { run(f: number): number }).run;
-      this.fastInstances.set(fm, run);
-    }
+      return (inst.exports as { run(f: number): number }).run;
+    });
     return (this.loadedFast = { fm, run });
   }
 
