@@ -8,7 +8,7 @@ import { Bench } from "tinybench";
 import { checkWorkload } from "./peers/check.ts";
 import { PeerError, type EngineName, type PeerEngine } from "./peers/engine.ts";
 import { createEngine, ENGINE_NAMES } from "./peers/engines/index.ts";
-import { renderMarkdown, renderSvg, type PeerResults, type SizeRow, type WorkloadResult } from "./peers/report.ts";
+import { fastGoals, renderMarkdown, renderSvg, type PeerResults, type SizeRow, type WorkloadResult } from "./peers/report.ts";
 import { FULL, readings, SHA_SEED, transfers, units, WORKLOADS, type Sizes, type WorkloadName } from "./peers/workloads.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -122,6 +122,7 @@ try {
   for (const e of live) e.dispose();
 }
 results.machine.loadEnd = loadavg()[0]!;
+results.goals = { fastEngine: fastGoals(results) };
 
 const md = renderMarkdown(results);
 console.log(md.table);

@@ -2,7 +2,7 @@
 // and submits transactions as blocks, answers views, events and proofs, and audits, exports and imports.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { MoteVM, type CallResult } from "../vm/host/index.ts";
+import { MoteVM, type CallResult, type EngineKind } from "../vm/host/index.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
 import { LedgerApp, checkArgs, INIT_SELECTOR, type ContractVM } from "./app.ts";
@@ -29,6 +29,12 @@ import { checkGenesis, defaultGenesis, LEDGER_LIMITS, type ChainParams, type Gen
 import { DB_FILE, derivedEvents, LedgerStore } from "./store.ts";
 import { TableAudit } from "./tables.ts";
 import { checkChainId, signTx, type SignedTx, type UnsignedTx } from "./tx.ts";
+
+/**
+ * The engine a ledger runs contracts on when not given a VM: the fast engine (vm/host/fast.ts), whose
+ * results the differential fuzzer and the conformance vectors hold identical to the interpreter's.
+ */
+export const LEDGER_ENGINE: EngineKind = "fast";
 
 export interface LedgerOptions {
   /** Required to create a chain; when opening one, it must match. */
@@ -133,7 +139,7 @@ export class Ledger {
 
   /** Opens the chain in `dir` (or a fresh one in memory for ":memory:"), creating it when asked. */
   static async open(dir: string, opts: LedgerOptions = {}): Promise<Ledger> {
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     const clock = opts.clock ?? systemClock;
     let store = LedgerStore.open(dir);
     if (!store) {
@@ -208,7 +214,7 @@ export class Ledger {
     if (dir !== ":memory:" && existsSync(join(dir, DB_FILE))) {
       throw new LedgerError(`${dir}: already holds a ledger; import needs an empty data directory`);
     }
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     const parsed = parseExport(bytes);
     const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header", keep: true });
     checkExportEnd(parsed, r.blocks, r.head.hash);
@@ -218,7 +224,7 @@ export class Ledger {
 
   /** Audits an export without touching any store. */
   static async auditExport(bytes: Uint8Array, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     return auditReport(() => {
       const parsed = parseExport(bytes);
       const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header" });
@@ -474,7 +480,7 @@ export class Ledger {
     const store = LedgerStore.open(dir);
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
-      return auditStoreContents(store, opts.vm ?? (await MoteVM.create()));
+      return auditStoreContents(store, opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE })));
     } finally {
       store.close();
     }
@@ -489,7 +495,7 @@ export class Ledger {
     const store = LedgerStore.open(dir);
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
-      const vm = opts.vm ?? (await MoteVM.create());
+      const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
       let kept: { block: Block; diff: import("./state.ts").StateDiff }[] = [];
       const report = auditReport(() => {
         const records = (function* () {

@@ -17,13 +17,15 @@ export interface Results {
   rv32: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   latest: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   fuzz: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The last long fast-engine run (`npm run fuzz -- --light ... --json bench/results/fuzz-fast.json`). */
+  fuzzFast: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json"), lsp: read("lsp.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -80,6 +82,16 @@ export const FIGURES: Record<string, (r: Results) => string> = {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${n(v)}`)
       .join(", "),
+  // the last long fast-engine runs, one summary each (bench/results/fuzz-fast.json: { runs: [...] })
+  "fuzzFast.runs": (r) => n(r.fuzzFast.runs.length),
+  "fuzzFast.seeds": (r) => (r.fuzzFast.runs as { seed: number }[]).map((x) => String(x.seed)).join(", "),
+  "fuzzFast.seconds": (r) => n(Math.max(...(r.fuzzFast.runs as { seconds: number }[]).map((x) => x.seconds))),
+  ...Object.fromEntries(
+    ["cases", "calls", "verified", "fastCases", "fastCalls", "fastDivergences", "differentialCalls", "findings"].map((k) => [
+      `fuzzFast.${k}`,
+      (r: Results) => n((r.fuzzFast.runs as Record<string, number>[]).reduce((a, x) => a + x[k]!, 0)),
+    ]),
+  ),
   // npm run mutate (bench/results/mutation.json)
   ...Object.fromEntries(
     ["firmware-host/src", "vm/assembly", "ledger", "compiler"].flatMap((f) => [

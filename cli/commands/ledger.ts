@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { dirname, join, resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
+import { LEDGER_ENGINE } from "../../ledger/ledger.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi, type SourcePos } from "../../compiler/abi.ts";
@@ -50,7 +51,7 @@ export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
 }
 
 export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
-  return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
+  return Ledger.open(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }), clock });
 }
 
 export function print(opts: { json?: boolean }, json: unknown, text: string): void {
@@ -371,7 +372,7 @@ export function register(program: Command): void {
         blockGasLimit: parseU64(opts.blockGasLimit, "--block-gas-limit"),
         feeAccount,
       };
-      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create(), genesis });
+      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create({ engine: LEDGER_ENGINE }), genesis });
       try {
         print(opts, { chainId: l.chainId, data: resolve(opts.data), genesis: toHex(l.headHash) }, `chain '${l.chainId}' created in ${resolve(opts.data)}, genesis ${toHex(l.headHash)}`);
       } finally {
@@ -438,7 +439,7 @@ export function register(program: Command): void {
       .description("re-derive every table the blocks define (state, tree nodes, modules, tx index, events) from the stored blocks after damage, checking every root"),
   ).action(async (opts: DataOpts) =>
     guarded(async () => {
-      const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create() });
+      const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
       if (!r.ok) throw new CliError(`rebuild refused, nothing changed: ${r.error}`);
       print(opts, r, `rebuilt ${resolve(opts.data)}: ${r.blocks} block(s), ${r.txs} transaction(s), state root ${r.stateRoot} (every block's root checked)`);
     }),
@@ -485,7 +486,7 @@ export function register(program: Command): void {
         const bytes = readFile(file);
         let l: Ledger;
         try {
-          l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
+          l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         } catch (e) {
           if (e instanceof ChainBroken) throw new CliError(`${quotePath(file)}: import refused, nothing written: ${e.message}`);
           throw e;
@@ -796,10 +797,10 @@ export function register(program: Command): void {
       let what: string;
       if (opts.file) {
         const bytes = readFile(opts.file);
-        r = await Ledger.auditExport(bytes, { vm: await MoteVM.create() });
+        r = await Ledger.auditExport(bytes, { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         what = opts.file;
       } else {
-        r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create() });
+        r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         what = resolve(opts.data);
       }
       if (r.ok || opts.json) print(opts, r, auditText(r, what));

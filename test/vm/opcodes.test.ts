@@ -293,7 +293,7 @@ const CASES: Record<OpName, Case[]> = {
     { name: "reads an int", body: "sload 3 0\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), le8(77n)), ...ok(77n) },
     { name: "reads bytes", body: "sload 3 2\nret", o: { ret: "b" }, setup: (s, id) => s.set(id, Uint8Array.of(3), text("xyz")), ...ok(text("xyz")) },
     { name: "int from a short value", body: "sload 3 0\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), hex("0102")), ...ok(0x0201n) },
-    { name: "a storage failure", body: "sload 3 0\nret", setup: (s) => { s.get = () => { throw new Error("disk"); }; }, status: "host_error" },
+    { name: "a storage failure", body: "sload 3 0\nret", setup: (s) => { s.get = s.getKeyed = () => { throw new Error("disk"); }; }, status: "host_error" }, // every read path of the store fails
   ],
   sstore: [
     {

@@ -94,7 +94,7 @@ function buildKey(slot: u32, mode: u32, hasKey: bool, k: u64): bool {
 }
 
 /** u64 × u64 → high 64 bits of the 128-bit product; low 64 bits are the wrapping product. */
-function mulHi(a: u64, b: u64): u64 {
+export function mulHi(a: u64, b: u64): u64 {
   const a0 = a & 0xffffffff, a1 = a >>> 32, b0 = b & 0xffffffff, b1 = b >>> 32;
   const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
   const mid = (p00 >>> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
@@ -102,7 +102,7 @@ function mulHi(a: u64, b: u64): u64 {
 }
 
 /** Applies a sign to a magnitude; 0 with `fixOvf` set when it does not fit an i64. */
-let fixOvf: bool = false;
+export let fixOvf: bool = false;
 function signed(mag: u64, neg: bool): u64 {
   if (neg) {
     if (mag > 0x8000000000000000) fixOvf = true;
@@ -113,7 +113,7 @@ function signed(mag: u64, neg: bool): u64 {
 }
 
 /** Q47.16 multiply: (a*b) >> 16 on a 128-bit intermediate, truncating toward zero. */
-function fmul(a: u64, b: u64): u64 {
+export function fmul(a: u64, b: u64): u64 {
   const neg = (<i64>(a ^ b)) < 0;
   const ua = <i64>a < 0 ? 0 - a : a;
   const ub = <i64>b < 0 ? 0 - b : b;
@@ -127,7 +127,7 @@ function fmul(a: u64, b: u64): u64 {
 }
 
 /** Q47.16 divide: (a << 16) / b on a 128-bit dividend, truncating toward zero; b != 0. */
-function fdiv(a: u64, b: u64): u64 {
+export function fdiv(a: u64, b: u64): u64 {
   const neg = (<i64>(a ^ b)) < 0;
   const ua = <i64>a < 0 ? 0 - a : a;
   const ub = <i64>b < 0 ? 0 - b : b;
