@@ -91,6 +91,7 @@ progress("signed token transfers through the embedded ledger (20 per block)");
 const { measureTransfers } = await import("./ledger-transfers.ts");
 const transfers = await measureTransfers();
 results.ledgerTransfersPerSecond = transfers.txPerSecond;
+results.ledgerTransfers = { loadAverage: transfers.loadAverage, verifyNativeMicros: transfers.verifyNativeMicros, verifyNobleMicros: transfers.verifyNobleMicros };
 
 // Flatten to dotted keys and check each against its budget; every budget must have been measured.
 const flat = new Map<string, number>();

@@ -2,10 +2,11 @@
 // pre-signed transfers submitted in blocks of 20, each checked (signature, nonce), executed and committed.
 // Part of `npm run bench:ledger`; `tsx bench/ledger-transfers.ts` runs it alone (`--cpu-prof` to profile).
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileFile } from "../compiler/index.ts";
 import { KeyPair, Ledger, type SignedTx } from "../ledger/index.ts";
+import { verifyEd25519, verifyEd25519Noble } from "../vm/host/ed25519.ts";
 import { MoteVM } from "../vm/host/index.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -18,6 +19,27 @@ export interface TransferRun {
   /** Median of the runs: committed transfers per second (check, execute, commit), signing excluded. */
   txPerSecond: number;
   msPerBlock: number;
+  /** The 1-minute load average when the run began: above the core count, other work shared the cores. */
+  loadAverage: number;
+  /** One signature verification, median µs, in the same run: the native path and @noble/ed25519. */
+  verifyNativeMicros: number;
+  verifyNobleMicros: number;
+}
+
+/** Median µs of one verification of an honest signature by each path (the answer checked each time). */
+function verifyMicros(verify: typeof verifyEd25519, n: number): number {
+  const key = KeyPair.fromSeed(new Uint8Array(32).fill(42));
+  const msgs = Array.from({ length: n }, (_, i) => Uint8Array.of(i & 255, i >> 8));
+  const sigs = msgs.map((m) => key.sign(m));
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const ok = verify(sigs[i]!, msgs[i]!, key.publicKey);
+    times.push(performance.now() - t0);
+    if (!ok) throw new Error("bench: an honest signature did not verify");
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[n >> 1]! * 1000);
 }
 
 /** Deploys the token, funds `senders` holders, then times `blocks` blocks of signed transfers among them. */
@@ -28,6 +50,7 @@ export async function measureTransfers(blocks = 50, senders = 20, runs = 3): Pro
   const seed = (i: number): KeyPair => KeyPair.fromSeed(new Uint8Array(32).fill(i + 1));
   const owner = seed(0);
   const holders = Array.from({ length: senders }, (_, i) => seed(i + 1));
+  const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
   const rates: number[] = [];
   for (let run = 0; run < runs; run++) {
     const dir = mkdtempSync(join(tmpdir(), "mote-bench-transfers-"));
@@ -70,7 +93,16 @@ export async function measureTransfers(blocks = 50, senders = 20, runs = 3): Pro
   }
   rates.sort((a, b) => a - b);
   const txPerSecond = Math.round(rates[rates.length >> 1]!);
-  return { txPerBlock: TX_PER_BLOCK, blocks, txs: blocks * TX_PER_BLOCK, txPerSecond, msPerBlock: Math.round((TX_PER_BLOCK * 10000) / txPerSecond) / 10 };
+  return {
+    txPerBlock: TX_PER_BLOCK,
+    blocks,
+    txs: blocks * TX_PER_BLOCK,
+    txPerSecond,
+    msPerBlock: Math.round((TX_PER_BLOCK * 10000) / txPerSecond) / 10,
+    loadAverage,
+    verifyNativeMicros: verifyMicros(verifyEd25519, 400),
+    verifyNobleMicros: verifyMicros(verifyEd25519Noble, 100),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

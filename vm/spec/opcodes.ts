@@ -224,7 +224,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x8b, "mstorebi", [{ name: "slot", kind: "slot" }], 2, 0, "k v ->", 1, "`mstore slot 1`: write the int at `slot`[k], k a byte string.", { dyn: "sstore" }),
   op(0x8c, "once", [], 0, 0, "->", 1,
     "Run-once guard of `init`: revert with error 0 when storage slot 255 holds a non-zero int, else write 1 there (`sload 255 0; eqz; require 0; push1; sstore 255 0`).", { dyn: "once" }),
-  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 1,
+  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 2,
     "Revert with this error id unless b is a 32-byte string (an entry check: `blen; push 32; eq; require e`); `bounds` if b is no string."),
 ];
 

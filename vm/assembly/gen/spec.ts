@@ -232,7 +232,7 @@ export function opInfo(op: u32): u32 {
     case 0x8a: return 0x0001005b; // mloadbi
     case 0x8b: return 0x0001002b; // mstorebi
     case 0x8c: return 0x00010000; // once
-    case 0x8d: return 0x01010017; // req32
+    case 0x8d: return 0x01020017; // req32
     default: return 0;
   }
 }
