@@ -10,6 +10,7 @@ import { PeerError, type EngineName, type PeerEngine } from "./peers/engine.ts";
 import { createEngine, ENGINE_NAMES } from "./peers/engines/index.ts";
 import { fastGoals, renderMarkdown, renderSvg, type PeerResults, type SizeRow, type WorkloadResult } from "./peers/report.ts";
 import { FULL, readings, SHA_SEED, transfers, units, WORKLOADS, type Sizes, type WorkloadName } from "./peers/workloads.ts";
+import { loadResults, rewrite } from "../scripts/doc-figures.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const WORKLOAD_NAMES = WORKLOADS.map((w) => w.name);
@@ -134,7 +135,7 @@ const write = (path: string, text: string): void => {
 };
 if (full) {
   write(join(root, "bench/results/peers.json"), JSON.stringify(results, null, 2) + "\n");
-  write(join(root, "docs/benchmarks.md"), md.document);
+  write(join(root, "docs/benchmarks.md"), rewrite(md.document, loadResults(root)));
   write(join(root, "docs/benchmarks.svg"), renderSvg(results));
   progress(`wrote bench/results/peers.json, docs/benchmarks.md and docs/benchmarks.svg in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 } else {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md"];
+export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md"];
 
 /**
  * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
@@ -113,6 +113,16 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),
+  // issue 15's goals, from the same run of npm run bench:budgets
+  "latest.ledgerTransfers": (r) => n(r.latest.ledgerTransfersPerSecond),
+  "latest.ledgerLoad": (r) => d1(r.latest.ledgerTransfers.loadAverage),
+  "latest.verifyNative": (r) => n(r.latest.ledgerTransfers.verifyNativeMicros),
+  "latest.verifyNoble": (r) => n(r.latest.ledgerTransfers.verifyNobleMicros),
+  "latest.docTokenBytes": (r) => n(r.latest.docTokenBytes),
+  "latest.tokenBytes": (r) => n(r.latest.contractBytes.token),
+  "latest.rv32RamPeak": (r) => n(r.latest.rv32RamPeakBytes),
+  "latest.rv32Flash": (r) => n(r.latest.rv32FlashBytes),
+  "latest.rv32Loop": (r) => n(r.latest.rv32InstrPerUnit.loop),
 };
 
 const MARK = /<!--fig:([\w./-]+)-->([^<]*)<!--\/fig-->/g;

@@ -99,6 +99,33 @@ function workloadsOf(r: PeerResults): (typeof WORKLOADS)[number][] {
   return WORKLOADS.filter((w) => Object.values(r.engines).some((e) => e.workloads[w.name]));
 }
 
+/** The goals measured by other commands; their `<!--fig-->` values are filled from bench/results when written. */
+export const ISSUE15_SECTION = `
+## Validators and devices (issue 15): the other goals
+
+These figures come from the last \`npm run bench:budgets -- --record\` (\`bench/results/latest.json\`), not
+from this page's peer run; \`npm run docs:figures\` writes them here.
+
+| goal | measured | target | command |
+| --- | ---: | ---: | --- |
+| signed token transfers through the embedded ledger, 20 per block | <!--fig:latest.ledgerTransfers-->0<!--/fig--> tx/s | ≥ 1,000 tx/s | \`npm run bench:ledger\` (\`ledgerTransfersPerSecond\`; wall-clock, reported) |
+| the token of docs/language.md | <!--fig:latest.docTokenBytes-->0<!--/fig--> B | ≤ 108 B (864 B / 8) | \`npm run bench:budgets\` (\`docTokenBytes\`) |
+| contracts/token.mote (with approve and transfer_from) | <!--fig:latest.tokenBytes-->0<!--/fig--> B | — | \`npm run bench:budgets\` (\`contractBytes.token\`) |
+| RV32 RAM peak (data + bss + heap peak + native stack) | <!--fig:latest.rv32RamPeak-->0<!--/fig--> B | ≤ 49,152 B | \`npm run bench:budgets\` (\`rv32RamPeakBytes\`) |
+| RV32 flash (host text) | <!--fig:latest.rv32Flash-->0<!--/fig--> B | ≤ 98,304 B | \`npm run bench:budgets\` (\`rv32FlashBytes\`) |
+| RV32 instructions per loop iteration | <!--fig:latest.rv32Loop-->0<!--/fig--> | ≤ 1,200 (goal 800) | \`npm run bench:budgets\` (\`rv32InstrPerUnit.loop\`) |
+
+The transfer rate is wall-clock on a shared machine: that run began at a 1-minute load average of
+<!--fig:latest.ledgerLoad-->0<!--/fig--> on 2 cores, and in the same run one signature verification took
+<!--fig:latest.verifyNative-->0<!--/fig--> µs on the native path against <!--fig:latest.verifyNoble-->0<!--/fig--> µs in
+@noble/ed25519 (the ratio moves less with load than the rate does).
+
+Validators verify Ed25519 with Node's native crypto (\`vm/host/ed25519.ts\`): pre-checks refuse what
+@noble/ed25519 with \`zip215: false\` refuses and OpenSSL would not (S ≥ L, a non-canonical or small-order
+key), and an OpenSSL reject is asked again of @noble (a mixed-order or small-order component the cofactor
+clears), so the verdict is @noble's on every input (\`test/vm/ed25519-native.test.ts\`).
+`;
+
 export function renderMarkdown(r: PeerResults): { table: string; document: string } {
   const engines = Object.keys(r.engines);
   const ws = workloadsOf(r);
@@ -277,7 +304,7 @@ kind, location, registration time; operator-only changes), the attestation (the 
 same hash chain) and the guard (the same Q47.16 EWMA, strikes and isolation). Where Mote contracts read
 each other's storage, the Solidity ones make view calls, which needs the public getters \`latest\` and
 \`stats\`; ed25519 goes through a precompile address, as Mote's \`verify\` is one instruction.
-`;
+${ISSUE15_SECTION}`;
   return { table: stdout, document };
 }
 

@@ -145,6 +145,14 @@ const BIN: Record<string, number> = {
   shl: OP.i64_shl, shru: OP.i64_shr_u, shrs: OP.i64_shr_s,
 };
 const STORAGE = new Set(["sload", "sstore", "mload", "mstore", "xload", "xmload"]);
+/** The one-operand short forms: the storage op they stand for and its implied mode. */
+const SHORT_STORAGE: Record<string, { op: string; mode: number } | undefined> = {
+  sloadi: { op: "sload", mode: 0 },
+  sstorei: { op: "sstore", mode: 0 },
+  mloadbi: { op: "mload", mode: 1 },
+  mstorebi: { op: "mstore", mode: 1 },
+};
+const OP_CODE: Record<string, number> = Object.fromEntries(OPCODE_BY_CODE.flatMap((r) => (r ? [[r.name, r.code]] : [])));
 const I64_MIN = -(2n ** 63n);
 
 interface Fn {
@@ -832,13 +840,56 @@ function translateFunction(
           h -= 3;
           checkRaised(last, refund);
           break;
+        case "once": {
+          // `sload 255 0; eqz; require 0; push1; sstore 255 0`, charged as the interpreter charges it
+          syncGasOut();
+          i32c(OP_CODE.sload);
+          i32c(255);
+          i32c(0);
+          i64c(0n);
+          i64c(0n);
+          call("f_storage");
+          set(T0);
+          syncGasIn();
+          checkRaised(last, refund);
+          get(T0);
+          b.push(OP.i64_eqz, OP.i32_eqz);
+          stopIf(Status.revert, last, refund, 0);
+          syncGasOut();
+          i32c(OP_CODE.sstore);
+          i32c(255);
+          i32c(0);
+          i64c(1n);
+          i64c(0n);
+          call("f_storage");
+          b.push(0x1a); // drop
+          syncGasIn();
+          checkRaised(last, refund);
+          break;
+        }
+        case "req32": {
+          // `blen; push 32; eq; require e`: a reference that is not one is out of bounds first
+          syncGasOut();
+          get(S(h - 1));
+          call("f_blen");
+          set(S(h - 1));
+          h -= 1;
+          syncGasIn();
+          checkRaised(last, refund);
+          get(S(h));
+          i64c(32n);
+          b.push(OP.i64_ne);
+          stopIf(Status.revert, last, refund, ins.operands[0] as number);
+          break;
+        }
         default: {
-          if (STORAGE.has(name)) {
+          if (STORAGE.has(name) || SHORT_STORAGE[name]) {
+            const short = SHORT_STORAGE[name];
             const [pop, push] = [row.pop, row.push];
             syncGasOut();
-            i32c(row.code);
+            i32c(short ? OP_CODE[short.op]! : row.code);
             i32c(ins.operands[0] as number);
-            i32c(ins.operands[1] as number);
+            i32c(short ? short.mode : (ins.operands[1] as number));
             if (pop >= 1) get(S(h - pop));
             else i64c(0n);
             if (pop >= 2) get(S(h - 1));
@@ -918,7 +969,7 @@ export function untranslatedOpcodes(): string[] {
     "lset1", "lset2", "lset3", "ltee", "laddi", "add", "sub", "mul", "and", "or", "xor", "shl", "shru", "shrs", "addu", "subu", "mulu",
     "muls", "adds", "subs", "divu", "remu", "divs", "rems", "fdiv", "neg", "eq", "ne", "ltu", "lts", "gtu", "gts", "leu", "les", "geu",
     "ges", "eqz", "bnot", "jmp", "jz", "jnz", "jeq", "jne", "jltu", "jgeu", "jlts", "jges", "call", "ret", "halt", "revert", "require",
-    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "emit", "bput", ...STORAGE, ...Object.keys(RUNTIME_OPS),
+    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "emit", "bput", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
   ]);
   return OPCODE_BY_CODE.filter((r): r is OpcodeRow => r !== undefined && !handled.has(r.name)).map((r) => r.name);
 }

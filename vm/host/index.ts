@@ -3,17 +3,16 @@
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import * as ed from "@noble/ed25519";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type VerifyErrorName } from "../spec/format.ts";
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
+import { verifyEd25519 } from "./ed25519.ts";
 import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
-ed.hashes.sha512 = sha512;
 
 /**
  * vm/build/mote.wasm, seen from this file (vm/host/) or from the bundled CLI (dist/ or dist/chunks/, see
@@ -446,12 +445,7 @@ export class MoteVM {
       host_ed25519_verify(pkPtr, msgPtr, msgLen, sigPtr) {
         const v = vm();
         if (!v.range(pkPtr, 32) || !v.range(msgPtr, msgLen) || !v.range(sigPtr, 64)) return 0;
-        try {
-          const ok = ed.verify(v.mem.slice(sigPtr, sigPtr + 64), v.mem.slice(msgPtr, msgPtr + msgLen), v.mem.slice(pkPtr, pkPtr + 32), { zip215: false });
-          return ok ? 1 : 0;
-        } catch {
-          return 0;
-        }
+        return verifyEd25519(v.mem.slice(sigPtr, sigPtr + 64), v.mem.slice(msgPtr, msgPtr + msgLen), v.mem.slice(pkPtr, pkPtr + 32)) ? 1 : 0;
       },
     };
   }
