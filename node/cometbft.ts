@@ -1,7 +1,7 @@
 // The BFT engine the ledger runs on: CometBFT, one pinned patch, installed by the project itself from
 // the Go module proxy into the user's cache (outside git, as the wasm3 sources are) and version-checked
 // before use; plus the few config.toml / genesis.json edits a Mote node needs.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -39,7 +39,7 @@ function findGo(): string | null {
  * The cometbft binary, installed when missing or of another version (`go install`, about 4 minutes cold
  * on 2 cores). Throws EngineError with one line when Go is missing or the install fails.
  */
-export function ensureCometbft(opts: { log?: (line: string) => void } = {}): string {
+export async function ensureCometbft(opts: { log?: (line: string) => void } = {}): Promise<string> {
   const bin = cometbftPath();
   const v = versionOf(bin);
   if (v === COMETBFT_VERSION) return bin;
@@ -49,15 +49,16 @@ export function ensureCometbft(opts: { log?: (line: string) => void } = {}): str
   const dir = cometbftDir();
   mkdirSync(dir, { recursive: true });
   opts.log?.(`installing CometBFT ${COMETBFT_VERSION} into ${dir} (go install, a few minutes the first time)`);
-  const r = spawnSync(go, ["install", `${MODULE}@v${COMETBFT_VERSION}`], {
-    env: { ...process.env, GOBIN: dir, GOFLAGS: "-mod=mod" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024,
+  // Asynchronous: a test's beforeAll or the CLI keeps its event loop while Go builds for minutes.
+  const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(go, ["install", `${MODULE}@v${COMETBFT_VERSION}`], { env: { ...process.env, GOBIN: dir, GOFLAGS: "-mod=mod" }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err = (err + c.toString("utf8")).slice(-4096)));
+    child.on("error", (e) => resolve({ status: -1, stderr: e.message }));
+    child.on("close", (code) => resolve({ status: code, stderr: err }));
   });
-  if (r.status !== 0) {
-    const last = (r.stderr || r.error?.message || "").trim().split("\n").pop();
-    throw new EngineError(`go install of CometBFT ${COMETBFT_VERSION} failed (exit ${r.status}): ${last}`);
+  if (status !== 0) {
+    throw new EngineError(`go install of CometBFT ${COMETBFT_VERSION} failed (exit ${status}): ${stderr.trim().split("\n").pop()}`);
   }
   const got = versionOf(bin);
   if (got !== COMETBFT_VERSION) throw new EngineError(`go install produced CometBFT ${got ?? "(not runnable)"} at ${bin}, expected ${COMETBFT_VERSION}`);

@@ -41,11 +41,11 @@ export interface InitNetOpts {
 }
 
 /** Creates the network's directory: keys, genesis (the operator's allocation in app_state) and per-node config. */
-export function initNet(dir: string, o: InitNetOpts): NetManifest {
+export async function initNet(dir: string, o: InitNetOpts): Promise<NetManifest> {
   dir = resolve(dir);
   if (existsSync(join(dir, NET_FILE))) return readManifest(dir);
   if (!Number.isInteger(o.validators) || o.validators < 1 || o.validators > 16) throw new EngineError(`--validators: 1..16, got ${o.validators}`);
-  const bin = ensureCometbft();
+  const bin = await ensureCometbft({ log: (l) => process.stderr.write(`${l}\n`) });
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).some((f) => /^node\d+$/.test(f))) throw new EngineError(`${dir}: holds node directories but no ${NET_FILE}; use an empty directory`);
   runCometbft(bin, ["testnet", "--v", String(o.validators), "--o", dir, "--starting-ip-address", "127.0.0.1", "--node-dir-prefix", "node"]);

@@ -29,7 +29,7 @@ export const pidFile = (home: string, what: "node" | "cometbft"): string => join
 export async function runNode(home: string, opts: { log?: (line: string) => void } = {}): Promise<number> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const cfg = readNodeFile(home);
-  const bin = ensureCometbft({ log });
+  const bin = await ensureCometbft({ log });
   const app = await MoteNodeApp.open(join(home, APP_DIR));
   app.log = (l) => log(`app: ${l}`);
   const server = await listenAbci(app.handle, { port: cfg.ports.app });

@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const n = Number(opts.validators);
       if (!/^[0-9]+$/.test(opts.validators) || n < 1 || n > 16) throw new CliError(`--validators: expected 1..16, got '${opts.validators}'`, 2);
       const dir = resolve(opts.dir);
-      const m = initNet(dir, {
+      const m = await initNet(dir, {
         validators: n,
         basePort: parsePort(opts.basePort, "--base-port"),
         chainId: opts.chainId,
@@ -141,7 +141,7 @@ export function register(program: Command): void {
         const home = resolve(opts.home);
         if (existsSync(join(home, NODE_FILE))) throw new CliError(`${home}: already a node home (${NODE_FILE})`);
         const ports = { p2p: parsePort(opts.p2pPort, "--p2p-port"), rpc: parsePort(opts.rpcPort, "--rpc-port"), app: parsePort(opts.appPort, "--app-port") };
-        const bin = ensureCometbft({ log: (l) => process.stderr.write(`${l}\n`) });
+        const bin = await ensureCometbft({ log: (l) => process.stderr.write(`${l}\n`) });
         runCometbft(bin, ["init", "--home", home]);
         const peers = opts.peers ? opts.peers.split(",").map((p) => p.trim()).filter(Boolean) : [];
         for (const p of peers) if (!/^[0-9a-f]{40}@[^@:]+:[0-9]{1,5}$/.test(p)) throw new CliError(`--peers: '${p}' is not ID@HOST:PORT (ID: 40 hex digits)`, 2);
