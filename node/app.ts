@@ -192,6 +192,11 @@ export class MoteNodeApp {
     if (this.ledger) {
       if (this.ledger.chainId !== chainId) throw new LedgerError(`${this.dataDir}: holds chain '${this.ledger.chainId}', the engine runs '${chainId}'`);
       if (this.ledger.height !== 0n) throw new LedgerError(`${this.dataDir}: InitChain on a ledger at height ${this.ledger.height}`);
+      // Idempotent only on the same genesis: the engine's genesis must give this ledger's genesis root.
+      const fresh = await Ledger.init(":memory:", { chainId, timestamp: seconds(time), vm: this.vm, genesis });
+      const same = Buffer.compare(fresh.stateRoot, this.ledger.stateRoot) === 0;
+      fresh.close();
+      if (!same) throw new LedgerError(`${this.dataDir}: holds a genesis other than the engine's genesis.json (state root ${hex(this.ledger.stateRoot)})`);
       return { appHash: this.ledger.stateRoot };
     }
     this.ledger = await Ledger.init(this.dataDir, { chainId, timestamp: seconds(time), vm: this.vm, genesis });

@@ -4,14 +4,14 @@
 // deleted rebuilds it by replay to the same app hash; two of four down halts the chain until one returns;
 // bad transactions are refused at CheckTx with a code; no client input makes the app fail.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rmSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeyPair, writeKeyFile } from "../../ledger/index.ts";
 import { signTx } from "../../ledger/tx.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
 import { ensureCometbft } from "../../node/cometbft.ts";
 import { abciQuery, broadcastCommit, broadcastSync, rpcCall } from "../../node/client.ts";
-import { readManifest, nodePids, type NetManifest } from "../../node/net.ts";
+import { initNet, readManifest, nodePids, type NetManifest } from "../../node/net.ts";
 import { RemoteLedger } from "../../node/remote.ts";
 import { NODE_LIMITS, resultCode } from "../../node/wire.ts";
 import { appHashAt, downAndRemove, freeBase, heightOf, mote, nodeLog, rpcOf, tempNetDir, tokenModule, waitUntil } from "./helpers.ts";
@@ -194,4 +194,34 @@ describe("a 4-validator network", () => {
     expect(st.node_info.network).toBe(m.chainId);
     void broadcastCommit;
   }, 120_000);
+});
+
+describe("a validator whose application diverges", () => {
+  let dir2 = "";
+  afterAll(async () => {
+    if (dir2) await downAndRemove(dir2);
+  });
+
+  it("halts alone (CONSENSUS FAILURE on the app hash) while the other three keep committing", async () => {
+    await ensureCometbft();
+    dir2 = tempNetDir();
+    const base = await freeBase(4);
+    await initNet(dir2, { validators: 4, basePort: base, timeoutCommit: "200ms" });
+    const m2 = readManifest(dir2);
+    // node3's ledger starts from another allocation: its state, and so every app hash, differs
+    const g = join(m2.nodes[3]!.home, "config", "genesis.json");
+    const doc = JSON.parse(readFileSync(g, "utf8")) as { app_state: { alloc: { id: string; amount: string }[] } };
+    doc.app_state.alloc[0]!.amount = "7";
+    writeFileSync(g, JSON.stringify(doc));
+    const up = await mote(["net", "up", "--dir", dir2, "--no-wait"]);
+    expect(up.code, up.err).toBe(0);
+    const url = (i: number) => `http://127.0.0.1:${m2.nodes[i]!.ports.rpc}`;
+    await waitUntil("three nodes past height 5", async () => (await Promise.all([0, 1, 2].map((i) => heightOf(url(i))))).every((h) => h >= 5), 60_000);
+    const log3 = () => readFileSync(join(m2.nodes[3]!.home, "cometbft.log"), "utf8");
+    await waitUntil("node3 to report the wrong app hash", async () => /wrong Block\.Header\.AppHash|CONSENSUS FAILURE/.test(log3()), 30_000);
+    const h3 = await heightOf(url(3)).catch(() => 0);
+    const h0 = await heightOf(url(0));
+    await waitUntil("the three to move on", async () => (await heightOf(url(0))) >= h0 + 3, 30_000);
+    expect(await heightOf(url(3)).catch(() => 0)).toBeLessThanOrEqual(Math.max(h3, 1));
+  }, 180_000);
 });
