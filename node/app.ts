@@ -98,7 +98,7 @@ function receiptEvents(s: SignedTx, receipt: Receipt, contract: Uint8Array): Eve
 
 export class MoteNodeApp {
   private ledger: Ledger | null = null;
-  /** The block between FinalizeBlock and Commit; queries and CheckTx wait for it to be committed. */
+  /** The block between FinalizeBlock and Commit; queries and Info wait for it to be committed. */
   private staged: { block: StagedBlock; settled: Promise<void>; resolve: () => void } | null = null;
   /** Mempool view: committed state plus every accepted pending transaction's nonce and maximum spend. */
   private checkState: BlockOverlay | null = null;
@@ -149,7 +149,9 @@ export class MoteNodeApp {
     }
     if (req.initChain) return Response.fromPartial({ initChain: await this.initChain(req.initChain.chainId, req.initChain.time, req.initChain.appStateBytes) });
     if (req.checkTx) {
-      await this.staged?.settled;
+      // Never waits for Commit: CometBFT flushes the mempool connection before it sends Commit, so a
+      // CheckTx held until then would deadlock. Between FinalizeBlock and Commit it checks against the
+      // block's state (already applied in memory); Commit's ReCheck then re-validates against committed state.
       return Response.fromPartial({ checkTx: this.checkTx(req.checkTx.tx) });
     }
     if (req.query) {
