@@ -39,6 +39,9 @@ import {
 
 export const APP_VERSION = 1n;
 
+/** Statelessly checked transactions remembered (node/app.ts `verified`): more than a full mempool (5,000). */
+const MAX_VERIFIED = 20_000;
+
 /** The genesis.json `app_state` of a Mote network: the ledger's genesis configuration in JSON. */
 export interface AppStateJson {
   minGasPrice: string;
@@ -103,6 +106,12 @@ export class MoteNodeApp {
   /** Mempool view: committed state plus every accepted pending transaction's nonce and maximum spend. */
   private checkState: BlockOverlay | null = null;
   private readonly proposals = new Map<string, Executed>();
+  /**
+   * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by the hash of
+   * their bytes: a pure function of the bytes, so CheckTx, ReCheck after every block, PrepareProposal,
+   * ProcessProposal and FinalizeBlock verify each signature once instead of up to five times.
+   */
+  private readonly verified = new Map<string, SignedTx>();
   /** Messages for the operator's log (the node's stderr), never for a client. */
   log: (line: string) => void = (l) => process.stderr.write(`mote-app: ${l}\n`);
 
@@ -214,7 +223,7 @@ export class MoteNodeApp {
     if (tx.length > NODE_LIMITS.MAX_TX_BYTES.value) return refuse("oversized", `transaction of ${tx.length} bytes exceeds the node's limit of ${NODE_LIMITS.MAX_TX_BYTES.value}`);
     try {
       const app = l.application;
-      const s = app.checkTxStateless(tx);
+      const s = this.stateless(tx);
       this.checkState ??= new BlockOverlay(l.state);
       const cs = this.checkState;
       app.checkTxState(s, cs);
@@ -229,6 +238,17 @@ export class MoteNodeApp {
       this.log(`CheckTx internal error: ${(e as Error).stack ?? String(e)}`);
       return refuse("internal", `the node failed checking this transaction: ${(e as Error).message}`);
     }
+  }
+
+  /** LedgerApp.checkTxStateless, remembered for the last MAX_VERIFIED distinct transactions. */
+  private stateless(tx: Uint8Array): SignedTx {
+    const key = hex(sha256(tx));
+    const hit = this.verified.get(key);
+    if (hit) return hit;
+    const s = this.ledger!.application.checkTxStateless(tx);
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, s);
+    return s;
   }
 
   private proposalKey(txs: Uint8Array[], height: bigint, time: Timestamp | undefined): string {
@@ -270,7 +290,7 @@ export class MoteNodeApp {
   private deliverOne(builder: BlockBuilder, tx: Uint8Array): ExecTxResult {
     if (tx.length > NODE_LIMITS.MAX_TX_BYTES.value) return rejectResult("oversized", `transaction of ${tx.length} bytes exceeds ${NODE_LIMITS.MAX_TX_BYTES.value}`);
     try {
-      const s = this.ledger!.application.checkTxStateless(tx);
+      const s = this.stateless(tx);
       const receipt = builder.deliver(s);
       const { tx: t } = s;
       // A deploy's events come from its init, run as the new instance.
