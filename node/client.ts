@@ -8,8 +8,21 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, " ").trim();
 }
 
-/** One JSON-RPC call; throws NodeError naming the node and what it said. */
+/**
+ * One JSON-RPC call; throws NodeError naming the node and what it said. A read whose kept-alive
+ * connection the server had just closed (UND_ERR_SOCKET, ECONNRESET) is retried once; a broadcast
+ * never is (the first attempt may have reached the mempool).
+ */
 export async function rpcCall(url: string, method: string, params: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
+  try {
+    return await rpcOnce(url, method, params, timeoutMs);
+  } catch (e) {
+    if (e instanceof NodeError && /UND_ERR_SOCKET|ECONNRESET/.test(e.message) && !method.startsWith("broadcast_")) return rpcOnce(url, method, params, timeoutMs);
+    throw e;
+  }
+}
+
+async function rpcOnce(url: string, method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, {
