@@ -36,7 +36,7 @@ function parseAlloc(items: string[] | undefined): { id: Uint8Array; amount: bigi
   return (items ?? []).map((a) => {
     const m = /^(0x)?([0-9a-fA-F]{64})=([0-9]+)$/.exec(a);
     if (!m) throw new CliError(`--alloc '${a}': expected PUBKEY_HEX=AMOUNT`, 2);
-    return { id: parseHexArg(m[2]!, "--alloc"), amount: parseU64(m[3]!, "--alloc amount") };
+    return { id: parseHexArg(`0x${m[2]!.toLowerCase()}`, "--alloc"), amount: parseU64(m[3]!, "--alloc amount") };
   });
 }
 
