@@ -15,6 +15,7 @@ import { register as registerTest } from "./commands/test.ts";
 import { register as registerFmt } from "./commands/fmt.ts";
 import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerLsp } from "./commands/lsp.ts";
+import { register as registerNet } from "./commands/net.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -42,6 +43,7 @@ registerFmt(program);
 registerData(program);
 registerVerify(program);
 registerLsp(program);
+registerNet(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -58,6 +58,15 @@ export function verifySignature(signature: Uint8Array, message: Uint8Array, publ
   return verifyEd25519(signature, message, publicKey);
 }
 
+/** RFC 8032 verification with canonical encodings required, as the VM's `edverify` does (the reference: noble). */
+export function verifySignatureReference(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    return ed.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
 /** Writes a new key file with mode 0600; refuses to overwrite an existing file. */
 export function writeKeyFile(path: string, key: KeyPair): void {
   writeSecretFile(path, key.serialize());

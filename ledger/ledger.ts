@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { MoteVM, type CallResult, type EngineKind } from "../vm/host/index.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
-import { LedgerApp, checkArgs, INIT_SELECTOR, type ContractVM } from "./app.ts";
+import { LedgerApp, checkArgs, INIT_SELECTOR, type BlockBuilder, type ContractVM } from "./app.ts";
 import { auditReport, replayChain, type AuditReport } from "./audit.ts";
 import { decodeBlock, ZERO_HASH, type Block, type DecodedBlock, type Receipt } from "./block.ts";
 import { bytesEqual, compareBytes, hex, type Value } from "./bytes.ts";
@@ -67,6 +67,13 @@ export interface TxOptions {
 export type TxOutcome =
   | { ok: true; txId: Uint8Array; height: bigint; index: number; receipt: Receipt }
   | { ok: false; txId: Uint8Array | null; error: TxRejected };
+
+/** A block executed and applied to the in-memory state but not yet written (between FinalizeBlock and Commit). */
+export interface StagedBlock {
+  block: Block;
+  diff: import("./state.ts").StateDiff;
+  undo: () => void;
+}
 
 export interface SubmitResult {
   /** The new block, or null when every transaction was rejected. */
@@ -340,16 +347,42 @@ export class Ledger {
       }
     }
     if (builder.txs.length === 0) return { block: null, outcomes };
-    const { block, diff, undo } = builder.finish({ hash: this.headHash }, this.state);
+    const staged = this.stageBlock(builder);
+    this.commitStaged(staged);
+    return { block: staged.block, outcomes };
+  }
+
+  /** The application, for a driver that runs CheckTx and blocks itself (the CometBFT adapter, node/app.ts). */
+  get application(): LedgerApp {
+    return this.app;
+  }
+
+  /**
+   * A block at the next height whose time the caller fixes: the network driver passes the engine's BFT
+   * time (never this clock), delivers the ordered transactions, then stages and commits it.
+   */
+  beginBlock(timestamp: bigint): BlockBuilder {
+    return this.app.beginBlock(this.state, { height: this.height + 1n, timestamp });
+  }
+
+  /**
+   * EndBlock: applies the block's writes to the in-memory state (its state root is the block's, and the
+   * network's app hash); nothing is written until commitStaged. `undo` takes it back.
+   */
+  stageBlock(builder: BlockBuilder): StagedBlock {
+    return builder.finish({ hash: this.headHash }, this.state);
+  }
+
+  /** Commit: the staged block, its state diff and indexes in one store transaction; the head moves. */
+  commitStaged(staged: StagedBlock): void {
     try {
-      this.store.appendBlock(block, diff);
+      this.store.appendBlock(staged.block, staged.diff);
     } catch (e) {
-      undo();
+      staged.undo();
       throw e;
     }
-    const decoded: DecodedBlock = { ...block, txOffsets: [], receiptOffsets: [], headerLength: 0 };
+    const decoded: DecodedBlock = { ...staged.block, txOffsets: [], receiptOffsets: [], headerLength: 0 };
     this.head = { block: decoded };
-    return { block, outcomes };
   }
 
   private submitOne(tx: SignedTx, timestamp?: bigint): { txId: Uint8Array; height: bigint; receipt: Receipt } {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md"];
+export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md"];
 
 /**
  * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
@@ -21,11 +21,12 @@ export interface Results {
   fuzzFast: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  net: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -33,6 +34,29 @@ const d1 = (x: number): string => x.toFixed(1);
 
 /** Each figure: its value, formatted, from the results. */
 export const FIGURES: Record<string, (r: Results) => string> = {
+  // the network (npm run bench:net -- --record → bench/results/net.json)
+  ...Object.fromEntries(
+    (["mote", "kvstore"] as const).flatMap((app) =>
+      [1, 4].flatMap((v) => {
+        const row = (r: Results) => r.net.rows.find((x: { app: string; validators: number }) => x.app === app && x.validators === v);
+        return [
+          [`net.${app}${v}.tps`, (r: Results) => n(row(r).committedTxPerSec)],
+          [`net.${app}${v}.p50`, (r: Results) => n(row(r).p50Ms)],
+          [`net.${app}${v}.p95`, (r: Results) => n(row(r).p95Ms)],
+          [`net.${app}${v}.disk`, (r: Results) => n(row(r).diskKbPer1000Tx)],
+          [`net.${app}${v}.cometRss`, (r: Results) => n(Math.max(...row(r).rssMb.cometbft))],
+          [`net.${app}${v}.gen`, (r: Results) => row(r).generatorCpuMsPerTx.toFixed(2)],
+        ] as [string, (r: Results) => string][];
+      }),
+    ),
+  ),
+  "net.mote1.appRss": (r) => n(Math.max(...r.net.rows.find((x: { app: string; validators: number }) => x.app === "mote" && x.validators === 1).rssMb.app)),
+  "net.mote4.appRss": (r) => n(Math.max(...r.net.rows.find((x: { app: string; validators: number }) => x.app === "mote" && x.validators === 4).rssMb.app)),
+  "net.ratio1": (r) => r.net.moteVsKvstore.validators1.toFixed(2),
+  "net.ratio4": (r) => r.net.moteVsKvstore.validators4.toFixed(2),
+  "net.txBytes": (r) => n(r.net.rows[0].txBytes),
+  "net.txs": (r) => n(r.net.rows[0].txs),
+  "net.timeoutCommit": (r) => String(r.net.timeoutCommit),
   // RV32 build (npm run rv32 → bench/results/rv32.json)
   "rv32.wasmBytes": (r) => n(r.rv32.wasmBytes),
   "rv32.flash": (r) => n(r.rv32.rv32FlashBytes),

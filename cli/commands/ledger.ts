@@ -30,6 +30,8 @@ import { CliError, fsReason } from "../errors.ts";
 import { checkAbiMatches } from "../abi-file.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
+import { NodeError } from "../../node/client.ts";
+import { RemoteLedger } from "../../node/remote.ts";
 
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
@@ -45,6 +47,7 @@ export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
     return await f();
   } catch (e) {
     if (e instanceof TxRejected) throw new CliError(`rejected (${e.code}): ${e.message}`);
+    if (e instanceof NodeError) throw new CliError(e.message);
     if (e instanceof LedgerError || e instanceof ChainBroken || e instanceof DecodeError || e instanceof RangeError) throw new CliError(e.message);
     throw e;
   }
@@ -53,6 +56,13 @@ export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
 export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
   return Ledger.open(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }), clock });
 }
+
+/** The embedded devnet in --data, or with --node a network node through its RPC (node/remote.ts). */
+async function openSource(opts: DataOpts & { node?: string }): Promise<Ledger | RemoteLedger> {
+  return opts.node === undefined ? openLedger(opts) : RemoteLedger.connect(opts.node);
+}
+
+const NODE_HELP = "talk to this node's RPC (http://HOST:PORT, e.g. from mote net up) instead of the embedded devnet in --data";
 
 export function print(opts: { json?: boolean }, json: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
@@ -410,20 +420,21 @@ export function register(program: Command): void {
       .argument("<contract>", "contract id (hex)")
       .argument("<fn>", "view function")
       .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)")
-      .option("--caller <hex>", "caller public key seen by the function (default all zeros)"),
-  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { caller?: string }) =>
+      .option("--caller <hex>", "caller public key seen by the function (default all zeros)")
+      .option("--node <url>", NODE_HELP),
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { caller?: string; node?: string }) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const abi = storedAbi(opts.data, contract);
       const args = parseArgs(abi, fn, argTexts);
       const caller = opts.caller === undefined ? undefined : parseHexArg(opts.caller, "--caller");
       if (caller && caller.length !== 32) throw new CliError(`--caller: expected 32 bytes, got ${caller.length}`, 2);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       let r: CallResult;
       let viewModule: Uint8Array | undefined;
       try {
-        r = l.view(contract, fn, args, { caller });
-        viewModule = l.contract(contract)?.module;
+        r = await l.view(contract, fn, args, { caller });
+        viewModule = (await l.contract(contract))?.module;
       } finally {
         l.close();
       }
@@ -532,12 +543,13 @@ export function register(program: Command): void {
         .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
         .option("--gas-price <n>", "native units per gas used (default: the chain's minimum)")
         .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
+        .option("--node <url>", NODE_HELP)
         .option(
           "--timestamp <n>",
           `block timestamp, seconds (default: now; never before the head's, at most ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this machine's clock)`,
         ),
     );
-  type TxCliOpts = DataOpts & { key?: string; gas?: string; gasPrice?: string; value: string; timestamp?: string };
+  type TxCliOpts = DataOpts & { key?: string; gas?: string; gasPrice?: string; value: string; timestamp?: string; node?: string };
   const txOptions = (opts: TxCliOpts) => ({
     gas: parseGas(opts.gas),
     gasPrice: opts.gasPrice === undefined ? undefined : parseU64(opts.gasPrice, "--gas-price"),
@@ -579,9 +591,9 @@ export function register(program: Command): void {
       }
       const args = parseArgs(abi, "init", argTexts);
       const o = txOptions(opts);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
-        const r = l.deploy(key, module, args, o);
+        const r = await l.deploy(key, module, args, o);
         if (r.receipt.status === "ok" && abi) {
           mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
           writeFileSync(abiPath(opts.data, r.contract), `${JSON.stringify(abi, null, 2)}\n`);
@@ -612,9 +624,9 @@ export function register(program: Command): void {
       const abi = storedAbi(opts.data, contract);
       const args = parseArgs(abi, fn, argTexts);
       const o = txOptions(opts);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
-        const r = l.call(key, contract, fn, args, o);
+        const r = await l.call(key, contract, fn, args, o);
         // a view sent as a transaction still costs a block: say so, and name the free query
         if (abi && functionByName(abi, fn)?.view) {
           process.stderr.write(`note: ${fn} is a view; this transaction created block ${r.height} (query it without a block: mote ledger view ${toHex(contract)} ${fn} ...)\n`);
@@ -622,7 +634,7 @@ export function register(program: Command): void {
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },
-          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn, l.contract(contract)?.module)].join("\n"),
+          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn, (await l.contract(contract))?.module)].join("\n"),
         );
         if (r.receipt.status !== "ok") throw new CliError("", 1);
       } finally {
@@ -640,11 +652,12 @@ export function register(program: Command): void {
       .option("--from <height>", "from this block height")
       .option("--to <height>", "up to this block height")
       .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line)")
-      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500"),
-  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string }) =>
+      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500")
+      .option("--node <url>", NODE_HELP),
+  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string; node?: string }) =>
     guarded(async () => {
       const contract = opts.contract === undefined ? undefined : parseContractId(opts.contract);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
         const abis = new Map<string, Abi | undefined>();
         const abiOf = (c: Uint8Array): Abi | undefined => {
@@ -669,7 +682,7 @@ export function register(program: Command): void {
             if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${quoteInput(opts.name)}' (give a numeric topic instead)`, 2);
           }
         }
-        const all = l.events({
+        const all = await l.events({
           contract,
           fromHeight: opts.from === undefined ? undefined : parseU64(opts.from, "--from"),
           toHeight: opts.to === undefined ? undefined : parseU64(opts.to, "--to"),
@@ -705,7 +718,7 @@ export function register(program: Command): void {
             if (stop !== undefined && shown.last >= stop) return;
             await new Promise((r) => setTimeout(r, interval));
             for (const [k, v] of abis) if (v === undefined) abis.delete(k); // a contract's ABI may have arrived since
-            const next = l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop }).filter((e) => !topics || topics.has(e.topic));
+            const next = (await l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop })).filter((e) => !topics || topics.has(e.topic));
             shown = {
               last: next.length ? next[next.length - 1]!.height : shown.last,
               json: next.map((e) => ({ height: e.height.toString(), tx: toHex(e.txId), index: e.index, contract: toHex(e.contract), topic: String(e.topic), name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null, values: e.values.map(rawValue) })),
