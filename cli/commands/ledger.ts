@@ -203,11 +203,11 @@ function blockJson(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): u
       gasLimit: s.tx.gasLimit,
       ...(s.tx.kind === "call"
         ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
-        : { contract: toHex(instanceId(s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
+        : { contract: toHex(instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
       args: s.tx.args.map(rawValue),
       receipt: (() => {
         const r = b.receipts[i]!;
-        const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+        const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
         const at = stopAt(r, abiOf(contract), s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
         return { ...(receiptJson(r) as object), at: at ? `${at.file}:${at.line}:${at.col}` : null };
       })(),
@@ -236,7 +236,7 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): s
   ];
   b.txs.forEach((s, i) => {
     const r = b.receipts[i]!;
-    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
     const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module ${toHex(sha256(s.tx.module))} as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
     const abi = abiOf(contract);
     const at = stopAt(r, abi, s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
@@ -501,7 +501,7 @@ export function register(program: Command): void {
               const moduleHash = Buffer.from(sha256(s.tx.module)).toString("hex");
               for (const a of abis) {
                 if (a.abi.moduleHash.replace(/^0x/, "").toLowerCase() !== moduleHash) continue;
-                const id = instanceId(s.tx.sender, s.tx.nonce);
+                const id = instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
                 mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
                 writeFileSync(abiPath(opts.data, id), `${JSON.stringify(a.abi, null, 2)}\n`);
                 attached.set(a.path, attached.get(a.path)! + 1);
