@@ -9,7 +9,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { buildVm } from "./build-vm.ts";
 import { compileSource, formatDiagnostic, readSourceFile } from "../compiler/index.ts";
 import { type Abi, eventByTopic, formatValue } from "../compiler/abi.ts";
-import { KeyPair, Ledger, decodeTx, hex, instanceId, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
+import { KeyPair, Ledger, decodeTx, hex, instanceId, readingMessage as deviceReadingMessage, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
 import { readSealedReadings, sealReading } from "../ledger/data.ts";
 import { ReaderKey } from "../ledger/seal.ts";
 
@@ -103,9 +103,9 @@ const u64le = (v: bigint): Uint8Array => {
 };
 const toFixed = (v: number): bigint => BigInt(Math.round(v * 65536));
 
-/** The message a device signs (header of contracts/sensor_attestation.mote). */
+/** The message a device signs (ledger/device-message.ts; header of contracts/sensor_attestation.mote). */
 function readingMessage(contract: Uint8Array, nonce: bigint, value: number, timestamp: bigint): Uint8Array {
-  return new Uint8Array([...contract, ...u64le(nonce), ...u64le(toFixed(value)), ...u64le(timestamp)]);
+  return deviceReadingMessage(contract, nonce, toFixed(value), timestamp);
 }
 
 // -- gas and transactions ---------------------------------------------------------------------------
