@@ -148,7 +148,7 @@ async function benchMote(validators: number): Promise<Row> {
     const per = Math.ceil(TXS / SENDERS);
     const s0 = performance.now();
     const txs = senders.map((s) =>
-      Array.from({ length: per }, (_, k) => signTx({ chainId: m.chainId, sender: s.publicKey, nonce: BigInt(k), gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s).bytes),
+      Array.from({ length: per }, (_, k) => signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce: BigInt(k), gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s).bytes),
     );
     const signMs = (performance.now() - s0) / (per * SENDERS);
     const before = (await l.view(token, "balance_of", [operator.publicKey])).returns[0] as bigint;

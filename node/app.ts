@@ -24,7 +24,8 @@ import { accountKey, balanceOf, BlockOverlay, instanceId, nonceOf, setBalance, u
 import type { BlockBuilder, ContractVM } from "../ledger/app.ts";
 import type { SignedTx } from "../ledger/tx.ts";
 import { DB_FILE } from "../ledger/store.ts";
-import type { GenesisConfig } from "../ledger/params.ts";
+import { GENESIS_SALT_BYTES, type GenesisConfig } from "../ledger/params.ts";
+import { randomBytes } from "node:crypto";
 import {
   NODE_LIMITS,
   resultCode,
@@ -48,10 +49,17 @@ export interface AppStateJson {
   blockGasLimit: string;
   feeAccount: string;
   alloc: { id: string; amount: string }[];
+  /** The genesis salt (32 bytes of hex), drawn once when the network is made: every validator's genesis hash depends on it. */
+  salt: string;
+}
+
+/** A fresh app_state salt: two networks made the same way still sign for different chains. */
+export function newAppStateSalt(): string {
+  return Buffer.from(randomBytes(GENESIS_SALT_BYTES)).toString("hex");
 }
 
 export function genesisFromAppState(bytes: Uint8Array): Partial<GenesisConfig> {
-  if (bytes.length === 0) return {};
+  if (bytes.length === 0) throw new RangeError("genesis.json has no app_state: a Mote chain needs at least its genesis salt there (mote net up / mote node init write it)");
   const j = JSON.parse(Buffer.from(bytes).toString("utf8")) as Partial<AppStateJson>;
   const id = (t: unknown, what: string): Uint8Array => {
     if (typeof t !== "string" || !/^[0-9a-f]{64}$/.test(t)) throw new RangeError(`app_state.${what}: expected 32 bytes of hex`);
@@ -61,10 +69,16 @@ export function genesisFromAppState(bytes: Uint8Array): Partial<GenesisConfig> {
     if (typeof t !== "string" || !/^[0-9]{1,20}$/.test(t)) throw new RangeError(`app_state.${what}: expected a decimal string`);
     return BigInt(t);
   };
+  const salt = (t: unknown): Uint8Array => {
+    if (typeof t !== "string" || !new RegExp(`^[0-9a-f]{${2 * GENESIS_SALT_BYTES}}$`).test(t)) throw new RangeError(`app_state.salt: expected ${GENESIS_SALT_BYTES} bytes of hex (the chain's genesis salt)`);
+    return new Uint8Array(Buffer.from(t, "hex"));
+  };
   const g: Partial<GenesisConfig> = {};
   if (j.minGasPrice !== undefined) g.minGasPrice = u64(j.minGasPrice, "minGasPrice");
   if (j.blockGasLimit !== undefined) g.blockGasLimit = u64(j.blockGasLimit, "blockGasLimit");
   if (j.feeAccount !== undefined) g.feeAccount = id(j.feeAccount, "feeAccount");
+  // Required: a validator that drew its own salt would compute a genesis hash no other validator shares.
+  g.salt = salt(j.salt);
   if (j.alloc !== undefined) g.alloc = j.alloc.map((a, i) => ({ id: id(a.id, `alloc[${i}].id`), amount: u64(a.amount, `alloc[${i}].amount`) }));
   return g;
 }
@@ -294,7 +308,7 @@ export class MoteNodeApp {
       const receipt = builder.deliver(s);
       const { tx: t } = s;
       // A deploy's events come from its init, run as the new instance.
-      const contract = t.kind === "call" ? t.contract : instanceId(t.sender, t.nonce);
+      const contract = t.kind === "call" ? t.contract : instanceId(this.ledger!.genesisHash, t.sender, t.nonce);
       return {
         code: 0,
         data: encodeReceipt(receipt),
@@ -427,7 +441,7 @@ export class MoteNodeApp {
         }
         case "/params": {
           const p = l.params;
-          return json({ chainId: l.chainId, height: l.height.toString(), minGasPrice: p.minGasPrice.toString(), blockGasLimit: p.blockGasLimit.toString(), feeAccount: hex(p.feeAccount) });
+          return json({ chainId: l.chainId, genesisHash: hex(l.genesisHash), height: l.height.toString(), minGasPrice: p.minGasPrice.toString(), blockGasLimit: p.blockGasLimit.toString(), feeAccount: hex(p.feeAccount) });
         }
         case "/contract": {
           if (data.length !== 32) return fail("bad_query", `/contract takes a 32-byte id, got ${data.length} bytes`);

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { KeyPair, writeKeyFile } from "../ledger/keys.ts";
 import { configureGenesis, configureNode, ensureCometbft, nodeIdOf, runCometbft, EngineError, type NodePorts } from "./cometbft.ts";
 import { APP_DIR, NODE_FILE, pidFile, type NodeFile } from "./run.ts";
-import type { AppStateJson } from "./app.ts";
+import { newAppStateSalt, type AppStateJson } from "./app.ts";
 import { rpcGet } from "./client.ts";
 
 export const NET_FILE = "net.json";
@@ -59,6 +59,7 @@ export async function initNet(dir: string, o: InitNetOpts): Promise<NetManifest>
     blockGasLimit: "100000000",
     feeAccount: Buffer.from(operator.publicKey).toString("hex"),
     alloc: alloc.map((a) => ({ id: Buffer.from(a.id).toString("hex"), amount: a.amount.toString() })),
+    salt: newAppStateSalt(),
   };
   const nodes = Array.from({ length: o.validators }, (_, i) => {
     const home = join(dir, `node${i}`);

@@ -17,14 +17,17 @@ export class RemoteLedger {
   private constructor(
     readonly url: string,
     readonly chainId: string,
+    /** The chain's genesis hash, which every transaction signs (from the node's /params; trust on first use). */
+    readonly genesisHash: Uint8Array,
     readonly minGasPrice: bigint,
   ) {}
 
   static async connect(url: string): Promise<RemoteLedger> {
     const u = url.replace(/\/+$/, "");
     if (!/^https?:\/\/[^\s/]+/.test(u)) throw new NodeError(`--node: expected http://HOST:PORT (a CometBFT RPC address), got '${url.slice(0, 80)}'`);
-    const p = await queryJson<{ chainId: string; minGasPrice: string }>(u, "/params", new Uint8Array(0));
-    return new RemoteLedger(u, p.chainId, BigInt(p.minGasPrice));
+    const p = await queryJson<{ chainId: string; genesisHash: string; minGasPrice: string }>(u, "/params", new Uint8Array(0));
+    if (typeof p.genesisHash !== "string" || !/^[0-9a-f]{64}$/.test(p.genesisHash)) throw new NodeError(`${u}: /params gave no 32-byte genesisHash`);
+    return new RemoteLedger(u, p.chainId, new Uint8Array(Buffer.from(p.genesisHash, "hex")), BigInt(p.minGasPrice));
   }
 
   /** The sender's next nonce counting its transactions already in the node's mempool. */
@@ -42,10 +45,10 @@ export class RemoteLedger {
     return a.code === 0 ? { module: a.value } : undefined;
   }
 
-  private async base(key: KeyPair, opts: TxOptions): Promise<Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value">> {
+  private async base(key: KeyPair, opts: TxOptions): Promise<Pick<UnsignedTx, "genesisHash" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value">> {
     if (opts.timestamp !== undefined) throw new NodeError("--timestamp: a network's block time is the engine's (BFT time); it cannot be chosen per transaction");
     return {
-      chainId: this.chainId,
+      genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? (await this.nonce(key.publicKey)),
       gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
@@ -64,7 +67,7 @@ export class RemoteLedger {
   async deploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): Promise<DeployResult> {
     const tx = signTx({ ...(await this.base(key, opts)), kind: "deploy", module, args: initArgs }, key);
     const r = await this.send(tx);
-    return { ...r, contract: instanceId(key.publicKey, tx.tx.nonce) };
+    return { ...r, contract: instanceId(this.genesisHash, key.publicKey, tx.tx.nonce) };
   }
 
   async call(key: KeyPair, contract: Uint8Array, fn: string | number, args: Value[] = [], opts: TxOptions = {}): Promise<CallTxResult> {

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { EngineError, configureGenesis, configureNode, ensureCometbft, nodeIdOf, runCometbft } from "../../node/cometbft.ts";
 import { DEFAULT_BASE_PORT, DEFAULT_NET_DIR, initNet, killNode, netStatus, readManifest, startNode, stopNode, waitForNodes, type NodeStatus } from "../../node/net.ts";
 import { APP_DIR, NODE_FILE, runNode, type NodeFile } from "../../node/run.ts";
-import type { AppStateJson } from "../../node/app.ts";
+import { newAppStateSalt, type AppStateJson } from "../../node/app.ts";
 import { CliError } from "../errors.ts";
 import { parseU64 } from "./ledger.ts";
 import { parseHexArg } from "../values.ts";
@@ -153,6 +153,7 @@ export function register(program: Command): void {
             blockGasLimit: "100000000",
             feeAccount: "0".repeat(64),
             alloc: parseAlloc(opts.alloc).map((a) => ({ id: Buffer.from(a.id).toString("hex"), amount: a.amount.toString() })),
+            salt: newAppStateSalt(),
           };
           configureGenesis(home, opts.chainId, appState);
         }

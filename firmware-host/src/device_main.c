@@ -1,8 +1,12 @@
-/* mote-device: the device SDK's sealing from the command line, as a device runs it (issue: sealed data).
+/* mote-device: the device SDK's sealing and reading signing from the command line, as a device runs them.
  *   mote-device seal --chain ID --contract HEX32 --device HEX32 --seq N --reader HEX32 [--reader ...]
  *                    [--random HEX88] PAYLOAD_HEX        prints the sealed payload as 0x-hex
  *   mote-device open --chain ID --contract HEX32 --device HEX32 --seq N --secret HEX32 SEALED_HEX
  *                                                       prints the payload as 0x-hex
+ *   mote-device sign-reading --seed HEX32 --contract HEX32 --nonce N --value Q --timestamp N
+ *                                                       prints the Ed25519 signature of the reading (the
+ *                                                       76-byte device-domain message of mote_reading.h;
+ *                                                       Q is the fixed Q47.16 value as a signed integer)
  *   mote-device --batch FILE|-                         one command per line (without the program
  *                                                       name), one result line each: "ok 0x..." or
  *                                                       "error CODE: reason" (conformance vectors)
@@ -18,6 +22,7 @@
 #include <sys/random.h>
 
 #include "escape.h"
+#include "mote_reading.h"
 #include "mote_seal.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -64,12 +69,59 @@ static void put_hex(result *r, const char *prefix, const uint8_t *b, size_t n) {
     for (size_t i = 0; i < n && at + 3 < sizeof r->line; i++) at += (size_t)snprintf(r->line + at, 3, "%02x", b[i]);
 }
 
+static int parse_u64(const char *v, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long s = strtoull(v, &end, 10);
+    if (!*v || *end || v[0] == '-' || errno) return -1;
+    *out = (uint64_t)s;
+    return 0;
+}
+
+static int run_sign_reading(int argc, char **argv, result *r) {
+    uint8_t seed[32], instance[32], sig[64];
+    uint64_t nonce = 0, timestamp = 0;
+    int64_t value = 0;
+    int have = 0; /* bits: seed, contract, nonce, value, timestamp */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (i + 1 >= argc) return usage_error(r, "%s needs a value", mote_quote(a));
+        const char *v = argv[++i];
+        if (strcmp(a, "--seed") == 0) {
+            if (parse_hex(v, seed, 32, 32) < 0) return usage_error(r, "--seed: expected 32 bytes of 0x-hex, got '%s'", mote_quote(v));
+            have |= 1;
+        } else if (strcmp(a, "--contract") == 0) {
+            if (parse_hex(v, instance, 32, 32) < 0) return usage_error(r, "--contract: expected 32 bytes of 0x-hex, got '%s'", mote_quote(v));
+            have |= 2;
+        } else if (strcmp(a, "--nonce") == 0) {
+            if (parse_u64(v, &nonce) < 0) return usage_error(r, "--nonce: expected a u64, got '%s'", mote_quote(v));
+            have |= 4;
+        } else if (strcmp(a, "--value") == 0) {
+            char *end;
+            errno = 0;
+            long long q = strtoll(v, &end, 10);
+            if (!*v || *end || errno) return usage_error(r, "--value: expected a fixed Q47.16 value as an i64, got '%s'", mote_quote(v));
+            value = (int64_t)q;
+            have |= 8;
+        } else if (strcmp(a, "--timestamp") == 0) {
+            if (parse_u64(v, &timestamp) < 0) return usage_error(r, "--timestamp: expected a u64, got '%s'", mote_quote(v));
+            have |= 16;
+        } else return usage_error(r, "sign-reading: unknown option '%s'", mote_quote(a));
+    }
+    if (have != 31) return usage_error(r, "sign-reading: --seed, --contract, --nonce, --value and --timestamp are required");
+    mote_reading_sign(sig, NULL, seed, instance, nonce, value, timestamp);
+    put_hex(r, "ok ", sig, sizeof sig);
+    r->code = 0;
+    return 0;
+}
+
 static int run(int argc, char **argv, result *r) {
     static uint8_t readers[2 * MOTE_SEAL_MAX_READERS][32], data[MOTE_SEAL_SIZE(MOTE_SEAL_MAX_READERS, MOTE_SEAL_MAX_PAYLOAD)],
         out[MOTE_SEAL_SIZE(MOTE_SEAL_MAX_READERS, MOTE_SEAL_MAX_PAYLOAD)];
-    if (argc < 1) return usage_error(r, "a command: seal or open");
+    if (argc < 1) return usage_error(r, "a command: seal, open or sign-reading");
+    if (strcmp(argv[0], "sign-reading") == 0) return run_sign_reading(argc, argv, r);
     int sealing = strcmp(argv[0], "seal") == 0;
-    if (!sealing && strcmp(argv[0], "open") != 0) return usage_error(r, "unknown command '%s' (seal, open)", mote_quote(argv[0]));
+    if (!sealing && strcmp(argv[0], "open") != 0) return usage_error(r, "unknown command '%s' (seal, open, sign-reading)", mote_quote(argv[0]));
     mote_seal_ctx ctx = {0};
     mote_seal_random rnd;
     uint8_t secret[32];
@@ -174,6 +226,7 @@ int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("usage: mote-device seal --chain ID --contract HEX --device HEX --seq N --reader HEX [--reader HEX...] [--random HEX] PAYLOAD_HEX\n"
               "       mote-device open --chain ID --contract HEX --device HEX --seq N --secret HEX SEALED_HEX\n"
+              "       mote-device sign-reading --seed HEX --contract HEX --nonce N --value Q --timestamp N\n"
               "       mote-device --batch FILE|-\n",
               argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;

@@ -25,20 +25,25 @@ const alice = KeyPair.fromSeed(new Uint8Array(32).fill(1));
 const bob = KeyPair.fromSeed(new Uint8Array(32).fill(2));
 const time = (s: number) => ({ seconds: BigInt(1_800_000_000 + s), nanos: 0 });
 
+/** The genesis hash of the last fresh app's chain (every transaction signs it). */
+let GH = new Uint8Array(32);
+
 async function freshApp(): Promise<{ app: MoteNodeApp; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "mote-abci-"));
   dirs.push(dir);
   const app = await MoteNodeApp.open(dir);
   app.log = () => {};
-  const appState: AppStateJson = { minGasPrice: "0", blockGasLimit: "100000000", feeAccount: "00".repeat(32), alloc: [{ id: Buffer.from(alice.publicKey).toString("hex"), amount: "1000" }] };
+  const appState: AppStateJson = { minGasPrice: "0", blockGasLimit: "100000000", feeAccount: "00".repeat(32), alloc: [{ id: Buffer.from(alice.publicKey).toString("hex"), amount: "1000" }], salt: "5a".repeat(32) };
   const r = await app.handle(Request.fromPartial({ initChain: { chainId: CHAIN, time: time(0), appStateBytes: new TextEncoder().encode(JSON.stringify(appState)), initialHeight: 1n } }));
   expect(r.initChain?.appHash.length).toBe(32);
+  const q = await app.handle(Request.fromPartial({ query: { path: "/params", data: new Uint8Array(0) } }));
+  GH = new Uint8Array(Buffer.from((JSON.parse(Buffer.from(q.query!.value).toString("utf8")) as { genesisHash: string }).genesisHash, "hex"));
   return { app, dir };
 }
 
-const deploy = (nonce: bigint) => signTx({ chainId: CHAIN, sender: alice.publicKey, nonce, gasLimit: 1_000_000, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
+const deploy = (nonce: bigint) => signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: 1_000_000, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
 const call = (key: KeyPair, nonce: bigint, contract: Uint8Array, opts: { value?: bigint } = {}) =>
-  signTx({ chainId: CHAIN, sender: key.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
+  signTx({ genesisHash: GH, sender: key.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
 
 async function block(app: MoteNodeApp, height: bigint, txs: Uint8Array[]): Promise<{ results: ExecTxResult[]; appHash: Uint8Array }> {
   const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs, height, time: time(Number(height)) } }));
@@ -94,7 +99,7 @@ describe("the Mote ABCI application", () => {
     const { app } = await freshApp();
     const { results } = await block(app, 1n, [deploy(0n).bytes]);
     expect(results[0]!.code).toBe(0);
-    const token = (await import("../../ledger/state.ts")).instanceId(alice.publicKey, 0n);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
     expect((await checkTx(app, call(alice, 1n, token).bytes)).code).toBe(0);
     expect((await checkTx(app, call(alice, 2n, token).bytes)).code).toBe(0);
     expect((await checkTx(app, call(alice, 1n, token, { value: 1n }).bytes)).codespace).toBe("nonce_replayed");
@@ -111,7 +116,7 @@ describe("the Mote ABCI application", () => {
   it("proposes only transactions valid in sequence within max_tx_bytes, and rejects a proposal holding an invalid one", async () => {
     const { app } = await freshApp();
     await block(app, 1n, [deploy(0n).bytes]);
-    const token = (await import("../../ledger/state.ts")).instanceId(alice.publicKey, 0n);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
     const t1 = call(alice, 1n, token).bytes;
     const t3 = call(alice, 3n, token).bytes; // a gap: invalid in sequence
     const t2 = call(alice, 2n, token).bytes;

@@ -73,11 +73,11 @@ describe("a 4-validator network", () => {
     const s2 = senders[2]!;
     const n0 = await l0.nonce(s2.publicKey);
     for (let k = 0n; k < 5n; k++) {
-      const tx = signTx({ chainId: m.chainId, sender: s2.publicKey, nonce: n0 + k, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
+      const tx = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + k, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
       const r = await broadcastSync(rpcOf(m, 0), tx.bytes);
       expect(r.code, r.log).toBe(0);
     }
-    const skipped = signTx({ chainId: m.chainId, sender: s2.publicKey, nonce: n0 + 6n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
+    const skipped = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + 6n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
     expect((await broadcastSync(rpcOf(m, 0), skipped.bytes)).codespace).toBe("nonce_skipped");
     await waitUntil("five pending transactions to commit", async () => (await RemoteLedger.connect(rpcOf(m, 3)).then((l) => l.view(token, "balance_of", [s2.publicKey]))).returns[0] === 965n, 30_000);
     const views = await Promise.all([0, 1, 2, 3].map(async (i) => (await RemoteLedger.connect(rpcOf(m, i))).view(token, "balance_of", [senders[0]!.publicKey])));
@@ -144,13 +144,13 @@ describe("a 4-validator network", () => {
     await expectRefused(new Uint8Array(NODE_LIMITS.MAX_TX_BYTES.value + 1), "oversized");
     const s = senders[2]!;
     const nonce = await l.nonce(s.publicKey);
-    const good = signTx({ chainId: m.chainId, sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const good = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     const forged = good.bytes.slice();
     forged[forged.length - 1]! ^= 1; // the signature ends the encoding
     await expectRefused(forged, "signature");
-    const replay = signTx({ chainId: m.chainId, sender: s.publicKey, nonce: nonce - 1n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const replay = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce: nonce - 1n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     await expectRefused(replay.bytes, "nonce_replayed");
-    const wrongChain = signTx({ chainId: "other-chain", sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const wrongChain = signTx({ genesisHash: new Uint8Array(32).fill(7), sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     await expectRefused(wrongChain.bytes, "chain_id");
     // underfunded, through the CLI: one line naming the code
     const key = join(dir, "poor.key");
@@ -166,7 +166,7 @@ describe("a 4-validator network", () => {
     let seed = 12345;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
     const s = senders[0]!;
-    const valid = signTx({ chainId: m.chainId, sender: s.publicKey, nonce: 0n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 1, args: [] }, s).bytes;
+    const valid = signTx({ genesisHash: (await RemoteLedger.connect(url)).genesisHash, sender: s.publicKey, nonce: 0n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 1, args: [] }, s).bytes;
     for (let k = 0; k < 60; k++) {
       const tx = k % 2 === 0 ? Uint8Array.from({ length: 1 + (rnd() % 200) }, rnd) : valid.map((b, i) => (i === rnd() % valid.length ? b ^ (1 + (rnd() % 255)) : b));
       const r = await broadcastSync(url, tx).catch((e: Error) => ({ code: -1, log: e.message, codespace: "", hash: "" }));

@@ -13,6 +13,7 @@ import {
   blockTime,
   devices,
   moteFormat,
+  readingDomain,
   sha256,
   signReadings,
   TOKEN_ACCOUNTS,
@@ -108,7 +109,7 @@ export async function createMote(engine: EngineKind = "interp"): Promise<PeerEng
   const guardC = compileContract("anomaly_guard");
   const vmAttest = await MoteVM.create({ engine });
   const vmGuard = await MoteVM.create({ engine });
-  const format = moteFormat(attestation.id);
+  const format = moteFormat(readingDomain(attestation.id));
   const BAD_SIGNATURE = errorId(attestation, "bad signature");
   const REPLAYED = errorId(attestation, "replayed nonce");
   let now = 0n;
