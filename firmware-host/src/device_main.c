@@ -337,8 +337,17 @@ static int open_device(sdk_opts *o, mote_device *d, mote_host_storage *store, mo
 
 static int cmd_identity(int argc, char **argv, result *r) {
     sdk_opts o;
-    if (parse_sdk_opts(argc, argv, 1, OPT_KEY, 0, &o, r)) return r->code;
-    if (!o.key_path) return usage_error(r, "%s: --key FILE is required", argv[0]);
+    int pub = strcmp(argv[0], "pubkey") == 0;
+    if (parse_sdk_opts(argc, argv, 1, OPT_KEY | (pub ? OPT_SEED : 0), 0, &o, r)) return r->code;
+    if (pub && o.have_seed && !o.key_path) { /* the public key of a seed: vectors */
+        mote_device d;
+        mote_device_from_seed(&d, o.seed);
+        put_hex(r, "ok ", d.public_key, 32);
+        mote_device_close(&d);
+        r->code = 0;
+        return 0;
+    }
+    if (!o.key_path || o.have_seed) return usage_error(r, "%s: --key FILE is required", argv[0]);
     mote_host_storage store = {.key_path = o.key_path};
     mote_platform plat = mote_host_platform(&store);
     mote_device d;
@@ -376,7 +385,8 @@ static int cmd_sign_reading(int argc, char **argv, result *r) {
 }
 
 static int cmd_tx(int argc, char **argv, result *r) {
-    static uint8_t out[TX_CAP], argbuf[MOTE_TX_MAX_ARGS][MOTE_TX_MAX_BYTES_ARG];
+    /* one argument and one byte more than the limits, so the SDK (not the CLI) refuses them */
+    static uint8_t out[TX_CAP], argbuf[MOTE_TX_MAX_ARGS + 1][MOTE_TX_MAX_BYTES_ARG + 1];
     if (argc < 2 || (strcmp(argv[1], "deploy") != 0 && strcmp(argv[1], "call") != 0)) return usage_error(r, "tx: deploy or call");
     int deploy = strcmp(argv[1], "deploy") == 0;
     sdk_opts o;
@@ -385,15 +395,14 @@ static int cmd_tx(int argc, char **argv, result *r) {
     if (!o.chain || !o.have_gas) return usage_error(r, "tx %s: --chain and --gas are required", argv[1]);
     if (deploy && !o.module) return usage_error(r, "tx deploy: --module HEX is required");
     if (!deploy && (!o.have_contract || !o.function == !o.have_selector)) return usage_error(r, "tx call: --contract and one of --function or --selector are required");
-    if (o.n_positional > (int)MOTE_TX_MAX_ARGS) return usage_error(r, "tx %s: at most %u arguments", argv[1], MOTE_TX_MAX_ARGS);
     if (o.have_seed && !o.have_nonce) return usage_error(r, "tx: --seed needs --nonce (nothing is stored)");
-    mote_value args[MOTE_TX_MAX_ARGS];
+    mote_value args[MOTE_TX_MAX_ARGS + 1];
     for (int i = 0; i < o.n_positional; i++) {
         const char *a = o.positional[i];
         memset(&args[i], 0, sizeof args[i]);
         if (a[0] == '0' && a[1] == 'x') {
             long n = parse_hex(a, argbuf[i], sizeof argbuf[i], 0);
-            if (n < 0) return usage_error(r, "argument %d: expected 0x-hex of at most %u bytes, got '%s'", i, MOTE_TX_MAX_BYTES_ARG, mote_quote(a));
+            if (n < 0) return usage_error(r, "argument %d: expected 0x-hex of at most %u bytes, got '%s'", i, MOTE_TX_MAX_BYTES_ARG + 1, mote_quote(a));
             args[i] = (mote_value){.tag = MOTE_VALUE_BYTES, .bytes = argbuf[i], .len = (uint16_t)n};
         } else {
             uint64_t v;
