@@ -151,9 +151,3 @@ void mote_reading_args(const mote_device *d, const mote_reading *r, const uint8_
     args[3] = (mote_value){.tag = MOTE_VALUE_INT, .i = r->timestamp};
     args[4] = (mote_value){.tag = MOTE_VALUE_BYTES, .bytes = sig, .len = 64};
 }
-
-uint32_t mote_selector(const char *name) {
-    uint8_t h[32];
-    mote_sha256((const uint8_t *)name, strlen(name), h);
-    return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-}
