@@ -8,6 +8,9 @@
  *                                                       prints "NONCE 0xSIGNATURE" (RAW: fixed Q47.16 as an
  *                                                       integer, 65536 = 1.0); without --nonce the device
  *                                                       takes and stores its next reading nonce
+ *   mote-device submit-reading --key FILE --chain ID --gas N [--gas-price N] --contract HEX32 --value RAW --timestamp N
+ *                                                       signs the next reading and the call of the attestation's
+ *                                                       submit carrying it; prints "READING_NONCE 0xTX"
  *   mote-device tx deploy KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]
  *   mote-device tx call KEY --chain ID --gas N [...] --contract HEX32 (--function NAME | --selector N) [ARG...]
  *                                                       prints the signed transaction as 0x-hex (its id is its
@@ -431,6 +434,41 @@ static int cmd_tx(int argc, char **argv, result *r) {
     return 0;
 }
 
+/* A reading and the call transaction that submits it (Attestation.submit), signed in one step as a device
+ * does: the reading nonce and then the transaction nonce are each stored before they are used. */
+static int cmd_submit_reading(int argc, char **argv, result *r) {
+    static uint8_t out[MOTE_TX_SIGN_CAP(512)];
+    sdk_opts o;
+    if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_CHAIN | OPT_GAS | OPT_GAS_PRICE | OPT_CONTRACT | OPT_VALUE | OPT_TIMESTAMP, 0, &o, r)) return r->code;
+    if (!o.key_path || !o.chain || !o.have_gas || !o.have_contract || !o.have_value || !o.have_timestamp)
+        return usage_error(r, "submit-reading: --key, --chain, --gas, --contract, --value and --timestamp are required");
+    mote_device d;
+    mote_host_storage store = {0};
+    mote_platform plat;
+    if (open_device(&o, &d, &store, &plat, r)) return r->code;
+    mote_reading rd = {.value = (int64_t)o.value, .timestamp = o.timestamp};
+    memcpy(rd.contract, o.contract, 32);
+    uint8_t sig[64];
+    mote_value args[5];
+    mote_err e;
+    size_t len = 0;
+    mote_status st = mote_device_sign_reading(&d, &rd, sig, &e);
+    if (st == MOTE_OK) {
+        mote_reading_args(&d, &rd, sig, args);
+        mote_tx tx = {.chain_id = o.chain, .kind = MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
+                      .selector = mote_selector("submit"), .args = args, .n_args = 5};
+        memcpy(tx.contract, o.contract, 32);
+        st = mote_device_sign_tx(&d, &tx, out, sizeof out, &len, NULL, &e);
+    }
+    mote_device_close(&d);
+    if (st != MOTE_OK) return sdk_error(r, e, &store);
+    char prefix[40];
+    snprintf(prefix, sizeof prefix, "ok %llu ", (unsigned long long)rd.nonce);
+    put_hex(r, prefix, out, len);
+    r->code = 0;
+    return 0;
+}
+
 static int cmd_verify_proof(int argc, char **argv, result *r) {
     static uint8_t proof[MOTE_TX_MAX_BYTES_ARG * 16];
     int sync = strcmp(argv[0], "sync-nonce") == 0;
@@ -463,14 +501,15 @@ static int cmd_verify_proof(int argc, char **argv, result *r) {
 }
 
 static int run(int argc, char **argv, result *r) {
-    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, tx, verify-proof, sync-nonce, seal or open");
+    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, tx, verify-proof, sync-nonce, seal or open");
     const char *c = argv[0];
     if (strcmp(c, "seal") == 0 || strcmp(c, "open") == 0) return run_seal(argc, argv, r);
     if (strcmp(c, "keygen") == 0 || strcmp(c, "pubkey") == 0 || strcmp(c, "nonce") == 0) return cmd_identity(argc, argv, r);
     if (strcmp(c, "sign-reading") == 0) return cmd_sign_reading(argc, argv, r);
+    if (strcmp(c, "submit-reading") == 0) return cmd_submit_reading(argc, argv, r);
     if (strcmp(c, "tx") == 0) return cmd_tx(argc, argv, r);
     if (strcmp(c, "verify-proof") == 0 || strcmp(c, "sync-nonce") == 0) return cmd_verify_proof(argc, argv, r);
-    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
+    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
 }
 
 static void print_escaped(FILE *f, const char *prefix, const char *s) {
@@ -508,6 +547,7 @@ int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("usage: mote-device keygen --key FILE | pubkey --key FILE | nonce --key FILE\n"
               "       mote-device sign-reading KEY --contract HEX --value RAW --timestamp N [--nonce N] [--sealed HEX]\n"
+              "       mote-device submit-reading --key FILE --chain ID --gas N [--gas-price N] --contract HEX --value RAW --timestamp N\n"
               "       mote-device tx deploy KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]\n"
               "       mote-device tx call KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --contract HEX (--function NAME | --selector N) [ARG...]\n"
               "       mote-device verify-proof --root HEX --state-key HEX PROOF_HEX\n"

@@ -3,7 +3,7 @@
 // the ASan/UBSan build, each verdict equal to ledger/proof.ts's; the key file shared with the ledger; and
 // the nonces a device tracks, kept across a restart and recovered from a proof of its account entry.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,6 +157,22 @@ describe("nonces: tracked, kept across a restart, recovered from the chain", () 
     expect(device(["nonce", "--key", path]).out).toBe("0 2");
   });
 
+  it("a device that cannot store its next nonce signs nothing; a corrupted nonce is refused, not guessed", () => {
+    const path = join(dir, "k-store");
+    writeKeyFile(path, KeyPair.fromSeed(new Uint8Array(32).fill(6)));
+    const args = ["tx", "call", "--key", path, "--chain", "mote-dev", "--gas", "1000", "--contract", hex(new Uint8Array(32)), "--function", "ping"];
+    mkdirSync(`${path}.txnonce.tmp`); // the atomic write's temporary file cannot be created
+    const r = device(args);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/^mote-device: storage: .*\.txnonce\.tmp: Is a directory$/);
+    rmSync(`${path}.txnonce.tmp`, { recursive: true });
+    expect(device(["nonce", "--key", path]).out).toBe("0 0");
+    writeFileSync(`${path}.rdnonce`, Uint8Array.of(1, 2, 3));
+    const bad = device(["nonce", "--key", path]);
+    expect(bad.err).toBe("mote-device: nonce_format: a nonce is 8 bytes (u64 LE), got 3");
+  });
+
   it("a device signs with the ledger's nonce, survives a restart, and after losing its storage recovers the nonce from a proof", async () => {
     const path = join(dir, "k-chain");
     const key = KeyPair.fromSeed(new Uint8Array(32).fill(5));
@@ -195,5 +211,37 @@ describe("nonces: tracked, kept across a restart, recovered from the chain", () 
     } finally {
       ledger.close();
     }
+  });
+});
+
+describe("contracts/sensor_attestation.mote accepts what the C SDK signs", () => {
+  it("a registered device's readings, submitted by the device itself with mote-device submit-reading, are attested in order", async () => {
+    const { fleet, operator, gateway, KIND_THERMOMETER, location } = await import("../contracts/fleet.ts");
+    const { account } = await import("../helpers/contract.ts");
+    const f = await fleet();
+    const dev = account("c-sdk-device");
+    await f.registry.call("register", [dev, KIND_THERMOMETER, location("lab")], { from: operator });
+    const path = join(dir, "k-attest");
+    writeKeyFile(path, dev);
+    const submit = (value: bigint) => {
+      const r = device(["submit-reading", "--key", path, "--chain", f.chain.ledger.chainId, "--gas", "1000000", "--contract", hex(f.attestation.id),
+        "--value", String(value), "--timestamp", String(f.chain.now)]);
+      expect(r.code, r.err).toBe(0);
+      const [nonce, tx] = r.out.split(" ");
+      return { nonce: BigInt(nonce!), tx: unhex(tx!) };
+    };
+    for (const [i, value] of [21n * 65536n + 32768n, 22n * 65536n].entries()) {
+      const s = submit(value);
+      expect(s.nonce).toBe(BigInt(i + 1));
+      expect(decodeTx(s.tx).tx.nonce).toBe(BigInt(i)); // the device's own account nonce, tracked in C
+      const res = f.chain.ledger.submit([s.tx]);
+      const o = res.outcomes[0]!;
+      expect(o.ok, o.ok ? "" : o.error.message).toBe(true);
+      if (o.ok) expect(o.receipt.status, JSON.stringify(o.receipt.returns)).toBe("ok");
+      await f.guard.call("observe", [dev], { from: gateway }); // the guard observes each reading before the next
+    }
+    expect((await f.attestation.view("count_of", [dev]))).toBe(2n);
+    expect((await f.attestation.view("nonce_of", [dev]))).toBe(2n);
+    expect(f.attestation.events("Attested").map((e) => e.args.nonce)).toEqual([1n, 2n]);
   });
 });
