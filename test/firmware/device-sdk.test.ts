@@ -105,9 +105,9 @@ describe("hostile input never crashes the SDK (ASan/UBSan build), and every verd
   it(`random transactions: the C encoder signs what ledger/tx.ts signs and refuses what it refuses (MOTE_SEED=${seed})`, () => {
     const rng = new Rng(seed ^ 0x7c5);
     const key = KeyPair.fromSeed(new Uint8Array(32).fill(8));
-    const chars = "abcXYZ019._-/ ";
+    const chars = "abcXYZ019._-/"; // the last is outside the chain-id alphabet
     const cases = Array.from({ length: 150 }, () => {
-      const chainId = Array.from({ length: rng.int(36) }, () => chars[rng.int(chars.length - (rng.chance(0.9) ? 2 : 0))]).join("") || "c";
+      const chainId = Array.from({ length: rng.int(36) }, () => chars[rng.int(chars.length - (rng.chance(0.9) ? 1 : 0))]).join("") || "c";
       const args: (bigint | Uint8Array)[] = Array.from({ length: rng.int(10) }, () =>
         rng.chance(0.5) ? BigInt.asIntN(64, BigInt(rng.int(2 ** 31)) * BigInt(rng.int(2 ** 31)) * (rng.chance(0.5) ? -1n : 1n)) : rng.bytes(rng.chance(0.9) ? rng.int(64) : 1020 + rng.int(6)));
       const gasLimit = rng.chance(0.9) ? 1 + rng.int(5_000_000) : rng.chance(0.5) ? 0 : 2_000_000_001;
@@ -120,12 +120,10 @@ describe("hostile input never crashes the SDK (ASan/UBSan build), and every verd
       ...(c.deploy ? ["--module", hex(c.module)] : ["--contract", hex(c.contract), "--selector", String(c.selector)]),
       ...c.args.map((a) => (typeof a === "bigint" ? a.toString() : hex(a))),
     ].join(" "));
-    // a chain id with a space splits into two tokens in a batch line: those run as their own cases below
     const out = batch(ASAN_DEVICE_PATH, lines);
     expect(out).toHaveLength(cases.length);
     const seen = new Set<string>();
     cases.forEach((c, i) => {
-      if (c.chainId.includes(" ")) return expect(out[i]).toMatch(/^error /);
       let want: DeviceVector["expect"];
       try {
         const head = { chainId: c.chainId, sender: key.publicKey, nonce: c.nonce, gasLimit: c.gasLimit, gasPrice: 0n, value: 0n, args: c.args };
