@@ -71,7 +71,7 @@ export interface SubmitResult {
 export interface DeployResult {
   txId: Uint8Array;
   height: bigint;
-  /** The new instance's id, SHA-256("mote/contract" || deployer || nonce); it exists only if receipt.status is "ok". */
+  /** The new instance's id, SHA-256("mote/contract" || genesis hash || deployer || nonce); it exists only if receipt.status is "ok". */
   contract: Uint8Array;
   receipt: Receipt;
 }
@@ -124,11 +124,12 @@ export class Ledger {
     private readonly store: LedgerStore,
     readonly state: WorldState,
     head: DecodedBlock,
+    genesisHash: Uint8Array,
     readonly vm: ContractVM,
     private readonly clock: () => bigint,
   ) {
     this.head = { block: head };
-    this.app = new LedgerApp(vm, head.header.chainId);
+    this.app = new LedgerApp(vm, head.header.chainId, genesisHash);
   }
 
   /** Opens the chain in `dir` (or a fresh one in memory for ":memory:"), creating it when asked. */
@@ -166,7 +167,7 @@ export class Ledger {
   private static createStore(dir: string, chainId: string, timestamp: bigint, vm: ContractVM, genesis: GenesisConfig): LedgerStore {
     checkChainId(chainId);
     const config = checkGenesis(genesis);
-    const app = new LedgerApp(vm, chainId);
+    const app = new LedgerApp(vm, chainId, null);
     const state = new WorldState();
     const { block, diff } = app.genesis(state, timestamp, config).finish({ hash: ZERO_HASH }, state);
     return LedgerStore.create(dir, chainId, [{ block, diff }]);
@@ -174,9 +175,16 @@ export class Ledger {
 
   private static load(store: LedgerStore, vm: ContractVM, clock: () => bigint, dir: string): Ledger {
     // the head, the state and the modules from one snapshot: another process may be appending blocks
-    const { h, head, state, lost } = store.readSnapshot(() => {
+    const { h, head, genesisHash, state, lost } = store.readSnapshot(() => {
       const h = store.headHeight();
       if (h === null) throw new LedgerError(`${dir}: the store holds no blocks`);
+      // from the genesis block's bytes, not the hash column beside them: it is what every signature binds
+      let genesisHash: Uint8Array;
+      try {
+        genesisHash = decodeBlock(store.block(0n)!.bytes).hash;
+      } catch (e) {
+        throw new LedgerError(`${dir}: the genesis block does not decode (${(e as Error).message}); run 'mote audit'`);
+      }
       const rec = store.block(h)!;
       let head: DecodedBlock;
       try {
@@ -187,7 +195,7 @@ export class Ledger {
       const state = new WorldState();
       state.loadEntries(store.stateEntries(), true);
       for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
-      return { h, head, state, lost: store.missingModule() };
+      return { h, head, genesisHash, state, lost: store.missingModule() };
     });
     // The state root does not cover module bytes: a contract whose module row is gone would read as unknown.
     if (lost) {
@@ -200,7 +208,7 @@ export class Ledger {
         `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
       );
     }
-    return new Ledger(store, state, head, vm, clock);
+    return new Ledger(store, state, head, genesisHash, vm, clock);
   }
 
   /** Imports an export into an empty directory after replaying and checking all of it; nothing is written unless it all checks out. */
@@ -229,6 +237,11 @@ export class Ledger {
 
   get chainId(): string {
     return this.app.chainId;
+  }
+
+  /** The hash of block 0, which commits to the chain id, genesis time, parameters, allocation and salt: the chain's identity, signed by every transaction. */
+  get genesisHash(): Uint8Array {
+    return this.app.genesisHash!;
   }
 
   get height(): bigint {
@@ -270,9 +283,9 @@ export class Ledger {
     return c ? { ...c, module: this.state.module(c.moduleHash)! } : undefined;
   }
 
-  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value"> {
+  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "genesisHash" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value"> {
     return {
-      chainId: this.chainId,
+      genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? this.nonce(key.publicKey),
       gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
@@ -357,7 +370,7 @@ export class Ledger {
   deploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): DeployResult {
     const tx = this.signDeploy(key, module, initArgs, opts);
     const r = this.submitOne(tx, opts.timestamp);
-    return { ...r, contract: instanceId(key.publicKey, tx.tx.nonce) };
+    return { ...r, contract: instanceId(this.genesisHash, key.publicKey, tx.tx.nonce) };
   }
 
   /** Signs and submits a call as its own block; throws TxRejected if it is refused (a revert is a receipt, not a rejection). */
