@@ -110,8 +110,9 @@ int main(void) {
 
     mote_value args[5];
     mote_reading_args(&d, &rd, sig, args);
-    mote_tx tx = {.chain_id = sdk_chain, .kind = MOTE_TX_CALL, .gas_limit = sdk_gas, .selector = sdk_selector, .args = args, .n_args = 5};
+    mote_tx tx = {.kind = MOTE_TX_CALL, .gas_limit = sdk_gas, .selector = sdk_selector, .args = args, .n_args = 5};
     memcpy(tx.contract, sdk_contract, 32);
+    memcpy(tx.genesis_hash, sdk_genesis, 32);
     size_t len;
     uint8_t id[32];
     MEASURED(t0, t1, st = mote_device_sign_tx(&d, &tx, tx_out, sizeof tx_out, &len, id, &e));

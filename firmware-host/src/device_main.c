@@ -8,11 +8,14 @@
  *                                                       prints "NONCE 0xSIGNATURE" (RAW: fixed Q47.16 as an
  *                                                       integer, 65536 = 1.0); without --nonce the device
  *                                                       takes and stores its next reading nonce
- *   mote-device submit-reading --key FILE --chain ID --gas N [--gas-price N] --contract HEX32 --value RAW --timestamp N
+ *   mote-device sign-message KEY --contract HEX32 (--function NAME | --selector N) PAYLOAD_HEX
+ *                                                       the device domain (tag, instance, selector) over a payload
+ *                                                       (a supply-chain handoff, ...); prints 0xSIGNATURE
+ *   mote-device submit-reading --key FILE --genesis-hash HEX32 --gas N [--gas-price N] --contract HEX32 --value RAW --timestamp N
  *                                                       signs the next reading and the call of the attestation's
  *                                                       submit carrying it; prints "READING_NONCE 0xTX"
- *   mote-device tx deploy KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]
- *   mote-device tx call KEY --chain ID --gas N [...] --contract HEX32 (--function NAME | --selector N) [ARG...]
+ *   mote-device tx deploy KEY --genesis-hash HEX32 --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]
+ *   mote-device tx call KEY --genesis-hash HEX32 --gas N [...] --contract HEX32 (--function NAME | --selector N) [ARG...]
  *                                                       prints the signed transaction as 0x-hex (its id is its
  *                                                       SHA-256); ARG is an integer or 0x-hex bytes; without
  *                                                       --nonce the device's tracked nonce is used and advanced
@@ -170,7 +173,6 @@ static int run_seal(int argc, char **argv, result *r) {
 
 static const char *field_name(uint32_t f) {
     switch (f) {
-    case MOTE_FIELD_CHAIN_ID: return "chain id: 1-32 characters of A-Z a-z 0-9 . _ -";
     case MOTE_FIELD_GAS_LIMIT: return "gas limit: 1..2000000000";
     case MOTE_FIELD_KIND: return "transaction kind";
     case MOTE_FIELD_MODULE: return "module: 1..6144 bytes";
@@ -178,6 +180,7 @@ static const char *field_name(uint32_t f) {
     case MOTE_FIELD_ARG_TAG: return "argument tag";
     case MOTE_FIELD_ARG_LENGTH: return "byte argument: at most 1024 bytes";
     case MOTE_FIELD_SEALED: return "sealed payload: at most 896 bytes (the attestation's MAX_SEALED)";
+    case MOTE_FIELD_PAYLOAD: return "device message payload: at most 96 bytes";
     default: return "field";
     }
 }
@@ -231,9 +234,9 @@ static int parse_int(const char *v, uint64_t *out) {
 
 /* The options every SDK command shares; each command says which it takes. */
 typedef struct {
-    const char *key_path, *chain, *function, *value_text;
-    uint8_t seed[32], contract[32], root[32];
-    int have_seed, have_contract, have_root, have_nonce, have_gas, have_value, have_timestamp, have_selector;
+    const char *key_path, *function, *value_text;
+    uint8_t seed[32], contract[32], root[32], genesis[32];
+    int have_genesis, have_seed, have_contract, have_root, have_nonce, have_gas, have_value, have_timestamp, have_selector;
     uint64_t nonce, gas, gas_price, value, timestamp, selector;
     uint8_t *module, *sealed, *state_key;
     long module_len, sealed_len, state_key_len;
@@ -259,7 +262,7 @@ static int parse_sdk_opts(int argc, char **argv, int first, unsigned allowed, in
         if (i + 1 >= argc) return usage_error(r, "%s needs a value", mote_quote(a));
         const char *v = argv[++i];
         unsigned opt = strcmp(a, "--key") == 0 ? OPT_KEY : strcmp(a, "--seed") == 0 ? OPT_SEED : strcmp(a, "--contract") == 0 ? OPT_CONTRACT
-                     : strcmp(a, "--chain") == 0 ? OPT_CHAIN : strcmp(a, "--nonce") == 0 ? OPT_NONCE : strcmp(a, "--gas") == 0 ? OPT_GAS
+                     : strcmp(a, "--genesis-hash") == 0 ? OPT_CHAIN : strcmp(a, "--nonce") == 0 ? OPT_NONCE : strcmp(a, "--gas") == 0 ? OPT_GAS
                      : strcmp(a, "--gas-price") == 0 ? OPT_GAS_PRICE : strcmp(a, "--value") == 0 ? OPT_VALUE
                      : strcmp(a, "--timestamp") == 0 ? OPT_TIMESTAMP : strcmp(a, "--module") == 0 ? OPT_MODULE
                      : strcmp(a, "--sealed") == 0 ? OPT_SEALED : strcmp(a, "--root") == 0 ? OPT_ROOT
@@ -280,7 +283,10 @@ static int parse_sdk_opts(int argc, char **argv, int first, unsigned allowed, in
             if (parse_hex(v, o->root, 32, 32) < 0) return usage_error(r, "--root: expected 32 bytes of 0x-hex, got '%s'", mote_quote(v));
             o->have_root = 1;
             break;
-        case OPT_CHAIN: o->chain = v; break;
+        case OPT_CHAIN:
+            if (parse_hex(v, o->genesis, 32, 32) < 0) return usage_error(r, "--genesis-hash: expected 32 bytes of 0x-hex, got '%s'", mote_quote(v));
+            o->have_genesis = 1;
+            break;
         case OPT_FUNCTION: o->function = v; break;
         case OPT_NONCE:
             if (!parse_u64(v, &o->nonce)) return usage_error(r, "--nonce: expected a u64, got '%s'", mote_quote(v));
@@ -395,7 +401,7 @@ static int cmd_tx(int argc, char **argv, result *r) {
     sdk_opts o;
     unsigned allowed = OPT_KEY | OPT_SEED | OPT_CHAIN | OPT_GAS | OPT_GAS_PRICE | OPT_VALUE | OPT_NONCE | (deploy ? OPT_MODULE : OPT_CONTRACT | OPT_FUNCTION | OPT_SELECTOR);
     if (parse_sdk_opts(argc, argv, 2, allowed, MOTE_TX_MAX_ARGS + 1, &o, r)) return r->code;
-    if (!o.chain || !o.have_gas) return usage_error(r, "tx %s: --chain and --gas are required", argv[1]);
+    if (!o.have_genesis || !o.have_gas) return usage_error(r, "tx %s: --genesis-hash and --gas are required", argv[1]);
     if (deploy && !o.module) return usage_error(r, "tx deploy: --module HEX is required");
     if (!deploy && (!o.have_contract || !o.function == !o.have_selector)) return usage_error(r, "tx call: --contract and one of --function or --selector are required");
     if (o.have_seed && !o.have_nonce) return usage_error(r, "tx: --seed needs --nonce (nothing is stored)");
@@ -413,9 +419,10 @@ static int cmd_tx(int argc, char **argv, result *r) {
             args[i] = (mote_value){.tag = MOTE_VALUE_INT, .i = v};
         }
     }
-    mote_tx tx = {.chain_id = o.chain, .kind = deploy ? MOTE_TX_DEPLOY : MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
+    mote_tx tx = {.kind = deploy ? MOTE_TX_DEPLOY : MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
                   .value = o.value, .module = o.module, .module_len = (uint16_t)o.module_len, .args = args, .n_args = (uint8_t)o.n_positional};
     if (o.have_value && !parse_u64(o.value_text, &o.value)) return usage_error(r, "--value: a transaction's value is a u64, got '%s'", mote_quote(o.value_text));
+    memcpy(tx.genesis_hash, o.genesis, 32);
     if (!deploy) {
         memcpy(tx.contract, o.contract, 32);
         tx.selector = o.function ? mote_selector(o.function) : (uint32_t)o.selector;
@@ -434,14 +441,37 @@ static int cmd_tx(int argc, char **argv, result *r) {
     return 0;
 }
 
+/* Any device message (a supply-chain handoff, a contract's own payload): the device domain over it. */
+static int cmd_sign_message(int argc, char **argv, result *r) {
+    sdk_opts o;
+    if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_SEED | OPT_CONTRACT | OPT_FUNCTION | OPT_SELECTOR, 1, &o, r)) return r->code;
+    if (!o.have_contract || !o.function == !o.have_selector || o.n_positional != 1)
+        return usage_error(r, "sign-message: --contract, one of --function or --selector, and PAYLOAD_HEX are required");
+    uint8_t payload[MOTE_DEVICE_MSG_MAX_PAYLOAD + 1]; /* one byte more than the SDK takes, so the SDK refuses it */
+    long n = parse_hex(o.positional[0], payload, sizeof payload, 0);
+    if (n < 0) return usage_error(r, "PAYLOAD_HEX: expected 0x-hex of at most %u bytes, got '%s'", (unsigned)sizeof payload, mote_quote(o.positional[0]));
+    mote_device d;
+    mote_host_storage store = {0};
+    mote_platform plat;
+    if (open_device(&o, &d, &store, &plat, r)) return r->code;
+    uint8_t sig[64];
+    mote_err e;
+    mote_status st = mote_device_message_sign(&d, o.contract, o.function ? mote_selector(o.function) : (uint32_t)o.selector, payload, (size_t)n, sig, &e);
+    mote_device_close(&d);
+    if (st != MOTE_OK) return sdk_error(r, e, &store);
+    put_hex(r, "ok ", sig, 64);
+    r->code = 0;
+    return 0;
+}
+
 /* A reading and the call transaction that submits it (Attestation.submit), signed in one step as a device
  * does: the reading nonce and then the transaction nonce are each stored before they are used. */
 static int cmd_submit_reading(int argc, char **argv, result *r) {
     static uint8_t out[MOTE_TX_SIGN_CAP(512)];
     sdk_opts o;
     if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_CHAIN | OPT_GAS | OPT_GAS_PRICE | OPT_CONTRACT | OPT_VALUE | OPT_TIMESTAMP, 0, &o, r)) return r->code;
-    if (!o.key_path || !o.chain || !o.have_gas || !o.have_contract || !o.have_value || !o.have_timestamp)
-        return usage_error(r, "submit-reading: --key, --chain, --gas, --contract, --value and --timestamp are required");
+    if (!o.key_path || !o.have_genesis || !o.have_gas || !o.have_contract || !o.have_value || !o.have_timestamp)
+        return usage_error(r, "submit-reading: --key, --genesis-hash, --gas, --contract, --value and --timestamp are required");
     mote_device d;
     mote_host_storage store = {0};
     mote_platform plat;
@@ -455,9 +485,10 @@ static int cmd_submit_reading(int argc, char **argv, result *r) {
     mote_status st = mote_device_sign_reading(&d, &rd, sig, &e);
     if (st == MOTE_OK) {
         mote_reading_args(&d, &rd, sig, args);
-        mote_tx tx = {.chain_id = o.chain, .kind = MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
+        mote_tx tx = {.kind = MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
                       .selector = mote_selector("submit"), .args = args, .n_args = 5};
         memcpy(tx.contract, o.contract, 32);
+        memcpy(tx.genesis_hash, o.genesis, 32);
         st = mote_device_sign_tx(&d, &tx, out, sizeof out, &len, NULL, &e);
     }
     mote_device_close(&d);
@@ -501,15 +532,16 @@ static int cmd_verify_proof(int argc, char **argv, result *r) {
 }
 
 static int run(int argc, char **argv, result *r) {
-    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, tx, verify-proof, sync-nonce, seal or open");
+    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal or open");
     const char *c = argv[0];
     if (strcmp(c, "seal") == 0 || strcmp(c, "open") == 0) return run_seal(argc, argv, r);
     if (strcmp(c, "keygen") == 0 || strcmp(c, "pubkey") == 0 || strcmp(c, "nonce") == 0) return cmd_identity(argc, argv, r);
     if (strcmp(c, "sign-reading") == 0) return cmd_sign_reading(argc, argv, r);
     if (strcmp(c, "submit-reading") == 0) return cmd_submit_reading(argc, argv, r);
+    if (strcmp(c, "sign-message") == 0) return cmd_sign_message(argc, argv, r);
     if (strcmp(c, "tx") == 0) return cmd_tx(argc, argv, r);
     if (strcmp(c, "verify-proof") == 0 || strcmp(c, "sync-nonce") == 0) return cmd_verify_proof(argc, argv, r);
-    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
+    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
 }
 
 static void print_escaped(FILE *f, const char *prefix, const char *s) {
@@ -547,9 +579,10 @@ int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("usage: mote-device keygen --key FILE | pubkey --key FILE | nonce --key FILE\n"
               "       mote-device sign-reading KEY --contract HEX --value RAW --timestamp N [--nonce N] [--sealed HEX]\n"
-              "       mote-device submit-reading --key FILE --chain ID --gas N [--gas-price N] --contract HEX --value RAW --timestamp N\n"
-              "       mote-device tx deploy KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]\n"
-              "       mote-device tx call KEY --chain ID --gas N [--gas-price N] [--value N] [--nonce N] --contract HEX (--function NAME | --selector N) [ARG...]\n"
+              "       mote-device sign-message KEY --contract HEX (--function NAME | --selector N) PAYLOAD_HEX\n"
+              "       mote-device submit-reading --key FILE --genesis-hash HEX32 --gas N [--gas-price N] --contract HEX --value RAW --timestamp N\n"
+              "       mote-device tx deploy KEY --genesis-hash HEX32 --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]\n"
+              "       mote-device tx call KEY --genesis-hash HEX32 --gas N [--gas-price N] [--value N] [--nonce N] --contract HEX (--function NAME | --selector N) [ARG...]\n"
               "       mote-device verify-proof --root HEX --state-key HEX PROOF_HEX\n"
               "       mote-device sync-nonce --key FILE --root HEX PROOF_HEX\n"
               "       (KEY: --key FILE, or --seed HEX for tests; ARG: an integer or 0x-hex bytes)\n"

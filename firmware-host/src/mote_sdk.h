@@ -48,8 +48,8 @@ typedef struct {
 
 /* The fields MOTE_E_ARGUMENT names in mote_err.at. */
 typedef enum {
-    MOTE_FIELD_CHAIN_ID = 1, MOTE_FIELD_GAS_LIMIT, MOTE_FIELD_KIND, MOTE_FIELD_MODULE, MOTE_FIELD_ARGS,
-    MOTE_FIELD_ARG_TAG, MOTE_FIELD_ARG_LENGTH, MOTE_FIELD_KEY, MOTE_FIELD_SEALED,
+    MOTE_FIELD_GAS_LIMIT = 1, MOTE_FIELD_KIND, MOTE_FIELD_MODULE, MOTE_FIELD_ARGS,
+    MOTE_FIELD_ARG_TAG, MOTE_FIELD_ARG_LENGTH, MOTE_FIELD_KEY, MOTE_FIELD_SEALED, MOTE_FIELD_PAYLOAD,
 } mote_field;
 
 const char *mote_status_name(mote_status s);
@@ -96,7 +96,7 @@ void mote_device_from_seed(mote_device *d, const uint8_t seed[32]);
 void mote_device_close(mote_device *d);
 
 /* -- transactions (ledger/tx.ts) --------------------------------------------------------------------- */
-#define MOTE_TX_VERSION 2
+#define MOTE_TX_VERSION 3
 #define MOTE_TX_DEPLOY 1
 #define MOTE_TX_CALL 2
 #define MOTE_VALUE_INT 0   /* vm/spec/format.ts TAG_INT */
@@ -115,7 +115,7 @@ typedef struct {
 } mote_value;
 
 typedef struct {
-    const char *chain_id; /* 1-32 characters of A-Z a-z 0-9 . _ - */
+    uint8_t genesis_hash[32]; /* the hash of the genesis block of the one chain this is for */
     uint8_t kind;         /* MOTE_TX_DEPLOY or MOTE_TX_CALL */
     uint32_t gas_limit;   /* 1..MOTE_TX_MAX_GAS */
     uint64_t gas_price;
@@ -138,16 +138,28 @@ mote_status mote_tx_sign(const mote_device *d, const mote_tx *tx, uint64_t nonce
 mote_status mote_device_sign_tx(mote_device *d, const mote_tx *tx, uint8_t *out, size_t cap, size_t *out_len,
                                 uint8_t id[32], mote_err *err);
 
-/* What a transaction signature covers (ledger/tx.ts TX_SIGN_DOMAIN): kept in one place so a change of the
- * signing rule changes one function (mote_tx.c, tx_sign_prefix). */
+/* What a transaction signature covers (ledger/tx.ts TX_SIGN_DOMAIN, then every byte but the signature,
+ * the genesis hash among them): kept in one function (mote_tx.c, tx_sign_prefix). */
 #define MOTE_TX_SIGN_PREFIX_MAX 64
 #define MOTE_TX_SIGN_CAP(unsigned_len) ((unsigned_len) + MOTE_TX_SIGN_PREFIX_MAX + 64)
 
+/* -- device-signed messages (contracts/lib/device_message.mote, ledger/device-message.ts) -------------- */
+/* tag (16 B: "mote/device/v1", two zero bytes) || instance id (32, chain-bound) || selector of the
+ * function (u32 LE) || payload: a signature counts for one function of one instance on one chain, and is
+ * never a transaction signature. */
+#define MOTE_DEVICE_TAG_BYTES 16
+#define MOTE_DEVICE_MSG_HEADER (MOTE_DEVICE_TAG_BYTES + 32 + 4)
+#define MOTE_DEVICE_MSG_MAX_PAYLOAD 96 /* the longest payload the SDK signs: a handoff (item, to, seq: 72 B) */
+
+/* Signs the device message for function `selector` of `instance` over payload[len]. */
+mote_status mote_device_message_sign(const mote_device *d, const uint8_t instance[32], uint32_t selector, const uint8_t *payload,
+                                     size_t len, uint8_t sig[64], mote_err *err);
+
 /* -- signed readings (contracts/sensor_attestation.mote) ---------------------------------------------- */
-/* The message: contract id (32) || nonce u64 || value (Q47.16 fixed, i64) || timestamp u64, all LE,
- * and for submit_sealed || SHA-256(sealed payload). */
-#define MOTE_READING_MSG_BYTES 56
-#define MOTE_SEALED_READING_MSG_BYTES 88
+/* submit: the device message over nonce u64 || value (Q47.16 fixed, i64) || timestamp u64, all LE;
+ * submit_sealed: the same and SHA-256(sealed payload). */
+#define MOTE_READING_MSG_BYTES (MOTE_DEVICE_MSG_HEADER + 24)        /* 76 */
+#define MOTE_SEALED_READING_MSG_BYTES (MOTE_DEVICE_MSG_HEADER + 56) /* 108 */
 
 typedef struct {
     uint8_t contract[32]; /* the attestation instance */
@@ -158,7 +170,7 @@ typedef struct {
     size_t sealed_len;
 } mote_reading;
 
-/* The message and its Ed25519 signature by d. */
+/* The message (submit's, or submit_sealed's when r->sealed is set) and its Ed25519 signature by d. */
 mote_status mote_reading_sign(const mote_device *d, const mote_reading *r, uint8_t sig[64], mote_err *err);
 /* Takes the next reading nonce (stored before signing), fills r->nonce and signs. */
 mote_status mote_device_sign_reading(mote_device *d, mote_reading *r, uint8_t sig[64], mote_err *err);

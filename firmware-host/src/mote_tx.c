@@ -42,34 +42,20 @@ static void w_le(writer *w, uint64_t v, int bytes) {
 
 /* ledger/tx.ts TX_SIGN_DOMAIN: the bytes signed before the unsigned transaction. The one place that
  * says what a transaction signature is bound to. */
-static const char TX_SIGN_DOMAIN[] = "mote/tx/v2"; /* with its NUL: 11 bytes */
+static const char TX_SIGN_DOMAIN[] = "mote/tx/v3"; /* with its NUL: 11 bytes */
 static size_t tx_sign_prefix(uint8_t *out) {
     memcpy(out, TX_SIGN_DOMAIN, sizeof TX_SIGN_DOMAIN);
     return sizeof TX_SIGN_DOMAIN;
 }
 _Static_assert(sizeof TX_SIGN_DOMAIN <= MOTE_TX_SIGN_PREFIX_MAX, "the signing prefix outgrew MOTE_TX_SIGN_PREFIX_MAX");
 
-static int chain_id_ok(const char *s, size_t *len) {
-    size_t n = 0;
-    for (; s[n]; n++) {
-        char c = s[n];
-        int ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '-';
-        if (!ok || n == 32) return 0;
-    }
-    *len = n;
-    return n >= 1;
-}
-
 static mote_status encode_unsigned(const mote_tx *tx, const uint8_t sender[32], uint64_t nonce, writer *w, mote_err *err) {
-    size_t cid_len;
-    if (!tx->chain_id || !chain_id_ok(tx->chain_id, &cid_len)) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_CHAIN_ID);
     if (tx->kind != MOTE_TX_DEPLOY && tx->kind != MOTE_TX_CALL) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_KIND);
     if (tx->gas_limit < 1 || tx->gas_limit > MOTE_TX_MAX_GAS) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_GAS_LIMIT);
     if (tx->n_args > MOTE_TX_MAX_ARGS || (tx->n_args && !tx->args)) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_ARGS);
     w_le(w, MOTE_TX_VERSION, 1);
     w_le(w, tx->kind, 1);
-    w_le(w, cid_len, 1);
-    w_bytes(w, tx->chain_id, cid_len);
+    w_bytes(w, tx->genesis_hash, 32);
     w_bytes(w, sender, 32);
     w_le(w, nonce, 8);
     w_le(w, tx->gas_limit, 4);
@@ -121,9 +107,31 @@ mote_status mote_tx_sign(const mote_device *d, const mote_tx *tx, uint64_t nonce
     return MOTE_OK;
 }
 
-static size_t reading_message(const mote_reading *r, uint8_t msg[MOTE_SEALED_READING_MSG_BYTES]) {
-    writer w = {msg, MOTE_SEALED_READING_MSG_BYTES, 0};
-    w_bytes(&w, r->contract, 32);
+/* contracts/lib/device_message.mote DEVICE_TAG */
+static const uint8_t DEVICE_TAG[MOTE_DEVICE_TAG_BYTES] = {'m', 'o', 't', 'e', '/', 'd', 'e', 'v', 'i', 'c', 'e', '/', 'v', '1', 0, 0};
+
+mote_status mote_device_message_sign(const mote_device *d, const uint8_t instance[32], uint32_t selector, const uint8_t *payload,
+                                     size_t len, uint8_t sig[64], mote_err *err) {
+    if (len > MOTE_DEVICE_MSG_MAX_PAYLOAD || (len && !payload)) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_PAYLOAD);
+    uint8_t msg[MOTE_DEVICE_MSG_HEADER + MOTE_DEVICE_MSG_MAX_PAYLOAD];
+    writer w = {msg, sizeof msg, 0};
+    w_bytes(&w, DEVICE_TAG, sizeof DEVICE_TAG);
+    w_bytes(&w, instance, 32);
+    w_le(&w, selector, 4);
+    w_bytes(&w, payload, len);
+    crypto_ed25519_sign(sig, d->secret, msg, w.n);
+    return MOTE_OK;
+}
+
+/* The selectors of the attestation's two reading functions: SHA-256 of the name, first 4 bytes LE (the
+ * contract's SUBMIT and SUBMIT_SEALED constants; test/vectors/device.json checks them). */
+#define SELECTOR_SUBMIT 0xd70b4975u
+#define SELECTOR_SUBMIT_SEALED 0x0aa008a3u
+
+mote_status mote_reading_sign(const mote_device *d, const mote_reading *r, uint8_t sig[64], mote_err *err) {
+    if (r->sealed && r->sealed_len > 896) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_SEALED); /* the attestation's MAX_SEALED */
+    uint8_t payload[56];
+    writer w = {payload, sizeof payload, 0};
     w_le(&w, r->nonce, 8);
     w_le(&w, (uint64_t)r->value, 8);
     w_le(&w, r->timestamp, 8);
@@ -132,15 +140,7 @@ static size_t reading_message(const mote_reading *r, uint8_t msg[MOTE_SEALED_REA
         mote_sha256(r->sealed, r->sealed_len, commitment);
         w_bytes(&w, commitment, 32);
     }
-    return w.n;
-}
-
-mote_status mote_reading_sign(const mote_device *d, const mote_reading *r, uint8_t sig[64], mote_err *err) {
-    if (r->sealed && r->sealed_len > 896) return fail(err, MOTE_E_ARGUMENT, MOTE_FIELD_SEALED); /* the attestation's MAX_SEALED */
-    uint8_t msg[MOTE_SEALED_READING_MSG_BYTES];
-    size_t n = reading_message(r, msg);
-    crypto_ed25519_sign(sig, d->secret, msg, n);
-    return MOTE_OK;
+    return mote_device_message_sign(d, r->contract, r->sealed ? SELECTOR_SUBMIT_SEALED : SELECTOR_SUBMIT, payload, w.n, sig, err);
 }
 
 void mote_reading_args(const mote_device *d, const mote_reading *r, const uint8_t sig[64], mote_value args[5]) {

@@ -15,7 +15,8 @@ import { accountKey } from "../../ledger/state.ts";
 import { encodeStateProof } from "../../ledger/proof.ts";
 import { Ledger } from "../../ledger/ledger.ts";
 import { verifySignature } from "../../ledger/keys.ts";
-import { deviceVectors, readingMessage, tsProofVerdict, vectorTree, type DeviceVector } from "../vectors/device-generate.ts";
+import { readingMessage } from "../../ledger/device-message.ts";
+import { deviceVectors, tsProofVerdict, vectorTree, type DeviceVector } from "../vectors/device-generate.ts";
 import { Rng, seedFromEnv } from "../fuzz/random.ts";
 import { program, ticking } from "../ledger/helpers.ts";
 
@@ -105,18 +106,17 @@ describe("hostile input never crashes the SDK (ASan/UBSan build), and every verd
   it(`random transactions: the C encoder signs what ledger/tx.ts signs and refuses what it refuses (MOTE_SEED=${seed})`, () => {
     const rng = new Rng(seed ^ 0x7c5);
     const key = KeyPair.fromSeed(new Uint8Array(32).fill(8));
-    const chars = "abcXYZ019._-/"; // the last is outside the chain-id alphabet
     const cases = Array.from({ length: 150 }, () => {
-      const chainId = Array.from({ length: rng.int(36) }, () => chars[rng.int(chars.length - (rng.chance(0.9) ? 1 : 0))]).join("") || "c";
+      const genesisHash = rng.bytes(32);
       const args: (bigint | Uint8Array)[] = Array.from({ length: rng.int(10) }, () =>
         rng.chance(0.5) ? BigInt.asIntN(64, BigInt(rng.int(2 ** 31)) * BigInt(rng.int(2 ** 31)) * (rng.chance(0.5) ? -1n : 1n)) : rng.bytes(rng.chance(0.9) ? rng.int(64) : 1020 + rng.int(6)));
       const gasLimit = rng.chance(0.9) ? 1 + rng.int(5_000_000) : rng.chance(0.5) ? 0 : 2_000_000_001;
       const deploy = rng.chance(0.3);
       const module = rng.bytes(deploy && rng.chance(0.1) ? 0 : 1 + rng.int(200));
-      return { chainId, args, gasLimit, deploy, module, nonce: BigInt(rng.int(1000)), contract: rng.bytes(32), selector: rng.int(2 ** 31) };
+      return { genesisHash, args, gasLimit, deploy, module, nonce: BigInt(rng.int(1000)), contract: rng.bytes(32), selector: rng.int(2 ** 31) };
     });
     const lines = cases.map((c) => [
-      "tx", c.deploy ? "deploy" : "call", "--seed", hex(new Uint8Array(32).fill(8)), "--chain", c.chainId, "--nonce", String(c.nonce), "--gas", String(c.gasLimit),
+      "tx", c.deploy ? "deploy" : "call", "--seed", hex(new Uint8Array(32).fill(8)), "--genesis-hash", hex(c.genesisHash), "--nonce", String(c.nonce), "--gas", String(c.gasLimit),
       ...(c.deploy ? ["--module", hex(c.module)] : ["--contract", hex(c.contract), "--selector", String(c.selector)]),
       ...c.args.map((a) => (typeof a === "bigint" ? a.toString() : hex(a))),
     ].join(" "));
@@ -126,7 +126,7 @@ describe("hostile input never crashes the SDK (ASan/UBSan build), and every verd
     cases.forEach((c, i) => {
       let want: DeviceVector["expect"];
       try {
-        const head = { chainId: c.chainId, sender: key.publicKey, nonce: c.nonce, gasLimit: c.gasLimit, gasPrice: 0n, value: 0n, args: c.args };
+        const head = { genesisHash: c.genesisHash, sender: key.publicKey, nonce: c.nonce, gasLimit: c.gasLimit, gasPrice: 0n, value: 0n, args: c.args };
         want = { ok: hex(signTx(c.deploy ? { ...head, kind: "deploy", module: c.module } : { ...head, kind: "call", contract: c.contract, selector: c.selector }, key).bytes) };
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
@@ -139,8 +139,8 @@ describe("hostile input never crashes the SDK (ASan/UBSan build), and every verd
   });
 
   it("malformed command lines get one-line usage errors, not crashes", () => {
-    const lines = ["tx", "tx call", "tx deploy --seed 0x00", `tx call --seed ${hex(new Uint8Array(32))} --nonce 1 --chain c --gas 1 --contract 0x12 --function f`,
-      `tx deploy --seed ${hex(new Uint8Array(32))} --nonce 1 --chain c --gas 1 --module 0x0`, `sign-reading --seed ${hex(new Uint8Array(32))} --contract ${hex(new Uint8Array(32))} --value 99999999999999999999 --timestamp 1 --nonce 1`,
+    const lines = ["tx", "tx call", "tx deploy --seed 0x00", `tx call --seed ${hex(new Uint8Array(32))} --nonce 1 --genesis-hash ${hex(new Uint8Array(32))} --gas 1 --contract 0x12 --function f`,
+      `tx deploy --seed ${hex(new Uint8Array(32))} --nonce 1 --genesis-hash ${hex(new Uint8Array(32))} --gas 1 --module 0x0`, `sign-reading --seed ${hex(new Uint8Array(32))} --contract ${hex(new Uint8Array(32))} --value 99999999999999999999 --timestamp 1 --nonce 1`,
       "verify-proof --root 0x00 --state-key 0x01 0x02", `verify-proof --root ${hex(new Uint8Array(32))} --state-key 0x0 0x02`, "nonce", "keygen --key", "bogus\x01\x7f"];
     const out = batch(ASAN_DEVICE_PATH, lines);
     expect(out).toHaveLength(lines.length);
@@ -196,7 +196,7 @@ describe("nonces: tracked, kept across a restart, recovered from the chain", () 
   it("a device that cannot store its next nonce signs nothing; a corrupted nonce is refused, not guessed", () => {
     const path = join(dir, "k-store");
     writeKeyFile(path, KeyPair.fromSeed(new Uint8Array(32).fill(6)));
-    const args = ["tx", "call", "--key", path, "--chain", "mote-dev", "--gas", "1000", "--contract", hex(new Uint8Array(32)), "--function", "ping"];
+    const args = ["tx", "call", "--key", path, "--genesis-hash", hex(new Uint8Array(32)), "--gas", "1000", "--contract", hex(new Uint8Array(32)), "--function", "ping"];
     mkdirSync(`${path}.txnonce.tmp`); // the atomic write's temporary file cannot be created
     const r = device(args);
     expect(r.code).toBe(1);
@@ -217,7 +217,7 @@ describe("nonces: tracked, kept across a restart, recovered from the chain", () 
     try {
       const module = program("book.masm");
       const signed = (extra: string[] = []) => {
-        const r = device(["tx", "deploy", "--key", path, "--chain", "mote-dev", "--gas", "1000000", "--module", hex(module), "7", ...extra]);
+        const r = device(["tx", "deploy", "--key", path, "--genesis-hash", hex(ledger.genesisHash), "--gas", "1000000", "--module", hex(module), "7", ...extra]);
         expect(r.code, r.err).toBe(0);
         return unhex(r.out);
       };
@@ -260,7 +260,7 @@ describe("contracts/sensor_attestation.mote accepts what the C SDK signs", () =>
     const path = join(dir, "k-attest");
     writeKeyFile(path, dev);
     const submit = (value: bigint) => {
-      const r = device(["submit-reading", "--key", path, "--chain", f.chain.ledger.chainId, "--gas", "1000000", "--contract", hex(f.attestation.id),
+      const r = device(["submit-reading", "--key", path, "--genesis-hash", hex(f.chain.ledger.genesisHash), "--gas", "1000000", "--contract", hex(f.attestation.id),
         "--value", String(value), "--timestamp", String(f.chain.now)]);
       expect(r.code, r.err).toBe(0);
       const [nonce, tx] = r.out.split(" ");

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { KeyPair } from "../../ledger/keys.ts";
 import { signTx, type UnsignedTx } from "../../ledger/tx.ts";
-import { sealedReadingMessage } from "../../ledger/data.ts";
-import { ByteWriter, type Value } from "../../ledger/bytes.ts";
+import { deviceMessage, readingMessage, sealedReadingMessage } from "../../ledger/device-message.ts";
+import type { Value } from "../../ledger/bytes.ts";
 import { accountKey, u64le } from "../../ledger/state.ts";
 import { decodeStateProof, encodeStateProof, verifyStateProof, type StateProof } from "../../ledger/proof.ts";
 import { SparseMerkleTree } from "../../ledger/smt.ts";
@@ -26,7 +26,8 @@ export interface DeviceVector {
 const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
 const label = (s: string): Uint8Array => sha256(new TextEncoder().encode(s));
 const seedOf = (i: number): Uint8Array => label(`device vector seed ${i}`);
-export const VECTOR_CHAIN = "mote-vectors";
+/** The genesis hash the transaction vectors are signed for. */
+export const VECTOR_GENESIS = label("device vector genesis");
 
 function outcome(f: () => string): DeviceVector["expect"] {
   try {
@@ -52,7 +53,7 @@ const argText = (v: Value): string => (typeof v === "bigint" ? BigInt.asIntN(64,
 interface TxCase {
   name: string;
   seed: number;
-  chainId: string;
+  genesisHash: Uint8Array;
   nonce: bigint;
   gasLimit: number;
   gasPrice: bigint;
@@ -62,7 +63,7 @@ interface TxCase {
 }
 
 function txLine(c: TxCase): string {
-  const parts = ["tx", c.body.kind, "--seed", hex(seedOf(c.seed)), "--chain", c.chainId, "--nonce", c.nonce.toString(), "--gas", String(c.gasLimit),
+  const parts = ["tx", c.body.kind, "--seed", hex(seedOf(c.seed)), "--genesis-hash", hex(c.genesisHash), "--nonce", c.nonce.toString(), "--gas", String(c.gasLimit),
     "--gas-price", c.gasPrice.toString(), "--value", c.value.toString()];
   if (c.body.kind === "deploy") parts.push("--module", hex(c.body.module));
   else parts.push("--contract", hex(c.body.contract), "--function", c.body.fn);
@@ -72,7 +73,7 @@ function txLine(c: TxCase): string {
 function txVectors(): DeviceVector[] {
   const module = Uint8Array.from({ length: 300 }, (_, i) => (i * 31 + 7) & 0xff);
   const contract = label("device vector contract");
-  const base = { seed: 0, chainId: VECTOR_CHAIN, nonce: 0n, gasLimit: 100_000, gasPrice: 0n, value: 0n };
+  const base = { seed: 0, genesisHash: VECTOR_GENESIS, nonce: 0n, gasLimit: 100_000, gasPrice: 0n, value: 0n };
   const cases: TxCase[] = [
     { ...base, name: "deploy, no arguments", body: { kind: "deploy", module }, args: [] },
     { ...base, name: "deploy with init arguments, fee and value", seed: 1, nonce: 7n, gasPrice: 3n, value: 1000n, body: { kind: "deploy", module }, args: [label("registry"), 42n] },
@@ -81,10 +82,8 @@ function txVectors(): DeviceVector[] {
       args: [KeyPair.fromSeed(seedOf(2)).publicKey, 5n, -(3n << 16n), 1_700_000_000n, new Uint8Array(64).fill(9)] },
     { ...base, name: "call with every integer edge", seed: 3, nonce: 2n ** 64n - 1n, gasLimit: LIMITS.MAX_GAS.value, gasPrice: 2n ** 64n - 1n, value: 2n ** 64n - 1n,
       body: { kind: "call", contract, fn: "transfer" }, args: [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, new Uint8Array(0), new Uint8Array(LIMITS.MAX_BYTES_LEN.value).fill(0xee)] },
-    { ...base, name: "call on a chain id of 32 characters", chainId: "a.b_c-D".padEnd(32, "9"), body: { kind: "call", contract, fn: "ping" }, args: [] },
+    { ...base, name: "call for another chain (another genesis hash)", genesisHash: label("another genesis"), body: { kind: "call", contract, fn: "ping" }, args: [] },
     // refusals: the TypeScript encoder throws RangeError, the C encoder returns MOTE_E_ARGUMENT
-    { ...base, name: "refused: chain id of 33 characters", chainId: "x".repeat(33), body: { kind: "call", contract, fn: "ping" }, args: [] },
-    { ...base, name: "refused: chain id with a slash", chainId: "mote/dev", body: { kind: "call", contract, fn: "ping" }, args: [] },
     { ...base, name: "refused: gas limit 0", gasLimit: 0, body: { kind: "call", contract, fn: "ping" }, args: [] },
     { ...base, name: "refused: gas limit above MAX_GAS", gasLimit: LIMITS.MAX_GAS.value + 1, body: { kind: "call", contract, fn: "ping" }, args: [] },
     { ...base, name: "refused: nine arguments", body: { kind: "call", contract, fn: "ping" }, args: Array.from({ length: 9 }, (_, i) => BigInt(i)) },
@@ -95,7 +94,7 @@ function txVectors(): DeviceVector[] {
     line: txLine(c),
     expect: outcome(() => {
       const key = KeyPair.fromSeed(seedOf(c.seed));
-      const head = { chainId: c.chainId, sender: key.publicKey, nonce: c.nonce, gasLimit: c.gasLimit, gasPrice: c.gasPrice, value: c.value };
+      const head = { genesisHash: c.genesisHash, sender: key.publicKey, nonce: c.nonce, gasLimit: c.gasLimit, gasPrice: c.gasPrice, value: c.value };
       const tx: UnsignedTx = c.body.kind === "deploy"
         ? { ...head, kind: "deploy", module: c.body.module, args: c.args }
         : { ...head, kind: "call", contract: c.body.contract, selector: selectorOf(c.body.fn), args: c.args };
@@ -104,11 +103,7 @@ function txVectors(): DeviceVector[] {
   }));
 }
 
-// -- readings ----------------------------------------------------------------------------------------
-/** The 56 bytes contracts/sensor_attestation.mote's submit verifies. */
-export function readingMessage(contract: Uint8Array, nonce: bigint, value: bigint, timestamp: bigint): Uint8Array {
-  return new ByteWriter().bytes(contract).u64(nonce).u64(BigInt.asUintN(64, value)).u64(timestamp).finish();
-}
+// -- readings and other device messages (ledger/device-message.ts) ----------------------------------
 
 function readingVectors(): DeviceVector[] {
   const contract = label("device vector attestation");
@@ -132,6 +127,19 @@ function readingVectors(): DeviceVector[] {
   out.push({
     name: "reading: refused: a sealed payload above the attestation's MAX_SEALED",
     line: `sign-reading --seed ${hex(seedOf(0))} --contract ${hex(contract)} --nonce 1 --value 0 --timestamp 1 --sealed ${hex(new Uint8Array(897))}`,
+    expect: { error: "argument" },
+  });
+  // a handoff (contracts/supply_chain.mote): item (32) || to (32) || seq u64, in the device domain
+  const supply = label("device vector supply chain");
+  const handoff = new Uint8Array([...label("item 7"), ...KeyPair.fromSeed(seedOf(1)).publicKey, 3, 0, 0, 0, 0, 0, 0, 0]);
+  out.push({
+    name: "message: a supply-chain handoff",
+    line: `sign-message --seed ${hex(seedOf(2))} --contract ${hex(supply)} --function handoff ${hex(handoff)}`,
+    expect: { ok: hex(KeyPair.fromSeed(seedOf(2)).sign(deviceMessage(supply, "handoff", handoff))) },
+  });
+  out.push({
+    name: "message: refused: a payload above the SDK's 96 bytes",
+    line: `sign-message --seed ${hex(seedOf(2))} --contract ${hex(supply)} --function handoff ${hex(new Uint8Array(97))}`,
     expect: { error: "argument" },
   });
   return out;
