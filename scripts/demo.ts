@@ -96,11 +96,6 @@ function sample(device: number, round: number): number {
   return Math.round(v * 64) / 64;
 }
 
-const u64le = (v: bigint): Uint8Array => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-  return b;
-};
 const toFixed = (v: number): bigint => BigInt(Math.round(v * 65536));
 
 /** The message a device signs (ledger/device-message.ts; header of contracts/sensor_attestation.mote). */
@@ -234,7 +229,7 @@ try {
     let head: Uint8Array = new Uint8Array(32);
     for (const e of attested.filter((x) => hex(x.values[0] as Uint8Array) === d.key.publicKeyHex)) {
       const [, nonce, value, timestamp, chain] = e.values as [Uint8Array, bigint, bigint, bigint, Uint8Array];
-      head = sha256(new Uint8Array([...head, ...attestation.id, ...u64le(nonce), ...u64le(value), ...u64le(timestamp)]));
+      head = sha256(new Uint8Array([...head, ...deviceReadingMessage(attestation.id, nonce, value, timestamp)]));
       if (hex(head) !== hex(chain)) chainsOk = false;
     }
     if (hex(ledger.view(attestation.id, "chain_of", [d.key.publicKey]).returns[0] as Uint8Array) !== hex(head)) chainsOk = false;

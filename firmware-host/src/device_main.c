@@ -5,9 +5,10 @@
  *   mote-device pubkey --key FILE                      prints the public key, for registration
  *   mote-device nonce --key FILE                       prints "TX_NONCE LAST_READING_NONCE" as stored
  *   mote-device sign-reading KEY --contract HEX32 --value RAW --timestamp N [--nonce N] [--sealed HEX]
- *                                                       prints "NONCE 0xSIGNATURE" (RAW: fixed Q47.16 as an
- *                                                       integer, 65536 = 1.0); without --nonce the device
- *                                                       takes and stores its next reading nonce
+ *                                                       the device-domain reading message signed (RAW: fixed
+ *                                                       Q47.16 as an integer, 65536 = 1.0); prints 0xSIGNATURE
+ *                                                       with --nonce, else the device takes and stores its next
+ *                                                       reading nonce and prints "NONCE 0xSIGNATURE"
  *   mote-device sign-message KEY --contract HEX32 (--function NAME | --selector N) PAYLOAD_HEX
  *                                                       the device domain (tag, instance, selector) over a payload
  *                                                       (a supply-chain handoff, ...); prints 0xSIGNATURE
@@ -303,9 +304,7 @@ static int parse_sdk_opts(int argc, char **argv, int first, unsigned allowed, in
             if (!parse_u64(v, &o->selector) || o->selector > UINT32_MAX) return usage_error(r, "--selector: expected a u32, got '%s'", mote_quote(v));
             o->have_selector = 1;
             break;
-        case OPT_VALUE:
-            /* a reading's value is a Q47.16 i64, a transaction's a u64 (checked by cmd_tx) */
-            if (!parse_int(v, &o->value)) return usage_error(r, "--value: expected an integer, got '%s'", mote_quote(v));
+        case OPT_VALUE: /* a reading's value is a Q47.16 i64, a transaction's a u64: each command parses it */
             o->value_text = v;
             o->have_value = 1;
             break;
@@ -373,6 +372,7 @@ static int cmd_identity(int argc, char **argv, result *r) {
 static int cmd_sign_reading(int argc, char **argv, result *r) {
     sdk_opts o;
     if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_SEED | OPT_CONTRACT | OPT_VALUE | OPT_TIMESTAMP | OPT_NONCE | OPT_SEALED, 0, &o, r)) return r->code;
+    if (o.have_value && !parse_int(o.value_text, &o.value)) return usage_error(r, "--value: expected a fixed Q47.16 value as an i64, got '%s'", mote_quote(o.value_text));
     if (!o.have_contract || !o.have_value || !o.have_timestamp) return usage_error(r, "sign-reading: --contract, --value and --timestamp are required");
     if (o.have_seed && !o.have_nonce) return usage_error(r, "sign-reading: --seed needs --nonce (nothing is stored)");
     mote_device d;
@@ -386,8 +386,10 @@ static int cmd_sign_reading(int argc, char **argv, result *r) {
     mote_status st = o.have_nonce ? mote_reading_sign(&d, &rd, sig, &e) : mote_device_sign_reading(&d, &rd, sig, &e);
     mote_device_close(&d);
     if (st != MOTE_OK) return sdk_error(r, e, &store);
+    /* the nonce is printed when the device chose it; a caller who gave --nonce gets the signature alone */
     char prefix[40];
-    snprintf(prefix, sizeof prefix, "ok %llu ", (unsigned long long)rd.nonce);
+    if (o.have_nonce) snprintf(prefix, sizeof prefix, "ok ");
+    else snprintf(prefix, sizeof prefix, "ok %llu ", (unsigned long long)rd.nonce);
     put_hex(r, prefix, sig, 64);
     r->code = 0;
     return 0;
@@ -419,9 +421,9 @@ static int cmd_tx(int argc, char **argv, result *r) {
             args[i] = (mote_value){.tag = MOTE_VALUE_INT, .i = v};
         }
     }
+    if (o.have_value && !parse_u64(o.value_text, &o.value)) return usage_error(r, "--value: a transaction's value is a u64, got '%s'", mote_quote(o.value_text));
     mote_tx tx = {.kind = deploy ? MOTE_TX_DEPLOY : MOTE_TX_CALL, .gas_limit = (uint32_t)o.gas, .gas_price = o.gas_price,
                   .value = o.value, .module = o.module, .module_len = (uint16_t)o.module_len, .args = args, .n_args = (uint8_t)o.n_positional};
-    if (o.have_value && !parse_u64(o.value_text, &o.value)) return usage_error(r, "--value: a transaction's value is a u64, got '%s'", mote_quote(o.value_text));
     memcpy(tx.genesis_hash, o.genesis, 32);
     if (!deploy) {
         memcpy(tx.contract, o.contract, 32);
@@ -472,6 +474,7 @@ static int cmd_submit_reading(int argc, char **argv, result *r) {
     if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_CHAIN | OPT_GAS | OPT_GAS_PRICE | OPT_CONTRACT | OPT_VALUE | OPT_TIMESTAMP, 0, &o, r)) return r->code;
     if (!o.key_path || !o.have_genesis || !o.have_gas || !o.have_contract || !o.have_value || !o.have_timestamp)
         return usage_error(r, "submit-reading: --key, --genesis-hash, --gas, --contract, --value and --timestamp are required");
+    if (!parse_int(o.value_text, &o.value)) return usage_error(r, "--value: expected a fixed Q47.16 value as an i64, got '%s'", mote_quote(o.value_text));
     mote_device d;
     mote_host_storage store = {0};
     mote_platform plat;

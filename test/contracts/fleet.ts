@@ -46,11 +46,6 @@ export async function fleet(opts: DevnetOptions = {}): Promise<Fleet> {
   return { chain, registry, guard, attestation };
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-  return b;
-}
 
 /** The 76-byte message a device signs (ledger/device-message.ts; the header of contracts/sensor_attestation.mote). */
 export function readingMessage(contract: Uint8Array, nonce: bigint, value: number | string, timestamp: bigint): Uint8Array {

@@ -27,11 +27,6 @@ async function setup(): Promise<Setup> {
   return { registry, sc };
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, true);
-  return b;
-}
 
 /** The 124-byte handoff message both parties sign (ledger/device-message.ts; header of contracts/supply_chain.mote). */
 function handoffMessage(sc: Contract, item: Uint8Array, to: KeyPair, seq: bigint): Uint8Array {

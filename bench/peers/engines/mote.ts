@@ -13,6 +13,7 @@ import {
   blockTime,
   devices,
   moteFormat,
+  readingDomain,
   sha256,
   signReadings,
   TOKEN_ACCOUNTS,
@@ -105,7 +106,7 @@ export async function createMote(): Promise<PeerEngine> {
   const guardC = compileContract("anomaly_guard");
   const vmAttest = await MoteVM.create();
   const vmGuard = await MoteVM.create();
-  const format = moteFormat(attestation.id);
+  const format = moteFormat(readingDomain(attestation.id));
   const BAD_SIGNATURE = errorId(attestation, "bad signature");
   const REPLAYED = errorId(attestation, "replayed nonce");
   let now = 0n;
