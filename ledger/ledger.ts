@@ -39,7 +39,7 @@ export interface LedgerOptions {
   clock?: () => bigint;
   /** Genesis timestamp when creating (default: the clock). */
   genesisTimestamp?: bigint;
-  /** Chain parameters and initial balances when creating (default: no fees, no balances). */
+  /** Chain parameters, initial balances and genesis salt when creating (default: no fees, no balances, a random salt). */
   genesis?: Partial<GenesisConfig>;
   vm?: ContractVM;
 }

@@ -11,8 +11,6 @@ export const TX_VERSION = 3;
 export const TX_KIND = { deploy: 1, call: 2 } as const;
 /** Prepended to the signed bytes so a transaction signature can never be replayed as another message. */
 export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v3\0");
-/** Byte offset of the genesis hash in an encoded transaction (after version and kind). */
-export const TX_GENESIS_OFFSET = 2;
 
 const CHAIN_ID_RE = /^[A-Za-z0-9._-]{1,32}$/;
 
