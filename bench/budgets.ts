@@ -73,6 +73,11 @@ progress("measuring the device SDK's sealing on RV32 (QEMU -icount)");
 const { measureSealRv32 } = await import("./rv32/seal.ts");
 results.rv32Seal = await measureSealRv32(progress);
 
+// The device SDK alone on RV32: keygen, nonce recovery, signing, proof verification; flash, RAM (bench/rv32/sdk.ts, answers checked).
+progress("measuring the device SDK alone on RV32 (QEMU -icount)");
+const { measureSdkRv32 } = await import("./rv32/sdk.ts");
+results.rv32Sdk = await measureSdkRv32(progress);
+
 // Simple ops/s of the sum loop in Node (reported, not budgeted: wall-clock is noisy).
 const sum = assemble(readFileSync(join(root, "test/programs/sum.masm"), "utf8"), "sum.masm");
 const n = 200_000;

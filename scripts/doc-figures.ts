@@ -7,11 +7,12 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md"];
+export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md", "docs/device.md"];
 
 /**
  * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
- * last long fuzz run (`npm run fuzz -- ... --json bench/results/fuzz-long.json`) and `npm run mutate`.
+ * last long fuzz run (`npm run fuzz -- ... --json bench/results/fuzz-long.json`), `npm run mutate` and the device
+ * SDK's RV32 bench (`npx tsx bench/rv32/sdk.ts --record` → bench/results/device.json).
  */
 export interface Results {
   rv32: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -22,11 +23,12 @@ export interface Results {
   mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   net: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  device: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json"), device: read("device.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -92,6 +94,19 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "x86.wasmStackUsed": (r) => n(r.rv32.x86Memory.wasmStackBytes),
   "x86.wasmStackLimit": (r) => n(r.rv32.x86Memory.wasmStackLimitBytes),
   "x86.highestNonZero": (r) => n(r.rv32.x86Memory.linearMemoryHighestNonZero),
+  // the device SDK alone on RV32 (bench/rv32/sdk.ts --record → bench/results/device.json)
+  ...Object.fromEntries(
+    ["instrKeygen", "instrSyncNonce", "instrSignReading", "instrSignTx", "instrVerifyProof", "proofDepth", "txBytes", "proofBytes", "flashBytes", "ramBytes", "stackBytes", "heapBytes"]
+      .map((k) => [`device.${k}`, (r: Results) => n(r.device.rv32Sdk[k])]),
+  ),
+  ...Object.fromEntries(
+    ["monocypher", "monocypher-ed25519", "hash_sha256_cp", "utils", "mote_sdk", "mote_tx", "mote_proof", "mote_crypto"]
+      .map((o) => [`device.flash.${o}`, (r: Results) => n(r.device.rv32Sdk.flashByObject[o])]),
+  ),
+  // at 160 MHz, one instruction per cycle
+  "device.signTxMillis": (r) => (r.device.rv32Sdk.instrSignTx / 160_000).toFixed(1),
+  "device.verifyProofMillis": (r) => (r.device.rv32Sdk.instrVerifyProof / 160_000).toFixed(2),
+  "device.flashKiB": (r) => (r.device.rv32Sdk.flashBytes / 1024).toFixed(1),
   // the last long fuzz run (bench/results/fuzz-long.json)
   "fuzz.seed": (r) => String(r.fuzz.seed),
   "fuzz.seconds": (r) => n(r.fuzz.seconds),

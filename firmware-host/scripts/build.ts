@@ -22,6 +22,8 @@ export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
 /** The device SDK's light-client commit check (src/mote_light.c) from the command line, and sanitized. */
 export const LIGHT_PATH = join(BUILD_DIR, "mote-light");
 export const ASAN_LIGHT_PATH = join(BUILD_DIR, "mote-light-asan");
+/** mote-device under AddressSanitizer and UBSan (same make target as mote-host-asan), for the SDK's hostile-input tests. */
+export const ASAN_DEVICE_PATH = join(BUILD_DIR, "mote-device-asan");
 /**
  * mote-host reads a module's .abi.json with cJSON (src/abi_args.c), linked from the system: Debian's
  * libcjson-dev (ESP-IDF ships cJSON as its `json` component). Installed with apt-get when missing and
@@ -346,7 +348,7 @@ export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean
   const path = opts.sanitized ? ASAN_HOST_PATH : HOST_PATH;
   const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "proto"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
     join(ROOT, "vm/spec/limits.ts"), join(ROOT, "vm/spec/format.ts")];
-  const outputs = opts.sanitized ? [path, ASAN_LIGHT_PATH] : [path, DEVICE_PATH, LIGHT_PATH];
+  const outputs = opts.sanitized ? [path, ASAN_LIGHT_PATH, ASAN_DEVICE_PATH] : [path, DEVICE_PATH, LIGHT_PATH];
   const upToDate = () => !opts.force && outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= newestMtime(inputs));
   if (upToDate()) return { built: false, path };
   return withBuildLock(async () => {

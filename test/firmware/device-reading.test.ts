@@ -1,4 +1,4 @@
-// The device's reading signer in C (mote-device sign-reading, firmware-host/src/mote_reading.c) signs
+// The device's reading signer in C (mote-device sign-reading, firmware-host/src/mote_tx.c, the device SDK) signs
 // exactly the device-domain message contracts/sensor_attestation.mote verifies: byte-identical to
 // ledger/device-message.ts over seeded random readings, accepted by the attestation on its chain and
 // refused by the same module deployed on another chain.
@@ -35,8 +35,8 @@ describe("the C reading signer (mote-device sign-reading)", () => {
   it("uses the tag and selector the contracts use", () => {
     const sel = new Uint8Array(4);
     new DataView(sel.buffer).setUint32(0, selectorOf("submit"), true);
-    expect(hex(sel)).toBe("0x75490bd7"); // MOTE_SELECTOR_SUBMIT in mote_reading.c
-    expect(hex(DEVICE_TAG)).toBe("0x6d6f74652f6465766963652f76310000"); // MOTE_DEVICE_TAG, DEVICE_TAG in lib/device_message.mote
+    expect(hex(sel)).toBe("0x75490bd7"); // SELECTOR_SUBMIT in mote_tx.c (0xd70b4975 as a u32)
+    expect(hex(DEVICE_TAG)).toBe("0x6d6f74652f6465766963652f76310000"); // DEVICE_TAG in mote_tx.c and in lib/device_message.mote
   });
 
   it.skipIf(!firmwareHostAvailable())("signs byte for byte what ledger/device-message.ts signs, over seeded random readings", () => {
