@@ -1,11 +1,23 @@
 // The fleet's contracts, compiled with repository-relative file names (they are part of the ABI hashed
 // into each module, so they decide every contract id and hash of a fleet run).
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { compileSource, formatDiagnostic, readSourceFile } from "../compiler/index.ts";
 import { type Abi, eventByTopic } from "../compiler/abi.ts";
 import type { Receipt, Value } from "../ledger/index.ts";
 
-const root = join(import.meta.dirname, "..");
+/** The repository root: the nearest directory above this module holding contracts/ (this file runs from
+ * fleet/ under tsx and from a chunk of dist/ in the bundled CLI). */
+function findRoot(): string {
+  let d = import.meta.dirname;
+  while (!existsSync(join(d, "contracts", "fleet_guard.mote"))) {
+    const up = dirname(d);
+    if (up === d) throw new Error("cannot find the contracts/ directory above " + import.meta.dirname);
+    d = up;
+  }
+  return d;
+}
+const root = findRoot();
 
 export interface Compiled {
   path: string;
