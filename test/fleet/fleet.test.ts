@@ -13,6 +13,10 @@ import { evaluateAll, readLabels } from "../../fleet/pipeline.ts";
 import { KINDS, plan, simulate, SMALL, seededKey } from "../../fleet/sim.ts";
 import { Ledger, fromHex } from "../../ledger/index.ts";
 import { inProcessMote } from "../helpers/cli.ts";
+import { HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
+import { runBatch } from "../../firmware-host/scripts/batch.ts";
+import { MoteVM, MemoryStateStore, resultToJson } from "../../vm/host/index.ts";
+import { measureFleetBudgets } from "../../fleet/budget.ts";
 
 const mote = inProcessMote(register);
 const dir = mkdtempSync(join(tmpdir(), "mote-fleet-"));
@@ -143,4 +147,44 @@ describe("fleet guard on chain", () => {
     expect(page).toMatch(/Healthy devices isolated by the on-chain model: <b>0<\/b>/);
     expect(page).not.toContain("<script");
   }, 120_000);
+});
+
+describe("the same model at the edge", () => {
+  beforeAll(async () => {
+    await buildFirmwareHost({ quiet: true });
+  }, 600_000);
+
+  it("mote-host (wasm3, the firmware host) scores every benchmark window bit-identically to the Node VM", async () => {
+    expect(HOST_PATH).toBeTruthy();
+    const fg = compileContract("contracts/fleet_guard.mote");
+    const vm = await MoteVM.create();
+    const hexOf = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
+    const windows = data.rows.map((r) => packFeatures(quantizeFeatures(r.x)));
+    const lines = [`module ${hexOf(fg.module)}`, ...windows.map((x) => `call score_with 0x${model.bytes} ${hexOf(x)}`)];
+    const r = runBatch(lines);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.length).toBe(windows.length);
+    for (const [k, x] of windows.entries()) {
+      const node = vm.call(fg.module, "score_with", [fromHex(model.bytes), x], { store: new MemoryStateStore() });
+      expect(r.stdout[k]).toBe(resultToJson(node));
+      expect(BigInt.asIntN(64, node.returns[0] as bigint)).toBe(fixedScore(qOf(model), quantizeFeatures(data.rows[k]!.x)));
+    }
+    // a device screening its own windows flags the sensor faults itself (stuck-at, spike, drift)
+    const labels = readLabels(ledgerDir);
+    const kindOf = new Map(labels.devices.map((d) => [d.key, d.kind]));
+    const flagged = new Set(data.rows.filter((w, k) => w.window >= SMALL.calibWindows && BigInt(JSON.parse(r.stdout[k]!).returns[0]) > BigInt(model.q.threshold)).map((w) => kindOf.get(w.device)));
+    for (const k of ["stuck", "spike", "drift"]) expect(flagged.has(k as never)).toBe(true);
+    expect(flagged.has(null)).toBe(false);
+  }, 120_000);
+});
+
+describe("fleet budgets (bench/budgets.json)", () => {
+  it("gas per scored window and reading and the model's bytes stay within their budgets", async () => {
+    const budgets = JSON.parse(readFileSync(join(import.meta.dirname, "../../bench/budgets.json"), "utf8")) as Record<string, { max: number }>;
+    const f = await measureFleetBudgets();
+    expect(f.gasPerScoredWindow).toBeLessThanOrEqual(budgets["fleet.gasPerScoredWindow"]!.max);
+    expect(f.gasPerScoredReading).toBeLessThanOrEqual(budgets["fleet.gasPerScoredReading"]!.max);
+    expect(f.modelBytes).toBeLessThanOrEqual(budgets["fleet.modelBytes"]!.max);
+    expect(f.modelBytes).toBe(model.bytes.length / 2);
+  }, 60_000);
 });
