@@ -27,7 +27,7 @@ export interface EnforceResult {
 
 export async function enforce(dir: string, model: FleetModel, data: FleetData, approvers = [1, 2]): Promise<EnforceResult> {
   const fg = compileContract("contracts/fleet_guard.mote");
-  const fgId = fromHex(data.manifest.contracts.fleetGuard);
+  const fgId = fromHex(data.manifest.contracts.fleetGuard, "fleet.json: contracts.fleetGuard", 32);
   const keys = approvers.map((k) => readKeyFile(join(dir, "keys", `operator-${k}.key`)));
   const ledger = await Ledger.open(dir);
   let ts = ledger.headBlock.header.timestamp;
@@ -35,7 +35,7 @@ export async function enforce(dir: string, model: FleetModel, data: FleetData, a
     throw new Error(`${what}: ${errorMessage(fg, r)}`);
   };
   try {
-    const bytes = fromHex(model.bytes);
+    const bytes = fromHex(model.bytes, "model file: bytes");
     const installGas: number[] = [];
     ts += 1n;
     const p = ledger.call(keys[0]!, fgId, "propose", [bytes], { timestamp: ts });
@@ -58,7 +58,7 @@ export async function enforce(dir: string, model: FleetModel, data: FleetData, a
     let nonce = ledger.nonce(keys[0]!.publicKey);
     for (let c = 0; c < rows.length; c += BLOCK_TXS) {
       const chunk = rows.slice(c, c + BLOCK_TXS);
-      const txs = chunk.map((r) => ledger.signCall(keys[0]!, fgId, "score", [fromHex(r.device), BigInt(r.window), packFeatures(quantizeFeatures(r.x))], { nonce: nonce++, gas: GAS }));
+      const txs = chunk.map((r) => ledger.signCall(keys[0]!, fgId, "score", [fromHex(r.device, "device key", 32), BigInt(r.window), packFeatures(quantizeFeatures(r.x))], { nonce: nonce++, gas: GAS }));
       ts = ledger.headBlock.header.timestamp + 1n;
       const { outcomes } = ledger.submit(txs, { timestamp: ts });
       for (const [k, o] of outcomes.entries()) {

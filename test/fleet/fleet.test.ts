@@ -83,7 +83,7 @@ describe("fleet guard on chain", () => {
     try {
       const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n]);
       const id = d.contract;
-      const bytes = fromHex(model.bytes);
+      const bytes = fromHex(model.bytes, "model bytes");
       const msg = (r: { status: string; error: number }) => fg.abi.errors.find((e) => e.id === r.error)?.message ?? r.status;
       expect(msg(ledger.call(outsider, id, "propose", [bytes]).receipt)).toBe("only an operator may propose a model");
       const p = ledger.call(ops[0]!, id, "propose", [bytes]);
@@ -113,7 +113,7 @@ describe("fleet guard on chain", () => {
     const ledger = await Ledger.open(ledgerDir);
     const fg = compileContract("contracts/fleet_guard.mote");
     const scoredTopic = fg.abi.events.find((e) => e.name === "Scored")!.topic;
-    const events = ledger.events({ contract: fromHex(after.manifest.contracts.fleetGuard), topic: scoredTopic });
+    const events = ledger.events({ contract: fromHex(after.manifest.contracts.fleetGuard, "fleetGuard", 32), topic: scoredTopic });
     ledger.close();
     const byKey = new Map(after.rows.map((w) => [`${w.device}:${w.window}`, w]));
     expect(events.length).toBe(out.scored);
@@ -165,7 +165,7 @@ describe("the same model at the edge", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout.length).toBe(windows.length);
     for (const [k, x] of windows.entries()) {
-      const node = vm.call(fg.module, "score_with", [fromHex(model.bytes), x], { store: new MemoryStateStore() });
+      const node = vm.call(fg.module, "score_with", [fromHex(model.bytes, "model bytes"), x], { store: new MemoryStateStore() });
       expect(r.stdout[k]).toBe(resultToJson(node));
       expect(BigInt.asIntN(64, node.returns[0] as bigint)).toBe(fixedScore(qOf(model), quantizeFeatures(data.rows[k]!.x)));
     }
