@@ -4,7 +4,7 @@
 // evaluates the EWMA guard, the float model and the on-chain model against the labels. Writes fleet.json
 // ({"detectors": {...}, "healthyIsolated": N}), fleet-run.json (sizes, timings, gas, model) and the HTML
 // report under bench/results/local/; with --record, bench/results/ and the report's charts as
-// docs/img/fleet-*.svg.
+// docs/img/fleet-*.svg (what docs/fleet.md shows).
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,7 +52,8 @@ try {
   const input = { data: r.data, model: r.model, labels: readLabels(join(dir, "ledger")), ...r.evaluation };
   const html = resultPath(`${name}-report.html`, false);
   writeFileSync(html.path, await renderReport(input));
-  if (recording() && !small) {
+  if (recording()) {
+    // the charts docs/fleet.md shows: those of the run last recorded
     mkdirSync("docs/img", { recursive: true });
     for (const [k, spec] of Object.entries(await chartSpecs(input))) writeFileSync(`docs/img/fleet-${k}.svg`, await renderSvg(spec));
   }
