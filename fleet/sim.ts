@@ -39,6 +39,7 @@ export interface SimConfig {
 }
 
 export const FULL: SimConfig = { seed: 18, groups: 100, groupSize: 10, controlGroups: 20, shiftGroups: 5, perKind: 15, steps: 36, window: 6, calibWindows: 3 };
+export const MEDIUM: SimConfig = { seed: 18, groups: 25, groupSize: 8, controlGroups: 5, shiftGroups: 2, perKind: 4, steps: 36, window: 6, calibWindows: 3 };
 export const SMALL: SimConfig = { seed: 18, groups: 6, groupSize: 8, controlGroups: 1, shiftGroups: 1, perKind: 1, steps: 36, window: 6, calibWindows: 3 };
 
 export interface DeviceLabel {
