@@ -20,11 +20,13 @@ export interface Results {
   mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   fleet: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   fleetRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleetFull: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleetFullRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json"), fleet: read("fleet-small.json"), fleetRun: read("fleet-small-run.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json"), fleet: read("fleet-small.json"), fleetRun: read("fleet-small-run.json"), fleetFull: read("fleet.json"), fleetFullRun: read("fleet-run.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -99,6 +101,22 @@ export const FIGURES: Record<string, (r: Results) => string> = {
       ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleet.${d}.${k}.f1`, (r: Results) => r.fleet.detectors[d].byKind[k].f1.toFixed(2)]),
     ]),
   ),
+  // the full one (npm run fleet:bench -- --record → bench/results/fleet*.json)
+  ...Object.fromEntries(
+    ["ewma", "float", "onchain"].flatMap((d) => [
+      [`fleetFull.${d}.f1`, (r: Results) => r.fleetFull.detectors[d].overall.f1.toFixed(3)],
+      [`fleetFull.${d}.precision`, (r: Results) => r.fleetFull.detectors[d].overall.precision.toFixed(3)],
+      [`fleetFull.${d}.recall`, (r: Results) => r.fleetFull.detectors[d].overall.recall.toFixed(3)],
+      [`fleetFull.${d}.delay`, (r: Results) => String(r.fleetFull.detectors[d].overall.delay ?? "–")],
+      ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleetFull.${d}.${k}.f1`, (r: Results) => r.fleetFull.detectors[d].byKind[k].f1.toFixed(2)]),
+    ]),
+  ),
+  "fleetFull.healthyIsolated": (r) => n(r.fleetFull.healthyIsolated),
+  "fleetFull.transactions": (r) => n(r.fleetFullRun.transactions),
+  "fleetFull.simulateSeconds": (r) => n(r.fleetFullRun.simulateSeconds),
+  "fleetFull.simulateCpuSeconds": (r) => n(r.fleetFullRun.simulateCpuSeconds),
+  "fleetFull.scoredWindows": (r) => n(r.fleetFullRun.scoredWindows),
+  "fleetFull.trainingRows": (r) => n(r.fleetFullRun.model.trainingRows),
   "fleet.healthyIsolated": (r) => n(r.fleet.healthyIsolated),
   "fleet.devices": (r) => n(r.fleetRun.devices),
   "fleet.transactions": (r) => n(r.fleetRun.transactions),
