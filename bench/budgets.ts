@@ -77,6 +77,10 @@ results.rv32Seal = await measureSealRv32(progress);
 progress("measuring the device SDK alone on RV32 (QEMU -icount)");
 const { measureSdkRv32 } = await import("./rv32/sdk.ts");
 results.rv32Sdk = await measureSdkRv32(progress);
+// The fleet guard (issue 18): gas per scored window and per reading, the model's bytes.
+progress("measuring the fleet guard's scoring gas");
+const { measureFleetBudgets } = await import("../fleet/budget.ts");
+results.fleet = await measureFleetBudgets();
 
 // Simple ops/s of the sum loop in Node (reported, not budgeted: wall-clock is noisy).
 const sum = assemble(readFileSync(join(root, "test/programs/sum.masm"), "utf8"), "sum.masm");

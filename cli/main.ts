@@ -16,6 +16,7 @@ import { register as registerFmt } from "./commands/fmt.ts";
 import { register as registerVerify } from "./commands/verify.ts";
 import { register as registerLsp } from "./commands/lsp.ts";
 import { register as registerNet } from "./commands/net.ts";
+import { register as registerFleet } from "./commands/fleet.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -44,6 +45,7 @@ registerData(program);
 registerVerify(program);
 registerLsp(program);
 registerNet(program);
+registerFleet(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -44,7 +44,7 @@ export async function buildPlayground(out = PLAYGROUND_OUT): Promise<string> {
     legalComments: "none",
     logLevel: "warning",
     inject: [join(shims, "buffer.ts")],
-    alias: { "node:path": "pathe", "node:fs": join(shims, "fs.ts"), "node:url": join(shims, "url.ts") },
+    alias: { "node:path": "pathe", "node:fs": join(shims, "fs.ts"), "node:url": join(shims, "url.ts"), "node:crypto": join(shims, "crypto.ts") },
     define: { "process.env.NODE_ENV": '"production"' },
   });
   copyFileSync(WASM, join(out, "mote.wasm"));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md", "docs/device.md"];
+export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md", "docs/device.md", "docs/fleet.md"];
 
 /**
  * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
@@ -24,11 +24,15 @@ export interface Results {
   lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   net: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   device: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleet: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleetRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleetFull: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  fleetFullRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json"), device: read("device.json") };
+  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json"), device: read("device.json"), fleet: read("fleet-small.json"), fleetRun: read("fleet-small-run.json"), fleetFull: read("fleet.json"), fleetFullRun: read("fleet-run.json") };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -149,6 +153,41 @@ export const FIGURES: Record<string, (r: Results) => string> = {
       [`lsp.${q}.token`, (r: Results) => d1(r.lsp.contracts.find((c: { contract: string }) => c.contract === "token.mote").ms[q].median)],
     ]),
   ),
+  // the fleet benchmark, small (npm run fleet:bench -- --small --record → bench/results/fleet-small*.json)
+  ...Object.fromEntries(
+    ["ewma", "float", "onchain"].flatMap((d) => [
+      [`fleet.${d}.f1`, (r: Results) => r.fleet.detectors[d].overall.f1.toFixed(3)],
+      [`fleet.${d}.precision`, (r: Results) => r.fleet.detectors[d].overall.precision.toFixed(3)],
+      [`fleet.${d}.recall`, (r: Results) => r.fleet.detectors[d].overall.recall.toFixed(3)],
+      [`fleet.${d}.delay`, (r: Results) => String(r.fleet.detectors[d].overall.delay ?? "–")],
+      ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleet.${d}.${k}.f1`, (r: Results) => r.fleet.detectors[d].byKind[k].f1.toFixed(2)]),
+    ]),
+  ),
+  // the full one (npm run fleet:bench -- --record → bench/results/fleet*.json)
+  ...Object.fromEntries(
+    ["ewma", "float", "onchain"].flatMap((d) => [
+      [`fleetFull.${d}.f1`, (r: Results) => r.fleetFull.detectors[d].overall.f1.toFixed(3)],
+      [`fleetFull.${d}.precision`, (r: Results) => r.fleetFull.detectors[d].overall.precision.toFixed(3)],
+      [`fleetFull.${d}.recall`, (r: Results) => r.fleetFull.detectors[d].overall.recall.toFixed(3)],
+      [`fleetFull.${d}.delay`, (r: Results) => String(r.fleetFull.detectors[d].overall.delay ?? "–")],
+      ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleetFull.${d}.${k}.f1`, (r: Results) => r.fleetFull.detectors[d].byKind[k].f1.toFixed(2)]),
+    ]),
+  ),
+  "fleetFull.healthyIsolated": (r) => n(r.fleetFull.healthyIsolated),
+  "fleetFull.transactions": (r) => n(r.fleetFullRun.transactions),
+  "fleetFull.simulateSeconds": (r) => n(r.fleetFullRun.simulateSeconds),
+  "fleetFull.simulateCpuSeconds": (r) => n(r.fleetFullRun.simulateCpuSeconds),
+  "fleetFull.scoredWindows": (r) => n(r.fleetFullRun.scoredWindows),
+  "fleetFull.trainingRows": (r) => n(r.fleetFullRun.model.trainingRows),
+  "fleet.healthyIsolated": (r) => n(r.fleet.healthyIsolated),
+  "fleet.devices": (r) => n(r.fleetRun.devices),
+  "fleet.transactions": (r) => n(r.fleetRun.transactions),
+  "fleet.modelBytes": (r) => n(r.fleetRun.model.bytes),
+  "fleet.threshold": (r) => r.fleetRun.model.threshold.toFixed(2),
+  "fleet.scoredWindows": (r) => n(r.fleetRun.scoredWindows),
+  "fleet.gasPerWindow": (r) => n(r.fleetRun.gasPerScoredWindow.max),
+  "fleet.gasPerReading": (r) => n(Math.ceil(r.fleetRun.gasPerScoredWindow.max / r.fleetRun.config.window)),
+  "fleet.simulateCpuSeconds": (r) => n(r.fleetRun.simulateCpuSeconds),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),

@@ -332,7 +332,8 @@ export class MoteVM {
 
   /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
   private memKey(ptr: number, len: number): string {
-    return this.memBuf.latin1Slice(ptr, ptr + len);
+    // Node's Buffer has latin1Slice; a browser's Buffer polyfill (the playground) only the documented toString
+    return typeof this.memBuf.latin1Slice === "function" ? this.memBuf.latin1Slice(ptr, ptr + len) : this.memBuf.toString("latin1", ptr, ptr + len);
   }
 
     private range(ptr: number, len: number): boolean {
