@@ -13,7 +13,7 @@ import type { SourceFile } from "./ast.ts";
 import { Checker } from "./checker.ts";
 import { ConstPool, FunctionGen } from "./codegen.ts";
 import { type Diagnostic, DiagnosticSink, type Span } from "./diagnostics.ts";
-import { decodeUtf8Lossless } from "./escape.ts";
+import { decodeUtf8Lossless, quotePath } from "./escape.ts";
 import { MAX_NESTING, withinDepthLimit, withinNestingLimits } from "./depth.ts";
 import { emitModule } from "./emit.ts";
 import type { Ins, IrFunction } from "./ir.ts";
@@ -255,7 +255,7 @@ function loadAll(
       }
       const chain = [...stack, path];
       if (chain.includes(target)) {
-        sink.report("import_cycle", d.span, [[...chain.slice(chain.indexOf(target)), target].join(" → ")]);
+        sink.report("import_cycle", d.span, [[...chain.slice(chain.indexOf(target)), target].map(quotePath).join(" → ")]);
         ok = false;
         continue;
       }
@@ -267,7 +267,7 @@ function loadAll(
         text = undefined;
       }
       if (text === undefined) {
-        sink.report("import_unreadable", d.span, [`"${d.path}" (looked for ${target})`]);
+        sink.report("import_unreadable", d.span, [`"${quotePath(d.path)}" (looked for ${quotePath(target)})`]);
         ok = false;
         continue;
       }
