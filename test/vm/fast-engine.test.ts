@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { assemble } from "../../vm/asm/index.ts";
+import { assemble, disassemble } from "../../vm/asm/index.ts";
 import { untranslatedOpcodes } from "../../vm/host/fast.ts";
 import { MemoryStateStore, MoteVM, resultToJson, type Value } from "../../vm/host/index.ts";
 import { argFromString, vectorPath, type VectorFile } from "../vectors/generate.ts";
@@ -85,6 +85,19 @@ describe("fast engine", () => {
       expect(r.status).toBe("ok");
     };
     expect(sweep(token, "transfer", [to, 250n], seed, owner)).toBeGreaterThan(50);
+  });
+
+  it("runs the short forms (once, req32 and the one-operand storage forms) as the interpreter does, at every gas limit", () => {
+    const token = compileFile(join(ROOT, "contracts/token.mote")).module!;
+    const ops = new Set(disassemble(token).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+    for (const op of ["once", "req32", "sstorei", "mloadbi", "mstorebi"]) expect(ops.has(op), `token uses ${op}`).toBe(true);
+    const owner = new Uint8Array(32).fill(1);
+    const deployed = (s: MemoryStateStore): void => {
+      expect(interp.call(token, "init", [1_000n], { store: s, caller: owner }).status).toBe("ok");
+    };
+    expect(sweep(token, "init", [1_000n], () => {}, owner)).toBeGreaterThan(10); // once: the first run writes its flag
+    expect(sweep(token, "init", [1_000n], deployed, owner)).toBeGreaterThan(0); // once: a second run reverts
+    expect(sweep(token, "transfer", [new Uint8Array(31), 1n], deployed, owner)).toBeGreaterThan(0); // req32: 31 bytes revert
   });
 
   it("translates a module once per process, whichever VM runs it", async () => {
