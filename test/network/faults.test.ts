@@ -79,7 +79,10 @@ describe("a 4-validator network", () => {
     }
     const skipped = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + 6n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
     expect((await broadcastSync(rpcOf(m, 0), skipped.bytes)).codespace).toBe("nonce_skipped");
-    await waitUntil("five pending transactions to commit", async () => (await RemoteLedger.connect(rpcOf(m, 3)).then((l) => l.view(token, "balance_of", [s2.publicKey]))).returns[0] === 965n, 30_000);
+    // every node, not one: a node may apply a block a moment after another (the views below read all four)
+    const balanceEverywhere = async (): Promise<boolean> =>
+      (await Promise.all([0, 1, 2, 3].map(async (i) => (await RemoteLedger.connect(rpcOf(m, i))).view(token, "balance_of", [s2.publicKey])))).every((v) => v.returns[0] === 965n);
+    await waitUntil("five pending transactions to commit on every node", balanceEverywhere, 30_000);
     const views = await Promise.all([0, 1, 2, 3].map(async (i) => (await RemoteLedger.connect(rpcOf(m, i))).view(token, "balance_of", [senders[0]!.publicKey])));
     for (const v of views) expect(v.returns).toEqual([970n]);
     expect((await l0.view(token, "balance_of", [senders[2]!.publicKey])).returns).toEqual([965n]);
