@@ -7,32 +7,41 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md", "docs/editor.md", "docs/benchmarks.md", "docs/network.md", "docs/device.md", "docs/fleet.md"];
+export const FIGURE_DOCS = [
+  "docs/embedding.md",
+  "docs/robustness.md",
+  "docs/editor.md",
+  "docs/benchmarks.md",
+  "docs/network.md",
+  "docs/device.md",
+  "docs/fleet.md",
+];
 
 /**
- * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
- * last long fuzz run (`npm run fuzz -- ... --json bench/results/fuzz-long.json`), `npm run mutate` and the device
- * SDK's RV32 bench (`npx tsx bench/rv32/sdk.ts --record` → bench/results/device.json).
+ * Everything a figure may be computed from: one result file of bench/results per key, each written by the
+ * command beside it. One line per file, so branches that add one merge cleanly.
  */
-export interface Results {
-  rv32: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  latest: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fuzz: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  /** The last long fast-engine run (`npm run fuzz -- --light ... --json bench/results/fuzz-fast.json`). */
-  fuzzFast: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  lsp: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  net: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  device: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fleet: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fleetRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fleetFull: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fleetFullRun: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export const RESULT_FILES = {
+  rv32: "rv32.json", // npm run rv32
+  latest: "latest.json", // npm run bench:budgets
+  fuzz: "fuzz-long.json", // the last long fuzz run: npm run fuzz -- ... --json bench/results/fuzz-long.json
+  fuzzFast: "fuzz-fast.json", // the last long fast-engine runs: npm run fuzz -- --light ... --json
+  mutation: "mutation.json", // npm run mutate
+  lsp: "lsp.json", // npm run bench:lsp -- --record
+  net: "net.json", // npm run bench:net -- --record
+  device: "device.json", // npx tsx bench/rv32/sdk.ts --record
+  fleet: "fleet-small.json", // npm run fleet:bench -- --small --record
+  fleetRun: "fleet-small-run.json", // npm run fleet:bench -- --small --record
+  fleetFull: "fleet.json", // npm run fleet:bench -- --record
+  fleetFullRun: "fleet-run.json", // npm run fleet:bench -- --record
+} as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Results = Record<keyof typeof RESULT_FILES, Record<string, any>>;
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), fuzzFast: read("fuzz-fast.json"), mutation: read("mutation.json"), lsp: read("lsp.json"), net: read("net.json"), device: read("device.json"), fleet: read("fleet-small.json"), fleetRun: read("fleet-small-run.json"), fleetFull: read("fleet.json"), fleetFullRun: read("fleet-run.json") };
+  return Object.fromEntries(Object.entries(RESULT_FILES).map(([key, file]) => [key, read(file)])) as Results;
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
