@@ -2,7 +2,7 @@
 // including the orderings that only show up under load (CheckTx between FinalizeBlock and Commit).
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Request, Response, ResponseProcessProposal_ProposalStatus, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
@@ -159,6 +159,49 @@ describe("the Mote ABCI application", () => {
     expect(answers[0]!.echo?.message).toBe("x".repeat(200));
     expect(answers[1]!.info?.lastBlockHeight).toBe(0n);
     expect(answers[2]!.flush).toBeDefined();
+    sock.destroy();
+    await server.close();
+    app.close();
+  });
+  it("answers a pipelined batch of CheckTx in one socket write, in order (one system call per batch, not per answer)", async () => {
+    const { app } = await freshApp();
+    const server = await listenAbci(app.handle, { port: 0 });
+    const sock = connect(server.port, "127.0.0.1");
+    await new Promise<void>((r) => sock.once("connect", () => r()));
+    const n = 40;
+    // One sender's nonces 0..n-1: each is valid only after the one before it, so the answers show the order.
+    const txs = Array.from({ length: n }, (_, k) => deploy(BigInt(k)).bytes);
+    const bytes = Buffer.concat([...txs.map((tx) => frame(Request.encode(Request.fromPartial({ checkTx: { tx, type: 0 } })).finish())), frame(Request.encode(Request.fromPartial({ flush: {} })).finish())]);
+    const write = Socket.prototype.write;
+    let serverWrites = 0;
+    Socket.prototype.write = function (this: Socket, ...a: unknown[]) {
+      if (this !== sock) serverWrites++;
+      return (write as (...x: unknown[]) => boolean).apply(this, a);
+    } as typeof write;
+    const answers: Response[] = [];
+    try {
+      let buf = Buffer.alloc(0);
+      const done = new Promise<void>((resolve) =>
+        sock.on("data", (c: Buffer) => {
+          buf = Buffer.concat([buf, c]);
+          for (;;) {
+            const len = readUvarint(buf, 0);
+            if (!len || buf.length < len.next + len.value) break;
+            answers.push(Response.decode(buf.subarray(len.next, len.next + len.value)));
+            buf = buf.subarray(len.next + len.value);
+          }
+          if (answers.length === n + 1) resolve();
+        }),
+      );
+      sock.write(bytes);
+      await done;
+    } finally {
+      Socket.prototype.write = write;
+    }
+    expect(answers.slice(0, n).map((a) => a.checkTx?.log)).toEqual(Array.from({ length: n }, () => ""));
+    expect(answers[n]!.flush).toBeDefined();
+    // The whole batch arrived in one read here (one write of the client, 127.0.0.1): its answers leave together.
+    expect(serverWrites).toBeLessThanOrEqual(2);
     sock.destroy();
     await server.close();
     app.close();
