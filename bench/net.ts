@@ -1,6 +1,7 @@
 // `npm run bench:net`: committed signed token transfers per second and p50/p95 latency from submission to
 // commit on 1 and on 4 local validators (127.0.0.1), and the same load shape against CometBFT's built-in
-// kvstore app in the same run, so the ratio shows what the Mote application costs. Reports the load
+// kvstore app in the same run (in the engine's process, and the same kvstore served over the socket
+// transport Mote uses, by abci-cli), so the ratios show what the Mote application and the transport cost. Reports the load
 // generator's own cost (signing, CPU while sending), per-node RSS and disk per 1,000 transactions.
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
@@ -10,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -18,7 +19,7 @@ import { compileFile } from "../compiler/index.ts";
 import { KeyPair, readKeyFile } from "../ledger/index.ts";
 import { signTx } from "../ledger/tx.ts";
 import { selectorOf } from "../vm/spec/module.ts";
-import { ensureCometbft, setToml } from "../node/cometbft.ts";
+import { COMETBFT_VERSION, cometbftDir, ensureCometbft, findGo, setToml } from "../node/cometbft.ts";
 import { initNet, killNode, nodePids, startNode, stopNode, waitForNodes, type NetManifest } from "../node/net.ts";
 import { rpcCall } from "../node/client.ts";
 import { RemoteLedger } from "../node/remote.ts";
@@ -36,14 +37,21 @@ const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
 const PROFILE = arg("--profile", "");
 /** --validators 1,4 (default): the network sizes to run; the ratio needs both apps at a size. */
 const SIZES = arg("--validators", "1,4").split(",").map(Number);
-/** --apps mote,kvstore (default); --keep leaves the network directories (node logs) in the temp dir. */
-const APPS = arg("--apps", "mote,kvstore").split(",");
+/** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
+const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
 const KEEP = process.argv.includes("--keep");
-if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore" || PROFILE || KEEP)) throw new Error("--record takes the default sizes and apps, no --profile or --keep");
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP)) throw new Error("--record takes the default sizes and apps, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
+/**
+ * kvstore: CometBFT's built-in kvstore (proxy_app = "kvstore", in the engine's process: no socket);
+ * kvstore-socket: the same kvstore app served by abci-cli over the socket transport Mote uses, so the
+ * ratio to it is the application's cost alone, the ratio to the built-in one adds the transport's.
+ */
+type AppName = "mote" | "kvstore" | "kvstore-socket";
+
 interface Row {
-  app: "mote" | "kvstore";
+  app: AppName;
   validators: number;
   txs: number;
   committed: number;
@@ -91,6 +99,17 @@ const sumCpu = (pids: (number | null | undefined)[]): number => pids.reduce((a: 
 const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const duKb = (dir: string): number => Number(execFileSync("du", ["-sk", dir], { encoding: "utf8" }).split("\t")[0]);
+
+/** abci-cli of the same CometBFT release (its kvstore over the socket transport), installed next to cometbft. */
+function ensureAbciCli(): string {
+  const bin = join(cometbftDir(), "abci-cli");
+  if (existsSync(bin)) return bin;
+  const go = findGo();
+  if (!go) throw new Error("bench:net needs Go to install abci-cli (the socket kvstore)");
+  log(`installing abci-cli ${COMETBFT_VERSION} into ${cometbftDir()}`);
+  execFileSync(go, ["install", `github.com/cometbft/cometbft/abci/cmd/abci-cli@v${COMETBFT_VERSION}`], { env: { ...process.env, GOBIN: cometbftDir(), GOFLAGS: "-mod=mod" }, stdio: ["ignore", "ignore", "inherit"] });
+  return bin;
+}
 
 async function freeBase(): Promise<number> {
   const { createServer } = await import("node:net");
@@ -220,17 +239,27 @@ async function benchMote(validators: number): Promise<Row> {
   }
 }
 
-async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
+async function benchKvstore(validators: number, txBytes: number, app: "kvstore" | "kvstore-socket"): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-kv-"));
   const m: NetManifest = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
   const bin = await ensureCometbft();
   const children: ChildProcess[] = [];
   try {
+    const appPids: (number | null)[] = [];
     for (const n of m.nodes) {
-      const f = join(n.home, "config", "config.toml");
-      writeFileSync(f, setToml(readFileSync(f, "utf8"), "", "proxy_app", JSON.stringify("kvstore")));
+      if (app === "kvstore") {
+        const f = join(n.home, "config", "config.toml");
+        writeFileSync(f, setToml(readFileSync(f, "utf8"), "", "proxy_app", JSON.stringify("kvstore")));
+      } else {
+        // config.toml already names tcp://127.0.0.1:APP (node/cometbft.ts configureNode): serve it there.
+        const a = spawn(ensureAbciCli(), ["kvstore", "--address", `tcp://127.0.0.1:${n.ports.app}`, "--log_level", "error"], { stdio: "ignore" });
+        children.push(a);
+        appPids.push(a.pid ?? null);
+        await new Promise((r) => setTimeout(r, 300));
+      }
       children.push(spawn(bin, ["start", "--home", n.home], { stdio: "ignore" }));
     }
+    const engines = children.filter((c) => !appPids.includes(c.pid ?? null));
     // These engines write no PID files (waitForNodes needs them): every node's RPC at height 1 or more.
     const urls = m.nodes.map((n) => `http://127.0.0.1:${n.ports.rpc}`);
     const until = Date.now() + 120_000;
@@ -242,7 +271,7 @@ async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
         } catch {
           // starting
         }
-        if (Date.now() > until) throw new Error(`kvstore ×${validators}: ${url} did not reach height 1 within 120 s`);
+        if (Date.now() > until) throw new Error(`${app} ×${validators}: ${url} did not reach height 1 within 120 s`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -253,13 +282,13 @@ async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
       return new TextEncoder().encode(key + "v".repeat(Math.max(1, txBytes - key.length)));
     }));
     const disk0 = duKb(m.nodes[0]!.home);
-    const r = await load(urls, txs, { cometbft: children.map((c) => c.pid ?? null), app: [] });
+    const r = await load(urls, txs, { cometbft: engines.map((c) => c.pid ?? null), app: appPids });
     const q = (await rpcCall(urls[0]!, "abci_query", { path: "", data: Buffer.from(`s0k${per - 1}`).toString("hex"), height: "0", prove: false })) as { response: { value?: string } };
     if (!q.response.value) throw new Error("kvstore: the last write is not readable");
     const disk = duKb(m.nodes[0]!.home) - disk0;
-    log(`kvstore ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s`);
+    log(`${app} ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s`);
     return {
-      app: "kvstore",
+      app,
       validators,
       txs: per * SENDERS,
       committed: r.committed,
@@ -269,9 +298,9 @@ async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
       checkTxP50Ms: pct(r.admit, 50),
       txBytes,
       generatorCpuMsPerTx: ms3(r.cpuMs / r.committed),
-      cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: 0 },
+      cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: ms3(r.appMs / r.committed) },
       load1: Math.round(loadavg()[0]! * 10) / 10,
-      rssMb: { cometbft: children.map((c) => rssMb(c.pid ?? null)), app: [] },
+      rssMb: { cometbft: engines.map((c) => rssMb(c.pid ?? null)), app: appPids.map(rssMb) },
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
     };
   } finally {
@@ -290,16 +319,17 @@ const rows: Row[] = [];
 for (const v of SIZES) {
   const mote = APPS.includes("mote") ? await benchMote(v) : null;
   if (mote) rows.push(mote);
-  if (APPS.includes("kvstore")) rows.push(await benchKvstore(v, mote?.txBytes ?? 216));
+  for (const kv of ["kvstore", "kvstore-socket"] as const) if (APPS.includes(kv)) rows.push(await benchKvstore(v, mote?.txBytes ?? 216, kv));
 }
-const ratio = (v: number) => {
+const ratio = (v: number, kv: AppName = "kvstore") => {
   const a = rows.find((r) => r.app === "mote" && r.validators === v);
-  const b = rows.find((r) => r.app === "kvstore" && r.validators === v);
+  const b = rows.find((r) => r.app === kv && r.validators === v);
   return a && b ? Math.round((a.committedTxPerSec / b.committedTxPerSec) * 100) / 100 : null;
 };
 const out = {
   what: "committed signed token transfers per second and submission-to-commit latency, Mote app vs CometBFT kvstore, same run",
-  cometbft: "0.38.26",
+  cometbft: COMETBFT_VERSION,
+  config: "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs",
   timeoutCommit: TIMEOUT_COMMIT,
   senders: SENDERS,
   cores: cpus().length,
@@ -307,8 +337,9 @@ const out = {
   note: "generator, validators and apps share this machine's cores (and other work on it): lower bounds",
   rows,
   moteVsKvstore: { validators1: ratio(1), validators4: ratio(4) },
+  moteVsKvstoreSocket: { validators1: ratio(1, "kvstore-socket"), validators4: ratio(4, "kvstore-socket") },
 };
 const { path, rel } = resultPath("net.json");
 writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
 for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx}, cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; load ${r.load1}`);
-log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); wrote ${rel}`);
+log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); mote/kvstore-socket: ${out.moteVsKvstoreSocket.validators1}, ${out.moteVsKvstoreSocket.validators4}; wrote ${rel}`);
