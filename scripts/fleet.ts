@@ -12,10 +12,12 @@
 //
 // Without --kill-validator or --no-kill, two runs: a clean one, then one with a validator killed midway.
 // Prints a summary per run and exits non-zero if any step fails. All processes are stopped by their PIDs.
+// Writes the summaries to bench/results/local/device-fleet.json (--record: bench/results/device-fleet.json,
+// which docs/device.md's fleet figures come from; heights and seconds depend on the machine's load).
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -30,6 +32,7 @@ import { RemoteLedger } from "../node/remote.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
 import { buildFirmwareHost, DEVICE_PATH } from "../firmware-host/scripts/build.ts";
+import { resultPath } from "../bench/results-path.ts";
 
 const { SignedHeader } = types;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -551,6 +554,7 @@ function parseArgs(argv: string[]): { devices: number; validators: number; runs:
     else if (a === "--rounds") rounds = num();
     else if (a === "--kill-validator") kill = true;
     else if (a === "--no-kill") kill = false;
+    else if (a === "--record") continue; // bench/results-path.ts reads it
     else throw new FleetError(`unknown option '${a}' (--devices N, --validators N, --rounds N, --kill-validator, --no-kill)`);
   }
   return { devices, validators, rounds, runs: kill === undefined ? [false, true] : [kill] };
@@ -560,11 +564,17 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   try {
     const a = parseArgs(process.argv.slice(2));
+    const runs: Record<string, unknown>[] = [];
     for (const kill of a.runs) {
       process.stdout.write(`\n== ${kill ? "run with one validator killed midway" : "run"} ==\n`);
       const s = await runFleet({ devices: a.devices, validators: a.validators, killValidator: kill, rounds: a.rounds, log: (l) => process.stdout.write(`  ${l}\n`) });
       process.stdout.write(`${summaryLines(s).join("\n")}\n`);
+      const { statuses, ...rest } = s;
+      runs.push({ ...rest, loadAverage1m: Math.round(loadavg()[0]! * 10) / 10, signersMin: Math.min(...statuses.map((t) => t.signers)) });
     }
+    const out = resultPath("device-fleet.json");
+    writeFileSync(out.path, `${JSON.stringify({ command: `npm run fleet -- ${process.argv.slice(2).join(" ")}`.trim(), runs }, null, 2)}\n`);
+    process.stdout.write(`wrote ${out.rel}\n`);
   } catch (e) {
     process.stderr.write(`fleet: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
