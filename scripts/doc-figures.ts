@@ -30,6 +30,7 @@ export const RESULT_FILES = {
   lsp: "lsp.json", // npm run bench:lsp -- --record
   net: "net.json", // npm run bench:net -- --record
   device: "device.json", // npx tsx bench/rv32/sdk.ts --record
+  deviceFleet: "device-fleet.json", // npm run fleet -- --devices 20 --validators 4 --record
   fleet: "fleet-small.json", // npm run fleet:bench -- --small --record
   fleetRun: "fleet-small-run.json", // npm run fleet:bench -- --small --record
   fleetFull: "fleet.json", // npm run fleet:bench -- --record
@@ -115,17 +116,35 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "x86.highestNonZero": (r) => n(r.rv32.x86Memory.linearMemoryHighestNonZero),
   // the device SDK alone on RV32 (bench/rv32/sdk.ts --record → bench/results/device.json)
   ...Object.fromEntries(
-    ["instrKeygen", "instrSyncNonce", "instrSignReading", "instrSignTx", "instrVerifyProof", "proofDepth", "txBytes", "proofBytes", "flashBytes", "ramBytes", "stackBytes", "heapBytes"]
+    ["instrKeygen", "instrSyncNonce", "instrSignReading", "instrSignTx", "instrVerifyProof", "proofDepth", "txBytes", "proofBytes", "flashBytes", "ramBytes", "stackBytes", "heapBytes",
+      "instrVerifyCommit", "commitValidators", "commitSigners", "commitBytes", "lightWorkBytes"]
       .map((k) => [`device.${k}`, (r: Results) => n(r.device.rv32Sdk[k])]),
   ),
   ...Object.fromEntries(
-    ["monocypher", "monocypher-ed25519", "hash_sha256_cp", "utils", "mote_sdk", "mote_tx", "mote_proof", "mote_crypto"]
+    ["monocypher", "monocypher-ed25519", "hash_sha256_cp", "utils", "mote_sdk", "mote_tx", "mote_proof", "mote_crypto",
+      "mote_light", "mote_light.pb", "pb_decode", "pb_encode", "pb_common"]
       .map((o) => [`device.flash.${o}`, (r: Results) => n(r.device.rv32Sdk.flashByObject[o])]),
   ),
   // at 160 MHz, one instruction per cycle
   "device.signTxMillis": (r) => (r.device.rv32Sdk.instrSignTx / 160_000).toFixed(1),
   "device.verifyProofMillis": (r) => (r.device.rv32Sdk.instrVerifyProof / 160_000).toFixed(2),
+  // the device fleet on a local network (npm run fleet -- --devices 20 --validators 4 --record): run 0 clean,
+  // run 1 with a validator killed midway
+  ...Object.fromEntries(
+    [0, 1].flatMap((i) =>
+      ["devices", "validators", "rounds", "readingsAccepted", "readingsRefused", "isolationHeight", "proofsVerified", "acknowledged", "acknowledgedFound",
+        "finalHeight", "killedAtHeight", "signersMin"].map((k) => [`deviceFleet.${i}.${k}`, (r: Results) => n(r.deviceFleet.runs[i][k])]),
+    ),
+  ),
+  ...Object.fromEntries([0, 1].flatMap((i) => [
+    [`deviceFleet.${i}.seconds`, (r: Results) => d1(r.deviceFleet.runs[i].seconds)],
+    [`deviceFleet.${i}.load`, (r: Results) => d1(r.deviceFleet.runs[i].loadAverage1m)],
+  ])),
   "device.flashKiB": (r) => (r.device.rv32Sdk.flashBytes / 1024).toFixed(1),
+  "device.verifyCommitMillis": (r) => (r.device.rv32Sdk.instrVerifyCommit / 160_000).toFixed(0),
+  // the light client's share of the SDK's flash: its own code, the message descriptors and nanopb's runtime
+  "device.lightFlash": (r) => n(["mote_light", "mote_light.pb", "pb_decode", "pb_encode", "pb_common"].reduce((a, o) => a + r.device.rv32Sdk.flashByObject[o], 0)),
+  "device.flashWithoutLight": (r) => n(r.device.rv32Sdk.flashBytes - ["mote_light", "mote_light.pb", "pb_decode", "pb_encode", "pb_common"].reduce((a, o) => a + r.device.rv32Sdk.flashByObject[o], 0)),
   // the last long fuzz run (bench/results/fuzz-long.json)
   "fuzz.seed": (r) => String(r.fuzz.seed),
   "fuzz.seconds": (r) => n(r.fuzz.seconds),

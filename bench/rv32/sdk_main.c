@@ -2,7 +2,8 @@
  * -icount shift=0, driven the way a firmware drives it, through platform hooks (here RAM stands in for
  * NVS and the case's seed for esp_fill_random): keygen, recovering the transaction nonce from a proof
  * of the account entry, signing the next reading, signing the call transaction that submits it, and
- * verifying a state proof. It prints the retired instructions of each, the native stack reached
+ * verifying a state proof, and the light client's check of a 4-validator CometBFT commit (mote_light.h: nanopb
+ * decoding, header and validator-set hashes, canonical votes, Ed25519, > 2/3 of the power). It prints the retired instructions of each, the native stack reached
  * (painted before and read right after each operation, so printf never counts) and the heap (none),
  * and every answer, which bench/rv32/sdk.ts checks against ledger/ before it reports any figure. */
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "memprof.h"
+#include "mote_light.h"
 #include "mote_sdk.h"
 #include "rv32_instret.h"
 #include "sdk_case.h"
@@ -56,6 +58,8 @@ static long ram_save(void *ctx, const char *name, const uint8_t *buf, size_t len
 static const mote_platform platform = {NULL, ram_random, ram_load, ram_save};
 
 static uint8_t tx_out[MOTE_TX_SIGN_CAP(512)];
+/* the decoded validator set and signed header: static, as a device places them (counted as RAM) */
+static mote_light_work light_work;
 
 static void print_hex(const uint8_t *b, size_t n) {
     printf("0x");
@@ -128,6 +132,17 @@ int main(void) {
     printf("proof instret=%" PRIu64 " depth=%u value=", t1 - t0, (unsigned)sdk_proof_depth);
     print_hex(value, vl);
     printf("\n");
+    mote_light_verified lv;
+    int lrc;
+    MEASURED(t0, t1, lrc = mote_light_verify_commit(&light_work, sdk_valset, sdk_valset_len, sdk_signed_header, sdk_signed_header_len, sdk_chain_id, &lv));
+    if (lrc != MOTE_LIGHT_OK) {
+        printf("error commit: %s: %s\n", mote_light_error_name(lrc), lv.detail);
+        return 1;
+    }
+    printf("commit instret=%" PRIu64 " height=%lld signers=%u validators=%u power=%llu/%llu block_hash=", t1 - t0, (long long)lv.height, (unsigned)lv.signers,
+           (unsigned)lv.validators, (unsigned long long)lv.signed_power, (unsigned long long)lv.total_power);
+    print_hex(lv.block_hash, 32);
+    printf("\nlight work=%u\n", (unsigned)sizeof light_work);
     mote_device_close(&d);
     printf("mem stack=%u heap=%u\n", (unsigned)stack_peak, (unsigned)memprof.peak);
     printf("done\n");

@@ -47,8 +47,8 @@ function ensureCjson(log: (s: string) => void): void {
  * both (`nanopb`, `libnanopb-dev`), installed as cJSON is. PyPI's `nanopb` carries only the generator, not
  * the C runtime (pb_decode.c ...), and the generated code must match the runtime's version.
  */
-const NANOPB = { generator: "/usr/bin/nanopb_generator.py", header: "/usr/include/pb_decode.h", packages: ["nanopb", "libnanopb-dev"] };
-function ensureNanopb(log: (s: string) => void): void {
+export const NANOPB = { generator: "/usr/bin/nanopb_generator.py", header: "/usr/include/pb_decode.h", packages: ["nanopb", "libnanopb-dev"] };
+export function ensureNanopb(log: (s: string) => void): void {
   if (existsSync(NANOPB.generator) && existsSync(NANOPB.header)) return;
   const install = `apt-get update && apt-get install -y ${NANOPB.packages.join(" ")}`;
   if (process.getuid?.() !== 0) throw new FirmwareBuildError(`nanopb is missing (${NANOPB.generator}, ${NANOPB.header}): install it with \`${install}\` (as root) and run again`);
@@ -68,6 +68,11 @@ export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
  *   wasm3 0.5.0       PyPI sdist of pywasm3 (its wasm3/ folder is wasm3's source/ at v0.5.0)
  *   Monocypher 4.0.2  crates.io monocypher-sys (Ed25519 verification with SHA-512, optional/monocypher-ed25519.c)
  *   libsodium 1.0.18  crates.io libsodium-sys 0.2.7 (only SHA-256: the same code ESP-IDF's libsodium component builds)
+ *   nanopb 0.4.7      Debian's source package nanopb 0.4.7-2 (its upstream tarball; Debian patches nothing in the
+ *                     runtime): pb_encode.c, pb_decode.c, pb_common.c for the RV32 build of the light client. The
+ *                     x86 builds link Debian's libnanopb-dev (x86 only) instead, the same 0.4.7 sources. PyPI's
+ *                     nanopb (0.4.7 and 0.4.9.1, wheel and sdist) carries only the generator. Fetched by the RV32
+ *                     bench only (ensureDep("nanopb")), not by depDirs.
  */
 export const DEPS = {
   wasm3: {
@@ -101,8 +106,40 @@ export const DEPS = {
       "libsodium-sys-0.2.7/libsodium/src/libsodium/include",
     ],
   },
+  nanopb: {
+    registry: "debian-source",
+    name: "nanopb",
+    version: "0.4.7-2",
+    file: "nanopb_0.4.7.orig.tar.gz",
+    sha256: "e1d89b166367a3c42d42311bdc2ed57ff78f86aede9a66828516e45490d48c81",
+    strip: 1,
+    paths: ["nanopb-0.4.7/pb.h", "nanopb-0.4.7/pb_common.c", "nanopb-0.4.7/pb_common.h", "nanopb-0.4.7/pb_decode.c", "nanopb-0.4.7/pb_decode.h",
+      "nanopb-0.4.7/pb_encode.c", "nanopb-0.4.7/pb_encode.h", "nanopb-0.4.7/LICENSE.txt"],
+  },
 } as const;
 export type DepName = keyof typeof DEPS;
+/** What every build fetches (depDirs); nanopb's runtime only the RV32 SDK bench does. */
+export type HostDepName = Exclude<DepName, "nanopb">;
+
+/**
+ * A Debian source package through apt-get itself, without touching the system's apt configuration: a
+ * deb-src list of our own (the suite the pinned version is from, the system's archive key) and apt state
+ * under the cache; `apt-get source --download-only` leaves the upstream tarball in `into`.
+ */
+function fetchDebianSource(name: string, version: string, into: string): void {
+  const apt = join(cacheRoot(), "apt-src");
+  const lists = join(apt, "lists");
+  mkdirSync(join(lists, "partial"), { recursive: true });
+  mkdirSync(join(apt, "parts"), { recursive: true });
+  mkdirSync(join(apt, "cache", "archives", "partial"), { recursive: true });
+  writeFileSync(join(apt, "parts", "mote-src.sources"),
+    "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+  const opts = ["-q", "-o", "Dir::Etc::SourceList=/dev/null", "-o", `Dir::Etc::SourceParts=${join(apt, "parts")}`, "-o", `Dir::State::Lists=${lists}`,
+    "-o", `Dir::Cache=${join(apt, "cache")}`, "-o", "APT::Sandbox::User=root"];
+  run("apt-get", [...opts, "update"], `fetching the ${name} source package index from Debian`);
+  mkdirSync(into, { recursive: true });
+  run("apt-get", [...opts, "source", "--download-only", `${name}=${version}`], `fetching ${name} ${version} from Debian`, { cwd: into });
+}
 
 export function cacheRoot(): string {
   const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME !== "" ? process.env.XDG_CACHE_HOME : join(homedir(), ".cache");
@@ -137,7 +174,16 @@ function fetchArtifact(dep: (typeof DEPS)[DepName], log: (s: string) => void): s
   mkdirSync(dlDir, { recursive: true });
   const cached = join(dlDir, dep.file);
   if (existsSync(cached) && sha256File(cached) === dep.sha256) return cached;
-  if (dep.registry === "pypi") {
+  if (dep.registry === "debian-source") {
+    log(`fetching ${dep.name} ${dep.version} (Debian source package)`);
+    const tmp = join(tmpdir(), `mote-apt-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    fetchDebianSource(dep.name, dep.version, tmp);
+    const got = join(tmp, dep.file);
+    if (!existsSync(got)) throw new FirmwareBuildError(`fetching ${dep.name}: apt-get source did not produce ${dep.file}`);
+    writeFileSync(cached, readFileSync(got));
+    rmSync(tmp, { recursive: true, force: true });
+  } else if (dep.registry === "pypi") {
     log(`fetching ${dep.name}==${dep.version} (PyPI sdist)`);
     const tmp = join(tmpdir(), `mote-pip-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -263,7 +309,7 @@ export async function generateSources(wasmPath = VM_WASM, genDir = GEN_DIR): Pro
   return { memoryUsed };
 }
 
-export function depDirs(log: (s: string) => void = () => {}): Record<DepName, string> {
+export function depDirs(log: (s: string) => void = () => {}): Record<HostDepName, string> {
   return { wasm3: ensureDep("wasm3", log), monocypher: ensureDep("monocypher", log), sodium: ensureDep("sodium", log) };
 }
 
@@ -271,7 +317,7 @@ export function depDirs(log: (s: string) => void = () => {}): Record<DepName, st
  * What the ESP-IDF component (esp-idf/mote) needs from this build: where the verified sources are, and the
  * example app's contract (test/programs/counter.masm assembled), so it compiles the same files as mote-host.
  */
-export function writeEspIdfInputs(deps: Record<DepName, string>, genDir = GEN_DIR): void {
+export function writeEspIdfInputs(deps: Record<HostDepName, string>, genDir = GEN_DIR): void {
   const cm = (p: string) => p.replace(/\\/g, "/");
   writeIfChanged(join(genDir, "mote_deps.cmake"), [
     "# Generated by firmware-host/scripts/build.ts: the verified dependency sources for esp-idf/mote. Do not edit.",
@@ -285,7 +331,7 @@ export function writeEspIdfInputs(deps: Record<DepName, string>, genDir = GEN_DI
   if (!existsSync(out) || Buffer.compare(readFileSync(out), counter) !== 0) writeFileSync(out, counter);
 }
 
-export function makeVars(deps: Record<DepName, string>): string[] {
+export function makeVars(deps: Record<HostDepName, string>): string[] {
   return [`WASM3_DIR=${deps.wasm3}`, `MONO_DIR=${deps.monocypher}`, `SODIUM_DIR=${deps.sodium}`];
 }
 

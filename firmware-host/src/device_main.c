@@ -24,6 +24,12 @@
  *                                                       prints "value 0x..." or "absent"
  *   mote-device sync-nonce --key FILE --root HEX32 PROOF_HEX
  *                                                       the transaction nonce from a proof of the account entry
+ *   mote-device verify-state --chain ID --valset HEX --signed-header HEX --state-key HEX PROOF_HEX
+ *                                                       a value proven against the app hash of a header whose
+ *                                                       commit holds > 2/3 of the trusted set's power
+ *                                                       (mote_light_verify_state); prints "value 0x... height=H
+ *                                                       signers=N validators=M power=S/T" or "absent ..."; a
+ *                                                       refusal is "CODE NAME: detail" (ledger/lightclient.ts)
  *   KEY is --key FILE, or --seed HEX32 (tests and vectors only: nothing is stored).
  *   mote-device seal --chain ID --contract HEX32 --device HEX32 --seq N --reader HEX32 [--reader ...]
  *                    [--random HEX88] PAYLOAD_HEX        prints the sealed payload as 0x-hex
@@ -44,6 +50,7 @@
 #include <sys/random.h>
 
 #include "escape.h"
+#include "mote_light.h"
 #include "mote_platform_host.h"
 #include "mote_sdk.h"
 #include "mote_seal.h"
@@ -534,6 +541,55 @@ static int cmd_verify_proof(int argc, char **argv, result *r) {
     return 0;
 }
 
+/* A storage value believed only because more than 2/3 of the validators signed the block whose app hash
+ * the proof leads to (mote_light_verify_state): what a device runs on the status a node sends it. */
+static int cmd_verify_state(int argc, char **argv, result *r) {
+    static uint8_t valset[8192], header[8192], proof[MOTE_TX_MAX_BYTES_ARG * 16], key[255];
+    static mote_light_work work; /* static, as a device places it */
+    const char *chain = NULL, *texts[4] = {NULL, NULL, NULL, NULL}, *proof_text = NULL;
+    static const char *const names[4] = {"--valset", "--signed-header", "--state-key", NULL};
+    for (int i = 1; i < argc; i++) {
+        int k = -1;
+        for (int j = 0; names[j]; j++)
+            if (strcmp(argv[i], names[j]) == 0) k = j;
+        if (strcmp(argv[i], "--chain") == 0 || k >= 0) {
+            if (i + 1 >= argc) return usage_error(r, "%s needs a value", mote_quote(argv[i]));
+            if (k >= 0) texts[k] = argv[++i];
+            else chain = argv[++i];
+        } else if (strncmp(argv[i], "--", 2) == 0) return usage_error(r, "verify-state: unknown option '%s'", mote_quote(argv[i]));
+        else if (proof_text) return usage_error(r, "verify-state: one PROOF_HEX, got another: '%s'", mote_quote(argv[i]));
+        else proof_text = argv[i];
+    }
+    if (!chain || !texts[0] || !texts[1] || !texts[2] || !proof_text)
+        return usage_error(r, "verify-state: --chain, --valset, --signed-header, --state-key and PROOF_HEX are required");
+    uint8_t *bufs[4] = {valset, header, key, proof};
+    size_t caps[4] = {sizeof valset, sizeof header, sizeof key, sizeof proof};
+    long lens[4];
+    texts[3] = proof_text;
+    for (int j = 0; j < 4; j++) {
+        lens[j] = parse_hex(texts[j], bufs[j], caps[j], 0);
+        if (lens[j] < 0 || (j == 2 && lens[j] == 0))
+            return usage_error(r, "%s: expected 0x-hex of 1..%u bytes, got '%s'", j == 3 ? "PROOF_HEX" : names[j], (unsigned)caps[j], mote_quote(texts[j]));
+    }
+    mote_light_verified v;
+    const uint8_t *value;
+    size_t vl;
+    int rc = mote_light_verify_state(&work, valset, (size_t)lens[0], header, (size_t)lens[1], chain, key, (size_t)lens[2], proof, (size_t)lens[3], &value, &vl, &v);
+    if (rc != MOTE_LIGHT_OK) {
+        snprintf(r->line, sizeof r->line, "error %d %s: %s", rc, mote_light_error_name(rc), v.detail);
+        r->code = EXIT_REFUSED;
+        return EXIT_REFUSED;
+    }
+    char suffix[160];
+    snprintf(suffix, sizeof suffix, " height=%lld signers=%u validators=%u power=%llu/%llu", (long long)v.height, v.signers, v.validators,
+             (unsigned long long)v.signed_power, (unsigned long long)v.total_power);
+    if (value) put_hex(r, "ok value ", value, vl);
+    else snprintf(r->line, sizeof r->line, "ok absent");
+    strncat(r->line, suffix, sizeof r->line - strlen(r->line) - 1);
+    r->code = 0;
+    return 0;
+}
+
 static int run(int argc, char **argv, result *r) {
     if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal or open");
     const char *c = argv[0];
@@ -544,6 +600,7 @@ static int run(int argc, char **argv, result *r) {
     if (strcmp(c, "sign-message") == 0) return cmd_sign_message(argc, argv, r);
     if (strcmp(c, "tx") == 0) return cmd_tx(argc, argv, r);
     if (strcmp(c, "verify-proof") == 0 || strcmp(c, "sync-nonce") == 0) return cmd_verify_proof(argc, argv, r);
+    if (strcmp(c, "verify-state") == 0) return cmd_verify_state(argc, argv, r);
     return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
 }
 
@@ -588,6 +645,7 @@ int main(int argc, char **argv) {
               "       mote-device tx call KEY --genesis-hash HEX32 --gas N [--gas-price N] [--value N] [--nonce N] --contract HEX (--function NAME | --selector N) [ARG...]\n"
               "       mote-device verify-proof --root HEX --state-key HEX PROOF_HEX\n"
               "       mote-device sync-nonce --key FILE --root HEX PROOF_HEX\n"
+              "       mote-device verify-state --chain ID --valset HEX --signed-header HEX --state-key HEX PROOF_HEX\n"
               "       (KEY: --key FILE, or --seed HEX for tests; ARG: an integer or 0x-hex bytes)\n"
               "       mote-device seal --chain ID --contract HEX --device HEX --seq N --reader HEX [--reader HEX...] [--random HEX] PAYLOAD_HEX\n"
               "       mote-device open --chain ID --contract HEX --device HEX --seq N --secret HEX SEALED_HEX\n"

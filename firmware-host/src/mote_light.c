@@ -13,6 +13,7 @@
 static const char *const ERROR_NAMES[MOTE_LIGHT_E_COUNT] = {
     "ok", "malformed", "non_canonical", "chain_id", "header_hash", "commit_height", "validators_hash",
     "commit_size", "validator_address", "signature", "insufficient_power", "bad_validator", "bad_commit_sig",
+    "proof_key", "proof_root", "proof_malformed",
 };
 
 const char *mote_light_error_name(int code) {

@@ -27,7 +27,10 @@ enum {
     MOTE_LIGHT_E_INSUFFICIENT_POWER = 10,/* valid signatures hold 2/3 of the power or less */
     MOTE_LIGHT_E_BAD_VALIDATOR = 11,     /* a validator without an Ed25519 key of 32 bytes, or without power */
     MOTE_LIGHT_E_BAD_COMMIT_SIG = 12,    /* an unknown block id flag, or a signature not 64 bytes */
-    MOTE_LIGHT_E_COUNT = 13
+    MOTE_LIGHT_E_PROOF_KEY = 13,         /* the state proof is for another key (mote_light_verify_state) */
+    MOTE_LIGHT_E_PROOF_ROOT = 14,        /* the state proof does not lead to the header's app hash */
+    MOTE_LIGHT_E_PROOF_MALFORMED = 15,   /* the state proof does not decode */
+    MOTE_LIGHT_E_COUNT = 16
 };
 
 /* "ok", "malformed", ... as in ledger/lightclient.ts. */
@@ -57,5 +60,15 @@ typedef struct {
  * votes count for nothing; every commit signature is verified. Returns MOTE_LIGHT_OK or a MOTE_LIGHT_E_*. */
 int mote_light_verify_commit(mote_light_work *w, const uint8_t *valset, size_t valset_len, const uint8_t *signed_header,
                              size_t signed_header_len, const char *chain_id, mote_light_verified *out);
+
+/* A value a device believes: the commit check above, then a state proof (mote_proof_verify, ledger/proof.ts)
+ * for `state_key` against the verified header's app hash, which is the state root after block height - 1
+ * (src/mote_light_state.c; the C twin of verifyCommit + verifyStorageProof in ledger/lightclient.ts). On
+ * MOTE_LIGHT_OK, *value points into `proof` at the proven value, or is NULL for a proven absence. A proof
+ * refusal is MOTE_LIGHT_E_PROOF_*, with the SDK's own status and byte offset in out->detail. */
+int mote_light_verify_state(mote_light_work *w, const uint8_t *valset, size_t valset_len, const uint8_t *signed_header,
+                            size_t signed_header_len, const char *chain_id, const uint8_t *state_key, size_t state_key_len,
+                            const uint8_t *proof, size_t proof_len, const uint8_t **value, size_t *value_len,
+                            mote_light_verified *out);
 
 #endif

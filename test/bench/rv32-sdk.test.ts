@@ -1,5 +1,5 @@
 // The device SDK alone on RV32IMC under QEMU -icount (bench/rv32/sdk.ts): the bench checks every answer
-// (key, recovered nonce, reading signature, signed transaction, proven value) against ledger/ before it
+// (key, recovered nonce, reading signature, signed transaction, proven value, the commit check) against ledger/ before it
 // reports, the heap stays empty, and each figure stays within its budget in bench/budgets.json.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,12 @@ describe("the device SDK on RV32", () => {
     const f = await measureSdkRv32();
     expect(f.heapBytes).toBe(0);
     expect(f.proofDepth).toBeGreaterThan(5);
+    // the light client on RV32: a real 4-validator commit, every signature checked (the bench compares the
+    // block hash, signers and power with ledger/lightclient.ts before it reports)
+    expect([f.commitValidators, f.commitSigners]).toEqual([4, 4]);
+    expect(f.flashByObject["pb_decode"]).toBeGreaterThan(0);
+    expect(f.ramBytes).toBeGreaterThanOrEqual(f.stackBytes + f.lightWorkBytes);
+    expect(f.lightWorkBytes).toBeGreaterThan(0);
     const keys = Object.keys(budgets).filter((k) => k.startsWith("rv32Sdk."));
     expect(keys.length).toBeGreaterThanOrEqual(8);
     for (const k of keys) {
