@@ -1,6 +1,11 @@
 // Per-device, per-window features read from a ledger's audit trail: blocks, their transactions,
 // receipts and events. Nothing here reads the simulator's memory; fleet.json only names the contracts
 // and the window length.
+//
+// The first six features are the fleet guard's own: it computed them on chain from the readings it
+// observed and recorded them in each window's `Closed` event (and its storage). The last three (distinct
+// targets, failures, gas) are what a contract cannot see; they are computed here from the transactions
+// and receipts, and an operator submits them to the guard.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ledger, hex, resolveSelector } from "../ledger/index.ts";
@@ -9,6 +14,8 @@ import type { FleetManifest } from "./sim.ts";
 
 export const FEATURES = ["devGroup", "devSelf", "groupShift", "repeats", "maxStep", "ownTxs", "targets", "failures", "gasK"] as const;
 export const NF = FEATURES.length;
+/** features the fleet guard computes on chain (the first NC) */
+export const NC = 6;
 
 export interface WindowRow {
   device: string;
@@ -35,11 +42,6 @@ export function readManifest(dir: string): FleetManifest {
   return JSON.parse(readFileSync(join(dir, "fleet.json"), "utf8")) as FleetManifest;
 }
 
-const median = (xs: number[]): number => {
-  const a = [...xs].sort((p, q) => p - q);
-  const n = a.length;
-  return n === 0 ? 0 : n % 2 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
-};
 const fixedToNumber = (v: bigint): number => Number(BigInt.asIntN(64, v)) / 65536;
 
 export async function readFleet(dir: string): Promise<FleetData> {
@@ -53,6 +55,7 @@ export async function readFleet(dir: string): Promise<FleetData> {
     attested: topicOf(attestation, "Attested"),
     ewmaIsolated: topicOf(guard, "Isolated"),
     fleetIsolated: topicOf(fleetGuard, "Isolated"),
+    closed: topicOf(fleetGuard, "Closed"),
   };
   const C = manifest.contracts;
   const submit = resolveSelector("submit");
@@ -63,6 +66,7 @@ export async function readFleet(dir: string): Promise<FleetData> {
   const ledger = await Ledger.open(dir);
   const groupOf = new Map<string, string>();
   const readings = new Map<string, number[][]>(); // device -> window -> values
+  const chainX = new Map<string, number[][]>(); // device -> window -> the guard's on-chain features
   const own = new Map<string, { txs: number; targets: Set<string>; failures: number; gas: number }[]>();
   const ewmaIsolated = new Map<string, number>();
   const fleetIsolated = new Map<string, { window: number; score: number; version: number }>();
@@ -88,9 +92,19 @@ export async function readFleet(dir: string): Promise<FleetData> {
             const d = hex(e.values[0] as Uint8Array);
             let list = readings.get(d);
             if (!list) readings.set(d, (list = []));
-            while (list.length <= w) list.push([]);
-            list[w]!.push(fixedToNumber(e.values[2] as bigint));
-            windows = Math.max(windows, w + 1);
+            // the device's k-th attested reading belongs to its window floor(k / W), as the guard counts
+            const k = list.reduce((a, l) => a + l.length, 0);
+            const rw = Math.floor(k / W);
+            while (list.length <= rw) list.push([]);
+            list[rw]!.push(fixedToNumber(e.values[2] as bigint));
+          }
+          if (to === C.fleetGuard && e.topic === T.closed) {
+            const d = hex(e.values[0] as Uint8Array);
+            const cw = Number(e.values[1] as bigint);
+            let list = chainX.get(d);
+            if (!list) chainX.set(d, (list = []));
+            list[cw] = e.values.slice(2, 2 + NC).map((v) => fixedToNumber(v as bigint));
+            windows = Math.max(windows, cw + 1);
           }
           if (to === C.guard && e.topic === T.ewmaIsolated) {
             const d = hex(e.values[0] as Uint8Array);
@@ -114,7 +128,7 @@ export async function readFleet(dir: string): Promise<FleetData> {
           // a reading in the device's name that the attestation contract refused (replays, bad signatures),
           // unless the anomaly guard had isolated the device: that is the guard's verdict, not the device's
           const d = hex(t.args[0] as Uint8Array);
-          if (groupOf.has(d) && !ewmaIsolated.has(d)) ownOf(d, w).failures++;
+          if (groupOf.has(d) && !ewmaIsolated.has(d) && !fleetIsolated.has(d)) ownOf(d, w).failures++;
         }
       }
     }
@@ -123,43 +137,14 @@ export async function readFleet(dir: string): Promise<FleetData> {
   }
 
   const devices = [...groupOf.keys()];
-  const means = new Map<string, (number | null)[]>();
-  for (const d of devices) {
-    const list = readings.get(d) ?? [];
-    means.set(d, Array.from({ length: windows }, (_, w) => (list[w]?.length ? list[w]!.reduce((a, b) => a + b, 0) / list[w]!.length : null)));
-  }
-  const groups = new Map<string, string[]>();
-  for (const d of devices) groups.set(groupOf.get(d)!, [...(groups.get(groupOf.get(d)!) ?? []), d]);
-  const groupMedian = new Map<string, number[]>();
-  const groupBase = new Map<string, number>();
-  for (const [g, members] of groups) {
-    groupMedian.set(g, Array.from({ length: windows }, (_, w) => median(members.map((m) => means.get(m)![w]).filter((v): v is number => v !== null))));
-    groupBase.set(g, groupMedian.get(g)![0]!);
-  }
   const rows: WindowRow[] = [];
   for (const d of devices) {
-    const g = groupOf.get(d)!;
-    const base = means.get(d)![0] ?? 0;
-    for (let w = 0; w < windows; w++) {
-      const values = readings.get(d)?.[w] ?? [];
-      if (values.length === 0) continue;
-      const m = means.get(d)![w]!;
-      let repeats = 0;
-      let maxStep = 0;
-      for (let k = 1; k < values.length; k++) {
-        const diff = Math.abs(values[k]! - values[k - 1]!);
-        if (diff === 0) repeats++;
-        maxStep = Math.max(maxStep, diff);
-      }
+    const xs = chainX.get(d) ?? [];
+    for (let w = 0; w < xs.length; w++) {
+      const x = xs[w];
+      if (!x) continue;
       const o = own.get(d)?.[w];
-      const gm = groupMedian.get(g)![w]!;
-      rows.push({
-        device: d,
-        group: g,
-        window: w,
-        readings: values,
-        x: [m - gm, m - base, gm - groupBase.get(g)!, repeats, maxStep, o?.txs ?? 0, o?.targets.size ?? 0, o?.failures ?? 0, (o?.gas ?? 0) / 1000],
-      });
+      rows.push({ device: d, group: groupOf.get(d)!, window: w, readings: readings.get(d)?.[w] ?? [], x: [...x, o?.targets.size ?? 0, o?.failures ?? 0, (o?.gas ?? 0) / 1000] });
     }
   }
   return { manifest, devices, groupOf, rows, ewmaIsolated, fleetIsolated, windows };

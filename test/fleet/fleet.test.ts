@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { register } from "../../cli/commands/fleet.ts";
 import { compileContract } from "../../fleet/contracts.ts";
-import { readFleet, type FleetData } from "../../fleet/features.ts";
+import { NC, readFleet, type FleetData } from "../../fleet/features.ts";
 import { fixedScore, floatScore, packFeatures, packModel, qOf, quantizeFeatures, type FleetModel } from "../../fleet/model.ts";
 import { evaluateAll, readLabels } from "../../fleet/pipeline.ts";
 import { KINDS, plan, simulate, SMALL, seededKey } from "../../fleet/sim.ts";
@@ -47,7 +47,22 @@ describe("fleet simulator", () => {
   it("features come from the ledger: every device's readings and heartbeats are on chain", () => {
     expect(data.devices.length).toBe(SMALL.groups * SMALL.groupSize);
     const calib = data.rows.filter((r) => r.window < SMALL.calibWindows);
+    expect(calib.length).toBe(data.devices.length * SMALL.calibWindows);
     expect(calib.every((r) => r.readings.length === SMALL.window && r.x[5] === 1)).toBe(true);
+  });
+
+  it("the six on-chain features are the guard's: each window's mean, repeats and largest step match its attested readings", () => {
+    for (const r of data.rows.filter((w) => w.readings.length === SMALL.window)) {
+      const steps = r.readings.slice(1).map((v, k) => Math.abs(v - r.readings[k]!));
+      expect(r.x[3]).toBe(steps.filter((d) => d === 0).length);
+      expect(r.x[4]).toBe(Math.max(...steps));
+      if (r.window === 0) expect(r.x[1]).toBe(0);
+    }
+    // devSelf of a later window: its mean minus window 0's, as the guard computed both (truncated means)
+    const d = data.rows.find((w) => w.window === 1)!;
+    const base = data.rows.find((w) => w.device === d.device && w.window === 0)!;
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(Math.abs(d.x[1]! - (mean(d.readings) - mean(base.readings)))).toBeLessThan(1e-4);
   });
 });
 
@@ -81,7 +96,8 @@ describe("fleet guard on chain", () => {
     let ts = 1_767_225_600n;
     const ledger = await Ledger.open(scratch, { chainId: "fleet-approval", genesisTimestamp: ts, clock: () => (ts += 1n) });
     try {
-      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n]);
+      const none = new Uint8Array(32);
+      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n, none, none, none, 6n]);
       const id = d.contract;
       const bytes = fromHex(model.bytes, "model bytes");
       const msg = (r: { status: string; error: number }) => fg.abi.errors.find((e) => e.id === r.error)?.message ?? r.status;
@@ -90,12 +106,15 @@ describe("fleet guard on chain", () => {
       expect(p.receipt.status).toBe("ok");
       const pid = p.receipt.returns[0] as Uint8Array;
       expect(ledger.view(id, "current_version").returns[0]).toBe(0n);
-      const x = packFeatures(quantizeFeatures(data.rows[0]!.x));
+      const x = packFeatures(quantizeFeatures(data.rows[0]!.x.slice(NC)));
       expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 0n, x]).receipt)).toBe("no model installed");
       expect(msg(ledger.call(ops[0]!, id, "approve", [pid]).receipt)).toBe("operator already approved this proposal");
       expect(msg(ledger.call(outsider, id, "approve", [pid]).receipt)).toBe("only an operator may approve a model");
       expect(ledger.call(ops[2]!, id, "approve", [pid]).receipt.status).toBe("ok");
       expect(ledger.view(id, "current_version").returns[0]).toBe(1n);
+      // a window the chain never closed cannot be scored: the operator supplies only the three features a
+      // contract cannot see
+      expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 1n, x]).receipt)).toBe("window not closed on chain");
       expect(Buffer.from(ledger.view(id, "model_hash", [1n]).returns[0] as Uint8Array).toString("hex")).toBe(model.hash);
       // the approval of the first proposal cannot install it again once version 1 exists
       expect(msg(ledger.call(ops[1]!, id, "approve", [pid]).receipt)).toBe("proposal is stale: another model was installed since");
