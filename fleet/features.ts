@@ -8,7 +8,7 @@
 // and receipts, and an operator submits them to the guard.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ledger, hex, resolveSelector } from "../ledger/index.ts";
+import { Ledger, hex, resolveSelector, type Receipt, type SignedTx } from "../ledger/index.ts";
 import { compileContract, topicOf } from "./contracts.ts";
 import type { FleetManifest } from "./sim.ts";
 
@@ -39,13 +39,62 @@ export interface FleetData {
 }
 
 export function readManifest(dir: string): FleetManifest {
-  return JSON.parse(readFileSync(join(dir, "fleet.json"), "utf8")) as FleetManifest;
+  return readManifestFile(join(dir, "fleet.json"));
+}
+
+/** A fleet.json: the deployment's contract ids, window and clock (fleet/sim.ts writes one). */
+export function readManifestFile(path: string): FleetManifest {
+  let m: FleetManifest;
+  try {
+    m = JSON.parse(readFileSync(path, "utf8")) as FleetManifest;
+  } catch (e) {
+    throw new Error(`${path}: not a fleet manifest: ${(e as Error).message.split("\n")[0]}`);
+  }
+  for (const k of ["registry", "guard", "attestation", "fleetGuard"] as const) {
+    if (!/^[0-9a-f]{64}$/.test(m?.contracts?.[k] ?? "")) throw new Error(`${path}: contracts.${k}: expected 32 bytes of hex`);
+  }
+  for (const k of ["window", "calibWindows", "stepSeconds"] as const) {
+    if (!Number.isInteger(m[k]) || m[k] < 1) throw new Error(`${path}: ${k}: expected a positive integer`);
+  }
+  if (!/^\d+$/.test(m.genesis ?? "")) throw new Error(`${path}: genesis: expected the chain's start time in seconds`);
+  return m;
 }
 
 const fixedToNumber = (v: bigint): number => Number(BigInt.asIntN(64, v)) / 65536;
 
-export async function readFleet(dir: string): Promise<FleetData> {
-  const manifest = readManifest(dir);
+/** One block of a chain's audit trail: its time, its transactions and their receipts, in order. */
+export interface AuditBlock {
+  timestamp: bigint;
+  txs: SignedTx[];
+  receipts: Receipt[];
+}
+
+/** Where the audit trail comes from: a ledger directory, or a node's RPC (fleet/remote.ts). */
+export interface AuditSource {
+  height(): Promise<bigint>;
+  block(h: bigint): Promise<AuditBlock>;
+  close(): void;
+}
+
+export async function ledgerSource(dir: string): Promise<AuditSource> {
+  const ledger = await Ledger.open(dir);
+  return {
+    height: async () => ledger.height,
+    block: async (h) => {
+      const b = ledger.block(h)!;
+      return { timestamp: b.header.timestamp, txs: b.txs, receipts: b.receipts };
+    },
+    close: () => ledger.close(),
+  };
+}
+
+/** Reads a fleet from a ledger directory (its fleet.json unless a manifest is given). */
+export async function readFleet(dir: string, manifest: FleetManifest = readManifest(dir)): Promise<FleetData> {
+  return readFleetFrom(await ledgerSource(dir), manifest);
+}
+
+/** Reads a fleet from an audit source; closes the source. */
+export async function readFleetFrom(source: AuditSource, manifest: FleetManifest): Promise<FleetData> {
   const registry = compileContract("contracts/device_registry.mote");
   const guard = compileContract("contracts/anomaly_guard.mote");
   const attestation = compileContract("contracts/sensor_attestation.mote");
@@ -63,7 +112,6 @@ export async function readFleet(dir: string): Promise<FleetData> {
   const stepOf = (ts: bigint): number => Number((ts - genesis) / BigInt(manifest.stepSeconds)) - 1;
   const W = manifest.window;
 
-  const ledger = await Ledger.open(dir);
   const groupOf = new Map<string, string>();
   const readings = new Map<string, number[][]>(); // device -> window -> values
   const chainX = new Map<string, number[][]>(); // device -> window -> the guard's on-chain features
@@ -78,9 +126,10 @@ export async function readFleet(dir: string): Promise<FleetData> {
     return list[w]!;
   };
   try {
-    for (let h = 1n; h <= ledger.height; h++) {
-      const block = ledger.block(h)!;
-      const step = stepOf(block.header.timestamp);
+    const height = await source.height();
+    for (let h = 1n; h <= height; h++) {
+      const block = await source.block(h);
+      const step = stepOf(block.timestamp);
       const w = Math.floor(step / W);
       for (const [i, tx] of block.txs.entries()) {
         const rc = block.receipts[i]!;
@@ -133,7 +182,7 @@ export async function readFleet(dir: string): Promise<FleetData> {
       }
     }
   } finally {
-    ledger.close();
+    source.close();
   }
 
   const devices = [...groupOf.keys()];
