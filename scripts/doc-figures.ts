@@ -196,6 +196,8 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "fleet.scoredWindows": (r) => n(r.fleetRun.scoredWindows),
   "fleet.gasPerWindow": (r) => n(r.fleetRun.gasPerScoredWindow.max),
   "fleet.gasPerReading": (r) => n(Math.ceil(r.fleetRun.gasPerScoredWindow.max / r.fleetRun.config.window)),
+  "fleet.observeGasMean": (r) => n(r.fleetRun.observeGasPerReading.mean),
+  "fleet.observeGasMax": (r) => n(r.fleetRun.observeGasPerReading.max),
   "fleet.simulateCpuSeconds": (r) => n(r.fleetRun.simulateCpuSeconds),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),

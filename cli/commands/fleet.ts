@@ -58,7 +58,13 @@ export function register(program: Command): void {
         const { readManifestFile, readFleet, readFleetFrom } = await import("../../fleet/features.ts");
         const { trainFrom } = await import("../../fleet/pipeline.ts");
         let manifest;
-        if (opts.manifest) manifest = readManifestFile(opts.manifest);
+        if (opts.manifest) {
+          try {
+            manifest = readManifestFile(opts.manifest);
+          } catch (e) {
+            throw new CliError((e as Error).message);
+          }
+        }
         else needFleet(opts.data!);
         let data;
         if (opts.node) {

@@ -1,7 +1,7 @@
 // The fleet benchmark, small, end to end: simulate a labelled fleet into a real ledger, train from its
 // audit trail (mote fleet train), install the model by 2-of-3 operator approval, score every window on
 // chain, isolate, and write the report (mote fleet report). Budgets are counts (gas, bytes), not time.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,12 +78,14 @@ describe("fleet train", () => {
     expect(model.bytes.length / 2).toBe((9 + 9 + 27 + 3 + 1) * 8);
   });
 
-  it("refuses --node for now, and a directory that holds no fleet", async () => {
-    const r = await mote("fleet", "train", "--node", "http://127.0.0.1:1", "--out", join(dir, "x.json"));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--node: training from a node is not supported yet/);
+  it("refuses a directory that holds no fleet, and a malformed manifest (training from a node: test/network/fleet-node.test.ts)", async () => {
     const r2 = await mote("fleet", "train", "--data", dir, "--out", join(dir, "x.json"));
     expect(r2.err).toMatch(/no fleet\.json: not a fleet ledger/);
+    const bad = join(dir, "bad-manifest.json");
+    writeFileSync(bad, JSON.stringify({ ...data.manifest, window: 0 }));
+    const r3 = await mote("fleet", "train", "--data", ledgerDir, "--manifest", bad, "--out", join(dir, "x.json"));
+    expect(r3.code).not.toBe(0);
+    expect(r3.err).toContain("window: expected a positive integer");
   });
 });
 
