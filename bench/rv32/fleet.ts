@@ -4,10 +4,13 @@
 // (mote-device sign-reading --screen). One call and five calls, so the per-window figure is the
 // difference over four windows (engine start and module load cancel out); per reading is that over the
 // window's readings. Every answer is checked against the Node host's before a figure is reported.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { compileContract } from "../../fleet/contracts.ts";
 import { syntheticRows } from "../../fleet/budget.ts";
 import { packFeatures, quantizeFeatures, train } from "../../fleet/model.ts";
 import { SMALL } from "../../fleet/sim.ts";
+import { resultPath } from "../results-path.ts";
 import { ensureTools, runRv32, type MoteCase } from "./driver.ts";
 
 export interface FleetRv32Figures {
@@ -35,6 +38,11 @@ export async function measureFleetRv32(log: (s: string) => void = () => {}): Pro
   return { instrPerScoredWindow: perWindow, instrPerScoredReading: Math.ceil(perWindow / SMALL.window), windowReadings: SMALL.window };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await measureFleetRv32((s) => process.stderr.write(`rv32 fleet: ${s}\n`)), null, 2));
+// `npx tsx bench/rv32/fleet.ts [--record]`: writes bench/results/local/rv32-fleet.json (with --record the
+// committed bench/results/rv32-fleet.json, which docs/fleet.md's figures come from).
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const f = await measureFleetRv32((s) => process.stderr.write(`rv32 fleet: ${s}\n`));
+  const out = resultPath("rv32-fleet.json");
+  writeFileSync(out.path, JSON.stringify(f, null, 2) + "\n");
+  console.log(`${f.instrPerScoredWindow} RV32 instructions per screened window, ${f.instrPerScoredReading} per reading; wrote ${out.rel}`);
 }
