@@ -9,7 +9,8 @@ import { compileContract } from "../../fleet/contracts.ts";
 import type { WindowRow } from "../../fleet/features.ts";
 import { MiniFleet } from "../../fleet/mini.ts";
 import { fixedScore, qOf, quantizeFeatures, train } from "../../fleet/model.ts";
-import { rng } from "../../fleet/sim.ts";
+import { groupLocation, rng } from "../../fleet/sim.ts";
+import { Ledger } from "../../ledger/index.ts";
 import type { KeyPair, Receipt } from "../../ledger/index.ts";
 
 const W = 6;
@@ -50,6 +51,7 @@ function step(s: number, shift: (i: number) => number = () => 0): Map<number, { 
 const ONE = 65536n;
 const q = (v: number): bigint => BigInt(Math.round(v * 65536));
 const div = (a: bigint, b: bigint): bigint => (a * ONE) / b; // BigInt division truncates toward zero
+let referenceMedian = 0n;
 function referenceFeatures(readings: [number, number][], windowSize: number): Map<string, bigint[]> {
   let median: bigint | null = null;
   const t = new Map<number, { seen: number; sum: bigint; dev: bigint; rep: bigint; max: bigint; last: bigint; base: bigint; gbase: bigint }>();
@@ -80,6 +82,7 @@ function referenceFeatures(readings: [number, number][], windowSize: number): Ma
     }
     t.set(i, s);
   }
+  referenceMedian = median ?? 0n;
   return out;
 }
 
@@ -104,6 +107,10 @@ describe("fleet guard: features computed on chain", () => {
       }
     }
     const ref = referenceFeatures(sent, W);
+    // the group is the location the registry holds for the device: group 0's running median is its
+    // members' alone
+    expect(BigInt.asIntN(64, f.ledger.view(f.fleetGuardId, "group_median", [groupLocation(0)]).returns[0] as bigint)).toBe(referenceMedian);
+    expect(f.ledger.view(f.fleetGuardId, "group_median", [groupLocation(1)]).returns[0]).toBe(0n);
     expect(closed.size).toBe(GROUP * 4);
     for (const [k, x] of closed) {
       expect(x.slice(0, 5).map((v) => BigInt.asIntN(64, v))).toEqual(ref.get(k));
@@ -125,6 +132,30 @@ describe("fleet guard: features computed on chain", () => {
     // each reading is observed once
     expect(f.fg.abi.errors.find((e) => e.id === f.observe("fleet", d).error)?.message).toBe("no new attested reading for this device");
     expect(f.submit(d, 20.5).status).toBe("ok");
+  });
+});
+
+describe("fleet guard: the anomaly guard's isolation closes a window early", () => {
+  it("closes the window on the reading the anomaly guard isolated the device on, with the readings so far", () => {
+    const d = f.device(101, 2);
+    const closedTopic = f.fg.abi.events.find((e) => e.name === "Closed")!.topic;
+    // two normal readings, then three the anomaly guard finds absurd: the third isolates the device
+    const values = [20, 20.5, 1e11, 1e11, 1e11];
+    let closedAt = -1;
+    for (const [k, v] of values.entries()) {
+      const rc = f.reading(d, v);
+      expect(rc.submit.status).toBe("ok");
+      expect(rc.fleet.status).toBe("ok");
+      const e = rc.fleet.events.find((x) => x.topic === closedTopic);
+      if (e) {
+        closedAt = k;
+        expect(e.values[1]).toBe(0n);
+        // maxStep: the jump to the absurd reading
+        expect(BigInt.asIntN(64, e.values[6] as bigint)).toBe(BigInt(Math.round((1e11 - 20.5) * 65536)));
+      }
+    }
+    expect(closedAt).toBe(values.length - 1);
+    expect(f.ledger.view(f.guardId, "is_isolated", [d.publicKey]).returns[0]).toBe(1n);
   });
 });
 
@@ -182,6 +213,38 @@ describe("fleet guard: scoring as windows close, and the attestation consulting 
     // the healthy members were scored too, all under the threshold
     expect(scores.length).toBeGreaterThan(0);
     expect(scores.every((s) => Number(s) / 65536 <= model.threshold)).toBe(true);
+  });
+});
+
+describe("fleet guard refusals", () => {
+  it("refuses bad deployments, proposals and submissions, naming each", async () => {
+    const fg = f.fg;
+    const ops = f.operators;
+    const packed = new Uint8Array(ops.flatMap((k) => [...k.publicKey]));
+    const none = new Uint8Array(32);
+    let ts = 1_767_225_600n;
+    const ledger = await Ledger.open(join(dir, "refusals"), { chainId: "fleet-refusals", genesisTimestamp: ts, clock: () => (ts += 1n) });
+    try {
+      const msg = (rc: Receipt): string => fg.abi.errors.find((e) => e.id === rc.error)?.message ?? rc.status;
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 4n, none, none, none, 6n]).receipt)).toBe("quorum must be between 1 and the number of operators");
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 1n]).receipt)).toBe("a window needs at least 2 readings");
+      const twice = new Uint8Array([...ops[0]!.publicKey, ...ops[0]!.publicKey, ...ops[1]!.publicKey]);
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [twice, 2n, none, none, none, 6n]).receipt)).toBe("operator listed twice");
+      const d = ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 6n]);
+      expect(d.receipt.status).toBe("ok");
+      const model = train(Array.from({ length: 20 }, (_, i) => ({ device: `d${i}`, group: "g", window: 1, readings: [], x: [i % 3, i % 5, 0, i % 2, 0.3, 1, 1, 0, 0.07] })), [1]);
+      const bytes = Buffer.from(model.bytes, "hex");
+      const zeroThreshold = Buffer.from(bytes);
+      zeroThreshold.fill(0, 48 * 8);
+      expect(msg(ledger.call(ops[0]!, d.contract, "propose", [zeroThreshold]).receipt)).toBe("model threshold must be positive");
+      expect(ledger.call(ops[0]!, d.contract, "propose", [bytes]).receipt.status).toBe("ok");
+      expect(msg(ledger.call(ops[1]!, d.contract, "propose", [bytes]).receipt)).toBe("model already proposed for this version");
+      expect(msg(ledger.call(ops[1]!, d.contract, "approve", [new Uint8Array(32).fill(5)]).receipt)).toBe("no such proposal");
+      const extra = new Uint8Array(24);
+      expect(msg(ledger.call(f.gateway, d.contract, "score", [ops[0]!.publicKey, 1n, extra]).receipt)).toBe("only an operator may submit window features");
+    } finally {
+      ledger.close();
+    }
   });
 });
 
