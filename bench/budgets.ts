@@ -77,6 +77,10 @@ results.rv32Seal = await measureSealRv32(progress);
 progress("measuring the device SDK alone on RV32 (QEMU -icount)");
 const { measureSdkRv32 } = await import("./rv32/sdk.ts");
 results.rv32Sdk = await measureSdkRv32(progress);
+// The fleet model at the edge on RV32 (issue 18): instructions per screened window and reading (bench/rv32/fleet.ts, answers checked).
+progress("measuring the fleet model's scoring on RV32 (QEMU -icount)");
+const { measureFleetRv32 } = await import("./rv32/fleet.ts");
+results.rv32Fleet = await measureFleetRv32(progress);
 // The fleet guard (issue 18): gas per scored window and per reading, the model's bytes.
 progress("measuring the fleet guard's scoring gas");
 const { measureFleetBudgets } = await import("../fleet/budget.ts");

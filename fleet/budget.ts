@@ -1,14 +1,16 @@
-// Deterministic counts for bench/budgets.json: the fleet guard's gas per scored window (and per reading:
-// a window is `window` readings) and the model's bytes. A fixed synthetic training set (seeded) and fixed
-// windows to score, so the figure depends only on the contract, the compiler and the gas table.
+// Deterministic counts for bench/budgets.json: the fleet guard's gas per scored window (the `observe` that
+// closes a window and scores it, or an operator's `score` of a closed window: the dearer), per reading (a
+// window's `observe` calls, the closing one included, over its readings) and the model's bytes. A fixed
+// synthetic training set (seeded) and fixed readings on a small live fleet (fleet/mini.ts), so the figures
+// depend only on the contracts, the compiler and the gas table.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../ledger/index.ts";
-import { compileContract } from "./contracts.ts";
-import { NF, type WindowRow } from "./features.ts";
+import type { WindowRow } from "./features.ts";
+import { errorMessage } from "./contracts.ts";
+import { MiniFleet } from "./mini.ts";
 import { packFeatures, quantizeFeatures, train } from "./model.ts";
-import { rng, seededKey, SMALL } from "./sim.ts";
+import { rng, SMALL } from "./sim.ts";
 
 export interface FleetBudgetFigures {
   gasPerScoredWindow: number;
@@ -31,27 +33,43 @@ export function syntheticRows(n: number, seed = 18): WindowRow[] {
 
 export async function measureFleetBudgets(): Promise<FleetBudgetFigures> {
   const model = train(syntheticRows(200), [1, 2]);
-  const fg = compileContract("contracts/fleet_guard.mote");
   const dir = mkdtempSync(join(tmpdir(), "mote-fleet-budget-"));
-  const ops = [1, 2, 3].map((k) => seededKey(0, `budget-op-${k}`));
-  let ts = 1_767_225_600n;
-  const ledger = await Ledger.open(dir, { chainId: "fleet-budget", genesisTimestamp: ts, clock: () => (ts += 1n) });
+  const f = await MiniFleet.open(dir, SMALL.window);
   try {
-    const id = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n]).contract;
-    const p = ledger.call(ops[0]!, id, "propose", [Buffer.from(model.bytes, "hex")]);
-    const a = ledger.call(ops[1]!, id, "approve", [p.receipt.returns[0]!]);
-    if (a.receipt.status !== "ok") throw new Error(`fleet budget: approve ${a.receipt.status}`);
-    // normal windows and far-out ones (the clamp, an isolation): the most expensive sets the figure
-    const windows = [...syntheticRows(6, 99).map((w) => w.x), Array.from({ length: NF }, () => 5000), [3, -3, 1, 5, 9, 12, 3, 4, 0.9]];
-    let worst = 0;
-    for (const [k, x] of windows.entries()) {
-      const s = ledger.call(ops[0]!, id, "score", [ops[2]!.publicKey, BigInt(k), packFeatures(quantizeFeatures(x))]);
-      if (s.receipt.status !== "ok") throw new Error(`fleet budget: score ${s.receipt.status}`);
-      worst = Math.max(worst, s.receipt.gasUsed);
+    const install = f.install(Buffer.from(model.bytes, "hex"));
+    const r = rng(7);
+    // three devices of one group: two normal, one whose readings run away (the clamp, an isolation)
+    const devices = [0, 1, 2].map((i) => f.device(i));
+    let worstWindow = 0;
+    let worstReadingsOfWindow = 0;
+    for (let w = 0; w < 3; w++) {
+      for (const [i, d] of devices.entries()) {
+        f.heartbeat(d);
+        let readings = 0;
+        for (let k = 0; k < SMALL.window; k++) {
+          const far = i === 2 && w === 2 && k === SMALL.window - 1;
+          const rc = f.reading(d, 20 + (r() + r() - 1) * 0.05 + (far ? 5000 : 0));
+          for (const [what, x] of Object.entries(rc)) if (x.status !== "ok") throw new Error(`fleet budget: device ${i} window ${w} reading ${k}: ${what} ended ${errorMessage(what === "fleet" ? f.fg : f.att, x)}`);
+          readings += rc.fleet.gasUsed;
+          if (k === SMALL.window - 1) worstWindow = Math.max(worstWindow, rc.fleet.gasUsed);
+        }
+        worstReadingsOfWindow = Math.max(worstReadingsOfWindow, readings);
+      }
     }
-    return { gasPerScoredWindow: worst, gasPerScoredReading: Math.ceil(worst / SMALL.window), modelBytes: model.bytes.length / 2, installGas: p.receipt.gasUsed + a.receipt.gasUsed };
+    // the operator's score of a closed window with the three features a contract cannot see
+    for (const [i, d] of devices.entries()) {
+      const s = f.ledger.call(f.operators[0]!, f.fleetGuardId, "score", [d.publicKey, 1n, packFeatures(quantizeFeatures(i === 2 ? [12, 3, 4] : [1, 0, 0.07]))]).receipt;
+      if (s.status !== "ok") throw new Error(`fleet budget: score ${s.status}`);
+      worstWindow = Math.max(worstWindow, s.gasUsed);
+    }
+    return {
+      gasPerScoredWindow: worstWindow,
+      gasPerScoredReading: Math.ceil(worstReadingsOfWindow / SMALL.window),
+      modelBytes: model.bytes.length / 2,
+      installGas: install[0]!.gasUsed + install[1]!.gasUsed,
+    };
   } finally {
-    ledger.close();
+    f.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

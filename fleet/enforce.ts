@@ -1,10 +1,11 @@
-// On-chain enforcement: operators install the model by k-of-n approval, then submit every scored window's
-// features to contracts/fleet_guard.mote, which scores them in Q47.16 and isolates devices over the
-// threshold. Appends to the same ledger the features came from.
+// On-chain enforcement: operators install the model by k-of-n approval, then submit, for every window
+// the fleet guard closed on chain, the three features a contract cannot see (targets, failures, gas);
+// contracts/fleet_guard.mote scores them with the six it computed itself, in Q47.16, and isolates devices
+// over the threshold. Appends to the same ledger the features came from.
 import { join } from "node:path";
 import { Ledger, fromHex, readKeyFile, type Receipt } from "../ledger/index.ts";
 import { compileContract, errorMessage, eventsNamed } from "./contracts.ts";
-import type { FleetData } from "./features.ts";
+import { NC, type FleetData } from "./features.ts";
 import { packFeatures, quantizeFeatures, type FleetModel } from "./model.ts";
 
 const GAS = 400_000;
@@ -58,7 +59,7 @@ export async function enforce(dir: string, model: FleetModel, data: FleetData, a
     let nonce = ledger.nonce(keys[0]!.publicKey);
     for (let c = 0; c < rows.length; c += BLOCK_TXS) {
       const chunk = rows.slice(c, c + BLOCK_TXS);
-      const txs = chunk.map((r) => ledger.signCall(keys[0]!, fgId, "score", [fromHex(r.device, "device key", 32), BigInt(r.window), packFeatures(quantizeFeatures(r.x))], { nonce: nonce++, gas: GAS }));
+      const txs = chunk.map((r) => ledger.signCall(keys[0]!, fgId, "score", [fromHex(r.device, "device key", 32), BigInt(r.window), packFeatures(quantizeFeatures(r.x.slice(NC)))], { nonce: nonce++, gas: GAS }));
       ts = ledger.headBlock.header.timestamp + 1n;
       const { outcomes } = ledger.submit(txs, { timestamp: ts });
       for (const [k, o] of outcomes.entries()) {

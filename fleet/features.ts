@@ -1,14 +1,21 @@
 // Per-device, per-window features read from a ledger's audit trail: blocks, their transactions,
 // receipts and events. Nothing here reads the simulator's memory; fleet.json only names the contracts
 // and the window length.
+//
+// The first six features are the fleet guard's own: it computed them on chain from the readings it
+// observed and recorded them in each window's `Closed` event (and its storage). The last three (distinct
+// targets, failures, gas) are what a contract cannot see; they are computed here from the transactions
+// and receipts, and an operator submits them to the guard.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ledger, hex, resolveSelector } from "../ledger/index.ts";
+import { Ledger, hex, resolveSelector, type Receipt, type SignedTx } from "../ledger/index.ts";
 import { compileContract, topicOf } from "./contracts.ts";
 import type { FleetManifest } from "./sim.ts";
 
 export const FEATURES = ["devGroup", "devSelf", "groupShift", "repeats", "maxStep", "ownTxs", "targets", "failures", "gasK"] as const;
 export const NF = FEATURES.length;
+/** features the fleet guard computes on chain (the first NC) */
+export const NC = 6;
 
 export interface WindowRow {
   device: string;
@@ -32,18 +39,62 @@ export interface FleetData {
 }
 
 export function readManifest(dir: string): FleetManifest {
-  return JSON.parse(readFileSync(join(dir, "fleet.json"), "utf8")) as FleetManifest;
+  return readManifestFile(join(dir, "fleet.json"));
 }
 
-const median = (xs: number[]): number => {
-  const a = [...xs].sort((p, q) => p - q);
-  const n = a.length;
-  return n === 0 ? 0 : n % 2 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
-};
+/** A fleet.json: the deployment's contract ids, window and clock (fleet/sim.ts writes one). */
+export function readManifestFile(path: string): FleetManifest {
+  let m: FleetManifest;
+  try {
+    m = JSON.parse(readFileSync(path, "utf8")) as FleetManifest;
+  } catch (e) {
+    throw new Error(`${path}: not a fleet manifest: ${(e as Error).message.split("\n")[0]}`);
+  }
+  for (const k of ["registry", "guard", "attestation", "fleetGuard"] as const) {
+    if (!/^[0-9a-f]{64}$/.test(m?.contracts?.[k] ?? "")) throw new Error(`${path}: contracts.${k}: expected 32 bytes of hex`);
+  }
+  for (const k of ["window", "calibWindows", "stepSeconds"] as const) {
+    if (!Number.isInteger(m[k]) || m[k] < 1) throw new Error(`${path}: ${k}: expected a positive integer`);
+  }
+  if (!/^\d+$/.test(m.genesis ?? "")) throw new Error(`${path}: genesis: expected the chain's start time in seconds`);
+  return m;
+}
+
 const fixedToNumber = (v: bigint): number => Number(BigInt.asIntN(64, v)) / 65536;
 
-export async function readFleet(dir: string): Promise<FleetData> {
-  const manifest = readManifest(dir);
+/** One block of a chain's audit trail: its time, its transactions and their receipts, in order. */
+export interface AuditBlock {
+  timestamp: bigint;
+  txs: SignedTx[];
+  receipts: Receipt[];
+}
+
+/** Where the audit trail comes from: a ledger directory, or a node's RPC (fleet/remote.ts). */
+export interface AuditSource {
+  height(): Promise<bigint>;
+  block(h: bigint): Promise<AuditBlock>;
+  close(): void;
+}
+
+export async function ledgerSource(dir: string): Promise<AuditSource> {
+  const ledger = await Ledger.open(dir);
+  return {
+    height: async () => ledger.height,
+    block: async (h) => {
+      const b = ledger.block(h)!;
+      return { timestamp: b.header.timestamp, txs: b.txs, receipts: b.receipts };
+    },
+    close: () => ledger.close(),
+  };
+}
+
+/** Reads a fleet from a ledger directory (its fleet.json unless a manifest is given). */
+export async function readFleet(dir: string, manifest: FleetManifest = readManifest(dir)): Promise<FleetData> {
+  return readFleetFrom(await ledgerSource(dir), manifest);
+}
+
+/** Reads a fleet from an audit source; closes the source. */
+export async function readFleetFrom(source: AuditSource, manifest: FleetManifest): Promise<FleetData> {
   const registry = compileContract("contracts/device_registry.mote");
   const guard = compileContract("contracts/anomaly_guard.mote");
   const attestation = compileContract("contracts/sensor_attestation.mote");
@@ -53,6 +104,7 @@ export async function readFleet(dir: string): Promise<FleetData> {
     attested: topicOf(attestation, "Attested"),
     ewmaIsolated: topicOf(guard, "Isolated"),
     fleetIsolated: topicOf(fleetGuard, "Isolated"),
+    closed: topicOf(fleetGuard, "Closed"),
   };
   const C = manifest.contracts;
   const submit = resolveSelector("submit");
@@ -60,9 +112,9 @@ export async function readFleet(dir: string): Promise<FleetData> {
   const stepOf = (ts: bigint): number => Number((ts - genesis) / BigInt(manifest.stepSeconds)) - 1;
   const W = manifest.window;
 
-  const ledger = await Ledger.open(dir);
   const groupOf = new Map<string, string>();
   const readings = new Map<string, number[][]>(); // device -> window -> values
+  const chainX = new Map<string, number[][]>(); // device -> window -> the guard's on-chain features
   const own = new Map<string, { txs: number; targets: Set<string>; failures: number; gas: number }[]>();
   const ewmaIsolated = new Map<string, number>();
   const fleetIsolated = new Map<string, { window: number; score: number; version: number }>();
@@ -74,9 +126,10 @@ export async function readFleet(dir: string): Promise<FleetData> {
     return list[w]!;
   };
   try {
-    for (let h = 1n; h <= ledger.height; h++) {
-      const block = ledger.block(h)!;
-      const step = stepOf(block.header.timestamp);
+    const height = await source.height();
+    for (let h = 1n; h <= height; h++) {
+      const block = await source.block(h);
+      const step = stepOf(block.timestamp);
       const w = Math.floor(step / W);
       for (const [i, tx] of block.txs.entries()) {
         const rc = block.receipts[i]!;
@@ -88,9 +141,19 @@ export async function readFleet(dir: string): Promise<FleetData> {
             const d = hex(e.values[0] as Uint8Array);
             let list = readings.get(d);
             if (!list) readings.set(d, (list = []));
-            while (list.length <= w) list.push([]);
-            list[w]!.push(fixedToNumber(e.values[2] as bigint));
-            windows = Math.max(windows, w + 1);
+            // the device's k-th attested reading belongs to its window floor(k / W), as the guard counts
+            const k = list.reduce((a, l) => a + l.length, 0);
+            const rw = Math.floor(k / W);
+            while (list.length <= rw) list.push([]);
+            list[rw]!.push(fixedToNumber(e.values[2] as bigint));
+          }
+          if (to === C.fleetGuard && e.topic === T.closed) {
+            const d = hex(e.values[0] as Uint8Array);
+            const cw = Number(e.values[1] as bigint);
+            let list = chainX.get(d);
+            if (!list) chainX.set(d, (list = []));
+            list[cw] = e.values.slice(2, 2 + NC).map((v) => fixedToNumber(v as bigint));
+            windows = Math.max(windows, cw + 1);
           }
           if (to === C.guard && e.topic === T.ewmaIsolated) {
             const d = hex(e.values[0] as Uint8Array);
@@ -114,52 +177,23 @@ export async function readFleet(dir: string): Promise<FleetData> {
           // a reading in the device's name that the attestation contract refused (replays, bad signatures),
           // unless the anomaly guard had isolated the device: that is the guard's verdict, not the device's
           const d = hex(t.args[0] as Uint8Array);
-          if (groupOf.has(d) && !ewmaIsolated.has(d)) ownOf(d, w).failures++;
+          if (groupOf.has(d) && !ewmaIsolated.has(d) && !fleetIsolated.has(d)) ownOf(d, w).failures++;
         }
       }
     }
   } finally {
-    ledger.close();
+    source.close();
   }
 
   const devices = [...groupOf.keys()];
-  const means = new Map<string, (number | null)[]>();
-  for (const d of devices) {
-    const list = readings.get(d) ?? [];
-    means.set(d, Array.from({ length: windows }, (_, w) => (list[w]?.length ? list[w]!.reduce((a, b) => a + b, 0) / list[w]!.length : null)));
-  }
-  const groups = new Map<string, string[]>();
-  for (const d of devices) groups.set(groupOf.get(d)!, [...(groups.get(groupOf.get(d)!) ?? []), d]);
-  const groupMedian = new Map<string, number[]>();
-  const groupBase = new Map<string, number>();
-  for (const [g, members] of groups) {
-    groupMedian.set(g, Array.from({ length: windows }, (_, w) => median(members.map((m) => means.get(m)![w]).filter((v): v is number => v !== null))));
-    groupBase.set(g, groupMedian.get(g)![0]!);
-  }
   const rows: WindowRow[] = [];
   for (const d of devices) {
-    const g = groupOf.get(d)!;
-    const base = means.get(d)![0] ?? 0;
-    for (let w = 0; w < windows; w++) {
-      const values = readings.get(d)?.[w] ?? [];
-      if (values.length === 0) continue;
-      const m = means.get(d)![w]!;
-      let repeats = 0;
-      let maxStep = 0;
-      for (let k = 1; k < values.length; k++) {
-        const diff = Math.abs(values[k]! - values[k - 1]!);
-        if (diff === 0) repeats++;
-        maxStep = Math.max(maxStep, diff);
-      }
+    const xs = chainX.get(d) ?? [];
+    for (let w = 0; w < xs.length; w++) {
+      const x = xs[w];
+      if (!x) continue;
       const o = own.get(d)?.[w];
-      const gm = groupMedian.get(g)![w]!;
-      rows.push({
-        device: d,
-        group: g,
-        window: w,
-        readings: values,
-        x: [m - gm, m - base, gm - groupBase.get(g)!, repeats, maxStep, o?.txs ?? 0, o?.targets.size ?? 0, o?.failures ?? 0, (o?.gas ?? 0) / 1000],
-      });
+      rows.push({ device: d, group: groupOf.get(d)!, window: w, readings: readings.get(d)?.[w] ?? [], x: [...x, o?.targets.size ?? 0, o?.failures ?? 0, (o?.gas ?? 0) / 1000] });
     }
   }
   return { manifest, devices, groupOf, rows, ewmaIsolated, fleetIsolated, windows };

@@ -9,9 +9,11 @@ import type { Labels } from "./sim.ts";
 
 export const trainingWindows = (calibWindows: number): number[] => Array.from({ length: calibWindows - 1 }, (_, i) => i + 1);
 
+export const trainFrom = (data: FleetData): FleetModel => train(data.rows, trainingWindows(data.manifest.calibWindows));
+
 export async function trainFromLedger(dir: string): Promise<{ data: FleetData; model: FleetModel }> {
   const data = await readFleet(dir);
-  return { data, model: train(data.rows, trainingWindows(data.manifest.calibWindows)) };
+  return { data, model: trainFrom(data) };
 }
 
 /** The step at which a window's verdict is known: its last reading. */

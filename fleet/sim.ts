@@ -139,6 +139,9 @@ export function plan(cfg: SimConfig): DeviceLabel[] {
 }
 
 export interface SimResult {
+  /** gas of the fleet guard's `observe` per attested reading (window statistics, group median; the
+   * window-closing ones record the features): mean and most */
+  observeGas: { mean: number; max: number };
   txs: number;
   reverted: number;
   blocks: number;
@@ -168,17 +171,23 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
   const [registryId, guardId, attestationId, fleetGuardId] = ids as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   let txs = 0;
   let reverted = 0;
+  let observeCount = 0;
+  let observeSum = 0;
+  let observeMax = 0;
   try {
     const mustOk = (label: string, rc: { status: string }, c = registry, receipt?: Parameters<typeof errorMessage>[1]): void => {
       txs++;
       if (rc.status !== "ok") throw new Error(`${label}: ${receipt ? errorMessage(c, receipt) : rc.status}`);
     };
     clock += 1n;
-    for (const [c, args] of [[registry, []], [guard, [registryId, attestationId]], [attestation, [registryId, guardId]], [fleetGuard, [new Uint8Array(operators.flatMap((k) => [...k.publicKey])), 2n]]] as const) {
+    for (const [c, args] of [[registry, []], [guard, [registryId, attestationId]], [attestation, [registryId, guardId]], [fleetGuard, [new Uint8Array(operators.flatMap((k) => [...k.publicKey])), 2n, registryId, guardId, attestationId, BigInt(cfg.window)]]] as const) {
+      // the fleet guard's init takes [pubkey; 3] as one packed value
       const d = ledger.deploy(op, c.module, args as unknown as Value[]);
       mustOk(`deploy ${c.path}`, d.receipt, c, d.receipt);
     }
-    // the fleet guard's init takes [pubkey; 3] as one packed value
+    // the attestation consults the fleet guard from now on: its isolations, and that it observed each reading
+    const link = ledger.call(op, attestationId, "link_fleet_guard", [fleetGuardId], { timestamp: clock });
+    mustOk("link_fleet_guard", link.receipt, attestation, link.receipt);
     const keys = labels.map((_, i) => seededKey(cfg.seed, `device-${i}`));
     let opNonce = ledger.nonce(op.publicKey);
     for (let i = 0; i < keys.length; i += 200) {
@@ -204,7 +213,7 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
     for (let step = 0; step < cfg.steps; step++) {
       clock = GENESIS + BigInt((step + 1) * STEP_SECONDS);
       const common = Array.from({ length: cfg.groups }, () => (r() + r() - 1) * 0.1);
-      const batch: { tx: SignedTx; device: number; what: "submit" | "observe" | "own" | "replay" }[] = [];
+      const batch: { tx: SignedTx; device: number; what: "submit" | "observe" | "fleetObserve" | "own" | "replay" }[] = [];
       for (let i = 0; i < keys.length; i++) {
         const L = labels[i]!;
         const on = L.onset !== null && step >= L.onset;
@@ -219,13 +228,8 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
         }
         v = Math.round(v * 64) / 64;
         if (!(on && L.kind === "stuck")) last[i] = v;
-        if (!isolated[i]) {
-          nonces[i]! += 1n;
-          const args: Value[] = [keys[i]!.publicKey, nonces[i]!, BigInt.asUintN(64, toFixed(v)), clock, signReading(keys[i]!, attestationId, nonces[i]!, toFixed(v), clock)];
-          signedHistory[i]!.push(args);
-          batch.push({ tx: ledger.signCall(gateway, attestationId, "submit", args, { nonce: gwNonce++, gas: GAS }), device: i, what: "submit" });
-          batch.push({ tx: ledger.signCall(gateway, guardId, "observe", [keys[i]!.publicKey], { nonce: gwNonce++, gas: GAS }), device: i, what: "observe" });
-        }
+        // the device's own transactions of the step come before its reading, so the window that reading
+        // closes counts them
         const inWindow = step % cfg.window;
         // every device's own heartbeat, once a window, at a step of its own
         if (inWindow === i % cfg.window) {
@@ -235,6 +239,14 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
           // a compromised device: heartbeats every step and probes of the registry it has no right to
           batch.push({ tx: ledger.signCall(keys[i]!, fleetGuardId, heartbeatSel, [], { nonce: deviceNonces[i]!++, gas: GAS }), device: i, what: "own" });
           if (inWindow % 4 === 1) batch.push({ tx: ledger.signCall(keys[i]!, registryId, "register", [attacker.publicKey, 1n, groupLocation(L.group)], { nonce: deviceNonces[i]!++, gas: GAS }), device: i, what: "own" });
+        }
+        if (!isolated[i]) {
+          nonces[i]! += 1n;
+          const args: Value[] = [keys[i]!.publicKey, nonces[i]!, BigInt.asUintN(64, toFixed(v)), clock, signReading(keys[i]!, attestationId, nonces[i]!, toFixed(v), clock)];
+          signedHistory[i]!.push(args);
+          batch.push({ tx: ledger.signCall(gateway, attestationId, "submit", args, { nonce: gwNonce++, gas: GAS }), device: i, what: "submit" });
+          batch.push({ tx: ledger.signCall(gateway, guardId, "observe", [keys[i]!.publicKey], { nonce: gwNonce++, gas: GAS }), device: i, what: "observe" });
+          batch.push({ tx: ledger.signCall(gateway, fleetGuardId, "observe", [keys[i]!.publicKey], { nonce: gwNonce++, gas: GAS }), device: i, what: "fleetObserve" });
         }
         if (on && L.kind === "replay" && inWindow % 3 === 2) {
           // someone replays one of the device's earlier signed readings
@@ -248,13 +260,18 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
         const b = batch[k]!;
         if (!o.ok) throw new Error(`step ${step}: ${b.what} of device ${b.device} rejected: ${o.error.message}`);
         txs++;
+        if (b.what === "fleetObserve" && o.receipt.status === "ok") {
+          observeCount++;
+          observeSum += o.receipt.gasUsed;
+          observeMax = Math.max(observeMax, o.receipt.gasUsed);
+        }
         if (o.receipt.status !== "ok") {
           reverted++;
           if (b.what === "submit") {
             const why = errorMessage(attestation, o.receipt);
-            if (why !== "device isolated by the anomaly guard") throw new Error(`step ${step}: device ${b.device}'s reading refused: ${why}`);
+            if (why !== "device isolated by the anomaly guard" && why !== "device isolated by the fleet guard") throw new Error(`step ${step}: device ${b.device}'s reading refused: ${why}`);
             isolated[b.device] = true;
-          } else if (b.what === "observe") {
+          } else if (b.what === "observe" || b.what === "fleetObserve") {
             // the reading before it was refused
           } else if (b.what === "own" && labels[b.device]!.kind !== "burst") {
             throw new Error(`step ${step}: device ${b.device}'s heartbeat reverted: ${o.receipt.status}`);
@@ -277,7 +294,7 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
     writeFileSync(join(dir, "fleet.json"), JSON.stringify(manifest, null, 2) + "\n");
     operators.forEach((k, j) => writeKeyFile(join(dir, "keys", `operator-${j + 1}.key`), k));
     writeFileSync(join(dir, "labels.json"), JSON.stringify({ config: cfg, devices: labels } satisfies Labels, null, 1) + "\n");
-    return { txs, reverted, blocks: Number(ledger.height), seconds: (performance.now() - started) / 1000 };
+    return { observeGas: { mean: Math.round(observeSum / Math.max(1, observeCount)), max: observeMax }, txs, reverted, blocks: Number(ledger.height), seconds: (performance.now() - started) / 1000 };
   } finally {
     ledger.close();
   }

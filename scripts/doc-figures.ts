@@ -35,6 +35,7 @@ export const RESULT_FILES = {
   fleetRun: "fleet-small-run.json", // npm run fleet:bench -- --small --record
   fleetFull: "fleet.json", // npm run fleet:bench -- --record
   fleetFullRun: "fleet-run.json", // npm run fleet:bench -- --record
+  rv32Fleet: "rv32-fleet.json", // npx tsx bench/rv32/fleet.ts --record
 } as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -221,6 +222,10 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "fleet.scoredWindows": (r) => n(r.fleetRun.scoredWindows),
   "fleet.gasPerWindow": (r) => n(r.fleetRun.gasPerScoredWindow.max),
   "fleet.gasPerReading": (r) => n(Math.ceil(r.fleetRun.gasPerScoredWindow.max / r.fleetRun.config.window)),
+  "rv32Fleet.instrPerScoredWindow": (r) => n(r.rv32Fleet.instrPerScoredWindow),
+  "rv32Fleet.instrPerScoredReading": (r) => n(r.rv32Fleet.instrPerScoredReading),
+  "fleet.observeGasMean": (r) => n(r.fleetRun.observeGasPerReading.mean),
+  "fleet.observeGasMax": (r) => n(r.fleetRun.observeGasPerReading.max),
   "fleet.simulateCpuSeconds": (r) => n(r.fleetRun.simulateCpuSeconds),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),

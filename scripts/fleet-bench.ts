@@ -42,6 +42,8 @@ try {
     model: { hash: r.model.hash, bytes: r.model.bytes.length / 2, threshold: r.model.threshold, trainingRows: r.model.training.rows },
     scoredWindows: gas.length,
     gasPerScoredWindow: { min: Math.min(...gas), max: Math.max(...gas) },
+    // the fleet guard's `observe` of each attested reading, on chain (features computed there)
+    observeGasPerReading: sim.observeGas,
     installGas: r.enforced.installGas,
     isolated: r.enforced.isolated.size,
   };

@@ -47,16 +47,31 @@ export function register(program: Command): void {
     .command("train")
     .description("learn the model from a ledger's audit trail and write it (quantized, with its hash) as JSON")
     .option("--data <dir>", "ledger data directory")
-    .option("--node <url>", "a node to read the chain from (not supported yet: use --data)")
+    .option("--node <url>", "a node's CometBFT RPC address to read the chain from (blocks, transactions, receipts), instead of --data")
+    .option("--manifest <file>", "the fleet's deployment (fleet.json: contract ids, window, clock); default DIR/fleet.json with --data, required with --node")
     .requiredOption("--out <file>", "model file to write")
     .option("--json", "print machine-readable JSON")
-    .action(async (opts: { data?: string; node?: string; out: string; json?: boolean }) =>
+    .action(async (opts: { data?: string; node?: string; manifest?: string; out: string; json?: boolean }) =>
       guarded(async () => {
-        if (opts.node) throw new CliError("--node: training from a node is not supported yet; export or copy the ledger and use --data", 2);
-        if (!opts.data) throw new CliError("--data: the ledger directory to learn from is required", 2);
-        needFleet(opts.data);
-        const { trainFromLedger } = await import("../../fleet/pipeline.ts");
-        const { data, model } = await trainFromLedger(resolve(opts.data));
+        if (!!opts.data === !!opts.node) throw new CliError("one of --data DIR or --node URL: where to read the chain from", 2);
+        if (opts.node && !opts.manifest) throw new CliError("--node: --manifest FILE is required (the fleet's fleet.json: which contracts, which window)", 2);
+        const { readManifestFile, readFleet, readFleetFrom } = await import("../../fleet/features.ts");
+        const { trainFrom } = await import("../../fleet/pipeline.ts");
+        let manifest;
+        if (opts.manifest) {
+          try {
+            manifest = readManifestFile(opts.manifest);
+          } catch (e) {
+            throw new CliError((e as Error).message);
+          }
+        }
+        else needFleet(opts.data!);
+        let data;
+        if (opts.node) {
+          const { nodeSource } = await import("../../fleet/remote.ts");
+          data = await readFleetFrom(await nodeSource(opts.node), manifest!);
+        } else data = await readFleet(resolve(opts.data!), manifest);
+        const model = trainFrom(data);
         writeFileSync(opts.out, JSON.stringify(model, null, 1) + "\n");
         print(opts, { hash: model.hash, bytes: model.bytes.length / 2, threshold: model.threshold, rows: model.training.rows },
           `model ${model.hash} (${model.bytes.length / 2} bytes, threshold ${model.threshold.toFixed(3)}) from ${model.training.rows} of ${data.rows.length} windows`);

@@ -9,6 +9,11 @@
  *                                                       Q47.16 as an integer, 65536 = 1.0); prints 0xSIGNATURE
  *                                                       with --nonce, else the device takes and stores its next
  *                                                       reading nonce and prints "NONCE 0xSIGNATURE"
+ *                    [--screen FILE --screen-model HEX --screen-base RAW [--screen-window RAW,...]]
+ *                                                       screens the reading with the fleet model in the VM
+ *                                                       first (mote_screen.h): over its threshold, exit 3
+ *                                                       "sensor_fault" and nothing signed; else appends
+ *                                                       " screened SCORE THRESHOLD"
  *   mote-device sign-message KEY --contract HEX32 (--function NAME | --selector N) PAYLOAD_HEX
  *                                                       the device domain (tag, instance, selector) over a payload
  *                                                       (a supply-chain handoff, ...); prints 0xSIGNATURE
@@ -39,7 +44,8 @@
  *                                                       name), one result line each: "ok 0x..." or
  *                                                       "error CODE: reason" (conformance vectors)
  * --random fixes the ephemeral secret, nonce and content key (32 + 24 + 32 bytes) for vectors; without it
- * they come from getrandom(), as a device draws them from esp_fill_random. Exit: 0 ok, 1 refused, 2 usage. */
+ * they come from getrandom(), as a device draws them from esp_fill_random. Exit: 0 ok, 1 refused, 2 usage,
+ * 3 a reading the screen flags as a sensor fault. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -54,6 +60,7 @@
 #include "mote_platform_host.h"
 #include "mote_sdk.h"
 #include "mote_seal.h"
+#include "mote_screen.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
@@ -377,11 +384,14 @@ static int cmd_identity(int argc, char **argv, result *r) {
 }
 
 static int cmd_sign_reading(int argc, char **argv, result *r) {
+    static mote_screen scr;
+    if (mote_screen_take_opts(&argc, argv, &scr, r->line, sizeof r->line)) return r->code = EXIT_USAGE;
     sdk_opts o;
     if (parse_sdk_opts(argc, argv, 1, OPT_KEY | OPT_SEED | OPT_CONTRACT | OPT_VALUE | OPT_TIMESTAMP | OPT_NONCE | OPT_SEALED, 0, &o, r)) return r->code;
     if (o.have_value && !parse_int(o.value_text, &o.value)) return usage_error(r, "--value: expected a fixed Q47.16 value as an i64, got '%s'", mote_quote(o.value_text));
     if (!o.have_contract || !o.have_value || !o.have_timestamp) return usage_error(r, "sign-reading: --contract, --value and --timestamp are required");
     if (o.have_seed && !o.have_nonce) return usage_error(r, "sign-reading: --seed needs --nonce (nothing is stored)");
+    if (scr.enabled && (r->code = mote_screen_check(&scr, (int64_t)o.value, r->line, sizeof r->line))) return r->code;
     mote_device d;
     mote_host_storage store = {0};
     mote_platform plat;
@@ -398,6 +408,7 @@ static int cmd_sign_reading(int argc, char **argv, result *r) {
     if (o.have_nonce) snprintf(prefix, sizeof prefix, "ok ");
     else snprintf(prefix, sizeof prefix, "ok %llu ", (unsigned long long)rd.nonce);
     put_hex(r, prefix, sig, 64);
+    if (scr.enabled) mote_screen_append(&scr, r->line, sizeof r->line);
     r->code = 0;
     return 0;
 }
@@ -591,7 +602,7 @@ static int cmd_verify_state(int argc, char **argv, result *r) {
 }
 
 static int run(int argc, char **argv, result *r) {
-    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal or open");
+    if (argc < 1) return usage_error(r, "a command: keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal, open or verify-state");
     const char *c = argv[0];
     if (strcmp(c, "seal") == 0 || strcmp(c, "open") == 0) return run_seal(argc, argv, r);
     if (strcmp(c, "keygen") == 0 || strcmp(c, "pubkey") == 0 || strcmp(c, "nonce") == 0) return cmd_identity(argc, argv, r);
@@ -601,7 +612,7 @@ static int run(int argc, char **argv, result *r) {
     if (strcmp(c, "tx") == 0) return cmd_tx(argc, argv, r);
     if (strcmp(c, "verify-proof") == 0 || strcmp(c, "sync-nonce") == 0) return cmd_verify_proof(argc, argv, r);
     if (strcmp(c, "verify-state") == 0) return cmd_verify_state(argc, argv, r);
-    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal, open)", mote_quote(c));
+    return usage_error(r, "unknown command '%s' (keygen, pubkey, nonce, sign-reading, submit-reading, sign-message, tx, verify-proof, sync-nonce, seal, open, verify-state)", mote_quote(c));
 }
 
 static void print_escaped(FILE *f, const char *prefix, const char *s) {
@@ -639,6 +650,7 @@ int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("usage: mote-device keygen --key FILE | pubkey --key FILE | nonce --key FILE\n"
               "       mote-device sign-reading KEY --contract HEX --value RAW --timestamp N [--nonce N] [--sealed HEX]\n"
+              "                    [--screen FILE --screen-model HEX --screen-base RAW [--screen-window RAW,...]]\n"
               "       mote-device sign-message KEY --contract HEX (--function NAME | --selector N) PAYLOAD_HEX\n"
               "       mote-device submit-reading --key FILE --genesis-hash HEX32 --gas N [--gas-price N] --contract HEX --value RAW --timestamp N\n"
               "       mote-device tx deploy KEY --genesis-hash HEX32 --gas N [--gas-price N] [--value N] [--nonce N] --module HEX [ARG...]\n"

@@ -7,7 +7,8 @@ import { compileContract } from "../helpers/contract.ts";
 const CONTRACTS: [string, ...string[]][] = [
   ["contracts/token.mote", "test/contracts/token.test.ts"],
   ["contracts/device_registry.mote", "test/contracts/device_registry.test.ts"],
-  ["contracts/sensor_attestation.mote", "test/contracts/sensor_attestation.test.ts", "test/contracts/sealed_data.test.ts"],
+  ["contracts/sensor_attestation.mote", "test/contracts/sensor_attestation.test.ts", "test/contracts/sealed_data.test.ts", "test/fleet/guard.test.ts"],
+  ["contracts/fleet_guard.mote", "test/fleet/guard.test.ts", "test/fleet/fleet.test.ts"],
   ["contracts/anomaly_guard.mote", "test/contracts/anomaly_guard.test.ts"],
   ["contracts/energy_market.mote", "test/contracts/energy_market.test.ts"],
   ["contracts/supply_chain.mote", "test/contracts/supply_chain.test.ts"],

@@ -11,6 +11,12 @@
 //   energy_market      -> sensor_attestation guard                 (which guard the market consults)
 //   energy_market      -> anomaly_guard     stats[d].isolated/accepted (what production is spendable)
 //   supply_chain       -> device_registry   devices[d].status      (who may create, give, take)
+//   sensor_attestation -> fleet_guard       isolation[d], tracks[d].seen (accept a device's reading)
+//   sensor_attestation -> device_registry   operator               (who may link the fleet guard)
+//   fleet_guard        -> sensor_attestation latest[d]             (what the fleet guard observes)
+//   fleet_guard        -> anomaly_guard     stats[d].isolated      (a window closes early)
+//   fleet_guard        -> device_registry   devices[d].location    (the device's group)
+// The fleet guard's paths have their scenarios in test/fleet/guard.test.ts.
 //
 // The paths are listed from the sources: the last test fails when a contract gains a cross-contract read
 // this file does not name. token.mote and data_readers.mote read no other contract.
@@ -167,8 +173,14 @@ describe("cross-contract trust paths", () => {
       "energy_market.mote: Attestation.guard",
       "energy_market.mote: Guard.stats",
       "energy_market.mote: Registry.devices",
+      "fleet_guard.mote: Attestation.latest",
+      "fleet_guard.mote: Guard.stats",
+      "fleet_guard.mote: Registry.devices",
+      "sensor_attestation.mote: FleetGuard.isolation",
+      "sensor_attestation.mote: FleetGuard.tracks",
       "sensor_attestation.mote: Guard.stats",
       "sensor_attestation.mote: Registry.devices",
+      "sensor_attestation.mote: Registry.operator",
       "supply_chain.mote: Registry.devices",
     ]);
   });

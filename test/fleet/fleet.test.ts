@@ -1,13 +1,13 @@
 // The fleet benchmark, small, end to end: simulate a labelled fleet into a real ledger, train from its
 // audit trail (mote fleet train), install the model by 2-of-3 operator approval, score every window on
 // chain, isolate, and write the report (mote fleet report). Budgets are counts (gas, bytes), not time.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { register } from "../../cli/commands/fleet.ts";
 import { compileContract } from "../../fleet/contracts.ts";
-import { readFleet, type FleetData } from "../../fleet/features.ts";
+import { NC, readFleet, type FleetData } from "../../fleet/features.ts";
 import { fixedScore, floatScore, packFeatures, packModel, qOf, quantizeFeatures, type FleetModel } from "../../fleet/model.ts";
 import { evaluateAll, readLabels } from "../../fleet/pipeline.ts";
 import { KINDS, plan, simulate, SMALL, seededKey } from "../../fleet/sim.ts";
@@ -47,7 +47,22 @@ describe("fleet simulator", () => {
   it("features come from the ledger: every device's readings and heartbeats are on chain", () => {
     expect(data.devices.length).toBe(SMALL.groups * SMALL.groupSize);
     const calib = data.rows.filter((r) => r.window < SMALL.calibWindows);
+    expect(calib.length).toBe(data.devices.length * SMALL.calibWindows);
     expect(calib.every((r) => r.readings.length === SMALL.window && r.x[5] === 1)).toBe(true);
+  });
+
+  it("the six on-chain features are the guard's: each window's mean, repeats and largest step match its attested readings", () => {
+    for (const r of data.rows.filter((w) => w.readings.length === SMALL.window)) {
+      const steps = r.readings.slice(1).map((v, k) => Math.abs(v - r.readings[k]!));
+      expect(r.x[3]).toBe(steps.filter((d) => d === 0).length);
+      expect(r.x[4]).toBe(Math.max(...steps));
+      if (r.window === 0) expect(r.x[1]).toBe(0);
+    }
+    // devSelf of a later window: its mean minus window 0's, as the guard computed both (truncated means)
+    const d = data.rows.find((w) => w.window === 1)!;
+    const base = data.rows.find((w) => w.device === d.device && w.window === 0)!;
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(Math.abs(d.x[1]! - (mean(d.readings) - mean(base.readings)))).toBeLessThan(1e-4);
   });
 });
 
@@ -63,12 +78,14 @@ describe("fleet train", () => {
     expect(model.bytes.length / 2).toBe((9 + 9 + 27 + 3 + 1) * 8);
   });
 
-  it("refuses --node for now, and a directory that holds no fleet", async () => {
-    const r = await mote("fleet", "train", "--node", "http://127.0.0.1:1", "--out", join(dir, "x.json"));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--node: training from a node is not supported yet/);
+  it("refuses a directory that holds no fleet, and a malformed manifest (training from a node: test/network/fleet-node.test.ts)", async () => {
     const r2 = await mote("fleet", "train", "--data", dir, "--out", join(dir, "x.json"));
     expect(r2.err).toMatch(/no fleet\.json: not a fleet ledger/);
+    const bad = join(dir, "bad-manifest.json");
+    writeFileSync(bad, JSON.stringify({ ...data.manifest, window: 0 }));
+    const r3 = await mote("fleet", "train", "--data", ledgerDir, "--manifest", bad, "--out", join(dir, "x.json"));
+    expect(r3.code).not.toBe(0);
+    expect(r3.err).toContain("window: expected a positive integer");
   });
 });
 
@@ -81,7 +98,8 @@ describe("fleet guard on chain", () => {
     let ts = 1_767_225_600n;
     const ledger = await Ledger.open(scratch, { chainId: "fleet-approval", genesisTimestamp: ts, clock: () => (ts += 1n) });
     try {
-      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n]);
+      const none = new Uint8Array(32);
+      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n, none, none, none, 6n]);
       const id = d.contract;
       const bytes = fromHex(model.bytes, "model bytes");
       const msg = (r: { status: string; error: number }) => fg.abi.errors.find((e) => e.id === r.error)?.message ?? r.status;
@@ -90,12 +108,15 @@ describe("fleet guard on chain", () => {
       expect(p.receipt.status).toBe("ok");
       const pid = p.receipt.returns[0] as Uint8Array;
       expect(ledger.view(id, "current_version").returns[0]).toBe(0n);
-      const x = packFeatures(quantizeFeatures(data.rows[0]!.x));
+      const x = packFeatures(quantizeFeatures(data.rows[0]!.x.slice(NC)));
       expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 0n, x]).receipt)).toBe("no model installed");
       expect(msg(ledger.call(ops[0]!, id, "approve", [pid]).receipt)).toBe("operator already approved this proposal");
       expect(msg(ledger.call(outsider, id, "approve", [pid]).receipt)).toBe("only an operator may approve a model");
       expect(ledger.call(ops[2]!, id, "approve", [pid]).receipt.status).toBe("ok");
       expect(ledger.view(id, "current_version").returns[0]).toBe(1n);
+      // a window the chain never closed cannot be scored: the operator supplies only the three features a
+      // contract cannot see
+      expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 1n, x]).receipt)).toBe("window not closed on chain");
       expect(Buffer.from(ledger.view(id, "model_hash", [1n]).returns[0] as Uint8Array).toString("hex")).toBe(model.hash);
       // the approval of the first proposal cannot install it again once version 1 exists
       expect(msg(ledger.call(ops[1]!, id, "approve", [pid]).receipt)).toBe("proposal is stale: another model was installed since");
