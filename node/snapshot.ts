@@ -28,6 +28,7 @@ export const SNAPSHOT_LIMITS = {
   DEFAULT_KEEP: { value: 2, why: "Snapshots kept on disk: the newest may be too recent for a joining node's light client (it needs the headers of the two heights after it)." },
   DEFAULT_CHUNK_BYTES: { value: 1024 * 1024, why: "Bytes per chunk: well under CometBFT's 16 MB chunk message, large enough that a chunk's request costs little." },
   MAX_CHUNKS: { value: 4096, why: "Chunks a joining node accepts for one snapshot: it holds them in memory until the last one arrives." },
+  HOLD_MS: { value: 60_000, why: "A snapshot listed to or fetched by a peer within this long is not pruned, so a joining node's restore never loses it midway (retention only, never consensus)." },
   MAX_CHUNK_BYTES: { value: 16 * 1024 * 1024, why: "A chunk larger than CometBFT's own chunk message limit is refused before it is kept." },
 } as const;
 
@@ -153,6 +154,8 @@ function chunkHashes(bytes: Uint8Array, chunkBytes: number): Uint8Array {
 export class SnapshotServer {
   private readonly dir: string;
   private readonly served = new Map<string, Served>();
+  /** When each snapshot was last listed to or read by a peer (Date.now()). */
+  private readonly touched = new Map<string, number>();
 
   constructor(
     readonly dataDir: string,
@@ -174,7 +177,9 @@ export class SnapshotServer {
       renameSync(`${file}.tmp`, file);
       this.log(`snapshot at height ${height}: ${bytes.length} bytes in ${Math.ceil(bytes.length / this.config.chunkBytes)} chunk(s)`);
       const heights = this.heights();
+      const now = Date.now();
       for (const h of heights.slice(0, Math.max(0, heights.length - this.config.keep))) {
+        if (now - (this.touched.get(String(h)) ?? 0) < SNAPSHOT_LIMITS.HOLD_MS.value) continue;
         rmSync(join(this.dir, `${h}.snap`), { force: true });
         rmSync(join(this.dir, `${h}.meta`), { force: true });
         this.served.delete(String(h));
@@ -219,16 +224,17 @@ export class SnapshotServer {
   }
 
   list(): Snapshot[] {
-    return this.heights()
-      .reverse()
-      .map((h) => this.entry(h)?.snapshot)
-      .filter((s): s is Snapshot => s !== undefined);
+    const now = Date.now();
+    const heights = this.heights().reverse();
+    for (const h of heights) this.touched.set(String(h), now);
+    return heights.map((h) => this.entry(h)?.snapshot).filter((s): s is Snapshot => s !== undefined);
   }
 
   /** One chunk of a snapshot this node holds; empty when it holds no such snapshot or chunk (CometBFT then asks another peer). */
   loadChunk(height: bigint, format: number, chunk: number): Uint8Array {
     const e = format === SNAPSHOT_FORMAT ? this.entry(height) : undefined;
     if (!e || chunk < 0 || chunk >= e.snapshot.chunks) return new Uint8Array(0);
+    this.touched.set(String(height), Date.now());
     const size = this.chunkBytesOf(height);
     const fd = openSync(e.file, "r");
     try {

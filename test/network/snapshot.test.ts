@@ -127,6 +127,16 @@ describe("state sync snapshots", () => {
     expect(decodeSnapshot(whole).height).toBe(4n);
   });
 
+  it("regression: a snapshot listed to a joining peer is not pruned while it may still fetch it (newer snapshots every few seconds)", async () => {
+    const { app, contract } = await servingNode();
+    expect((await list(app)).map((s) => s.height)).toEqual([4n, 2n]);
+    await block(app, 5n, [transfer(3n, contract)]);
+    await block(app, 6n, []);
+    // keep is 2, but 4 and 2 were just listed: a peer that chose one of them still gets its chunks
+    expect((await list(app)).map((s) => s.height)).toEqual([6n, 4n, 2n]);
+    expect((await chunk(app, (await list(app))[2]!, 0)).length).toBeGreaterThan(0);
+  });
+
   it("an empty node restores a snapshot to the same app hash, refetches a corrupted chunk from another sender, and then follows new blocks", async () => {
     const { app: a, hashes, contract } = await servingNode();
     const { app: b, logs } = await open({ genesisFile: genesisFile() });
