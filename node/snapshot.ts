@@ -374,11 +374,10 @@ export class SnapshotRestorer {
     if (!bytesEqual(root, appHash)) throw new LedgerError(`its state root ${hex(root)} is not the trusted app hash ${hex(appHash)} at height ${s.height}`);
     if (!bytesEqual(head.header.stateRoot, appHash)) throw new LedgerError(`its head block's state root ${hex(head.header.stateRoot)} is not the trusted app hash ${hex(appHash)}`);
     const modules = new Map(s.modules.map(([id, m]) => [hex(id), m]));
-    for (const [k, v] of s.entries) {
+    for (const [k] of s.entries) {
       if (k[0] !== NS_CONTRACT) continue;
       const c = contractOf(state, k.subarray(1));
       if (c && !modules.has(hex(c.moduleHash))) throw new LedgerError(`contract ${hex(k.subarray(1))} runs module ${hex(c.moduleHash)}, which the snapshot lacks`);
-      void v;
     }
     const diff: StateDiff = {
       writes: new Map(s.entries.map(([key, value]) => [hex(key), { key, value }])),

@@ -211,6 +211,17 @@ describe("state sync snapshots", () => {
     expect(await offer(a, s, hashes.get(4n)!)).toBe(Offer.ABORT);
   });
 
+  it("rejects a snapshot that leaves out a deployed contract's module (the state root does not cover module bytes)", async () => {
+    const { app: a, hashes } = await servingNode();
+    const bytes = encodeSnapshot({ ...snapshotOfStore(a.dataDir), modules: [] });
+    const { app: b, logs } = await open();
+    const s: Snapshot = { height: 4n, format: 1, chunks: 1, hash: sha256(bytes), metadata: sha256(bytes) };
+    expect(await offer(b, s, hashes.get(4n)!)).toBe(Offer.ACCEPT);
+    expect((await applyChunk(b, 0, bytes)).result).toBe(Apply.REJECT_SNAPSHOT);
+    expect(logs.join("\n")).toMatch(/contract [0-9a-f]{64} runs module [0-9a-f]{64}, which the snapshot lacks/);
+    expect((await info(b)).lastBlockHeight).toBe(0n);
+  });
+
   it("decodes strictly: a wrong module id, unsorted keys and trailing bytes are named with their byte offset", async () => {
     const { app: a } = await servingNode();
     const content = snapshotOfStore(a.dataDir);
