@@ -1,14 +1,17 @@
 // `npm run bench:net`: committed signed token transfers per second and p50/p95 latency from submission to
 // commit on 1 and on 4 local validators (127.0.0.1), and the same load shape against CometBFT's built-in
-// kvstore app in the same run, so the ratio shows what the Mote application costs. Reports the load
+// kvstore app in the same run (in the engine's process, and the same kvstore served over the socket
+// transport Mote uses, by abci-cli), so the ratios show what the Mote application and the transport cost. Reports the load
 // generator's own cost (signing, CPU while sending), per-node RSS and disk per 1,000 transactions.
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
-// Options: --txs N (default 2000), --senders S (default 16), --timeout-commit T (default 100ms).
+// Options: --txs N (default 2000), --senders S (default 32), --timeout-commit T (default 100ms),
+// --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit).
+// Both apps run on the same CometBFT config (node/cometbft.ts configureNode), only proxy_app differs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -16,12 +19,12 @@ import { compileFile } from "../compiler/index.ts";
 import { KeyPair, readKeyFile } from "../ledger/index.ts";
 import { signTx } from "../ledger/tx.ts";
 import { selectorOf } from "../vm/spec/module.ts";
-import { ensureCometbft, setToml } from "../node/cometbft.ts";
+import { COMETBFT_VERSION, cometbftDir, ensureCometbft, findGo, setToml } from "../node/cometbft.ts";
 import { initNet, killNode, nodePids, startNode, stopNode, waitForNodes, type NetManifest } from "../node/net.ts";
 import { rpcCall } from "../node/client.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { buildCli } from "../scripts/build-cli.ts";
-import { resultPath } from "./results-path.ts";
+import { recording, resultPath } from "./results-path.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const arg = (name: string, dflt: string): string => {
@@ -29,21 +32,41 @@ const arg = (name: string, dflt: string): string => {
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
 const TXS = Number(arg("--txs", "2000"));
-const SENDERS = Number(arg("--senders", "16"));
+const SENDERS = Number(arg("--senders", "32"));
 const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
+const PROFILE = arg("--profile", "");
+/** --validators 1,4 (default): the network sizes to run; the ratio needs both apps at a size. */
+const SIZES = arg("--validators", "1,4").split(",").map(Number);
+/** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
+const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
+const KEEP = process.argv.includes("--keep");
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP)) throw new Error("--record takes the default sizes and apps, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
+/**
+ * kvstore: CometBFT's built-in kvstore (proxy_app = "kvstore", in the engine's process: no socket);
+ * kvstore-socket: the same kvstore app served by abci-cli over the socket transport Mote uses, so the
+ * ratio to it is the application's cost alone, the ratio to the built-in one adds the transport's.
+ */
+type AppName = "mote" | "kvstore" | "kvstore-socket";
+
 interface Row {
-  app: "mote" | "kvstore";
+  app: AppName;
   validators: number;
   txs: number;
   committed: number;
   committedTxPerSec: number;
   p50Ms: number;
   p95Ms: number;
+  /** Median broadcast_tx_sync round trip (submission until CheckTx answered). */
+  checkTxP50Ms: number;
   txBytes: number;
   /** The generator's CPU (user + system) while sending, per transaction, on the same 2 cores. */
   generatorCpuMsPerTx: number;
+  /** CPU (user + system, all nodes summed) per committed transaction from the first send to the last commit. */
+  cpuMsPerTx: { cometbft: number; app: number };
+  /** The 1-minute load average when the row's load ended (other work on the machine included). */
+  load1: number;
   rssMb: { cometbft: number[]; app: number[] };
   diskKbPer1000Tx: number;
 }
@@ -60,7 +83,33 @@ function rssMb(pid: number | null): number {
   }
 }
 
+/** CPU time (user + system) of a process so far, in ms, from /proc (0 when it is gone). */
+function cpuMsOf(pid: number | null | undefined): number {
+  if (!pid) return 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+const sumCpu = (pids: (number | null | undefined)[]): number => pids.reduce((a: number, p) => a + cpuMsOf(p), 0);
+const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 const duKb = (dir: string): number => Number(execFileSync("du", ["-sk", dir], { encoding: "utf8" }).split("\t")[0]);
+
+/** abci-cli of the same CometBFT release (its kvstore over the socket transport), installed next to cometbft. */
+function ensureAbciCli(): string {
+  const bin = join(cometbftDir(), "abci-cli");
+  if (existsSync(bin)) return bin;
+  const go = findGo();
+  if (!go) throw new Error("bench:net needs Go to install abci-cli (the socket kvstore)");
+  log(`installing abci-cli ${COMETBFT_VERSION} into ${cometbftDir()}`);
+  execFileSync(go, ["install", `github.com/cometbft/cometbft/abci/cmd/abci-cli@v${COMETBFT_VERSION}`], { env: { ...process.env, GOBIN: cometbftDir(), GOFLAGS: "-mod=mod" }, stdio: ["ignore", "ignore", "inherit"] });
+  return bin;
+}
 
 async function freeBase(): Promise<number> {
   const { createServer } = await import("node:net");
@@ -77,9 +126,11 @@ async function freeBase(): Promise<number> {
  * Sends `txs[s]` of each sender in order (broadcast_tx_sync, sender s through node s mod n), all senders at
  * once, and watches node 0's blocks for them: submission-to-commit latency per transaction.
  */
-async function load(urls: string[], txs: Uint8Array[][]): Promise<{ committed: number; seconds: number; lat: number[]; cpuMs: number }> {
+async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (number | null)[]; app: (number | null)[] }): Promise<{ committed: number; seconds: number; lat: number[]; admit: number[]; cpuMs: number; cometbftMs: number; appMs: number }> {
   const sent = new Map<string, number>();
   const lat: number[] = [];
+  /** broadcast_tx_sync round trips: submission until CheckTx answered (the mempool admitted it). */
+  const admit: number[] = [];
   let done = false;
   let lastCommit = 0;
   const total = txs.reduce((a, t) => a + t.length, 0);
@@ -107,13 +158,17 @@ async function load(urls: string[], txs: Uint8Array[][]): Promise<{ committed: n
     }
   })();
   const cpu0 = process.cpuUsage();
+  const comet0 = sumCpu(pids.cometbft);
+  const app0 = sumCpu(pids.app);
   const t0 = performance.now();
   await Promise.all(
     txs.map(async (list, s) => {
       const url = urls[s % urls.length]!;
       for (const tx of list) {
-        sent.set(hexHash(tx), performance.now());
+        const at = performance.now();
+        sent.set(hexHash(tx), at);
         const r = (await rpcCall(url, "broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") })) as { code: number; log: string };
+        admit.push(performance.now() - at);
         if (r.code !== 0) throw new Error(`tx refused at CheckTx: code ${r.code}: ${r.log}`);
       }
     }),
@@ -121,9 +176,11 @@ async function load(urls: string[], txs: Uint8Array[][]): Promise<{ committed: n
   const cpu = process.cpuUsage(cpu0);
   const until = performance.now() + 120_000;
   while (lat.length < total && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+  const cometbftMs = sumCpu(pids.cometbft) - comet0;
+  const appMs = sumCpu(pids.app) - app0;
   done = true;
   await watcher;
-  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, admit, cpuMs: (cpu.user + cpu.system) / 1000, cometbftMs, appMs };
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -134,7 +191,7 @@ const pct = (xs: number[], p: number): number => {
 async function benchMote(validators: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-"));
   const m = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
-  const cli = [process.execPath, join(ROOT, "bin", "mote.js")];
+  const cli = [process.execPath, ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), join(ROOT, "bin", "mote.js")];
   try {
     for (const n of m.nodes) startNode(n.home, cli);
     await waitForNodes(m, m.nodes.map((n) => n.index), 1, 120_000);
@@ -153,11 +210,11 @@ async function benchMote(validators: number): Promise<Row> {
     const signMs = (performance.now() - s0) / (per * SENDERS);
     const before = (await l.view(token, "balance_of", [operator.publicKey])).returns[0] as bigint;
     const disk0 = duKb(m.nodes[0]!.home);
-    const r = await load(urls, txs);
+    const pids = m.nodes.map((n) => nodePids(n.home));
+    const r = await load(urls, txs, { cometbft: pids.map((p) => p.cometbft), app: pids.map((p) => p.node) });
     const after = (await l.view(token, "balance_of", [operator.publicKey])).returns[0] as bigint;
     if (after - before !== BigInt(per * SENDERS)) throw new Error(`the operator's balance moved by ${after - before}, expected ${per * SENDERS}: not every transfer executed`);
     const disk = duKb(m.nodes[0]!.home) - disk0;
-    const pids = m.nodes.map((n) => nodePids(n.home));
     log(`mote ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s (signing ${signMs.toFixed(3)} ms/tx, before the clock)`);
     return {
       app: "mote",
@@ -167,39 +224,56 @@ async function benchMote(validators: number): Promise<Row> {
       committedTxPerSec: Math.round(r.committed / r.seconds),
       p50Ms: pct(r.lat, 50),
       p95Ms: pct(r.lat, 95),
+      checkTxP50Ms: pct(r.admit, 50),
       txBytes: txs[0]![0]!.length,
-      generatorCpuMsPerTx: Math.round((r.cpuMs / r.committed) * 1000) / 1000,
+      generatorCpuMsPerTx: ms3(r.cpuMs / r.committed),
+      cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: ms3(r.appMs / r.committed) },
+      load1: Math.round(loadavg()[0]! * 10) / 10,
       rssMb: { cometbft: pids.map((p) => rssMb(p.cometbft)), app: pids.map((p) => rssMb(p.node)) },
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
     };
   } finally {
     await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
+async function benchKvstore(validators: number, txBytes: number, app: "kvstore" | "kvstore-socket"): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-kv-"));
   const m: NetManifest = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
   const bin = await ensureCometbft();
   const children: ChildProcess[] = [];
   try {
+    const appPids: (number | null)[] = [];
     for (const n of m.nodes) {
-      const f = join(n.home, "config", "config.toml");
-      writeFileSync(f, setToml(readFileSync(f, "utf8"), "", "proxy_app", JSON.stringify("kvstore")));
+      if (app === "kvstore") {
+        const f = join(n.home, "config", "config.toml");
+        writeFileSync(f, setToml(readFileSync(f, "utf8"), "", "proxy_app", JSON.stringify("kvstore")));
+      } else {
+        // config.toml already names tcp://127.0.0.1:APP (node/cometbft.ts configureNode): serve it there.
+        const a = spawn(ensureAbciCli(), ["kvstore", "--address", `tcp://127.0.0.1:${n.ports.app}`, "--log_level", "error"], { stdio: "ignore" });
+        children.push(a);
+        appPids.push(a.pid ?? null);
+        await new Promise((r) => setTimeout(r, 300));
+      }
       children.push(spawn(bin, ["start", "--home", n.home], { stdio: "ignore" }));
     }
-    await waitForNodes({ ...m, nodes: m.nodes }, m.nodes.map((n) => n.index), 1, 120_000).catch(() => undefined);
+    const engines = children.filter((c) => !appPids.includes(c.pid ?? null));
+    // These engines write no PID files (waitForNodes needs them): every node's RPC at height 1 or more.
     const urls = m.nodes.map((n) => `http://127.0.0.1:${n.ports.rpc}`);
-    const until = Date.now() + 60_000;
-    while (Date.now() < until) {
-      try {
-        const st = (await rpcCall(urls[0]!, "status", {})) as { sync_info: { latest_block_height: string } };
-        if (Number(st.sync_info.latest_block_height) >= 1) break;
-      } catch {
-        // starting
+    const until = Date.now() + 120_000;
+    for (const url of urls) {
+      for (;;) {
+        try {
+          const st = (await rpcCall(url, "status", {}, 2000)) as { sync_info: { latest_block_height: string } };
+          if (Number(st.sync_info.latest_block_height) >= 1) break;
+        } catch {
+          // starting
+        }
+        if (Date.now() > until) throw new Error(`${app} ×${validators}: ${url} did not reach height 1 within 120 s`);
+        await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 200));
     }
     const per = Math.ceil(TXS / SENDERS);
     // key=value of the Mote transfer's size, unique per transaction
@@ -208,22 +282,25 @@ async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
       return new TextEncoder().encode(key + "v".repeat(Math.max(1, txBytes - key.length)));
     }));
     const disk0 = duKb(m.nodes[0]!.home);
-    const r = await load(urls, txs);
+    const r = await load(urls, txs, { cometbft: engines.map((c) => c.pid ?? null), app: appPids });
     const q = (await rpcCall(urls[0]!, "abci_query", { path: "", data: Buffer.from(`s0k${per - 1}`).toString("hex"), height: "0", prove: false })) as { response: { value?: string } };
     if (!q.response.value) throw new Error("kvstore: the last write is not readable");
     const disk = duKb(m.nodes[0]!.home) - disk0;
-    log(`kvstore ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s`);
+    log(`${app} ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s`);
     return {
-      app: "kvstore",
+      app,
       validators,
       txs: per * SENDERS,
       committed: r.committed,
       committedTxPerSec: Math.round(r.committed / r.seconds),
       p50Ms: pct(r.lat, 50),
       p95Ms: pct(r.lat, 95),
+      checkTxP50Ms: pct(r.admit, 50),
       txBytes,
-      generatorCpuMsPerTx: Math.round((r.cpuMs / r.committed) * 1000) / 1000,
-      rssMb: { cometbft: children.map((c) => rssMb(c.pid ?? null)), app: [] },
+      generatorCpuMsPerTx: ms3(r.cpuMs / r.committed),
+      cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: ms3(r.appMs / r.committed) },
+      load1: Math.round(loadavg()[0]! * 10) / 10,
+      rssMb: { cometbft: engines.map((c) => rssMb(c.pid ?? null)), app: appPids.map(rssMb) },
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
     };
   } finally {
@@ -231,26 +308,28 @@ async function benchKvstore(validators: number, txBytes: number): Promise<Row> {
     await new Promise((r) => setTimeout(r, 1000));
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
     void killNode;
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
 await buildCli();
 await ensureCometbft({ log });
 const rows: Row[] = [];
-for (const v of [1, 4]) {
-  const mote = await benchMote(v);
-  rows.push(mote);
-  rows.push(await benchKvstore(v, mote.txBytes));
+for (const v of SIZES) {
+  const mote = APPS.includes("mote") ? await benchMote(v) : null;
+  if (mote) rows.push(mote);
+  for (const kv of ["kvstore", "kvstore-socket"] as const) if (APPS.includes(kv)) rows.push(await benchKvstore(v, mote?.txBytes ?? 216, kv));
 }
-const ratio = (v: number) => {
-  const a = rows.find((r) => r.app === "mote" && r.validators === v)!;
-  const b = rows.find((r) => r.app === "kvstore" && r.validators === v)!;
-  return Math.round((a.committedTxPerSec / b.committedTxPerSec) * 100) / 100;
+const ratio = (v: number, kv: AppName = "kvstore") => {
+  const a = rows.find((r) => r.app === "mote" && r.validators === v);
+  const b = rows.find((r) => r.app === kv && r.validators === v);
+  return a && b ? Math.round((a.committedTxPerSec / b.committedTxPerSec) * 100) / 100 : null;
 };
 const out = {
   what: "committed signed token transfers per second and submission-to-commit latency, Mote app vs CometBFT kvstore, same run",
-  cometbft: "0.38.26",
+  cometbft: COMETBFT_VERSION,
+  config: "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs",
   timeoutCommit: TIMEOUT_COMMIT,
   senders: SENDERS,
   cores: cpus().length,
@@ -258,8 +337,9 @@ const out = {
   note: "generator, validators and apps share this machine's cores (and other work on it): lower bounds",
   rows,
   moteVsKvstore: { validators1: ratio(1), validators4: ratio(4) },
+  moteVsKvstoreSocket: { validators1: ratio(1, "kvstore-socket"), validators4: ratio(4, "kvstore-socket") },
 };
 const { path, rel } = resultPath("net.json");
 writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
-for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`);
-log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); wrote ${rel}`);
+for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx}, cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; load ${r.load1}`);
+log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); mote/kvstore-socket: ${out.moteVsKvstoreSocket.validators1}, ${out.moteVsKvstoreSocket.validators4}; wrote ${rel}`);

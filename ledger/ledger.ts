@@ -562,6 +562,19 @@ export class Ledger {
     return encodeExport(this.chainId, this.store.blocks());
   }
 
+  /** The store's durability at COMMIT (ledger/store.ts `synchronous`): FULL unless a network node relaxed it. */
+  get synchronous(): "FULL" | "NORMAL" {
+    return this.store.synchronous;
+  }
+
+  /**
+   * For the network node (node/app.ts): blocks commit without an fsync each. CometBFT keeps every block and
+   * its handshake replays those an OS crash took from the application; the embedded devnet stays FULL.
+   */
+  relaxDurabilityUnderEngine(): void {
+    this.store.synchronous = "NORMAL";
+  }
+
   close(): void {
     this.store.close();
   }

@@ -297,6 +297,19 @@ export class LedgerStore {
     return rows.map((r) => ({ height: r.height, tx: Number(r.tx), idx: Number(r.idx), contract: u8(r.contract), topic: Number(r.topic) }));
   }
 
+  /**
+   * FULL (the default): COMMIT returns once the block is on disk. NORMAL: COMMIT returns without an fsync
+   * (WAL mode): a killed process loses nothing, an OS crash or power loss may lose the last blocks. Only
+   * for a ledger under a BFT engine, whose handshake replays the blocks the application lacks.
+   */
+  get synchronous(): "FULL" | "NORMAL" {
+    return this.db.pragma("synchronous", { simple: true }) === 2 ? "FULL" : "NORMAL";
+  }
+
+  set synchronous(mode: "FULL" | "NORMAL") {
+    this.db.pragma(`synchronous = ${mode}`);
+  }
+
   close(): void {
     this.db.close();
   }

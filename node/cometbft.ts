@@ -28,7 +28,7 @@ function versionOf(bin: string): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function findGo(): string | null {
+export function findGo(): string | null {
   for (const d of [...(process.env.PATH ?? "").split(delimiter), "/usr/local/go/bin"]) {
     if (d && existsSync(join(d, "go"))) return join(d, "go");
   }

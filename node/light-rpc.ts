@@ -1,40 +1,13 @@
 // A light client of a Mote node over CometBFT's JSON-RPC: fetches a storage entry's state proof (abci_query
 // "/prove"), the header one block later (whose app hash is that state root) with its commit, and checks
 // both with ledger/lightclient.ts against a trusted validator set. Trusts nothing the node says but genesis.
+import { NodeError, rpcCall } from "./client.ts";
 import { LightClientError, signedHeaderFromRpc, validatorsFromGenesis, verifyCommit, verifyStorageProof, type Validator, type VerifiedHeader } from "../ledger/lightclient.ts";
-
-export class LightRpcError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LightRpcError";
-  }
-}
 
 const oneLine = (s: string): string => s.replace(/\s+/g, " ").trim();
 
-async function rpc(url: string, method: string, params: Record<string, unknown>): Promise<any> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new LightRpcError(`${url}: ${method} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
-  }
-  const text = await res.text();
-  let j: { result?: unknown; error?: { message?: string; data?: string } };
-  try {
-    j = JSON.parse(text);
-  } catch {
-    throw new LightRpcError(`${url}: ${method}: HTTP ${res.status}, not JSON-RPC: ${oneLine(text).slice(0, 120)}`);
-  }
-  if (j.error) throw new LightRpcError(`${url}: ${method}: ${oneLine(`${j.error.message ?? "error"}${j.error.data ? `: ${j.error.data}` : ""}`)}`);
-  return j.result;
-}
+/** The node's JSON-RPC through the one client (node/client.ts); every refusal of the node is a NodeError. */
+const rpc = (url: string, method: string, params: Record<string, unknown>): Promise<any> => rpcCall(url, method, params, 15_000);
 
 export interface TrustRoot {
   chainId: string;
@@ -56,16 +29,16 @@ export interface VerifiedValue {
 
 /**
  * Proves (`contract`, `key`) at the node's latest committed height (or `height`) and verifies it. Waits up to
- * `waitMs` for the next block, whose header carries that height's app hash. Refusals are LightClientError.
+ * `waitMs` for the next block, whose header carries that height's app hash. Refusals are LightClientError; a node that cannot be read, NodeError.
  */
 export async function verifiedValue(url: string, trust: TrustRoot, contract: Uint8Array, key: Uint8Array, opts: { height?: bigint; waitMs?: number } = {}): Promise<VerifiedValue> {
   const data = new Uint8Array(contract.length + key.length);
   data.set(contract);
   data.set(key, contract.length);
   const q = (await rpc(url, "abci_query", { path: "/prove", data: Buffer.from(data).toString("hex"), height: (opts.height ?? 0n).toString(), prove: false })).response;
-  if ((q.code ?? 0) !== 0) throw new LightRpcError(`${url}: /prove refused (${q.codespace || q.code}): ${oneLine(q.log ?? "")}`);
+  if ((q.code ?? 0) !== 0) throw new NodeError(`${url}: /prove refused (${q.codespace || q.code}): ${oneLine(q.log ?? "")}`);
   const stateHeight = BigInt(q.height ?? "0");
-  if (stateHeight <= 0n) throw new LightRpcError(`${url}: /prove answered for height ${stateHeight}`);
+  if (stateHeight <= 0n) throw new NodeError(`${url}: /prove answered for height ${stateHeight}`);
   const proof = new Uint8Array(Buffer.from(q.value ?? "", "base64"));
   const until = Date.now() + (opts.waitMs ?? 15_000);
   let commit: any;
@@ -74,7 +47,7 @@ export async function verifiedValue(url: string, trust: TrustRoot, contract: Uin
       commit = await rpc(url, "commit", { height: (stateHeight + 1n).toString() });
       break;
     } catch (e) {
-      if (!(e instanceof LightRpcError) || !/height|not found|must be less/i.test(e.message) || Date.now() > until) throw e;
+      if (!(e instanceof NodeError) || !/height|not found|must be less/i.test(e.message) || Date.now() > until) throw e;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

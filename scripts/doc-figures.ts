@@ -51,16 +51,20 @@ const d1 = (x: number): string => x.toFixed(1);
 export const FIGURES: Record<string, (r: Results) => string> = {
   // the network (npm run bench:net -- --record → bench/results/net.json)
   ...Object.fromEntries(
-    (["mote", "kvstore"] as const).flatMap((app) =>
+    (["mote", "kvstore", "kvstore-socket"] as const).flatMap((app) =>
       [1, 4].flatMap((v) => {
         const row = (r: Results) => r.net.rows.find((x: { app: string; validators: number }) => x.app === app && x.validators === v);
         return [
           [`net.${app}${v}.tps`, (r: Results) => n(row(r).committedTxPerSec)],
           [`net.${app}${v}.p50`, (r: Results) => n(row(r).p50Ms)],
           [`net.${app}${v}.p95`, (r: Results) => n(row(r).p95Ms)],
+          [`net.${app}${v}.admit`, (r: Results) => n(row(r).checkTxP50Ms)],
           [`net.${app}${v}.disk`, (r: Results) => n(row(r).diskKbPer1000Tx)],
           [`net.${app}${v}.cometRss`, (r: Results) => n(Math.max(...row(r).rssMb.cometbft))],
           [`net.${app}${v}.gen`, (r: Results) => row(r).generatorCpuMsPerTx.toFixed(2)],
+          [`net.${app}${v}.cpuComet`, (r: Results) => row(r).cpuMsPerTx.cometbft.toFixed(2)],
+          [`net.${app}${v}.cpuApp`, (r: Results) => row(r).cpuMsPerTx.app.toFixed(2)],
+          [`net.${app}${v}.load`, (r: Results) => d1(row(r).load1)],
         ] as [string, (r: Results) => string][];
       }),
     ),
@@ -69,6 +73,8 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "net.mote4.appRss": (r) => n(Math.max(...r.net.rows.find((x: { app: string; validators: number }) => x.app === "mote" && x.validators === 4).rssMb.app)),
   "net.ratio1": (r) => r.net.moteVsKvstore.validators1.toFixed(2),
   "net.ratio4": (r) => r.net.moteVsKvstore.validators4.toFixed(2),
+  "net.ratioSocket1": (r) => r.net.moteVsKvstoreSocket.validators1.toFixed(2),
+  "net.ratioSocket4": (r) => r.net.moteVsKvstoreSocket.validators4.toFixed(2),
   "net.txBytes": (r) => n(r.net.rows[0].txBytes),
   "net.txs": (r) => n(r.net.rows[0].txs),
   "net.timeoutCommit": (r) => String(r.net.timeoutCommit),

@@ -5,7 +5,8 @@ import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 import { LightClientError } from "../../ledger/lightclient.ts";
-import { LightRpcError, trustFromGenesis, verifiedValue } from "../../node/light-rpc.ts";
+import { trustFromGenesis, verifiedValue } from "../../node/light-rpc.ts";
+import { NodeError } from "../../node/client.ts";
 import { CliError, fsReason } from "../errors.ts";
 import { parseHexArg, toHex } from "../values.ts";
 import { parseContractId, parseU64, print } from "./ledger.ts";
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         print(opts, json, lines.join("\n"));
       } catch (e) {
         if (e instanceof LightClientError) throw new CliError(`not verified: ${e.message}`);
-        if (e instanceof LightRpcError) throw new CliError(e.message);
+        if (e instanceof NodeError) throw new CliError(e.message);
         throw e;
       }
     });

@@ -2,12 +2,13 @@
 // including the orderings that only show up under load (CheckTx between FinalizeBlock and Commit).
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Request, Response, ResponseProcessProposal_ProposalStatus, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { KeyPair } from "../../ledger/keys.ts";
 import { signTx } from "../../ledger/tx.ts";
+import { Ledger } from "../../ledger/ledger.ts";
 import { decodeReceipt } from "../../ledger/block.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
 import { MoteNodeApp, type AppStateJson } from "../../node/app.ts";
@@ -162,5 +163,64 @@ describe("the Mote ABCI application", () => {
     sock.destroy();
     await server.close();
     app.close();
+  });
+  it("answers a pipelined batch of CheckTx in one socket write, in order (one system call per batch, not per answer)", async () => {
+    const { app } = await freshApp();
+    const server = await listenAbci(app.handle, { port: 0 });
+    const sock = connect(server.port, "127.0.0.1");
+    await new Promise<void>((r) => sock.once("connect", () => r()));
+    const n = 40;
+    // One sender's nonces 0..n-1: each is valid only after the one before it, so the answers show the order.
+    const txs = Array.from({ length: n }, (_, k) => deploy(BigInt(k)).bytes);
+    const bytes = Buffer.concat([...txs.map((tx) => frame(Request.encode(Request.fromPartial({ checkTx: { tx, type: 0 } })).finish())), frame(Request.encode(Request.fromPartial({ flush: {} })).finish())]);
+    const write = Socket.prototype.write;
+    let serverWrites = 0;
+    Socket.prototype.write = function (this: Socket, ...a: unknown[]) {
+      if (this !== sock) serverWrites++;
+      return (write as (...x: unknown[]) => boolean).apply(this, a);
+    } as typeof write;
+    const answers: Response[] = [];
+    try {
+      let buf = Buffer.alloc(0);
+      const done = new Promise<void>((resolve) =>
+        sock.on("data", (c: Buffer) => {
+          buf = Buffer.concat([buf, c]);
+          for (;;) {
+            const len = readUvarint(buf, 0);
+            if (!len || buf.length < len.next + len.value) break;
+            answers.push(Response.decode(buf.subarray(len.next, len.next + len.value)));
+            buf = buf.subarray(len.next + len.value);
+          }
+          if (answers.length === n + 1) resolve();
+        }),
+      );
+      sock.write(bytes);
+      await done;
+    } finally {
+      Socket.prototype.write = write;
+    }
+    expect(answers.slice(0, n).map((a) => a.checkTx?.log)).toEqual(Array.from({ length: n }, () => ""));
+    expect(answers[n]!.flush).toBeDefined();
+    // The whole batch arrived in one read here (one write of the client, 127.0.0.1): its answers leave together.
+    expect(serverWrites).toBeLessThanOrEqual(2);
+    sock.destroy();
+    await server.close();
+    app.close();
+  });
+  it("commits blocks without an fsync each under the engine (synchronous NORMAL), the embedded devnet with one (FULL); a reopened node keeps every committed block", async () => {
+    const { app, dir } = await freshApp();
+    expect(app.synchronous).toBe("NORMAL");
+    const d = deploy(0n);
+    await block(app, 1n, [d.bytes]);
+    const hash = app.appHash;
+    app.close();
+    const again = await MoteNodeApp.open(dir);
+    expect(again.synchronous).toBe("NORMAL");
+    expect(again.height).toBe(1n);
+    expect(Buffer.from(again.appHash).equals(Buffer.from(hash))).toBe(true);
+    again.close();
+    const embedded = await Ledger.init(join(dir, "embedded"), { chainId: CHAIN });
+    expect(embedded.synchronous).toBe("FULL");
+    embedded.close();
   });
 });
