@@ -159,6 +159,7 @@ describe("state sync snapshots", () => {
     expect(ib.lastBlockHeight).toBe(4n);
     expect(Buffer.from(ib.lastBlockAppHash).equals(Buffer.from(hashes.get(4n)!))).toBe(true);
     expect(b.restorer.restored).toMatchObject({ height: 4n, chunks: s.chunks, modules: 1 });
+    expect(b.synchronous).toBe("NORMAL"); // adopted as any ledger under the engine
     expect(logs.join("\n")).toMatch(/restored snapshot at height 4/);
     // no block before the snapshot was replayed: the restored store holds blocks 0 and 4 only
     const st = LedgerStore.open(b.dataDir)!;
