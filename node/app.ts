@@ -7,8 +7,6 @@ import {
   Request,
   Response,
   ResponseProcessProposal_ProposalStatus,
-  ResponseOfferSnapshot_Result,
-  ResponseApplySnapshotChunk_Result,
   type Event,
   type ExecTxResult,
 } from "cosmjs-types/tendermint/abci/types";
@@ -26,6 +24,7 @@ import type { SignedTx } from "../ledger/tx.ts";
 import { DB_FILE } from "../ledger/store.ts";
 import { GENESIS_SALT_BYTES, type GenesisConfig } from "../ledger/params.ts";
 import { randomBytes } from "node:crypto";
+import { defaultSnapshotConfig, SnapshotRestorer, SnapshotServer, type SnapshotConfig } from "./snapshot.ts";
 import {
   NODE_LIMITS,
   resultCode,
@@ -129,13 +128,23 @@ export class MoteNodeApp {
   /** Messages for the operator's log (the node's stderr), never for a client. */
   log: (line: string) => void = (l) => process.stderr.write(`mote-app: ${l}\n`);
 
+  /** State sync (node/snapshot.ts): snapshots this node serves, and the restore of one when it joins empty. */
+  readonly snapshots: SnapshotServer;
+  readonly restorer: SnapshotRestorer;
+
   private constructor(
     readonly dataDir: string,
     private readonly vm: ContractVM,
-  ) {}
+    snapshots: SnapshotConfig,
+    genesisFile: string | undefined,
+  ) {
+    this.snapshots = new SnapshotServer(dataDir, snapshots, (l) => this.log(l));
+    this.restorer = new SnapshotRestorer(dataDir, vm, genesisFile, (l) => this.log(l));
+  }
 
-  static async open(dataDir: string, opts: { vm?: ContractVM } = {}): Promise<MoteNodeApp> {
-    const app = new MoteNodeApp(dataDir, opts.vm ?? (await MoteVM.create()));
+  /** `genesisFile`: the engine's genesis.json, against which a restored snapshot's genesis block is checked. */
+  static async open(dataDir: string, opts: { vm?: ContractVM; snapshots?: SnapshotConfig; genesisFile?: string } = {}): Promise<MoteNodeApp> {
+    const app = new MoteNodeApp(dataDir, opts.vm ?? (await MoteVM.create()), opts.snapshots ?? defaultSnapshotConfig(), opts.genesisFile);
     if (existsSync(join(dataDir, DB_FILE))) app.adopt(await Ledger.open(dataDir, { vm: app.vm }));
     return app;
   }
@@ -220,10 +229,20 @@ export class MoteNodeApp {
     }
     if (req.extendVote) return Response.fromPartial({ extendVote: { voteExtension: new Uint8Array(0) } });
     if (req.verifyVoteExtension) return Response.fromPartial({ verifyVoteExtension: { status: 1 } });
-    if (req.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: [] } });
-    if (req.offerSnapshot) return Response.fromPartial({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } });
-    if (req.loadSnapshotChunk) return Response.fromPartial({ loadSnapshotChunk: { chunk: new Uint8Array(0) } });
-    if (req.applySnapshotChunk) return Response.fromPartial({ applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.ABORT } });
+    if (req.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: this.snapshots.list() } });
+    if (req.offerSnapshot) return Response.fromPartial({ offerSnapshot: this.restorer.offer(req.offerSnapshot.snapshot, req.offerSnapshot.appHash, this.ledger !== null) });
+    if (req.loadSnapshotChunk) {
+      const c = req.loadSnapshotChunk;
+      return Response.fromPartial({ loadSnapshotChunk: { chunk: this.snapshots.loadChunk(c.height, c.format, c.chunk) } });
+    }
+    if (req.applySnapshotChunk) {
+      const c = req.applySnapshotChunk;
+      const a = await this.restorer.apply(c.index, c.chunk, c.sender, (l) => {
+        this.adopt(l);
+        this.checkState = null;
+      });
+      return Response.fromPartial({ applySnapshotChunk: a });
+    }
     return Response.fromPartial({ exception: { error: "unknown ABCI request" } });
   }
 
@@ -393,6 +412,7 @@ export class MoteNodeApp {
     this.staged = null;
     this.checkState = null;
     s.resolve();
+    this.snapshots.afterCommit(this.ledger!.height);
   }
 
   private query(path: string, data: Uint8Array, height: bigint): { code: number; log: string; codespace: string; value: Uint8Array; key: Uint8Array; height: bigint } {

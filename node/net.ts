@@ -10,6 +10,7 @@ import { configureGenesis, configureNode, ensureCometbft, nodeIdOf, runCometbft,
 import { APP_DIR, NODE_FILE, pidFile, type NodeFile } from "./run.ts";
 import { newAppStateSalt, type AppStateJson } from "./app.ts";
 import { rpcGet } from "./client.ts";
+import { configureStateSync, trustPointOf } from "./state-sync.ts";
 
 export const NET_FILE = "net.json";
 export const DEFAULT_NET_DIR = ".mote-net";
@@ -20,7 +21,8 @@ export const OPERATOR_ALLOC = 1_000_000_000_000_000n;
 export interface NetManifest {
   chainId: string;
   basePort: number;
-  nodes: { index: number; home: string; ports: NodePorts; id: string }[];
+  /** Validators first (indexes 0..N-1), then full nodes added by `mote net add` (validator: false). */
+  nodes: { index: number; home: string; ports: NodePorts; id: string; validator?: boolean }[];
 }
 
 export const portsOf = (base: number, i: number): NodePorts => ({ p2p: base + 100 * i, rpc: base + 1 + 100 * i, app: base + 2 + 100 * i });
@@ -38,6 +40,8 @@ export interface InitNetOpts {
   timeoutCommit?: string;
   minGasPrice?: bigint;
   alloc?: { id: Uint8Array; amount: bigint }[];
+  /** Blocks between state-sync snapshots each node takes (node/snapshot.ts); default: its own default. */
+  snapshotInterval?: number;
 }
 
 /** Creates the network's directory: keys, genesis (the operator's allocation in app_state) and per-node config. */
@@ -69,13 +73,47 @@ export async function initNet(dir: string, o: InitNetOpts): Promise<NetManifest>
     const peers = nodes.filter((p) => p.index !== n.index).map((p) => `${p.id}@127.0.0.1:${p.ports.p2p}`);
     configureNode(n.home, { moniker: `node${n.index}`, ports: n.ports, host: "127.0.0.1", peers, timeoutCommit: o.timeoutCommit ?? "1s", local: true });
     configureGenesis(n.home, chainId, appState);
-    const nf: NodeFile = { moniker: `node${n.index}`, ports: n.ports };
+    const nf: NodeFile = { moniker: `node${n.index}`, ports: n.ports, ...(o.snapshotInterval === undefined ? {} : { snapshots: { interval: o.snapshotInterval } }) };
     writeFileSync(join(n.home, NODE_FILE), `${JSON.stringify(nf, null, 2)}\n`);
     mkdirSync(join(n.home, APP_DIR), { recursive: true });
   }
   const m: NetManifest = { chainId, basePort: base, nodes };
   writeFileSync(join(dir, NET_FILE), `${JSON.stringify(m, null, 2)}\n`);
   return m;
+}
+
+/**
+ * Adds a full node (not a validator) to a local network: the network's genesis, every node as a peer,
+ * and with `stateSync` CometBFT's [statesync] set to restore a snapshot (trust point: node 0's latest
+ * commit, light-client RPC servers: the first two validators) instead of replaying from height 1.
+ */
+export async function addNode(dir: string, o: { stateSync: boolean; snapshotInterval?: number; discoveryTime?: string }): Promise<NetManifest["nodes"][number]> {
+  dir = resolve(dir);
+  const m = readManifest(dir);
+  const bin = await ensureCometbft({ log: (l) => process.stderr.write(`${l}\n`) });
+  const index = m.nodes.length;
+  const home = join(dir, `node${index}`);
+  if (existsSync(home)) throw new EngineError(`${home}: already exists`);
+  runCometbft(bin, ["init", "--home", home]);
+  const first = m.nodes[0]!;
+  const ports = portsOf(m.basePort, index);
+  const peers = m.nodes.map((p) => `${p.id}@127.0.0.1:${p.ports.p2p}`);
+  const timeoutCommit = /^timeout_commit = "([^"]+)"/m.exec(readFileSync(join(first.home, "config", "config.toml"), "utf8"))?.[1] ?? "1s";
+  configureNode(home, { moniker: `node${index}`, ports, host: "127.0.0.1", peers, timeoutCommit, local: true });
+  writeFileSync(join(home, "config", "genesis.json"), readFileSync(join(first.home, "config", "genesis.json")));
+  if (o.stateSync) {
+    const validators = m.nodes.filter((n) => n.validator !== false);
+    const rpcServers = validators.slice(0, 2).map((n) => `http://127.0.0.1:${n.ports.rpc}`);
+    const trust = await trustPointOf(rpcServers[0]!);
+    configureStateSync(home, { rpcServers, trustHeight: trust.height, trustHash: trust.hash, discoveryTime: o.discoveryTime ?? "5s" });
+  }
+  const nf: NodeFile = { moniker: `node${index}`, ports, ...(o.snapshotInterval === undefined ? {} : { snapshots: { interval: o.snapshotInterval } }) };
+  writeFileSync(join(home, NODE_FILE), `${JSON.stringify(nf, null, 2)}\n`);
+  mkdirSync(join(home, APP_DIR), { recursive: true });
+  const node = { index, home, ports, id: nodeIdOf(home), validator: false };
+  m.nodes.push(node);
+  writeFileSync(join(dir, NET_FILE), `${JSON.stringify(m, null, 2)}\n`);
+  return node;
 }
 
 /** True when `pid` is alive and its command line names `mark` (a PID reused by another program is not ours). */

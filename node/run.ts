@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { listenAbci } from "./abci-server.ts";
 import { MoteNodeApp } from "./app.ts";
 import { ensureCometbft, type NodePorts } from "./cometbft.ts";
+import { defaultSnapshotConfig, type SnapshotConfig } from "./snapshot.ts";
 
 export const NODE_FILE = "mote-node.json";
 export const APP_DIR = "app";
@@ -15,6 +16,8 @@ export const APP_DIR = "app";
 export interface NodeFile {
   moniker: string;
   ports: NodePorts;
+  /** State-sync snapshots this node takes and serves (node/snapshot.ts); missing fields take the defaults. */
+  snapshots?: Partial<SnapshotConfig>;
 }
 
 export function readNodeFile(home: string): NodeFile {
@@ -30,7 +33,10 @@ export async function runNode(home: string, opts: { log?: (line: string) => void
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const cfg = readNodeFile(home);
   const bin = await ensureCometbft({ log });
-  const app = await MoteNodeApp.open(join(home, APP_DIR));
+  const app = await MoteNodeApp.open(join(home, APP_DIR), {
+    snapshots: { ...defaultSnapshotConfig(), ...cfg.snapshots },
+    genesisFile: join(home, "config", "genesis.json"),
+  });
   app.log = (l) => log(`app: ${l}`);
   const server = await listenAbci(app.handle, { port: cfg.ports.app });
   const out = openSync(join(home, "cometbft.log"), "a");

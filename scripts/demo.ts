@@ -12,6 +12,7 @@ import { type Abi, eventByTopic, formatValue } from "../compiler/abi.ts";
 import { KeyPair, Ledger, decodeTx, hex, instanceId, readingMessage as deviceReadingMessage, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
 import { readSealedReadings, sealReading } from "../ledger/data.ts";
 import { ReaderKey } from "../ledger/seal.ts";
+import { embeddedChain, networkChain, type FleetChain } from "./demo-chain.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const CHAIN_ID = "mote-demo";
@@ -126,8 +127,10 @@ function stats(s: number[]): { min: number; median: number; max: number } {
 
 // -- run --------------------------------------------------------------------------------------------
 
+const network = process.argv.slice(2).includes("--network");
+for (const a of process.argv.slice(2)) if (a !== "--network") fail(`unknown option '${a}' (npm run demo [-- --network])`);
 const started = performance.now();
-console.log("Mote fleet demo: five sensors, one ledger, an anomaly guard on chain\n");
+console.log(`Mote fleet demo: five sensors, one ledger${network ? " on a 4-validator network" : ""}, an anomaly guard on chain\n`);
 
 console.log("1. build and compile");
 const vmBuild = await buildVm({ quiet: true });
@@ -137,35 +140,44 @@ const guard = compile("contracts/anomaly_guard.mote");
 const attestation = compile("contracts/sensor_attestation.mote");
 for (const c of [registry, guard, attestation]) check(c.module.length > 0, `compiled ${c.path}`, `${c.module.length} bytes`);
 
-const dir = mkdtempSync(join(tmpdir(), "mote-demo-"));
-// removed however the demo ends, a failed step's process.exit included
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+// Block times: the embedded chain's clock is the demo's (every run's chain identical); a network's is
+// the engine's BFT time, and the readings' own timestamps (devices' clocks) still follow clockNow.
 let clockNow = GENESIS;
-const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clockNow, genesis: { salt: GENESIS_SALT } });
+let chain: FleetChain;
+if (network) {
+  console.log("\n   a local network: mote net up --validators 4 in a temporary directory; every call below goes through node 0's RPC");
+  chain = await networkChain(root, { chainId: CHAIN_ID, validators: 4, log: (l) => console.log(`   ${l}`) });
+} else {
+  const dir = mkdtempSync(join(tmpdir(), "mote-demo-"));
+  // removed however the demo ends, a failed step's process.exit included
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  chain = embeddedChain(await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clockNow, genesis: { salt: GENESIS_SALT } }));
+}
 // an instance's id follows from the chain's genesis hash, its deployer and the deployer's nonce: these are the operator's first three transactions
-[registry, guard, attestation].forEach((c, i) => (c.id = instanceId(ledger.genesisHash, operator.publicKey, BigInt(i))));
+const firstNonce = await chain.nonce(operator.publicKey);
+[registry, guard, attestation].forEach((c, i) => (c.id = instanceId(chain.genesisHash, operator.publicKey, firstNonce + BigInt(i))));
 try {
-  console.log("\n2. a fresh ledger in a temporary directory; the operator deploys the contracts");
-  const deploy = (c: Compiled, args: Value[]): void => {
+  console.log(`\n2. a fresh ledger ${network ? "on the network" : "in a temporary directory"}; the operator deploys the contracts`);
+  const deploy = async (c: Compiled, args: Value[]): Promise<void> => {
     clockNow += 1n;
-    const r = ledger.deploy(operator, c.module, args);
+    const r = await chain.deploy(operator, c.module, args);
     account(`${c.abi.contract}.init`, r.receipt);
     check(r.receipt.status === "ok" && hex(r.contract) === hex(c.id), `deployed ${c.abi.contract}`, `id ${hex(c.id).slice(0, 16)}…  gas ${r.receipt.gasUsed}`);
   };
-  deploy(registry, []);
+  await deploy(registry, []);
   // the guard is told the attestation's id before that is deployed: it is the operator's next deploy
-  deploy(guard, [registry.id, attestation.id]);
-  deploy(attestation, [registry.id, guard.id]);
+  await deploy(guard, [registry.id, attestation.id]);
+  await deploy(attestation, [registry.id, guard.id]);
 
   console.log("\n3. the operator registers five devices");
   for (const [i, d] of devices.entries()) {
     clockNow += 1n;
     const location = sha256(new TextEncoder().encode(`site-7/${d.place}`));
-    const r = ledger.call(operator, registry.id, "register", [d.key.publicKey, 1n, location]);
+    const r = await chain.call(operator, registry.id, "register", [d.key.publicKey, 1n, location]);
     account("Registry.register", r.receipt);
     check(r.receipt.status === "ok", `registered ${d.name} (${d.place})`, `key ${d.key.publicKeyHex.slice(0, 16)}…`);
     if (i === devices.length - 1) {
-      const n = ledger.view(registry.id, "active_count").returns[0];
+      const n = (await chain.view(registry.id, "active_count")).returns[0];
       check(n === 5n, "registry counts 5 active devices");
     }
   }
@@ -175,7 +187,7 @@ try {
   let refused: { round: number; message: string } | null = null;
   const anomalies = new Map<string, number>();
   let readings = 0;
-  let gatewayNonce = ledger.nonce(gateway.publicKey);
+  let gatewayNonce = await chain.nonce(gateway.publicKey);
   for (let round = 1; round <= ROUNDS; round++) {
     clockNow += ROUND_SECONDS;
     const batch: { tx: SignedTx; contract: Compiled; label: string; device: number }[] = [];
@@ -185,12 +197,12 @@ try {
       d.nonce += 1n;
       const sig = d.key.sign(readingMessage(attestation.id, d.nonce, value, clockNow));
       const args: Value[] = [d.key.publicKey, d.nonce, BigInt.asUintN(64, toFixed(value)), clockNow, sig];
-      batch.push({ tx: ledger.signCall(gateway, attestation.id, "submit", args, { nonce: gatewayNonce++ }), contract: attestation, label: "Attestation.submit", device: i });
+      batch.push({ tx: chain.signCall(gateway, attestation.id, "submit", args, gatewayNonce++), contract: attestation, label: "Attestation.submit", device: i });
       if (isolatedAt && i === DRIFTER - 1) continue; // nothing for the guard to observe once the reading is refused
-      batch.push({ tx: ledger.signCall(gateway, guard.id, "observe", [d.key.publicKey], { nonce: gatewayNonce++ }), contract: guard, label: "Guard.observe", device: i });
+      batch.push({ tx: chain.signCall(gateway, guard.id, "observe", [d.key.publicKey], gatewayNonce++), contract: guard, label: "Guard.observe", device: i });
     }
-    const { block, outcomes } = ledger.submit(batch.map((b) => b.tx), { timestamp: clockNow });
-    if (!block) fail(`round ${round}: the ledger accepted no transaction`);
+    const outcomes = await chain.submit(batch.map((b) => b.tx), clockNow);
+    if (!outcomes.some((o) => o.ok)) fail(`round ${round}: the ledger accepted no transaction`);
     for (const [k, o] of outcomes.entries()) {
       const b = batch[k]!;
       if (!o.ok) fail(`round ${round}: ${b.label} for ${devices[b.device]!.name} was rejected: ${o.error.message}`);
@@ -207,12 +219,12 @@ try {
       if (raised > 0) anomalies.set(name, (anomalies.get(name) ?? 0) + raised);
       for (const v of eventsNamed(guard, o.receipt, "Isolated")) {
         if (b.device !== DRIFTER - 1) fail(`round ${round}: healthy ${name} was isolated`);
-        isolatedAt = { round, nonce: v[1] as bigint, height: block.header.height, anomalies: v[2] as bigint };
-        console.log(`     round ${String(round).padStart(2)}: the guard isolated ${name} after ${v[2]} anomalies (reading #${v[1]}, block ${block.header.height})`);
+        isolatedAt = { round, nonce: v[1] as bigint, height: o.height, anomalies: v[2] as bigint };
+        console.log(`     round ${String(round).padStart(2)}: the guard isolated ${name} after ${v[2]} anomalies (reading #${v[1]}, block ${o.height})`);
       }
     }
     if (refused && refused.round === round) console.log(`     round ${String(round).padStart(2)}: ${devices[DRIFTER - 1]!.name}'s next reading refused: "${refused.message}"`);
-    if (round % 10 === 0) console.log(`     … round ${String(round).padStart(2)}/${ROUNDS}: ${readings} readings attested, ${txAccepted + txReverted} transactions, block ${ledger.height}`);
+    if (round % 10 === 0) console.log(`     … round ${String(round).padStart(2)}/${ROUNDS}: ${readings} readings attested, ${txAccepted + txReverted} transactions, block ${await chain.height()}`);
   }
   const drifter = devices[DRIFTER - 1]!;
   check(readings >= 180 && readings <= 200, "about 200 readings attested", `${readings}`);
@@ -220,10 +232,10 @@ try {
   check(refused?.message === "device isolated by the anomaly guard", `${drifter.name}'s next reading was refused`, refused ? `"${refused.message}"` : "it was accepted");
   const healthyAnomalies = devices.filter((_, i) => i !== DRIFTER - 1).reduce((n, d) => n + (anomalies.get(d.name) ?? 0), 0);
   check(healthyAnomalies === 0, "the four healthy devices raised no anomaly");
-  check(ledger.view(guard.id, "is_isolated", [drifter.key.publicKey]).returns[0] === 1n, "the guard's storage says isolated");
+  check((await chain.view(guard.id, "is_isolated", [drifter.key.publicKey])).returns[0] === 1n, "the guard's storage says isolated");
 
   console.log("\n5. an auditor recomputes every device's hash chain of readings from the events");
-  const attested = ledger.events({ contract: attestation.id, topic: attestation.abi.events.find((e) => e.name === "Attested")!.topic });
+  const attested = await chain.events({ contract: attestation.id, topic: attestation.abi.events.find((e) => e.name === "Attested")!.topic });
   let chainsOk = true;
   for (const d of devices) {
     let head: Uint8Array = new Uint8Array(32);
@@ -232,21 +244,21 @@ try {
       head = sha256(new Uint8Array([...head, ...deviceReadingMessage(attestation.id, nonce, value, timestamp)]));
       if (hex(head) !== hex(chain)) chainsOk = false;
     }
-    if (hex(ledger.view(attestation.id, "chain_of", [d.key.publicKey]).returns[0] as Uint8Array) !== hex(head)) chainsOk = false;
+    if (hex((await chain.view(attestation.id, "chain_of", [d.key.publicKey])).returns[0] as Uint8Array) !== hex(head)) chainsOk = false;
   }
   check(chainsOk, "all five chains match the heads stored on chain", `${attested.length} Attested events`);
 
   console.log("\n6. sealed readings: the cold room's next readings are encrypted to the plant's reader key");
   const readersContract = compile("contracts/data_readers.mote");
   clockNow += 1n;
-  const dr = ledger.deploy(operator, readersContract.module, []);
+  const dr = await chain.deploy(operator, readersContract.module, []);
   readersContract.id = dr.contract;
   check(dr.receipt.status === "ok", "deployed DataReaders", `id ${hex(readersContract.id).slice(0, 16)}…`);
   const plant = ReaderKey.fromSeed(sha256(new TextEncoder().encode("mote-demo:plant reader")));
   const validator = ReaderKey.fromSeed(sha256(new TextEncoder().encode("mote-demo:a validator's key")));
   const cold = devices[0]!;
   clockNow += 1n;
-  const added = ledger.call(operator, readersContract.id, "add_reader", [cold.key.publicKey, plant.publicKey]);
+  const added = await chain.call(operator, readersContract.id, "add_reader", [cold.key.publicKey, plant.publicKey]);
   check(added.receipt.status === "ok", `the operator lists the plant's reader key for ${cold.name}`, `key ${hex(plant.publicKey).slice(0, 16)}…`);
   const sealedSent: { nonce: bigint; value: bigint; context: string }[] = [];
   for (let k = 1; k <= 3; k++) {
@@ -254,7 +266,7 @@ try {
     cold.nonce += 1n;
     const value = toFixed(sample(0, ROUNDS + k));
     const context = `{"unit":"C","adc":[${2048 + k * 3},${2050 + k * 3}],"door":"closed"}`;
-    const keys = ledger.view(readersContract.id, "readers_for", [cold.key.publicKey, cold.nonce]).returns[0] as Uint8Array;
+    const keys = (await chain.view(readersContract.id, "readers_for", [cold.key.publicKey, cold.nonce])).returns[0] as Uint8Array;
     const readers = Array.from({ length: keys.length / 32 }, (_, i) => keys.slice(i * 32, i * 32 + 32));
     // a device draws the ephemeral key, nonce and content key from its RNG; the demo derives them from
     // labels so that every run builds the same chain (and prints the same head hash)
@@ -262,17 +274,17 @@ try {
     const random = { ephemeralSecret: label("ephemeral"), nonce: label("nonce").subarray(0, 24), contentKey: label("content key") };
     const s = sealReading(cold.key, CHAIN_ID, attestation.id, cold.nonce, { value, timestamp: clockNow, context: new TextEncoder().encode(context) }, readers, { random });
     const txs = [
-      ledger.signCall(gateway, attestation.id, "submit_sealed", [s.device, s.nonce, BigInt.asUintN(64, s.value), s.timestamp, s.sealed, s.signature], { nonce: gatewayNonce++ }),
-      ledger.signCall(gateway, guard.id, "observe", [cold.key.publicKey], { nonce: gatewayNonce++ }),
+      chain.signCall(gateway, attestation.id, "submit_sealed", [s.device, s.nonce, BigInt.asUintN(64, s.value), s.timestamp, s.sealed, s.signature], gatewayNonce++),
+      chain.signCall(gateway, guard.id, "observe", [cold.key.publicKey], gatewayNonce++),
     ];
-    const { outcomes } = ledger.submit(txs, { timestamp: clockNow });
+    const outcomes = await chain.submit(txs, clockNow);
     for (const [i, o] of outcomes.entries()) {
       if (!o.ok || o.receipt.status !== "ok") fail(`sealed reading ${k}: ${!o.ok ? o.error.message : errorMessage(i === 0 ? attestation : guard, o.receipt)}`);
       account(i === 0 ? "Attestation.submit_sealed" : "Guard.observe", o.receipt);
     }
     sealedSent.push({ nonce: cold.nonce, value, context });
   }
-  const sealedEvents = ledger.events({ contract: attestation.id });
+  const sealedEvents = await chain.events({ contract: attestation.id });
   const opened = readSealedReadings(sealedEvents, { chainId: CHAIN_ID, contract: attestation.id, device: cold.key.publicKey, key: plant });
   check(opened.length === 3 && opened.every((r, i) => r.outcome.status === "opened" && r.outcome.publicMatches &&
       r.outcome.payload.value === sealedSent[i]!.value && new TextDecoder().decode(r.outcome.payload.context) === sealedSent[i]!.context),
@@ -280,10 +292,17 @@ try {
   const outsider = readSealedReadings(sealedEvents, { chainId: CHAIN_ID, contract: attestation.id, device: cold.key.publicKey, key: validator });
   check(outsider.length === 3 && outsider.every((r) => r.outcome.status === "not_a_reader"), "a validator's key opens none of them: it sees the public value and ciphertext only",
     `${outsider.map((r) => r.sealedBytes).join(", ")} bytes sealed`);
+  // the rest reads the ledger itself: on a network, validator 0's copy once every validator agrees and the network has stopped
+  const headLine = await chain.head();
+  const finalHeight = await chain.height();
+  const value = (await chain.view(attestation.id, "value_of", [drifter.key.publicKey])).returns[0]!;
+  const copy = await chain.auditCopy();
+  if (copy.validators) check(copy.validators.ok, "every validator reports the same app hash", copy.validators.detail);
+  const ledger = copy.ledger;
   const plain = Buffer.from(ledger.exportChain());
   check(sealedSent.every((r) => !plain.includes(Buffer.from(r.context))), "no sealed context appears anywhere in the chain's export");
 
-  console.log("\n7. audit: signatures, hash links and a full re-execution");
+  console.log(`\n7. audit${network ? " of validator 0's ledger, copied after the network stopped" : ""}: signatures, hash links and a full re-execution`);
   const audit = ledger.audit();
   check(audit.ok, "the ledger passes audit", audit.ok ? `${audit.blocks} blocks, ${audit.txs} transactions, state root ${audit.stateRoot!.slice(0, 16)}…` : audit.error);
   const exported = ledger.exportChain();
@@ -309,7 +328,7 @@ try {
 
   const elapsed = (performance.now() - started) / 1000;
   console.log("\nreport");
-  console.log(`  transactions      ${txAccepted + txReverted} in ${ledger.height} blocks after genesis (${txAccepted} ok, ${txReverted} reverted)`);
+  console.log(`  transactions      ${txAccepted + txReverted} in ${finalHeight} blocks after genesis (${txAccepted} ok, ${txReverted} reverted)`);
   console.log(`  readings          ${readings} attested, 1 refused; ${sealedSent.length} sealed to the plant's reader key`);
   console.log("  gas per call      min / median / max (calls)");
   for (const [label, s] of [...gas.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -317,15 +336,16 @@ try {
     console.log(`    ${label.padEnd(20)} ${String(g.min).padStart(6)} / ${String(g.median).padStart(6)} / ${String(g.max).padStart(6)}  (${s.length})`);
   }
   console.log(`  bytecode          ${[registry, guard, attestation].map((c) => `${c.abi.contract} ${c.module.length} B`).join(", ")}`);
-  console.log(`  chain head        block ${ledger.height}, ${hex(ledger.headHash)}`);
+  console.log(`  chain head        ${headLine}`);
   if (isolatedAt) {
     console.log(`  isolation         ${drifter.name} (${drifter.place}) drifting +${DRIFT_PER_ROUND} °C/round from round ${DRIFT_FROM}; ` +
       `isolated in round ${isolatedAt.round} at reading #${isolatedAt.nonce} (block ${isolatedAt.height}) after ${isolatedAt.anomalies} anomalies; ` +
-      `last accepted value ${formatValue(ledger.view(attestation.id, "value_of", [drifter.key.publicKey]).returns[0]!, "fixed")} °C`);
+      `last accepted value ${formatValue(value, "fixed")} °C`);
   }
   process.stderr.write(`(ran in ${elapsed.toFixed(1)} s)\n`);
+  if (copy.ledger !== undefined && network) copy.ledger.close();
 } finally {
-  ledger.close();
+  await chain.close();
 }
 
 if (failed > 0) {

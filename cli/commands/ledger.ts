@@ -34,6 +34,7 @@ import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 import { NodeError } from "../../node/client.ts";
 import { RemoteLedger } from "../../node/remote.ts";
+import type { EventRecord } from "../../ledger/ledger.ts";
 
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
@@ -791,8 +792,8 @@ export function register(program: Command): void {
       .option("--name <event>", "only events with this name (from stored ABIs) or this numeric topic")
       .option("--from <height>", "from this block height")
       .option("--to <height>", "up to this block height")
-      .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line)")
-      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500")
+      .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line); with --node through a websocket subscription")
+      .option("--interval <ms>", "with --follow on the embedded devnet: how often to look for new blocks", "500")
       .option("--node <url>", NODE_HELP),
   ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string; node?: string }) =>
     guarded(async () => {
@@ -821,6 +822,35 @@ export function register(program: Command): void {
             for (const c of candidates) for (const ev of abiOf(c)?.events ?? []) if (ev.name === opts.name) topics.add(ev.topic >>> 0);
             if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${quoteInput(opts.name)}' (give a numeric topic instead)`, 2);
           }
+        }
+        if (opts.follow && opts.node !== undefined) {
+          // --node: CometBFT pushes each committed transaction's events (websocket, node/follow.ts)
+          const lineOf = (e: EventRecord) => {
+            const abi = abiOf(e.contract);
+            return `block ${e.height} tx ${e.tx} ${toHex(e.contract).slice(0, 18)}… ${(abi && formatEvent(abi, e.topic, e.values)) ?? `${e.topic}: ${e.values.map(rawValue).join(", ")}`}`;
+          };
+          const jsonOf = (e: EventRecord) => ({ height: e.height.toString(), tx: toHex(e.txId), index: e.index, contract: toHex(e.contract), topic: String(e.topic), name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null, values: e.values.map(rawValue) });
+          const stopFollowing = new AbortController();
+          const onSignal = () => stopFollowing.abort();
+          process.once("SIGINT", onSignal);
+          process.once("SIGTERM", onSignal);
+          try {
+            // loaded on use: the websocket client is a large module the other commands never need
+            const { followEvents } = await import("../../node/follow.ts");
+            await followEvents(opts.node, {
+              filter: { contract, fromHeight: opts.from === undefined ? undefined : parseU64(opts.from, "--from"), toHeight: opts.to === undefined ? undefined : parseU64(opts.to, "--to") },
+              onEvents: (evs) => {
+                for (const [k, v] of abis) if (v === undefined) abis.delete(k); // a contract's ABI may have arrived since
+                for (const e of evs) if (!topics || topics.has(e.topic)) process.stdout.write(`${opts.json ? JSON.stringify(jsonOf(e)) : lineOf(e)}\n`);
+              },
+              onStatus: (line) => process.stderr.write(`mote: ${line}\n`),
+              signal: stopFollowing.signal,
+            });
+          } finally {
+            process.off("SIGINT", onSignal);
+            process.off("SIGTERM", onSignal);
+          }
+          return;
         }
         const all = await l.events({
           contract,

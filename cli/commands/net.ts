@@ -4,18 +4,26 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EngineError, configureGenesis, configureNode, ensureCometbft, nodeIdOf, runCometbft } from "../../node/cometbft.ts";
-import { DEFAULT_BASE_PORT, DEFAULT_NET_DIR, initNet, killNode, netStatus, readManifest, startNode, stopNode, waitForNodes, type NodeStatus } from "../../node/net.ts";
+import { addNode, DEFAULT_BASE_PORT, DEFAULT_NET_DIR, initNet, killNode, netStatus, readManifest, startNode, stopNode, waitForNodes, type NodeStatus } from "../../node/net.ts";
 import { APP_DIR, NODE_FILE, runNode, type NodeFile } from "../../node/run.ts";
 import { newAppStateSalt, type AppStateJson } from "../../node/app.ts";
 import { CliError } from "../errors.ts";
+import { NodeError } from "../../node/client.ts";
 import { parseU64 } from "./ledger.ts";
 import { parseHexArg } from "../values.ts";
+import { checkStateSync, configureStateSync, trustPointOf, type StateSyncConfig } from "../../node/state-sync.ts";
+
+function parseInterval(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9]{1,9}$/.test(text)) throw new CliError(`--snapshot-interval: expected a number of blocks (0 = no snapshots), got '${text}'`, 2);
+  return Number(text);
+}
 
 async function engine<T>(f: () => Promise<T> | T): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof EngineError || e instanceof RangeError) throw new CliError(e.message);
+    if (e instanceof EngineError || e instanceof RangeError || e instanceof NodeError) throw new CliError(e.message);
     throw e;
   }
 }
@@ -60,9 +68,10 @@ export function register(program: Command): void {
       .option("--timeout-commit <t>", "CometBFT consensus timeout_commit (e.g. 200ms, 1s)", "1s")
       .option("--min-gas-price <n>", "least gas price a transaction may offer", "0")
       .option("--alloc <id=amount...>", "genesis balances beyond the operator's (DIR/operator.key)")
+      .option("--snapshot-interval <blocks>", "blocks between the state-sync snapshots each node takes (0: none; default 100)")
       .option("--no-wait", "return without waiting for the first block")
       .option("--json", "print machine-readable JSON"),
-  ).action(async (opts: { dir: string; validators: string; basePort: string; chainId: string; timeoutCommit: string; minGasPrice: string; alloc?: string[]; wait: boolean; json?: boolean }) =>
+  ).action(async (opts: { dir: string; validators: string; basePort: string; chainId: string; timeoutCommit: string; minGasPrice: string; alloc?: string[]; snapshotInterval?: string; wait: boolean; json?: boolean }) =>
     engine(async () => {
       const n = Number(opts.validators);
       if (!/^[0-9]+$/.test(opts.validators) || n < 1 || n > 16) throw new CliError(`--validators: expected 1..16, got '${opts.validators}'`, 2);
@@ -74,12 +83,30 @@ export function register(program: Command): void {
         timeoutCommit: opts.timeoutCommit,
         minGasPrice: parseU64(opts.minGasPrice, "--min-gas-price"),
         alloc: parseAlloc(opts.alloc),
+        snapshotInterval: parseInterval(opts.snapshotInterval),
       });
       for (const node of m.nodes) startNode(node.home);
       if (opts.wait) await waitForNodes(m, m.nodes.map((x) => x.index), 1, 120_000);
       const urls = m.nodes.map((x) => `http://127.0.0.1:${x.ports.rpc}`);
       if (opts.json) process.stdout.write(`${JSON.stringify({ dir, chainId: m.chainId, operatorKey: join(dir, "operator.key"), rpc: urls })}\n`);
       else process.stdout.write(`${m.nodes.map((x, i) => `node${x.index}: ${urls[i]}`).join("\n")}\noperator key: ${join(dir, "operator.key")}\n`);
+    }),
+  );
+
+  dirOpt(
+    net
+      .command("add")
+      .description("add a full node (not a validator) and start it; with --state-sync it restores a validator's snapshot instead of replaying from height 1")
+      .option("--state-sync", "join by state sync (trust point: node 0's latest commit)")
+      .option("--snapshot-interval <blocks>", "blocks between the snapshots this node takes (0: none; default 100)")
+      .option("--json", "print machine-readable JSON"),
+  ).action(async (opts: { dir: string; stateSync?: boolean; snapshotInterval?: string; json?: boolean }) =>
+    engine(async () => {
+      const n = await addNode(opts.dir, { stateSync: Boolean(opts.stateSync), snapshotInterval: parseInterval(opts.snapshotInterval) });
+      const pid = startNode(n.home);
+      const rpc = `http://127.0.0.1:${n.ports.rpc}`;
+      if (opts.json) process.stdout.write(`${JSON.stringify({ index: n.index, home: n.home, rpc, pid, stateSync: Boolean(opts.stateSync) })}\n`);
+      else process.stdout.write(`node${n.index}: full node${opts.stateSync ? " joining by state sync" : ""}, started (pid ${pid}) ${rpc}\n`);
     }),
   );
 
@@ -135,12 +162,28 @@ export function register(program: Command): void {
     .option("--genesis <file>", "the network's shared genesis.json (default: a new single-validator genesis)")
     .option("--timeout-commit <t>", "CometBFT consensus timeout_commit", "1s")
     .option("--alloc <id=amount...>", "genesis balances (new genesis only)")
+    .option("--snapshot-interval <blocks>", "blocks between the state-sync snapshots this node takes and serves (0: none; default 100)")
+    .option("--state-sync <rpc,...>", "join by state sync: RPC URLs of the network's nodes for the light client (two, on different machines)")
+    .option("--trust-height <h>", "with --state-sync: the height to trust (default: the first RPC server's latest)")
+    .option("--trust-hash <hex>", "with --state-sync: the block hash at --trust-height, from a source you trust")
     .option("--json", "print machine-readable JSON")
-    .action(async (opts: { home: string; moniker: string; chainId: string; host: string; p2pPort: string; rpcPort: string; appPort: string; peers: string; genesis?: string; timeoutCommit: string; alloc?: string[]; json?: boolean }) =>
+    .action(async (opts: { home: string; moniker: string; chainId: string; host: string; p2pPort: string; rpcPort: string; appPort: string; peers: string; genesis?: string; timeoutCommit: string; alloc?: string[]; snapshotInterval?: string; stateSync?: string; trustHeight?: string; trustHash?: string; json?: boolean }) =>
       engine(async () => {
         const home = resolve(opts.home);
         if (existsSync(join(home, NODE_FILE))) throw new CliError(`${home}: already a node home (${NODE_FILE})`);
         const ports = { p2p: parsePort(opts.p2pPort, "--p2p-port"), rpc: parsePort(opts.rpcPort, "--rpc-port"), app: parsePort(opts.appPort, "--app-port") };
+        const interval = parseInterval(opts.snapshotInterval);
+        if ((opts.trustHeight === undefined) !== (opts.trustHash === undefined)) throw new CliError("--trust-height and --trust-hash go together (or neither: trust the first RPC server's latest commit)", 2);
+        if (opts.trustHeight !== undefined && !opts.stateSync) throw new CliError("--trust-height/--trust-hash need --state-sync", 2);
+        if (opts.trustHeight !== undefined && !/^[0-9]{1,18}$/.test(opts.trustHeight)) throw new CliError(`--trust-height: expected a block height, got '${opts.trustHeight}'`, 2);
+        let stateSync: StateSyncConfig | undefined;
+        if (opts.stateSync) {
+          // checked (and the trust point read) before anything is written
+          const rpcServers = opts.stateSync.split(",").map((u) => u.trim()).filter(Boolean);
+          const trust = opts.trustHeight !== undefined ? { height: Number(opts.trustHeight), hash: opts.trustHash! } : await trustPointOf(rpcServers[0] ?? "");
+          stateSync = { rpcServers, trustHeight: trust.height, trustHash: trust.hash };
+          checkStateSync(stateSync);
+        }
         const bin = await ensureCometbft({ log: (l) => process.stderr.write(`${l}\n`) });
         runCometbft(bin, ["init", "--home", home]);
         const peers = opts.peers ? opts.peers.split(",").map((p) => p.trim()).filter(Boolean) : [];
@@ -157,7 +200,8 @@ export function register(program: Command): void {
           };
           configureGenesis(home, opts.chainId, appState);
         }
-        const nf: NodeFile = { moniker: opts.moniker, ports };
+        if (stateSync) configureStateSync(home, stateSync);
+        const nf: NodeFile = { moniker: opts.moniker, ports, ...(interval === undefined ? {} : { snapshots: { interval } }) };
         writeFileSync(join(home, NODE_FILE), `${JSON.stringify(nf, null, 2)}\n`);
         mkdirSync(join(home, APP_DIR), { recursive: true });
         const pv = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as { address: string; pub_key: unknown };

@@ -1,7 +1,7 @@
 // `mote node init` writes what a real deployment needs: ports, listen address, persistent peers, the
 // application socket on 127.0.0.1, the ledger's genesis in app_state (or a shared genesis.json as given).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCometbft } from "../../node/cometbft.ts";
 import { mote, tempNetDir } from "./helpers.ts";
@@ -41,5 +41,24 @@ describe("mote node init", () => {
     const again = await mote(["node", "init", "--home", a]);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already a node home/);
+  }, 60_000);
+
+  it("configures state sync for a joining node and its snapshot interval, and refuses a bad trust point before writing anything", async () => {
+    const home = join(dir, "ss");
+    const hash = "ab".repeat(32);
+    const r = await mote(["node", "init", "--home", home, "--state-sync", "http://10.0.0.1:26657,http://10.0.0.2:26657", "--trust-height", "1200", "--trust-hash", hash, "--snapshot-interval", "50"]);
+    expect([r.code, r.err]).toEqual([0, ""]);
+    const cfg = readFileSync(join(home, "config", "config.toml"), "utf8");
+    const ss = cfg.slice(cfg.indexOf("[statesync]"), cfg.indexOf("[blocksync]"));
+    expect(ss).toMatch(/^enable = true$/m);
+    expect(ss).toMatch(/^rpc_servers = "http:\/\/10\.0\.0\.1:26657,http:\/\/10\.0\.0\.2:26657"$/m);
+    expect(ss).toMatch(/^trust_height = 1200$/m);
+    expect(ss).toContain(`trust_hash = "${hash.toUpperCase()}"`);
+    expect(JSON.parse(readFileSync(join(home, "mote-node.json"), "utf8")).snapshots).toEqual({ interval: 50 });
+    const bad = await mote(["node", "init", "--home", join(dir, "ss2"), "--state-sync", "http://10.0.0.1:26657", "--trust-height", "5", "--trust-hash", "xyz"]);
+    expect([bad.code, bad.err]).toEqual([1, "mote: trust hash: expected the 32-byte block hash in hex, got 'xyz'\n"]);
+    expect(existsSync(join(dir, "ss2"))).toBe(false);
+    const half = await mote(["node", "init", "--home", join(dir, "ss3"), "--state-sync", "http://10.0.0.1:26657", "--trust-height", "5"]);
+    expect([half.code, half.err]).toEqual([2, "mote: --trust-height and --trust-hash go together (or neither: trust the first RPC server's latest commit)\n"]);
   }, 60_000);
 });
