@@ -12,7 +12,7 @@
 
 /* Same value stack as mote-host (cli_main.c), so the figures are the firmware's. */
 #ifndef MOTE_WASM_STACK_BYTES
-#define MOTE_WASM_STACK_BYTES 3072
+#define MOTE_WASM_STACK_BYTES 1280
 #endif
 
 
