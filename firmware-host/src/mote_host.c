@@ -277,7 +277,7 @@ static M3Result link_imports(mote_engine *e) {
  * starts from no compiled code and, once it is done, the code is dropped again and the functions calls
  * have compiled before are compiled back (those never compiled yet compile on their first call, as
  * before). Results cannot change: only where wasm3 keeps its translation of the same functions does. */
-static M3Result reset_code(mote_engine *e) {
+static M3Result reset_code(mote_engine *e, int with_run_set) {
     IM3Module m = e->mod;
     for (u32 i = 0; i < m->numFunctions; i++) {
         IM3Function f = &m->functions[i];
@@ -291,9 +291,16 @@ static M3Result reset_code(mote_engine *e) {
     e->rt->pagesOpen = e->rt->pagesFull = NULL;
     e->rt->numCodePages = e->rt->numActiveCodePages = 0;
     M3Result r = link_imports(e);
-    /* the entry points the host calls directly (wasm3 calls only compiled functions) */
+    /* The entry points the host calls directly (wasm3 calls only compiled functions) and, after a load, the
+     * run set, in index order: asc emits a callee before its callers, so each call site compiles to a direct
+     * call rather than to wasm3's compile-on-first-call op (which would patch itself inside a measured call). */
     IM3Function entry[] = {e->f_load, e->f_call, e->f_gas_used, e->f_result_len, e->f_error, e->f_error_offset, e->f_stop_offset};
-    for (size_t i = 0; !r && i < sizeof entry / sizeof entry[0]; i++) r = CompileFunction(entry[i]);
+    for (u32 i = 0; !r && i < m->numFunctions; i++) {
+        IM3Function f = &m->functions[i];
+        int want = with_run_set && e->run_set[i];
+        for (size_t k = 0; !want && k < sizeof entry / sizeof entry[0]; k++) want = entry[k] == f;
+        if (want && f->wasm) r = CompileFunction(f);
+    }
     return r;
 }
 
@@ -302,16 +309,12 @@ static M3Result code_for_load(mote_engine *e) {
     IM3Module m = e->mod;
     for (u32 i = 0; i < m->numFunctions; i++)
         if (m->functions[i].wasm && m->functions[i].compiled) e->run_set[i] = 1;
-    return reset_code(e);
+    return reset_code(e, 0);
 }
 
 /* Drops the verifier's compiled code after a verification and compiles the interpreter's back. */
 static M3Result code_for_calls(mote_engine *e) {
-    M3Result r = reset_code(e);
-    IM3Module m = e->mod;
-    for (u32 i = 0; !r && i < m->numFunctions; i++)
-        if (e->run_set[i] && m->functions[i].wasm && !m->functions[i].compiled) r = CompileFunction(&m->functions[i]);
-    return r;
+    return reset_code(e, 1);
 }
 
 static int call_i32(IM3Function f, int32_t *out, char *err, size_t cap) {
@@ -409,7 +412,7 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         }
     }
     /* start with the entry points only (the queries above compiled their exports) */
-    if ((r = reset_code(e))) {
+    if ((r = reset_code(e, 0))) {
         set_err(err, cap, "compiling mote.wasm's entry points", r);
         goto fail;
     }
