@@ -16,7 +16,7 @@
 #include "rv32_instret.h"
 
 /* The same wasm3 value stack the firmware host gives mote.wasm (firmware-host/src/cli_main.c). */
-#define MOTE_WASM_STACK_BYTES 3072
+#define MOTE_WASM_STACK_BYTES 1280
 /* Direct modules run recursive wasm (fib): wasm3 keeps each wasm frame on its value stack. */
 #define DIRECT_WASM_STACK_BYTES (16 * 1024)
 #define MAX_RESULT_JSON 32768

@@ -214,7 +214,7 @@ if (isMain) {
       const { sizes, mem, ram, figures, engineNew } = r.rv32;
       lines.push(table("RV32IMC (qemu -icount shift=0, wasm3 -Os ESP32 profile), retired instructions:", figures, "instr"));
       lines.push(`  flash (text): ${sizes.text} B; RAM: data ${sizes.data} + bss ${sizes.bss} + heap peak ${mem.heapPeakBytes} + native stack ${mem.nativeStackBytes} = ${ram} B`);
-      lines.push(`  native stack: ${mem.nativeStackBytes} B at the first call of each function (wasm3 compiles it), ${mem.nativeStackSteadyBytes} B per call after that`);
+      lines.push(`  native stack: ${mem.nativeStackBytes} B while a module loads (wasm3 compiles the verifier, then the interpreter, recursively), ${mem.nativeStackSteadyBytes} B per call after that`);
       lines.push(`  heap peak includes linear memory ${mem.linearMemoryBytes} B (clamped), wasm3 stack ${mem.wasmStackLimitBytes} B (${mem.wasmStackBytes} used), compiled code ${mem.codePageBytes} B`);
       lines.push(`  engine start-up (parse and instantiate mote.wasm): ${engineNew} instructions`);
     }

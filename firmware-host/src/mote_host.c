@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "m3_code.h" /* internal: code pages, to report what compiled code costs in RAM */
+#include "m3_compile.h" /* internal: CompileFunction, to compile the interpreter back after a verification */
 #include "m3_env.h"  /* internal: runtime->memoryLimit clamps linear memory, runtime->stack is painted */
 #include "mote_crypto.h"
 #include "mote_spec.h"
@@ -33,6 +34,7 @@ struct mote_engine {
     uint8_t self[32];         /* the running call's instance id: whose storage and balance it uses */
     uint8_t results[MOTE_MAX_BYTES_LEN + 3];
     uint32_t results_len;
+    uint8_t *run_set;         /* per wasm function: 1 if a call ever compiled it (the interpreter's side) */
 };
 
 static void set_err(char *err, size_t cap, const char *what, const char *detail) {
@@ -246,6 +248,75 @@ m3ApiRawFunction(host_ed25519_verify) {
 
 /* -- engine ---------------------------------------------------------------------------------------- */
 
+static const struct {
+    const char *name, *sig;
+    M3RawCall fn;
+} imports[] = {
+    {"host_sload", "i(iiii)", host_sload},
+    {"host_sstore", "i(iiii)", host_sstore},
+    {"host_xload", "i(iiiii)", host_xload},
+    {"host_emit", "i(ii)", host_emit},
+    {"host_sha256", "v(iii)", host_sha256},
+    {"host_ed25519_verify", "i(iiii)", host_ed25519_verify},
+    {"host_balance", "i(ii)", host_balance},
+    {"host_pay", "i(ii)", host_pay},
+};
+
+static M3Result link_imports(mote_engine *e) {
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+        M3Result r = m3_LinkRawFunction(e->mod, "env", imports[i].name, imports[i].sig, imports[i].fn);
+        if (r && r != m3Err_functionLookupFailed) return r;
+    }
+    return m3Err_none;
+}
+
+/* Compiled code is a cache of mote.wasm: wasm3 compiles each function on its first call into code pages
+ * that it never frees. The verifier (mote_load's functions) and the interpreter (mote_call's) never run in
+ * the same call, and together their compiled code is most of the engine's RAM (on RV32 about 15 KB for the
+ * verifier and 28 KB for the interpreter), so the engine holds one side at a time: every verification
+ * starts from no compiled code and, once it is done, the code is dropped again and the functions calls
+ * have compiled before are compiled back (those never compiled yet compile on their first call, as
+ * before). Results cannot change: only where wasm3 keeps its translation of the same functions does. */
+static M3Result reset_code(mote_engine *e, int with_run_set) {
+    IM3Module m = e->mod;
+    for (u32 i = 0; i < m->numFunctions; i++) {
+        IM3Function f = &m->functions[i];
+        f->compiled = NULL;
+        m3_Free(f->constants);
+        f->constants = NULL;
+        f->numConstantBytes = 0;
+    }
+    FreeCodePages(&e->rt->pagesOpen);
+    FreeCodePages(&e->rt->pagesFull);
+    e->rt->pagesOpen = e->rt->pagesFull = NULL;
+    e->rt->numCodePages = e->rt->numActiveCodePages = 0;
+    M3Result r = link_imports(e);
+    /* The entry points the host calls directly (wasm3 calls only compiled functions) and, after a load, the
+     * run set, in index order: asc emits a callee before its callers, so each call site compiles to a direct
+     * call rather than to wasm3's compile-on-first-call op (which would patch itself inside a measured call). */
+    IM3Function entry[] = {e->f_load, e->f_call, e->f_gas_used, e->f_result_len, e->f_error, e->f_error_offset, e->f_stop_offset};
+    for (u32 i = 0; !r && i < m->numFunctions; i++) {
+        IM3Function f = &m->functions[i];
+        int want = with_run_set && e->run_set[i];
+        for (size_t k = 0; !want && k < sizeof entry / sizeof entry[0]; k++) want = entry[k] == f;
+        if (want && f->wasm) r = CompileFunction(f);
+    }
+    return r;
+}
+
+/* Drops the interpreter's compiled code before a verification, remembering which functions it held. */
+static M3Result code_for_load(mote_engine *e) {
+    IM3Module m = e->mod;
+    for (u32 i = 0; i < m->numFunctions; i++)
+        if (m->functions[i].wasm && m->functions[i].compiled) e->run_set[i] = 1;
+    return reset_code(e, 0);
+}
+
+/* Drops the verifier's compiled code after a verification and compiles the interpreter's back. */
+static M3Result code_for_calls(mote_engine *e) {
+    return reset_code(e, 1);
+}
+
 static int call_i32(IM3Function f, int32_t *out, char *err, size_t cap) {
     M3Result r = m3_CallV(f);
     if (!r) r = m3_GetResultsV(f, out);
@@ -302,25 +373,9 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         m3_FreeModule(e->mod);
         goto fail;
     }
-    static const struct {
-        const char *name, *sig;
-        M3RawCall fn;
-    } imports[] = {
-        {"host_sload", "i(iiii)", host_sload},
-        {"host_sstore", "i(iiii)", host_sstore},
-        {"host_xload", "i(iiiii)", host_xload},
-        {"host_emit", "i(ii)", host_emit},
-        {"host_sha256", "v(iii)", host_sha256},
-        {"host_ed25519_verify", "i(iiii)", host_ed25519_verify},
-        {"host_balance", "i(ii)", host_balance},
-        {"host_pay", "i(ii)", host_pay},
-    };
-    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
-        r = m3_LinkRawFunction(e->mod, "env", imports[i].name, imports[i].sig, imports[i].fn);
-        if (r && r != m3Err_functionLookupFailed) {
-            set_err(err, cap, imports[i].name, r);
-            goto fail;
-        }
+    if ((r = link_imports(e))) {
+        set_err(err, cap, "linking the host imports", r);
+        goto fail;
     }
     if (find(e, &e->f_load, "mote_load", err, cap) || find(e, &e->f_call, "mote_call", err, cap) ||
         find(e, &e->f_gas_used, "mote_gas_used", err, cap) || find(e, &e->f_result_len, "mote_result_len", err, cap) ||
@@ -330,6 +385,8 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         query(e, "mote_ctx_ptr", &e->ctx_ptr, err, cap) || query(e, "mote_io_ptr", &e->io_ptr, err, cap) ||
         query(e, "mote_io_size", &e->io_size, err, cap))
         goto fail;
+    e->run_set = calloc(e->mod->numFunctions ? e->mod->numFunctions : 1, 1);
+    if (!e->run_set) goto oom;
     uint32_t have = m3_GetMemorySize(e->rt);
     if (e->mem_used > have) {
         char d[128];
@@ -354,6 +411,11 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
             goto fail;
         }
     }
+    /* start with the entry points only (the queries above compiled their exports) */
+    if ((r = reset_code(e, 0))) {
+        set_err(err, cap, "compiling mote.wasm's entry points", r);
+        goto fail;
+    }
     return e;
 oom:
     set_err(err, cap, "out of memory creating the wasm3 runtime", NULL);
@@ -367,6 +429,7 @@ void mote_engine_free(mote_engine *e) {
     clear_events(e);
     mote_table_clear(&e->overlay);
     free(e->loaded);
+    free(e->run_set);
     if (e->rt) m3_FreeRuntime(e->rt);
     if (e->env) m3_FreeEnvironment(e->env);
     free(e);
@@ -380,10 +443,16 @@ int mote_engine_load(mote_engine *e, const uint8_t *module, uint32_t len, uint32
     /* Too long for the module area: the VM rejects it by length alone (too_large), unwritten. */
     if (len <= MOTE_MODULE_MAX_BYTES) memcpy(mem(e->rt) + e->module_ptr, module, len);
     int32_t code = 0, off = 0;
-    M3Result r = m3_CallV(e->f_load, (int32_t)len);
+    M3Result r = code_for_load(e);
+    if (!r) r = m3_CallV(e->f_load, (int32_t)len);
     if (!r) r = m3_GetResultsV(e->f_load, &code);
-    if (r) return -1;
-    if (code != 0 && call_i32(e->f_error_offset, &off, NULL, 0)) return -1;
+    if (!r && code != 0 && call_i32(e->f_error_offset, &off, NULL, 0)) return -1;
+    if (!r) r = code_for_calls(e);
+    if (r) {
+        free(e->loaded); /* no module counts as loaded: the next load verifies again */
+        e->loaded = NULL;
+        return -1;
+    }
     free(e->loaded);
     e->loaded = malloc(len ? len : 1);
     if (e->loaded) memcpy(e->loaded, module, len);

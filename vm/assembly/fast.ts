@@ -15,10 +15,8 @@ import {
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay } from "./host";
 import { mulHi, fmul, fdiv, fixOvf } from "./interp";
+import { REF_LO, ARENA_END, VALBUF, arenaTop, keyLen, refLen, refOk, mkRef, words, writableRef, alloc, buildKey } from "./refs";
 
-const REF_LO: i32 = CTX;
-const ARENA_END: i32 = ARENA + ARENA_BYTES;
-const VALBUF: i32 = IO + MAX_KEY_BYTES;
 /** A status that ended the call with `halt`: ok, no results. */
 const HALTED: i32 = 0x100;
 
@@ -27,9 +25,7 @@ export let fgas: i32 = 0;
 /** 0, or the status the last runtime call raised. */
 export let fst: i32 = 0;
 
-let arenaTop: i32 = 0;
 let nEvents: i32 = 0;
-let keyLen: i32 = 0;
 let gasLimit: i32 = 0;
 let gasUsed: i32 = 0;
 let resultLen: i32 = 0;
@@ -53,29 +49,6 @@ export function mote_stop_offset(): i32 {
   return lastStop;
 }
 
-@inline function refLen(v: u64): i32 {
-  return <i32>(v >>> 32);
-}
-@inline function refOk(v: u64): bool {
-  const a = <u32>v;
-  const l = <u32>(v >>> 32);
-  return a >= <u32>REF_LO && a <= <u32>arenaTop && l <= <u32>arenaTop - a;
-}
-@inline function mkRef(addr: i32, len: i32): u64 {
-  return (<u64>len << 32) | <u64><u32>addr;
-}
-@inline function words(n: i32): i32 {
-  return (n + 7) >>> 3;
-}
-@inline function writableRef(v: u64): bool {
-  return <u32>v >= <u32>ARENA && refOk(v);
-}
-@inline function alloc(n: i32): i32 {
-  const a = arenaTop;
-  if (n > ARENA_END - a) return -1;
-  arenaTop = a + n;
-  return a;
-}
 /** Charges g; false (fst = out of gas) when the gas runs out. */
 @inline function charge(g: i32): bool {
   fgas -= g;
@@ -88,25 +61,6 @@ export function mote_stop_offset(): i32 {
 @inline function raise(st: i32): u64 {
   fst = st;
   return 0;
-}
-
-function buildKey(slot: u32, mode: u32, hasKey: bool, k: u64): bool {
-  store<u8>(IO, <u8>slot);
-  if (!hasKey) {
-    keyLen = 1;
-    return true;
-  }
-  if ((mode & 1) == 0) {
-    store<u64>(IO + 1, k);
-    keyLen = 9;
-    return true;
-  }
-  if (!refOk(k)) return false;
-  const l = refLen(k);
-  if (l > MAX_KEY_BYTES - 1) return false;
-  memory.copy(IO + 1, <i32>k, l);
-  keyLen = l + 1;
-  return true;
 }
 
 /** Layout constants for the translator (vm/host/fast.ts), from the same generated spec as the interpreter. */

@@ -5,7 +5,8 @@ import {
   TAG_INT, TAG_BYTES, ST_OK, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_BOUNDS, ST_INVALID_MODULE, ST_BAD_CALL, ST_REVERT,
 } from "./gen/spec";
 import { verifyModule, voff, nExports, gasBias } from "./verify";
-import { execute, arenaTop, gasLeft, errorId, halted, resultValue, stopOffset } from "./interp";
+import { execute, gasLeft, errorId, halted, resultValue, stopOffset } from "./interp";
+import { arenaTop } from "./refs";
 
 let loadState: i32 = -1; // -1 nothing loaded, 0 loaded, > 0 verifier code of the last failed load
 let gasUsed: i32 = 0;

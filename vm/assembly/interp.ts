@@ -26,72 +26,17 @@ import {
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay, host_trace } from "./host";
 import { ulebAt, gasBias } from "./verify";
+import { REF_LO, ARENA_END, VALBUF, arenaTop, keyLen, refAddr, refLen, refOk, mkRef, words, writableRef, alloc, buildKey } from "./refs";
 
-/** Lowest address a byte-string reference may point at: CTX (which holds self) and IMAGE are contiguous below the arena. */
-const REF_LO: i32 = CTX;
-const ARENA_END: i32 = ARENA + ARENA_BYTES;
-const VALBUF: i32 = IO + MAX_KEY_BYTES;
 /** Marks a status raised in the middle of a gas block: the rest of the block is refunded. */
 const MID: i32 = 0x100;
 
-export let arenaTop: i32 = 0; // set to ARENA at the start of each call
 export let gasLeft: i32 = 0;
 export let errorId: u32 = 0;
 export let halted: bool = false;
 /** Byte offset in the module of the instruction that stopped the last call (its last byte), or -1. */
 export let stopOffset: i32 = -1;
 let nEvents: i32 = 0;
-let keyLen: i32 = 0;
-
-@inline function refAddr(v: u64): i32 {
-  return <i32>v;
-}
-@inline function refLen(v: u64): i32 {
-  return <i32>(v >>> 32);
-}
-/** A byte-string reference is valid when it lies within [REF_LO, arenaTop). */
-@inline function refOk(v: u64): bool {
-  const a = <u32>v;
-  const l = <u32>(v >>> 32);
-  return a >= <u32>REF_LO && a <= <u32>arenaTop && l <= <u32>arenaTop - a;
-}
-@inline function mkRef(addr: i32, len: i32): u64 {
-  return (<u64>len << 32) | <u64><u32>addr;
-}
-@inline function words(n: i32): i32 {
-  return (n + 7) >>> 3;
-}
-/** A reference the program may write in place: inside the arena's live part, never the module or context. */
-@inline function writableRef(v: u64): bool {
-  return <u32>v >= <u32>ARENA && refOk(v);
-}
-/** Bump-allocates n bytes in the arena; -1 when it is full. */
-@inline function alloc(n: i32): i32 {
-  const a = arenaTop;
-  if (n > ARENA_END - a) return -1;
-  arenaTop = a + n;
-  return a;
-}
-
-/** Builds the storage key slot ++ key at IO (mode bit0: key is bytes). false: key invalid or too long. */
-function buildKey(slot: u32, mode: u32, hasKey: bool, k: u64): bool {
-  store<u8>(IO, <u8>slot);
-  if (!hasKey) {
-    keyLen = 1;
-    return true;
-  }
-  if ((mode & 1) == 0) {
-    store<u64>(IO + 1, k);
-    keyLen = 9;
-    return true;
-  }
-  if (!refOk(k)) return false;
-  const l = refLen(k);
-  if (l > MAX_KEY_BYTES - 1) return false;
-  memory.copy(IO + 1, refAddr(k), l);
-  keyLen = l + 1;
-  return true;
-}
 
 /** u64 × u64 → high 64 bits of the 128-bit product; low 64 bits are the wrapping product. */
 export function mulHi(a: u64, b: u64): u64 {
