@@ -3,16 +3,22 @@
 // validator agrees on the app hash, and every process it started is gone when it exits.
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCometbft } from "../../node/cometbft.ts";
 import { ROOT } from "./helpers.ts";
 
+/** Running: signalable and not a zombie (an exited process its new parent has not reaped yet still takes signals). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false; // reaped between the two looks
   }
 }
 
