@@ -4,8 +4,8 @@
 // (stryker/vitest.{ledger,checker,host}.config.ts), static mutants are ignored (ignoreStatic), and results are
 // reused for unchanged code and tests (incremental file in the git-ignored bench/results/local/stryker/).
 // Writes a per-file and per-folder summary to bench/results/local/stryker.json, and with --record to
-// bench/results/stryker.json (the committed figures docs/robustness.md shows). Exit 1 when a folder whose files
-// have all been run is below its goal (bench/budgets.json, "mutationScore.<folder>").
+// bench/results/stryker.json (the committed figures docs/robustness.md shows). Exit 1 when a file run here, or
+// a folder whose files have all been run, is below its area's goal (GOALS below).
 //   npm run mutate:js -- ledger/audit.ts            one file
 //   npm run mutate:js -- ledger                     every file of a folder, one after the other
 //   npm run mutate:js -- --all                      ledger/, compiler/checker.ts and vm/host/ (hours)
@@ -73,12 +73,13 @@ export function scoreOf(report: any, file: string): Omit<FileScore, "seconds" | 
   return { ...s, score: pct(s.killed + s.timeout, s.killed + s.timeout + s.survived + s.noCoverage) };
 }
 
-function goals(): Record<string, number> {
-  const budgets = JSON.parse(readFileSync(join(root, "bench/budgets.json"), "utf8"));
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries<any>(budgets)) if (k.startsWith("mutationScore.")) out[k.slice("mutationScore.".length)] = v.min;
-  return out;
-}
+/**
+ * The mutation-score budget per area (issue 20: at least 85 % killed for ledger/ and the checker), checked per
+ * file run and per folder once all its files have been run; vm/host/ is measured, with no goal set yet.
+ */
+export const GOALS: Record<string, number | null> = { ledger: 85, "compiler/checker.ts": 85, "vm/host": null };
+
+const goals = (): Record<string, number | null> => GOALS;
 
 export function folders(files: Record<string, FileScore>): Summary["folders"] {
   const g = goals();
@@ -117,7 +118,7 @@ function runFile(file: string, concurrency: number, fresh: boolean): FileScore {
     force: fresh,
     concurrency,
     dryRunTimeoutMinutes: 30,
-    timeoutMS: 60_000,
+    timeoutMS: 10_000,
     tempDirName: ".stryker-tmp",
     cleanTempDir: true,
     reporters: ["clear-text", "json", "progress-append-only"],
@@ -166,6 +167,13 @@ function main(): void {
     process.stderr.write(`stryker: ${f}: ${s.score}% (${s.killed + s.timeout} killed, ${s.survived} survived, ${s.noCoverage} no coverage) in ${s.seconds} s at load ${s.load}\n`);
   }
   let below = false;
+  for (const f of files) {
+    const g = GOALS[areaOf(f)!];
+    if (g != null && previous.files[f]!.score < g) {
+      below = true;
+      process.stdout.write(`${f}: ${previous.files[f]!.score}%, below the goal of ${g}%\n`);
+    }
+  }
   for (const [area, s] of Object.entries(folders(previous.files))) {
     if (s.files === 0) continue;
     const complete = s.files === s.of;
