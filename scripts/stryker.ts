@@ -46,6 +46,8 @@ export interface FileScore {
   load: number;
   date: string;
   survivors: string[];
+  /** The file's first measured score (before the tests its survivors led to), carried from run to run. */
+  first?: { score: number; killed: number; total: number; date: string };
 }
 
 export interface Summary {
@@ -158,8 +160,14 @@ function main(): void {
 
   const out = join(root, record ? "bench/results/stryker.json" : "bench/results/local/stryker.json");
   const previous: Summary = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : { files: {}, folders: {} };
+  const localOut = join(root, "bench/results/local/stryker.json");
+  const local: Summary | null = existsSync(localOut) ? JSON.parse(readFileSync(localOut, "utf8")) : null;
+  const firstOf = (s: FileScore | undefined): FileScore["first"] =>
+    s && (s.first ?? { score: s.score, killed: s.killed + s.timeout, total: s.killed + s.timeout + s.survived + s.noCoverage, date: s.date });
   for (const f of files) {
-    previous.files[f] = runFile(f, concurrency, fresh);
+    const before = firstOf(previous.files[f]) ?? firstOf(local?.files[f]);
+    const now = runFile(f, concurrency, fresh);
+    previous.files[f] = { ...now, first: before ?? firstOf(now) };
     const summary: Summary = { files: Object.fromEntries(Object.entries(previous.files).sort(([a], [b]) => a.localeCompare(b))), folders: folders(previous.files) };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
