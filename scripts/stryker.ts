@@ -7,6 +7,7 @@
 // bench/results/stryker.json (the committed figures docs/robustness.md shows). Exit 1 when a file run here, or
 // a folder whose files have all been run, is below its area's goal (GOALS below).
 //   npm run mutate:js -- ledger/audit.ts            one file
+//   npm run mutate:js -- compiler/checker.ts:484-602  lines of one (a sample: kept apart from the folder's score)
 //   npm run mutate:js -- ledger                     every file of a folder, one after the other
 //   npm run mutate:js -- --all                      ledger/, compiler/checker.ts and vm/host/ (hours)
 //   options: --record, --concurrency N (default 1), --fresh (ignore the incremental file)
@@ -31,7 +32,13 @@ function listTs(dir: string): string[] {
     .sort();
 }
 
-export const areaOf = (file: string): string | undefined => Object.keys(AREAS).find((a) => file === a || file.startsWith(`${a}/`));
+/** A target is a file, or a slice of one by lines ("compiler/checker.ts:484-602", Stryker's own syntax). */
+const pathOf = (target: string): string => target.replace(/:\d+-\d+$/, "");
+
+export const areaOf = (target: string): string | undefined => {
+  const file = pathOf(target);
+  return Object.keys(AREAS).find((a) => file === a || file.startsWith(`${a}/`));
+};
 
 export interface FileScore {
   killed: number;
@@ -106,7 +113,7 @@ function runFile(file: string, concurrency: number, fresh: boolean): FileScore {
   if (!area) throw new Error(`${file} is outside ledger/, compiler/checker.ts and vm/host/`);
   const local = join(root, "bench/results/local/stryker");
   mkdirSync(local, { recursive: true });
-  const slug = file.replace(/[/.]/g, "_");
+  const slug = file.replace(/[/.:-]/g, "_");
   const config = {
     $schema: "../../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
     testRunner: "vitest",
@@ -138,7 +145,7 @@ function runFile(file: string, concurrency: number, fresh: boolean): FileScore {
   if (r.status !== 0) throw new Error(`stryker failed on ${file} (exit ${r.status})`);
   const seconds = Math.round((Date.now() - t0) / 1000);
   const report = JSON.parse(readFileSync(join(local, `${slug}.report.json`), "utf8"));
-  return { ...scoreOf(report, file), seconds, load, date: new Date().toISOString().slice(0, 10) };
+  return { ...scoreOf(report, pathOf(file)), seconds, load, date: new Date().toISOString().slice(0, 10) };
 }
 
 function main(): void {
@@ -156,7 +163,7 @@ function main(): void {
     return a ? a.files() : [t];
   });
   if (files.length === 0) throw new Error("name a file (ledger/audit.ts), an area (ledger, compiler/checker.ts, vm/host) or --all");
-  for (const f of files) if (!existsSync(join(root, f))) throw new Error(`no file ${f}`);
+  for (const f of files) if (!existsSync(join(root, pathOf(f)))) throw new Error(`no file ${pathOf(f)}`);
 
   const out = join(root, record ? "bench/results/stryker.json" : "bench/results/local/stryker.json");
   const previous: Summary = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : { files: {}, folders: {} };

@@ -150,6 +150,24 @@ describe("audit: header rules, each broken alone", () => {
     expect(r.error).toBe("export header: chain id 'other' differs from the genesis block's 'audit'");
   });
 
+  it("a container (store, export) naming another chain than its genesis is named as the container, when the caller gives no name", () => {
+    expect(() => replayChain(chain.map((r) => ({ ...r, base: 0 })), vm, { chainId: "other" })).toThrow(/^container: chain id 'other' differs from the genesis block's 'audit'$/);
+  });
+
+  it("a malformed transaction past the ninth of a block is named by its two-digit index", async () => {
+    const l = await Ledger.open(":memory:", { chainId: "audit", clock: ticking(), vm });
+    const { contract } = l.deploy(key(1), program("book.masm"), [9n]);
+    l.submit(Array.from({ length: 12 }, (_, i) => l.signCall(key(10 + i), contract, "put", [enc(`k${i}`), BigInt(i)])));
+    const ex = l.exportChain();
+    const b2 = [...parseExport(ex).records][2]!;
+    const d = decodeBlock(b2.bytes);
+    const t = ex.slice();
+    t[b2.base + d.txOffsets[11]! + 4] = 9; // tx 11's version byte, after its u32 length
+    const r = await Ledger.auditExport(t, { vm });
+    expect(r).toMatchObject({ ok: false, height: "2", tx: 11 });
+    expect(r.error).toMatch(/^block 2 tx 11: malformed block: txs\[11\]\.tx\.version at byte \d+: unsupported transaction version 9/);
+  });
+
   it("a chain with no blocks (an export cannot even be written without genesis)", () => {
     expect(() => encodeExport("audit", [])).toThrow(/at least the genesis block/);
     expect(() => replayChain([], vm)).toThrow(/^chain: no blocks: a chain starts with its genesis block$/);
