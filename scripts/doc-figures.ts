@@ -155,10 +155,10 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "mutation.total": (r) => n(r.mutation.outcomes.length),
   // Stryker, one file per run (npm run mutate:js -- FILE --record → bench/results/stryker.json)
   "stryker.table": (r) => {
-    const rows = Object.entries(r.stryker.files as Record<string, { killed: number; timeout: number; survived: number; noCoverage: number; ignored: number; score: number; seconds: number; load: number; date: string }>).map(
-      ([f, s]) => `| \`${f}\` | ${n(s.killed + s.timeout + s.survived + s.noCoverage)} | ${n(s.killed + s.timeout)} | ${n(s.survived)} | ${n(s.noCoverage)} | ${n(s.ignored)} | ${d1(s.score)} % | ${n(s.seconds)} s at load ${d1(s.load)} | ${s.date} |`,
+    const rows = Object.entries(r.stryker.files as Record<string, { killed: number; timeout: number; survived: number; noCoverage: number; ignored: number; score: number; seconds: number; load: number; date: string; first?: { score: number } }>).map(
+      ([f, s]) => `| \`${f}\` | ${s.first ? `${d1(s.first.score)} %` : "-"} | ${n(s.killed + s.timeout + s.survived + s.noCoverage)} | ${n(s.killed + s.timeout)} | ${n(s.survived)} | ${n(s.noCoverage)} | ${n(s.ignored)} | ${d1(s.score)} % | ${n(s.seconds)} s at load ${d1(s.load)} | ${s.date} |`,
     );
-    return `\n| file | mutants | killed | survived | not covered | marked equivalent | score | time | run |\n|---|--:|--:|--:|--:|--:|--:|--:|---|\n${rows.join("\n")}\n`;
+    return `\n| file | first | mutants | killed | survived | not covered | marked equivalent | score | time | run |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n${rows.join("\n")}\n`;
   },
   ...Object.fromEntries(
     ["ledger", "compiler/checker.ts", "vm/host"].flatMap((a) => [
