@@ -174,7 +174,9 @@ function main(): void {
   for (const f of files) {
     const before = firstOf(previous.files[f]) ?? firstOf(local?.files[f]);
     const now = runFile(f, concurrency, fresh);
-    previous.files[f] = { ...now, first: before ?? firstOf(now) };
+    // Re-read before writing: another run (another file) may have written the summary meanwhile.
+    const latest: Summary = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : { files: {}, folders: {} };
+    previous.files = { ...latest.files, [f]: { ...now, first: before ?? firstOf(now) } };
     const summary: Summary = { files: Object.fromEntries(Object.entries(previous.files).sort(([a], [b]) => a.localeCompare(b))), folders: folders(previous.files) };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
