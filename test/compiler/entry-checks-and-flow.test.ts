@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/index.ts";
 import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
+import { LIMITS } from "../../vm/spec/limits.ts";
 
 const diags = (src: string) => compileSource(src, "c.mote").diagnostics.map((d) => `${d.code} ${d.line}: ${d.message}`);
 const wrap = (body: string) => `enum Phase { Open, Locked, Settled }\nstruct P { a: u64, ok: bool }\ncontract C {\n  storage n: u64;\n${body}\n}\n`;
@@ -115,6 +116,14 @@ describe("warnings and declarations", () => {
     // (reported twice today: once by the parameter list's check and once when the second is declared)
     expect(diags(wrap("  pub fn f(a: u64, a: u64) -> u64 { return a; }"))).toContain("E0023 5: `a` is defined more than once");
     expect(diags(wrap("  pub fn f(a: u64) -> u64 { let a = 2; return a; }"))).toContain("E0023 5: `a` is defined more than once");
+  });
+
+  it("a function may hold MAX_LOCALS locals, parameters included, and not one more", () => {
+    const max = LIMITS.MAX_LOCALS.value;
+    const body = (n: number) => `  pub fn f(p: u64) -> u64 {\n${Array.from({ length: n - 1 }, (_, i) => `    let v${i} = p;\n    n = v${i};`).join("\n")}\n    return p;\n  }`;
+    expect(diags(wrap(body(max))).filter((d) => d.startsWith("E"))).toEqual([]);
+    const over = diags(wrap(body(max + 1))).filter((d) => d.startsWith("E"));
+    expect(over).toEqual([`E0050 ${6 + 2 * (max - 1)}: a function has at most ${max} locals (parameters included)`]);
   });
 
   it("locals may shadow an outer block's, and a block's locals end with it", () => {
