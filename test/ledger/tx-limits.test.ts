@@ -78,6 +78,14 @@ describe("transaction field bounds, at and one past each", () => {
     );
   });
 
+  it("a truncated deploy names the field it stops in: module length, module, argument count, first argument", () => {
+    const b = signTx(deployTx({ module: new Uint8Array(10).fill(1), args: [5n] }), alice).bytes;
+    expect(decodeMessage(b.subarray(0, 95))).toBe("tx.module.length at byte 94: truncated: needs 2 byte(s), 1 left");
+    expect(decodeMessage(b.subarray(0, 100))).toBe("tx.module at byte 96: truncated: needs 10 byte(s), 4 left");
+    expect(decodeMessage(b.subarray(0, 106))).toBe("tx.args.count at byte 106: truncated: needs 1 byte(s), 0 left");
+    expect(decodeMessage(b.subarray(0, 107))).toBe("tx.args[0].tag at byte 107: truncated: needs 1 byte(s), 0 left");
+  });
+
   it("arguments: MAX_PARAMS round-trip, one more is refused", () => {
     roundTrip(callTx({ args: Array.from({ length: MAX_ARGS }, (_, i) => BigInt(i)) }));
     expect(() => encodeUnsignedTx(callTx({ args: Array.from({ length: MAX_ARGS + 1 }, () => 0n) }))).toThrow(`${MAX_ARGS + 1} arguments, at most ${MAX_ARGS}`);
