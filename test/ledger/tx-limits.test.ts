@@ -86,6 +86,15 @@ describe("transaction field bounds, at and one past each", () => {
     expect(decodeMessage(b.subarray(0, 107))).toBe("tx.args[0].tag at byte 107: truncated: needs 1 byte(s), 0 left");
   });
 
+  it("a decoded transaction keeps its own bytes: reusing the input buffer afterwards changes nothing decoded", () => {
+    const input = signTx(callTx(), alice).bytes.slice();
+    const d = decodeTx(input);
+    const want = input.slice();
+    input.fill(0);
+    expect(d.bytes).toEqual(want);
+    expect(txSignatureValid(d)).toBe(true);
+  });
+
   it("arguments: MAX_PARAMS round-trip, one more is refused", () => {
     roundTrip(callTx({ args: Array.from({ length: MAX_ARGS }, (_, i) => BigInt(i)) }));
     expect(() => encodeUnsignedTx(callTx({ args: Array.from({ length: MAX_ARGS + 1 }, () => 0n) }))).toThrow(`${MAX_ARGS + 1} arguments, at most ${MAX_ARGS}`);
