@@ -162,7 +162,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   },
   ...Object.fromEntries(
     ["ledger", "compiler/checker.ts", "vm/host"].flatMap((a) => [
-      [`stryker.${a}.score`, (r: Results) => d1(r.stryker.folders[a].score)],
+      [`stryker.${a}.score`, (r: Results) => (r.stryker.folders[a].files === 0 ? "not run" : `${d1(r.stryker.folders[a].score)} %`)],
       [`stryker.${a}.files`, (r: Results) => `${r.stryker.folders[a].files} of ${r.stryker.folders[a].of}`],
     ]),
   ),
