@@ -84,6 +84,8 @@ describe("E0042: a function returning a value must not fall off its end", () => 
     expect(e0042("    if x > 1 { return 1; } else { return 2; }")).toEqual([]);
     expect(e0042("    { return x; }")).toEqual([]);
     expect(e0042("    while true { n += 1; }")).toEqual([]);
+    expect(e0042("    while true { if x > 1 { n = 1; } }")).toEqual([]);
+    expect(e0042("    while true { if x > 1 { n = 1; } else { n = 2; } }")).toEqual([]);
     expect(e0042('    revert("no");')).toEqual([]);
     expect(e0042("    if x > 1 { { return 1; } } else { if x > 0 { return 2; } else { return 3; } }")).toEqual([]);
   });
