@@ -1,5 +1,6 @@
-// The tests Stryker (npm run mutate:js) reruns for mutants of ledger/, compiler/checker.ts and vm/host/: the
-// suites that exercise them, without the slow firmware, fuzz-campaign and benchmark files.
+// The tests `npx stryker run` (stryker.config.json: the whole scope in one run, hours here) reruns for mutants of
+// ledger/, compiler/checker.ts and vm/host/. `npm run mutate:js` runs one file at a time with the narrower
+// configs of stryker/ instead. The suites that exercise them, without the slow firmware, fuzz-campaign and benchmark files.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

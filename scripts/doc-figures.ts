@@ -27,6 +27,7 @@ export const RESULT_FILES = {
   fuzz: "fuzz-long.json", // the last long fuzz run: npm run fuzz -- ... --json bench/results/fuzz-long.json
   fuzzFast: "fuzz-fast.json", // the last long fast-engine runs: npm run fuzz -- --light ... --json
   mutation: "mutation.json", // npm run mutate
+  stryker: "stryker.json", // npm run mutate:js -- FILE|AREA --record
   lsp: "lsp.json", // npm run bench:lsp -- --record
   net: "net.json", // npm run bench:net -- --record
   device: "device.json", // npx tsx bench/rv32/sdk.ts --record
@@ -178,6 +179,19 @@ export const FIGURES: Record<string, (r: Results) => string> = {
     ]),
   ),
   "mutation.total": (r) => n(r.mutation.outcomes.length),
+  // Stryker, one file per run (npm run mutate:js -- FILE --record → bench/results/stryker.json)
+  "stryker.table": (r) => {
+    const rows = Object.entries(r.stryker.files as Record<string, { killed: number; timeout: number; survived: number; noCoverage: number; ignored: number; score: number; seconds: number; load: number; date: string; first?: { score: number } }>).map(
+      ([f, s]) => `| \`${f}\` | ${s.first ? `${d1(s.first.score)} %` : "-"} | ${n(s.killed + s.timeout + s.survived + s.noCoverage)} | ${n(s.killed + s.timeout)} | ${n(s.survived)} | ${n(s.noCoverage)} | ${n(s.ignored)} | ${d1(s.score)} % | ${n(s.seconds)} s at load ${d1(s.load)} | ${s.date} |`,
+    );
+    return `\n| file | first | mutants | killed | survived | not covered | marked equivalent | score | time | run |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n${rows.join("\n")}\n`;
+  },
+  ...Object.fromEntries(
+    ["ledger", "compiler/checker.ts", "vm/host"].flatMap((a) => [
+      [`stryker.${a}.score`, (r: Results) => (r.stryker.folders[a].files === 0 ? "not run" : `${d1(r.stryker.folders[a].score)} %`)],
+      [`stryker.${a}.files`, (r: Results) => `${r.stryker.folders[a].files} of ${r.stryker.folders[a].of}`],
+    ]),
+  ),
   // language-server latency (npm run bench:lsp -- --record → bench/results/lsp.json), medians in ms
   "lsp.worstMedianMs": (r) => d1(r.lsp.worstMedianMs),
   "lsp.rounds": (r) => String(r.lsp.rounds),
