@@ -484,7 +484,8 @@ export class Checker {
   private checkBody(d: A.FnDecl, info: FuncInfo, inContract: boolean): void {
     this.ctx = { fn: info, scopes: [new Map()], nextLocal: 0, loopDepth: 0, inContract };
     for (const [i, p] of info.params.entries()) {
-      const local = this.declareLocal(p.name, p.type, d.params[i]!.span);
+      // a repeated parameter name was reported with the signature (checkUniqueParams): not again here
+      const local = this.declareLocal(p.name, p.type, d.params[i]!.span, true);
       // a view changes nothing, so a malformed argument can only spoil its own answer: no check, no bytes
       if (info.isPub && !info.isView && local) this.entryCheck(info, local, d.params[i]!.span);
     }
@@ -532,13 +533,13 @@ export class Checker {
     }
   }
 
-  private declareLocal(name: string, type: Type, span: Span): LocalInfo | undefined {
+  private declareLocal(name: string, type: Type, span: Span, duplicateReported = false): LocalInfo | undefined {
     const ctx = this.ctx!;
     if (BUILTINS.has(name)) {
       this.sink.report("shadowed_builtin", span, [name]);
     }
     const scope = ctx.scopes[ctx.scopes.length - 1]!;
-    if (scope.has(name)) this.sink.report("duplicate", span, [name]);
+    if (scope.has(name) && !duplicateReported) this.sink.report("duplicate", span, [name]);
     const local: LocalInfo = { index: ctx.nextLocal++, type, span, name, used: name.startsWith("_") };
     this.uses.push({ span, kind: "local", name, type, decl: span });
     ctx.fn.locals = Math.max(ctx.fn.locals, ctx.nextLocal);
