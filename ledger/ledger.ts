@@ -12,7 +12,7 @@ import { bytesEqual, compareBytes, hex, type Value } from "./bytes.ts";
 import { ChainBroken, LedgerError, TxRejected } from "./errors.ts";
 import { checkExportEnd, encodeExport, parseExport } from "./export.ts";
 import type { KeyPair } from "./keys.ts";
-import { encodeStateProof, type StateProof } from "./proof.ts";
+import { encodeStateProof, STATE_VERSION, type StateProof } from "./proof.ts";
 import { proveStored } from "./smt.ts";
 import {
   balanceOf,
@@ -184,9 +184,15 @@ export class Ledger {
       } catch (e) {
         throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
       }
-      const state = new WorldState();
-      state.loadEntries(store.stateEntries(), true);
-      for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
+      // O(1) in the state's size: the root record only; tree nodes and modules are read when used
+      const rootRec = store.node(head.header.stateRoot);
+      if (!rootRec || rootRec.length !== 34 || rootRec[0] !== 0x02) {
+        throw new LedgerError(`${dir}: block ${h}'s state root ${hex(head.header.stateRoot)} is not in the nodes table (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`);
+      }
+      if (rootRec[1] !== STATE_VERSION) {
+        throw new LedgerError(`${dir}: the state tree is version ${rootRec[1]}, this ledger reads version ${STATE_VERSION}`);
+      }
+      const state = WorldState.stored(rootRec.slice(2), (hash) => store.node(hash), (id) => store.module(id));
       return { h, head, state, lost: store.missingModule() };
     });
     // The state root does not cover module bytes: a contract whose module row is gone would read as unknown.
@@ -197,7 +203,7 @@ export class Ledger {
     }
     if (!bytesEqual(state.root(), head.header.stateRoot)) {
       throw new LedgerError(
-        `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
+        `${dir}: the nodes table's root record does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
       );
     }
     return new Ledger(store, state, head, vm, clock);
@@ -249,6 +255,11 @@ export class Ledger {
 
   get location(): string {
     return this.store.location;
+  }
+
+  /** Rows read from the state-sized tables since this ledger was opened (opening reads O(1) of them). */
+  get storeReads(): { nodes: number; state: number; modules: number } {
+    return { ...this.store.reads };
   }
 
   nonce(pubkey: Uint8Array): bigint {

@@ -54,6 +54,11 @@ export type DerivedTable = "txs" | "events" | "modules" | "nodes" | "state";
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export class LedgerStore {
+  /** Rows this handle has read from the state-sized tables (nodes, state, modules): what opening and reading cost. */
+  readonly reads = { nodes: 0, state: 0, modules: 0 };
+  private nodeStmt: Database.Statement | null = null;
+  private moduleStmt: Database.Statement | null = null;
+
   private constructor(
     private readonly db: Database.Database,
     readonly location: string,
@@ -185,7 +190,9 @@ export class LedgerStore {
   }
 
   node(hash: Uint8Array): Uint8Array | undefined {
-    const r = this.db.prepare("SELECT node FROM nodes WHERE hash = ?").get(hash) as { node: Buffer } | undefined;
+    this.nodeStmt ??= this.db.prepare("SELECT node FROM nodes WHERE hash = ?");
+    const r = this.nodeStmt.get(hash) as { node: Buffer } | undefined;
+    this.reads.nodes++;
     return r ? u8(r.node) : undefined;
   }
 
@@ -235,7 +242,9 @@ export class LedgerStore {
   }
 
   module(id: Uint8Array): Uint8Array | undefined {
-    const r = this.db.prepare("SELECT bytes FROM modules WHERE id = ?").get(id) as { bytes: Buffer } | undefined;
+    this.moduleStmt ??= this.db.prepare("SELECT bytes FROM modules WHERE id = ?");
+    const r = this.moduleStmt.get(id) as { bytes: Buffer } | undefined;
+    this.reads.modules++;
     return r ? u8(r.bytes) : undefined;
   }
 
@@ -261,12 +270,14 @@ export class LedgerStore {
 
   *stateEntries(): Iterable<[Uint8Array, Uint8Array]> {
     for (const r of this.db.prepare("SELECT key, value FROM state ORDER BY key").iterate() as Iterable<{ key: Buffer; value: Buffer }>) {
+      this.reads.state++;
       yield [u8(r.key), u8(r.value)];
     }
   }
 
   *moduleEntries(): Iterable<[Uint8Array, Uint8Array]> {
     for (const r of this.db.prepare("SELECT id, bytes FROM modules ORDER BY id").iterate() as Iterable<{ id: Buffer; bytes: Buffer }>) {
+      this.reads.modules++;
       yield [u8(r.id), u8(r.bytes)];
     }
   }
