@@ -18,6 +18,17 @@ export const LEDGER_LIMITS = {
     value: 100_000_000,
     why: "Gas all transactions of one block may reserve (their gas limits summed): 100 default-gas calls, a block a device-class validator executes in well under a second.",
   },
+  STATE_BYTE_GAS: {
+    value: 300,
+    why:
+      "Gas per byte a transaction adds to the state entries (a new entry's key and value, a value's growth), charged by the ledger " +
+      "when the transaction ends ok: what a validator spends on a new entry (its tree path, its rows) and keeps forever, measured by " +
+      "`npm run bench:ledger-cost` (docs/gas.md, \"On the ledger\").",
+  },
+  MAX_BLOCK_STATE_GROWTH: {
+    value: 262_144,
+    why: "Bytes one block may add to the state: 256 KiB a block bounds the store's growth (and the commit's work) however the gas is spent; a transaction that would pass it is refused and can go in a later block.",
+  },
   MAX_ALLOC: { value: 1024, why: "Genesis allocations per chain: a fleet funds its operators and devices; an airdrop is not a genesis concern." },
 } as const satisfies Record<string, Knob>;
 

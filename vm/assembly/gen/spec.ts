@@ -318,13 +318,13 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 18;
-export const DG_ED25519: i32 = 12515;
-export const DG_SLOAD: i32 = 5;
-export const DG_SSTORE: i32 = 50;
+export const DG_SHA256_PER_BLOCK: i32 = 150;
+export const DG_ED25519: i32 = 250000;
+export const DG_SLOAD: i32 = 1500;
+export const DG_SSTORE: i32 = 1500;
 export const DG_SSTORE_PER_WORD: i32 = 4;
-export const DG_XLOAD: i32 = 6;
+export const DG_XLOAD: i32 = 1500;
 export const DG_EMIT: i32 = 4;
 export const DG_EMIT_PER_WORD: i32 = 1;
-export const DG_BALANCE: i32 = 6;
-export const DG_PAY: i32 = 50;
+export const DG_BALANCE: i32 = 1500;
+export const DG_PAY: i32 = 3000;
