@@ -206,17 +206,24 @@ async function main(): Promise<void> {
       const tg = targets.get(id)!;
       return l.signCall(KEY, tg.contract, tg.fn, [BigInt(n), b], { gas, nonce: nonce++ });
     };
-    const runBlock = (txs: SignedTx[]): { ms: number; gas: number } => {
+    const runBlock = (txs: SignedTx[], growthBound = false): { ms: number; gas: number; refused: number } => {
       const s = performance.now();
       const r = l.submit(txs);
       const ms = performance.now() - s;
       let gas = 0;
+      let refused = 0;
       for (const o of r.outcomes) {
+        // a block of new entries stops at the growth bound (MAX_BLOCK_STATE_GROWTH): the rest wait for a later block
+        if (!o.ok && growthBound && (o.error.code === "state_growth" || (refused > 0 && o.error.code === "nonce_skipped"))) {
+          refused++;
+          continue;
+        }
         if (!o.ok) throw new Error(`refused: ${o.error.message}`);
         if (o.receipt.status !== "ok") throw new Error(`status ${o.receipt.status} (gas ${o.receipt.gasUsed})`);
         gas += o.receipt.gasUsed;
       }
-      return { ms, gas };
+      nonce = l.nonce(KEY.publicKey);
+      return { ms, gas, refused };
     };
     const maxTxGas = Number(blockGasLimit);
     const ops: OpRow[] = [];
@@ -284,9 +291,11 @@ async function main(): Promise<void> {
         const kb = present ? BigInt(Math.floor((k * Math.max(1, ENTRIES - n * R)) / TXS)) : b0 + BigInt(k) * 1_000_000n;
         return sign(i, n, txGas, kb);
       });
-      const r = runBlock(txs);
-      blocks.push({ workload: w, ms: Math.round((r.ms * Number(blockGasLimit)) / r.gas), gas: r.gas, txs: TXS });
-      log(`block of ${w}: ${r.gas} gas in ${r.ms.toFixed(0)} ms (${((r.ms * Number(blockGasLimit)) / r.gas).toFixed(0)} ms at the limit)`);
+      const r = runBlock(txs, true);
+      // a block the growth bound cut short is as full as a block of that workload gets: its time as measured
+      const ms = r.refused > 0 ? r.ms : (r.ms * Number(blockGasLimit)) / r.gas;
+      blocks.push({ workload: w, ms: Math.round(ms), gas: r.gas, txs: TXS - r.refused });
+      log(`block of ${w}: ${r.gas} gas in ${r.ms.toFixed(0)} ms (${ms.toFixed(0)} ms at the limit${r.refused ? `; ${r.refused} tx(s) refused at the growth bound` : ""})`);
     }
     const worst = blocks.reduce((a, b) => (b.ms > a.ms ? b : a), blocks[0]!);
     l.close();
