@@ -122,6 +122,15 @@ export function calibrationPlan(): Measurement[] {
   add("mstore", "lget1\nlget2\nmstore 2 0", ["lget1", "lget2"], [8, 40], { storage: [[mapKey, le64hex(77n)]] });
   add("xload", "pushb other\nxload 1 0\ndrop", ["pushb", "drop"], [8, 40], { other: [[slot1, le64hex(99n)]] });
   add("xmload", "pushb other\nlget1\nxmload 2 0\ndrop", ["pushb", "lget1", "drop"], [8, 40], { other: [[mapKey, le64hex(98n)]] });
+  // issue 15's short forms: the same host paths as their long forms, one dispatch
+  add("sloadi", "sloadi 1\ndrop", ["drop"], [8, 40], { storage: [[slot1, le64hex(123456789n)]] });
+  add("sstorei", "lget1\nsstorei 1", ["lget1"], [8, 40], { storage: [[slot1, le64hex(5n)]] });
+  const bytesKey = "02" + bytesHex(8);
+  add("mloadbi", "pushb b8\nmloadbi 2\ndrop", ["pushb", "drop"], [8, 40], { storage: [[bytesKey, le64hex(77n)]] });
+  add("mstorebi", "pushb b8\nlget1\nmstorebi 2", ["pushb", "lget1"], [8, 40], { storage: [[bytesKey, le64hex(77n)]] });
+  // once reverts when its flag is set, so each unit clears it again (sstorei 255 of 0, a measured feeder)
+  add("once", "once\npush0\nsstorei 255", ["push0", "sstorei"], [8, 40]);
+  add("req32", "pushb pk\nreq32 1", ["pushb"]);
   for (const op of CONTEXT) add(op, `${op}\ndrop`, ["drop"]);
   add("balance", "pushb other\nbalance\ndrop", ["pushb", "drop"]);
   // a payment of 0 to another id: the whole host path (both balances read and written) with no funds needed
@@ -351,6 +360,8 @@ function dynUnits(op: string, gasNow: number): number {
       return (dyn - DYNAMIC_GAS.SSTORE) / DYNAMIC_GAS.SSTORE_PER_WORD;
     case "emit":
       return (dyn - DYNAMIC_GAS.EMIT) / DYNAMIC_GAS.EMIT_PER_WORD;
+    case "once":
+      return (dyn - DYNAMIC_GAS.SLOAD - DYNAMIC_GAS.SSTORE - DYNAMIC_GAS.SSTORE_PER_WORD) / DYNAMIC_GAS.COPY_PER_WORD;
     default:
       return 0;
   }
@@ -391,7 +402,7 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
     dynamicGas.BALANCE = fixed("balance", 0);
     dynamicGas.PAY = fixed("pay", 0);
     Object.assign(dynamicGas, override);
-    const hostRows = new Set(["edverify", "sload", "mload", "xload", "xmload", "sstore", "mstore", "emit", "balance", "pay"]);
+    const hostRows = new Set(["edverify", "sload", "mload", "xload", "xmload", "sstore", "mstore", "emit", "balance", "pay", "sloadi", "sstorei", "mloadbi", "mstorebi", "once"]);
     for (const row of OPCODES) {
       const f = perOp[row.name]!;
       if (hostRows.has(row.name)) gas[row.name] = 1;
@@ -414,6 +425,7 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
         case "emit": return gas[op]! + d.EMIT + units * d.EMIT_PER_WORD;
         case "balance": return gas[op]! + d.BALANCE;
         case "pay": return gas[op]! + d.PAY;
+        case "once": return gas[op]! + d.SLOAD + units * d.COPY_PER_WORD + d.SSTORE + d.SSTORE_PER_WORD;
         default: return gas[op]!;
       }
     };

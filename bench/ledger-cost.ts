@@ -21,6 +21,7 @@ import { assemble } from "../vm/asm/index.ts";
 import { MoteVM } from "../vm/host/index.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { Ledger, KeyPair, instanceId, storageKey } from "../ledger/index.ts";
+import { LEDGER_ENGINE } from "../ledger/ledger.ts";
 import { makeBlock, decodeBlock } from "../ledger/block.ts";
 import { SparseMerkleTree } from "../ledger/smt.ts";
 import type { SignedTx } from "../ledger/tx.ts";
@@ -142,7 +143,7 @@ async function buildFixture(dir: string, all: Unit[], vm: MoteVM): Promise<{ tar
   const targets = new Map<string, Target>();
   let contract: Uint8Array = new Uint8Array(32);
   for (const [gi, g] of groups(all).entries()) {
-    const self = instanceId(KEY.publicKey, l.nonce(KEY.publicKey));
+    const self = instanceId(l.genesisHash, KEY.publicKey, l.nonce(KEY.publicKey));
     if (gi === 0) contract = self;
     const module = workloadModule(g, self);
     l.deploy(KEY, module, [], { gas: 1_000_000 });
@@ -188,7 +189,8 @@ interface OpRow {
 async function main(): Promise<void> {
   // a storage pattern needs the one it runs after
   const all = units().filter((u) => !ONLY || ONLY.has(u.id) || (u.id.startsWith("ledger:") && [...ONLY].some((o) => o.startsWith("ledger:"))));
-  const vm = await MoteVM.create();
+  // the engine the ledger runs contracts on (the fast engine), with its native Ed25519
+  const vm = await MoteVM.create({ engine: LEDGER_ENGINE });
   const dir = mkdtempSync(join(tmpdir(), "mote-ledger-cost-"));
   try {
     const { targets, blockGasLimit } = await buildFixture(dir, units(), vm);

@@ -13,6 +13,10 @@ import { register as registerVm } from "./commands/vm.ts";
 import { register as registerInit } from "./commands/init.ts";
 import { register as registerTest } from "./commands/test.ts";
 import { register as registerFmt } from "./commands/fmt.ts";
+import { register as registerVerify } from "./commands/verify.ts";
+import { register as registerLsp } from "./commands/lsp.ts";
+import { register as registerNet } from "./commands/net.ts";
+import { register as registerFleet } from "./commands/fleet.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -38,6 +42,10 @@ registerInit(program);
 registerTest(program);
 registerFmt(program);
 registerData(program);
+registerVerify(program);
+registerLsp(program);
+registerNet(program);
+registerFleet(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@ import { LIMITS } from "../vm/spec/limits.ts";
 import type * as A from "./ast.ts";
 import { foldBinary, foldConvert, foldUnary, inRange, parseFixedLiteral, parseIntLiteral } from "./constfold.ts";
 import type { DiagnosticSink, Span } from "./diagnostics.ts";
-import type { BuiltinName, CheckedProgram, ErrorEntry, EventInfo, FuncInfo, PathStep, Place, StorageField, TExpr, TStmt } from "./typed.ts";
+import type { BuiltinName, CheckedProgram, ErrorEntry, EventInfo, FuncInfo, NameUse, PathStep, Place, StorageField, TExpr, TStmt } from "./typed.ts";
 import {
   assignable,
   BOOL,
@@ -31,7 +31,7 @@ import {
   UNIT,
 } from "./types.ts";
 
-const BUILTINS: ReadonlySet<string> = new Set([
+export const BUILTINS: ReadonlySet<string> = new Set([
   "caller",
   "self",
   "now",
@@ -142,6 +142,9 @@ export class Checker {
   private ctx?: FnCtx;
   /** Set while evaluating a contract's constants, which see each other but no storage. */
   private inContractConst = false;
+  private readonly enumDecls = new Map<string, A.EnumDecl>();
+  /** Every name the checker resolved, in the order it met them (for tools; see NameUse). */
+  readonly uses: NameUse[] = [];
 
   constructor(private readonly sink: DiagnosticSink) {}
 
@@ -180,6 +183,7 @@ export class Checker {
             seen.add(v.name);
           }
           this.enums.set(d.name, { k: "enum", name: d.name, variants: d.variants.map((v) => v.name) });
+          this.enumDecls.set(d.name, d);
           break;
         }
         case "const":
@@ -338,9 +342,16 @@ export class Checker {
         if (ref.name === "<missing>") return ERROR;
         const b = BUILTIN_TYPES[ref.name!];
         if (b) return b;
-        if (this.structs.has(ref.name!)) return this.structType(ref.name!, ref.span);
+        if (this.structs.has(ref.name!)) {
+          const t = this.structType(ref.name!, ref.span);
+          this.uses.push({ span: ref.span, kind: "struct", name: ref.name!, type: t, decl: this.structs.get(ref.name!)!.decl.span });
+          return t;
+        }
         const en = this.enums.get(ref.name!);
-        if (en) return en;
+        if (en) {
+          this.uses.push({ span: ref.span, kind: "enum", name: ref.name!, type: en, decl: this.enumDecls.get(ref.name!)?.span });
+          return en;
+        }
         this.sink.report("unknown_type", ref.span, [ref.name!], didYouMean(ref.name!, [...Object.keys(BUILTIN_TYPES), ...this.structs.keys(), ...this.enums.keys()]));
         return ERROR;
       }
@@ -529,6 +540,7 @@ export class Checker {
     const scope = ctx.scopes[ctx.scopes.length - 1]!;
     if (scope.has(name)) this.sink.report("duplicate", span, [name]);
     const local: LocalInfo = { index: ctx.nextLocal++, type, span, name, used: name.startsWith("_") };
+    this.uses.push({ span, kind: "local", name, type, decl: span });
     ctx.fn.locals = Math.max(ctx.fn.locals, ctx.nextLocal);
     if (ctx.nextLocal > LIMITS.MAX_LOCALS.value) {
       this.sink.report("limit", span, [`a function has at most ${LIMITS.MAX_LOCALS.value} locals (parameters included)`]);
@@ -686,6 +698,7 @@ export class Checker {
       return undefined;
     }
     const ev = this.events.get(s.event);
+    if (ev) this.uses.push({ span: s.eventSpan, kind: "event", name: ev.name, decl: ev.span, params: ev.fields });
     if (!ev) {
       this.sink.report("unknown_event", s.eventSpan, [s.event], didYouMean(s.event, [...this.events.keys()]));
       s.args.forEach((a) => this.expr(a, undefined));
@@ -705,7 +718,10 @@ export class Checker {
   private exprStmt(s: Extract<A.Stmt, { kind: "expr" }>): TStmt[] | undefined {
     const e = s.expr;
     if (e.kind === "call" && e.callee.kind === "name" && (e.callee.name === "require" || e.callee.name === "assert" || e.callee.name === "revert")) {
-      if (!this.lookupLocal(e.callee.name)) return this.checkRequire(e, e.callee.name);
+      if (!this.lookupLocal(e.callee.name)) {
+        this.uses.push({ span: e.callee.span, kind: "builtin", name: e.callee.name });
+        return this.checkRequire(e, e.callee.name);
+      }
     }
     if (e.kind !== "call") {
       if (e.kind !== "error") this.sink.report("not_a_statement", e.span);
@@ -863,6 +879,7 @@ export class Checker {
       case "name": {
         const local = this.lookupLocal(e.name);
         if (local) {
+          this.uses.push({ span: e.span, kind: "local", name: e.name, type: local.type, decl: local.span });
           if (!forWrite) local.used = true;
           return { kind: "local", index: local.index, type: local.type, baseType: local.type, path: [] };
         }
@@ -871,7 +888,10 @@ export class Checker {
           const c = this.contractConsts.get(e.name);
           if (c) return this.constPlace(c, e, forWrite);
           const f = this.ownLayout?.storage.get(e.name);
-          if (f) return { kind: "storage", field: f, keys: [], path: [], type: f.type };
+          if (f) {
+            this.uses.push({ span: e.span, kind: "storage", name: e.name, type: f.type, decl: f.span });
+            return { kind: "storage", field: f, keys: [], path: [], type: f.type };
+          }
         } else if (ctx && this.ownLayout?.storage.has(e.name)) {
           this.sink.report("storage_outside_contract", e.span, [e.name]);
           return undefined;
@@ -894,10 +914,13 @@ export class Checker {
         const en = e.target.kind === "name" && !this.lookupLocal(e.target.name) ? this.enums.get(e.target.name) : undefined;
         if (en) {
           const i = en.variants.indexOf(e.field);
+          this.uses.push({ span: e.target.span, kind: "enum", name: en.name, type: en, decl: this.enumDecls.get(en.name)?.span });
           if (i < 0) {
             this.sink.report("unknown_field", e.fieldSpan, [`enum \`${en.name}\``, e.field], didYouMean(e.field, en.variants));
             return undefined;
           }
+          const variant = this.enumDecls.get(en.name)?.variants[i];
+          this.uses.push({ span: e.fieldSpan, kind: "variant", name: `${en.name}.${e.field}`, type: en, decl: variant?.span });
           return { kind: "value", value: { k: "int", value: BigInt(i), span: e.span, type: en }, path: [], type: en };
         }
         // writing a field reads the rest of its base: the base itself is read, not overwritten
@@ -910,6 +933,7 @@ export class Checker {
             this.sink.report("unknown_field", e.fieldSpan, [`contract \`${layout.name}\``, e.field], didYouMean(e.field, [...layout.storage.keys()]));
             return undefined;
           }
+          this.uses.push({ span: e.fieldSpan, kind: "storage", name: `${layout.name}.${f.name}`, type: f.type, decl: f.span });
           const id = base.kind === "value" ? base.value : undefined;
           if (!id) return undefined;
           return { kind: "storage", field: f, keys: [], foreignId: id, path: [], type: f.type };
@@ -923,6 +947,7 @@ export class Checker {
           this.sink.report("unknown_field", e.fieldSpan, [`struct \`${base.type.name}\``, e.field], didYouMean(e.field, base.type.fields.map((x) => x.name)));
           return undefined;
         }
+        this.uses.push({ span: e.fieldSpan, kind: "field", name: `${base.type.name}.${f.name}`, type: f.type, decl: this.fieldDecl(base.type.name, f.name) });
         return { ...base, path: [...base.path, { kind: "field", offset: f.offset, type: f.type }], type: f.type } as Place;
       }
       case "index": {
@@ -975,15 +1000,24 @@ export class Checker {
     }
   }
 
+  /** Where a struct's field is declared, for NameUse. */
+  private fieldDecl(struct: string, field: string): Span | undefined {
+    return this.structs.get(struct)?.decl.fields.find((f) => f.name === field)?.span;
+  }
+
   private constPlace(c: ConstInfo, e: A.Expr, forWrite: boolean): Place | undefined {
+    const use: NameUse = { span: e.span, kind: "const", name: c.decl.name, decl: c.decl.span };
+    this.uses.push(use);
     if (forWrite) {
       this.sink.report("bad_assignment", e.span, [`constant \`${c.decl.name}\``]);
       return undefined;
     }
     const v = this.constValue(c);
     if (!v) return { kind: "value", value: { k: "int", value: 0n, span: e.span, type: ERROR }, path: [], type: ERROR };
+    use.type = v.type;
     return { kind: "value", value: { ...v, span: e.span }, path: [], type: v.type };
   }
+
 
   private readPlace(p: Place, span: Span): TExpr {
     if (p.kind === "value" && p.path.length === 0) return p.value;
@@ -1159,6 +1193,11 @@ export class Checker {
     }
     const type = this.structType(e.name, e.nameSpan);
     if (type.k !== "struct") return { k: "int", value: 0n, span, type: ERROR };
+    this.uses.push({ span: e.nameSpan, kind: "struct", name: e.name, type, decl: s.decl.span });
+    for (const f of e.fields) {
+      const t = type.fields.find((x) => x.name === f.name);
+      if (t) this.uses.push({ span: { ...f.span, endLine: f.span.line, endCol: f.span.col + f.name.length }, kind: "field", name: `${type.name}.${f.name}`, type: t.type, decl: this.fieldDecl(type.name, f.name) });
+    }
     const given = new Map<string, A.ExprOf<"structLit">["fields"][number]>();
     for (const f of e.fields) {
       if (given.has(f.name)) this.sink.report("duplicate", f.span, [f.name]);
@@ -1323,11 +1362,15 @@ export class Checker {
       this.sink.report("bad_call_target", e.callee.span, [`local \`${name}\``]);
       return skipArgs();
     }
-    if (BUILTINS.has(name)) return this.builtin(e, name, want);
+    if (BUILTINS.has(name)) {
+      this.uses.push({ span: e.callee.span, kind: "builtin", name });
+      return this.builtin(e, name, want);
+    }
     const ctx = this.ctx;
     const target = (ctx?.inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
     if (target) {
       const f = target.info;
+      this.uses.push({ span: e.callee.span, kind: "function", name, type: f.returns, decl: target.decl.nameSpan, params: f.params });
       if (!ctx) {
         this.sink.report("not_constant", span, [`a call to \`${name}\``]);
         return skipArgs();

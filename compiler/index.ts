@@ -13,7 +13,7 @@ import type { SourceFile } from "./ast.ts";
 import { Checker } from "./checker.ts";
 import { ConstPool, FunctionGen } from "./codegen.ts";
 import { type Diagnostic, DiagnosticSink, type Span } from "./diagnostics.ts";
-import { decodeUtf8Lossless } from "./escape.ts";
+import { decodeUtf8Lossless, quotePath } from "./escape.ts";
 import { MAX_NESTING, withinDepthLimit, withinNestingLimits } from "./depth.ts";
 import { emitModule } from "./emit.ts";
 import type { Ins, IrFunction } from "./ir.ts";
@@ -21,7 +21,7 @@ import { minimal, optimize } from "./optimizer.ts";
 import { parseTokens } from "./parser.ts";
 import * as T from "./tokens.ts";
 import { MoteLexer } from "./tokens.ts";
-import type { CheckedProgram } from "./typed.ts";
+import type { CheckedProgram, NameUse } from "./typed.ts";
 import { isRefAtRuntime, sigName, type Type } from "./types.ts";
 import { AstBuilder } from "./visitor.ts";
 import { COMPILER_NAME, COMPILER_VERSION } from "./version.ts";
@@ -50,6 +50,22 @@ export interface CompileOptions {
    * Without it, every `test fn` is dropped.
    */
   testBuild?: (files: SourceFile[], mainFile: string, sink: DiagnosticSink) => { files: SourceFile[]; mainFile: string } | undefined;
+  /**
+   * Filled in for tools (the language server): the parsed files, when they all parsed, and every name
+   * the checker resolved, when it ran. The compilation itself is the same with or without it.
+   */
+  tooling?: ToolingInfo;
+  /**
+   * Parsed files kept between compilations by a tool that compiles the same files again and again (the
+   * language server, on every keystroke): a file whose text is unchanged and parsed cleanly is not
+   * parsed again. The checker does not change the trees it reads, so sharing them is safe.
+   */
+  parseCache?: Map<string, { source: string; ast: SourceFile }>;
+}
+
+export interface ToolingInfo {
+  files?: SourceFile[];
+  uses?: NameUse[];
 }
 
 /** Everything a compilation produced, for tests and tools that want the intermediate forms. */
@@ -207,13 +223,21 @@ function loadAll(
   file: string,
   readFile: ((path: string) => string | undefined) | undefined,
   sink: DiagnosticSink,
+  cache?: Map<string, { source: string; ast: SourceFile }>,
 ): ParsedFile[] | undefined {
   const loaded = new Map<string, ParsedFile | null>();
   const order: ParsedFile[] = [];
   let ok = true;
   const visit = (src: string, path: string, stack: string[]): void => {
     loaded.set(path, null);
-    const ast = parseFile(src, path, sink);
+    const cached = cache?.get(path);
+    let ast: SourceFile | undefined;
+    if (cached && cached.source === src) ast = cached.ast;
+    else {
+      const reported = sink.list.length;
+      ast = parseFile(src, path, sink);
+      if (ast && cache && sink.list.length === reported) cache.set(path, { source: src, ast });
+    }
     if (!ast) {
       ok = false;
       return;
@@ -231,7 +255,7 @@ function loadAll(
       }
       const chain = [...stack, path];
       if (chain.includes(target)) {
-        sink.report("import_cycle", d.span, [[...chain.slice(chain.indexOf(target)), target].join(" → ")]);
+        sink.report("import_cycle", d.span, [[...chain.slice(chain.indexOf(target)), target].map(quotePath).join(" → ")]);
         ok = false;
         continue;
       }
@@ -243,7 +267,7 @@ function loadAll(
         text = undefined;
       }
       if (text === undefined) {
-        sink.report("import_unreadable", d.span, [`"${d.path}" (looked for ${target})`]);
+        sink.report("import_unreadable", d.span, [`"${quotePath(d.path)}" (looked for ${quotePath(target)})`]);
         ok = false;
         continue;
       }
@@ -323,15 +347,18 @@ export function compileDetailed(
 ): CompileDetail {
   const sink = new DiagnosticSink();
   try {
-    const files = loadAll(source, file, readFile, sink);
+    const files = loadAll(source, file, readFile, sink, options.parseCache);
     if (!files) return { diagnostics: sink.list };
     let asts = files.map((f) => f.ast);
+    if (options.tooling) options.tooling.files = asts;
     if (options.testBuild) {
       const t = options.testBuild(asts, file, sink);
       if (!t) return { diagnostics: sink.list };
       ({ files: asts, mainFile: file } = t);
     } else asts = withoutTests(asts);
-    const prog = new Checker(sink).run(file, asts);
+    const checker = new Checker(sink);
+    if (options.tooling) options.tooling.uses = checker.uses;
+    const prog = checker.run(file, asts);
     if (!prog || sink.errorCount > 0) return { diagnostics: sink.list };
     const pool = new ConstPool();
     const ir = prog.functions.map((f) => ({ fn: new FunctionGen(f, pool, sink).generate(), ins: [] as Ins[] }));

@@ -144,9 +144,53 @@ function peephole(ins: Ins[]): { out: Ins[]; changed: boolean } {
   return { out, changed };
 }
 
+/** `op slot mode` → its one-operand short form, for the two modes contracts use most (ints by slot, ints by byte-string key). */
+const STORAGE_SHORT: Record<string, [mode: number, short: string]> = {
+  sload: [0, "sloadi"],
+  sstore: [0, "sstorei"],
+  mload: [1, "mloadbi"],
+  mstore: [1, "mstorebi"],
+};
+
+const isPush = (i: Ins | undefined, v: bigint): boolean => i !== undefined && ((i.op === "push" && i.args[0] === v) || (v === 1n && i.op === "push1"));
+
+/**
+ * The table's short forms for whole idioms (issue 15: module size): init's run-once guard → `once`, an entry
+ * check of a 32-byte argument → `req32`, and storage operations in the common modes. Each pattern is exactly
+ * the instructions the short form is documented to equal, with no label between them.
+ */
+function shorten(ins: Ins[]): Ins[] {
+  const out: Ins[] = [];
+  for (let k = 0; k < ins.length; k++) {
+    const [a, b, c, d, e] = [ins[k]!, ins[k + 1], ins[k + 2], ins[k + 3], ins[k + 4]];
+    // sload 255 0; eqz; require 0; push 1; sstore 255 0 → once
+    if (
+      a.op === "sload" && a.args[0] === 255 && a.args[1] === 0 && b?.op === "eqz" && c?.op === "require" && c.args[0] === 0 &&
+      isPush(d, 1n) && e?.op === "sstore" && e.args[0] === 255 && e.args[1] === 0
+    ) {
+      out.push({ op: "once", args: [], span: a.span });
+      k += 4;
+      continue;
+    }
+    // blen; push 32; eq; require e → req32 e
+    if (a.op === "blen" && isPush(b, 32n) && c?.op === "eq" && d?.op === "require") {
+      out.push({ op: "req32", args: [d.args[0]!], span: a.span });
+      k += 3;
+      continue;
+    }
+    const short = STORAGE_SHORT[a.op];
+    if (short && a.args[1] === short[0]) {
+      out.push({ ...a, op: short[1], args: [a.args[0]!] });
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 /** Short forms for the most common operands (one byte instead of two or more). */
 function quicken(ins: Ins[]): Ins[] {
-  return ins.map((i) => {
+  return shorten(ins).map((i) => {
     if (i.op === "push" && (i.args[0] === 0n || i.args[0] === 1n)) return { ...i, op: i.args[0] === 0n ? "push0" : "push1", args: [] };
     if ((i.op === "lget" || i.op === "lset") && typeof i.args[0] === "number" && i.args[0] < 4) return { ...i, op: `${i.op}${i.args[0]}`, args: [] };
     return i;

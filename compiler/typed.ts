@@ -115,3 +115,20 @@ export interface CheckedProgram {
   events: EventInfo[];
   errors: ErrorEntry[];
 }
+
+/**
+ * A name in the source and what the checker resolved it to. Codegen never reads these: they are for
+ * tools (the language server's hover and go-to-definition) that want the checker's own answer.
+ */
+export interface NameUse {
+  /** The name as written. */
+  span: Span;
+  kind: "local" | "storage" | "const" | "function" | "builtin" | "struct" | "enum" | "variant" | "field" | "event" | "contract";
+  name: string;
+  /** The value's type (locals, storage, constants, fields, variants); a function's result type. */
+  type?: Type;
+  /** Where the name is declared; none for builtins. */
+  decl?: Span;
+  /** A function's parameters, for its signature. */
+  params?: { name: string; type: Type }[];
+}

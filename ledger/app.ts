@@ -2,7 +2,7 @@
 // begin/deliver/end (deterministic execution through the VM) producing one state root, then commit.
 import type { CallOptions, CallResult, VerifyResult } from "../vm/host/index.ts";
 import { decodeModule, ModuleFormatError, selectorOf, type ExportDef, type ModuleDef } from "../vm/spec/module.ts";
-import { hex, type Value } from "./bytes.ts";
+import { bytesEqual, hex, type Value } from "./bytes.ts";
 import { makeBlock, type Block, type Receipt } from "./block.ts";
 import { DecodeError, TxRejected } from "./errors.ts";
 import {
@@ -12,6 +12,7 @@ import {
   concatInfo,
   contractKey,
   contractOf,
+  GENESIS_SALT_KEY,
   instanceId,
   nonceOf,
   paramsOf,
@@ -81,12 +82,26 @@ export interface BlockContext {
 export class LedgerApp {
   readonly modules = new ModuleIndex();
 
+  /**
+   * The hash of this chain's genesis block: what every transaction signs over and every instance id
+   * derives from. Null only while the genesis block itself is being built (it holds no transactions).
+   */
+  genesisHash: Uint8Array | null;
+
   constructor(
     readonly vm: ContractVM,
     readonly chainId: string,
-  ) {}
+    genesisHash: Uint8Array | null,
+  ) {
+    this.genesisHash = genesisHash;
+  }
 
-  /** Stateless checks: canonical decoding, chain id, signature. Throws TxRejected. */
+  private boundGenesis(): Uint8Array {
+    if (!this.genesisHash) throw new TxRejected("the genesis block holds no transactions", "malformed");
+    return this.genesisHash;
+  }
+
+  /** Stateless checks: canonical decoding, genesis hash (the chain), signature. Throws TxRejected. */
   checkTxStateless(input: Uint8Array | SignedTx): SignedTx {
     // A SignedTx handed in as an object is decoded again from its bytes: what executes is exactly what was signed.
     let s: SignedTx;
@@ -96,7 +111,13 @@ export class LedgerApp {
       if (e instanceof DecodeError) throw new TxRejected(`malformed transaction: ${e.message}`, "malformed");
       throw e;
     }
-    if (s.tx.chainId !== this.chainId) throw new TxRejected(`wrong chain id '${s.tx.chainId}' (this chain is '${this.chainId}')`, "chain_id");
+    const genesis = this.boundGenesis();
+    if (!bytesEqual(s.tx.genesisHash, genesis)) {
+      throw new TxRejected(
+        `signed for another chain: the transaction's genesis hash is ${hex(s.tx.genesisHash)}, chain '${this.chainId}' has ${hex(genesis)}`,
+        "chain_id",
+      );
+    }
     if (!txSignatureValid(s)) throw new TxRejected(`bad signature by ${hex(s.tx.sender)}`, "signature");
     return s;
   }
@@ -161,6 +182,7 @@ export class LedgerApp {
   genesis(state: WorldState, timestamp: bigint, config: GenesisConfig): BlockBuilder {
     const o = new BlockOverlay(state);
     o.write(PARAMS_KEY, encodeParams(config));
+    o.write(GENESIS_SALT_KEY, config.salt);
     for (const a of config.alloc) setBalance(o, a.id, a.amount);
     return new BlockBuilder(this, o, { height: 0n, timestamp }, config, config);
   }
@@ -200,7 +222,7 @@ export class BlockBuilder {
     // The transaction's own overlay: the attached value, the VM's writes and payments, the new instance.
     // It reaches the block only if the transaction ends ok; the nonce and the fee stay either way.
     const t = new BlockOverlay(o);
-    const self = tx.kind === "deploy" ? instanceId(tx.sender, tx.nonce) : tx.contract;
+    const self = tx.kind === "deploy" ? instanceId(this.app.genesisHash!, tx.sender, tx.nonce) : tx.contract;
     if (tx.value > 0n) {
       setBalance(t, tx.sender, balanceOf(t, tx.sender) - tx.value);
       setBalance(t, self, balanceOf(t, self) + tx.value);

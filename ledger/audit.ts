@@ -77,7 +77,7 @@ export function replayChain(records: Iterable<ChainRecord>, vm: ContractVM, opts
       }
       if (!bytesEqual(h.prevHash, ZERO_HASH)) broken("genesis prev_hash is not all zeros");
       if (h.txCount !== 0) broken("genesis holds transactions");
-      app = new LedgerApp(vm, h.chainId);
+      app = new LedgerApp(vm, h.chainId, b!.hash);
     } else {
       if (h.chainId !== app!.chainId) broken(`chain id '${h.chainId}' differs from genesis '${app!.chainId}'`);
       if (!bytesEqual(h.prevHash, prev!.hash)) broken(`prev_hash ${hex(h.prevHash)} is not the hash of block ${k - 1n} (${hex(prev!.hash)})`);

@@ -200,3 +200,11 @@ export function decodeBlock(bytes: Uint8Array, base = 0): DecodedBlock {
   r.end("block");
   return { header, ...(genesis ? { genesis } : {}), txs, receipts, hash: blockHash(bytes.subarray(0, headerLength)), bytes: bytes.slice(), txOffsets, receiptOffsets, headerLength };
 }
+
+/** One receipt on its own, as a network node returns it in a transaction's result (node/app.ts). */
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const r = new ByteReader(bytes);
+  const rc = readReceipt(r, "receipt");
+  r.end("receipt");
+  return rc;
+}

@@ -7,6 +7,7 @@ import { ByteWriter, hex } from "./bytes.ts";
 import type { KeyPair } from "./keys.ts";
 import { verifySignature } from "./keys.ts";
 import type { EventRecord } from "./ledger.ts";
+import { sealedReadingMessage } from "./device-message.ts";
 import { seal, SealError, type ReaderKey, type SealContext, type SealRandomness } from "./seal.ts";
 
 /** The event submit_sealed emits: `Sealed(device: pubkey, nonce: u64, signature: sig, sealed: bytes)`. */
@@ -38,10 +39,7 @@ export function decodeReadingPayload(b: Uint8Array): ReadingPayload {
   return { value: dv.getBigInt64(0, true), timestamp: dv.getBigUint64(8, true), context: b.slice(16) };
 }
 
-/** The 88 bytes a device signs for a sealed reading (see contracts/sensor_attestation.mote). */
-export function sealedReadingMessage(contract: Uint8Array, nonce: bigint, value: bigint, timestamp: bigint, sealed: Uint8Array): Uint8Array {
-  return new ByteWriter().bytes(contract).u64(nonce).u64(BigInt.asUintN(64, value)).u64(timestamp).bytes(sha256(sealed)).finish();
-}
+export { sealedReadingMessage } from "./device-message.ts";
 
 export interface SealedReading {
   device: Uint8Array;

@@ -6,7 +6,8 @@ import type { ChainRecord } from "./audit.ts";
 import { chainIdFromBytes } from "./tx.ts";
 
 export const EXPORT_MAGIC = new Uint8Array([0x4d, 0x4f, 0x54, 0x4c]); // "MOTL"
-export const EXPORT_VERSION = 1;
+/** 2: blocks hold chain-bound (genesis-hash) transactions and a salted genesis. */
+export const EXPORT_VERSION = 2;
 const TAG_BLOCK = 0x01;
 const TAG_END = 0x00;
 const END_LENGTH = 1 + 8 + 32;
@@ -44,7 +45,10 @@ export function parseExport(bytes: Uint8Array): ParsedExport {
     const magic = r.bytes(4, "magic");
     if (hex(magic) !== hex(EXPORT_MAGIC)) headerBroken(`not a Mote chain export (magic ${hex(magic)} at byte 0, expected "MOTL")`);
     const v = r.u8("version");
-    if (v !== EXPORT_VERSION) headerBroken(`unsupported export version ${v} at byte 4`);
+    if (v !== EXPORT_VERSION) {
+      const old = v === 1 ? " (made by a Mote before chain-bound signatures; its transactions are not valid on any chain of this version)" : "";
+      headerBroken(`unsupported export version ${v} at byte 4, expected ${EXPORT_VERSION}${old}`);
+    }
     const n = r.u8("chain_id.length");
     chainId = chainIdFromBytes(r.bytes(n, "chain_id")) ?? headerBroken(`chain id at byte 6 must be 1-32 characters of A-Z a-z 0-9 . _ -`);
   } catch (e) {

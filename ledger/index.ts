@@ -14,3 +14,4 @@ export { storageKey, accountKey, contractKey, balanceKey, instanceId } from "./s
 export { LEDGER_LIMITS, type ChainParams, type GenesisConfig } from "./params.ts";
 export { ChainBroken, DecodeError, LedgerError, TxRejected, type RejectCode } from "./errors.ts";
 export { hex, fromHex, type Value } from "./bytes.ts";
+export { DEVICE_TAG, deviceMessage, readingMessage, sealedReadingMessage, handoffMessage, signReading } from "./device-message.ts";

@@ -2,10 +2,10 @@
 // and submits transactions as blocks, answers views, events and proofs, and audits, exports and imports.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { MoteVM, type CallResult } from "../vm/host/index.ts";
+import { MoteVM, type CallResult, type EngineKind } from "../vm/host/index.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
-import { LedgerApp, checkArgs, INIT_SELECTOR, type ContractVM } from "./app.ts";
+import { LedgerApp, checkArgs, INIT_SELECTOR, type BlockBuilder, type ContractVM } from "./app.ts";
 import { auditReport, replayChain, type AuditReport } from "./audit.ts";
 import { decodeBlock, ZERO_HASH, type Block, type DecodedBlock, type Receipt } from "./block.ts";
 import { bytesEqual, compareBytes, hex, type Value } from "./bytes.ts";
@@ -30,6 +30,12 @@ import { DB_FILE, derivedEvents, LedgerStore } from "./store.ts";
 import { TableAudit } from "./tables.ts";
 import { checkChainId, signTx, type SignedTx, type UnsignedTx } from "./tx.ts";
 
+/**
+ * The engine a ledger runs contracts on when not given a VM: the fast engine (vm/host/fast.ts), whose
+ * results the differential fuzzer and the conformance vectors hold identical to the interpreter's.
+ */
+export const LEDGER_ENGINE: EngineKind = "fast";
+
 export interface LedgerOptions {
   /** Required to create a chain; when opening one, it must match. */
   chainId?: string;
@@ -39,7 +45,7 @@ export interface LedgerOptions {
   clock?: () => bigint;
   /** Genesis timestamp when creating (default: the clock). */
   genesisTimestamp?: bigint;
-  /** Chain parameters and initial balances when creating (default: no fees, no balances). */
+  /** Chain parameters, initial balances and genesis salt when creating (default: no fees, no balances, a random salt). */
   genesis?: Partial<GenesisConfig>;
   vm?: ContractVM;
 }
@@ -62,6 +68,13 @@ export type TxOutcome =
   | { ok: true; txId: Uint8Array; height: bigint; index: number; receipt: Receipt }
   | { ok: false; txId: Uint8Array | null; error: TxRejected };
 
+/** A block executed and applied to the in-memory state but not yet written (between FinalizeBlock and Commit). */
+export interface StagedBlock {
+  block: Block;
+  diff: import("./state.ts").StateDiff;
+  undo: () => void;
+}
+
 export interface SubmitResult {
   /** The new block, or null when every transaction was rejected. */
   block: Block | null;
@@ -71,7 +84,7 @@ export interface SubmitResult {
 export interface DeployResult {
   txId: Uint8Array;
   height: bigint;
-  /** The new instance's id, SHA-256("mote/contract" || deployer || nonce); it exists only if receipt.status is "ok". */
+  /** The new instance's id, SHA-256("mote/contract" || genesis hash || deployer || nonce); it exists only if receipt.status is "ok". */
   contract: Uint8Array;
   receipt: Receipt;
 }
@@ -124,16 +137,17 @@ export class Ledger {
     private readonly store: LedgerStore,
     readonly state: WorldState,
     head: DecodedBlock,
+    genesisHash: Uint8Array,
     readonly vm: ContractVM,
     private readonly clock: () => bigint,
   ) {
     this.head = { block: head };
-    this.app = new LedgerApp(vm, head.header.chainId);
+    this.app = new LedgerApp(vm, head.header.chainId, genesisHash);
   }
 
   /** Opens the chain in `dir` (or a fresh one in memory for ":memory:"), creating it when asked. */
   static async open(dir: string, opts: LedgerOptions = {}): Promise<Ledger> {
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     const clock = opts.clock ?? systemClock;
     let store = LedgerStore.open(dir);
     if (!store) {
@@ -166,7 +180,7 @@ export class Ledger {
   private static createStore(dir: string, chainId: string, timestamp: bigint, vm: ContractVM, genesis: GenesisConfig): LedgerStore {
     checkChainId(chainId);
     const config = checkGenesis(genesis);
-    const app = new LedgerApp(vm, chainId);
+    const app = new LedgerApp(vm, chainId, null);
     const state = new WorldState();
     const { block, diff } = app.genesis(state, timestamp, config).finish({ hash: ZERO_HASH }, state);
     return LedgerStore.create(dir, chainId, [{ block, diff }]);
@@ -174,9 +188,16 @@ export class Ledger {
 
   private static load(store: LedgerStore, vm: ContractVM, clock: () => bigint, dir: string): Ledger {
     // the head, the state and the modules from one snapshot: another process may be appending blocks
-    const { h, head, state, lost } = store.readSnapshot(() => {
+    const { h, head, genesisHash, state, lost } = store.readSnapshot(() => {
       const h = store.headHeight();
       if (h === null) throw new LedgerError(`${dir}: the store holds no blocks`);
+      // from the genesis block's bytes, not the hash column beside them: it is what every signature binds
+      let genesisHash: Uint8Array;
+      try {
+        genesisHash = decodeBlock(store.block(0n)!.bytes).hash;
+      } catch (e) {
+        throw new LedgerError(`${dir}: the genesis block does not decode (${(e as Error).message}); run 'mote audit'`);
+      }
       const rec = store.block(h)!;
       let head: DecodedBlock;
       try {
@@ -193,7 +214,7 @@ export class Ledger {
         throw new LedgerError(`${dir}: the state tree is version ${rootRec[1]}, this ledger reads version ${STATE_VERSION}`);
       }
       const state = WorldState.stored(rootRec.slice(2), (hash) => store.node(hash), (id) => store.module(id));
-      return { h, head, state, lost: store.missingModule() };
+      return { h, head, genesisHash, state, lost: store.missingModule() };
     });
     // The state root does not cover module bytes: a contract whose module row is gone would read as unknown.
     if (lost) {
@@ -206,7 +227,7 @@ export class Ledger {
         `${dir}: the nodes table's root record does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
       );
     }
-    return new Ledger(store, state, head, vm, clock);
+    return new Ledger(store, state, head, genesisHash, vm, clock);
   }
 
   /** Imports an export into an empty directory after replaying and checking all of it; nothing is written unless it all checks out. */
@@ -214,7 +235,7 @@ export class Ledger {
     if (dir !== ":memory:" && existsSync(join(dir, DB_FILE))) {
       throw new LedgerError(`${dir}: already holds a ledger; import needs an empty data directory`);
     }
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     const parsed = parseExport(bytes);
     const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header", keep: true });
     checkExportEnd(parsed, r.blocks, r.head.hash);
@@ -224,7 +245,7 @@ export class Ledger {
 
   /** Audits an export without touching any store. */
   static async auditExport(bytes: Uint8Array, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
-    const vm = opts.vm ?? (await MoteVM.create());
+    const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
     return auditReport(() => {
       const parsed = parseExport(bytes);
       const r = replayChain(parsed.records, vm, { chainId: parsed.chainId, container: "export header" });
@@ -235,6 +256,11 @@ export class Ledger {
 
   get chainId(): string {
     return this.app.chainId;
+  }
+
+  /** The hash of block 0, which commits to the chain id, genesis time, parameters, allocation and salt: the chain's identity, signed by every transaction. */
+  get genesisHash(): Uint8Array {
+    return this.app.genesisHash!;
   }
 
   get height(): bigint {
@@ -281,9 +307,9 @@ export class Ledger {
     return c ? { ...c, module: this.state.module(c.moduleHash)! } : undefined;
   }
 
-  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "chainId" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value"> {
+  private unsignedBase(key: KeyPair, opts: TxOptions): Pick<UnsignedTx, "genesisHash" | "sender" | "nonce" | "gasLimit" | "gasPrice" | "value"> {
     return {
-      chainId: this.chainId,
+      genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? this.nonce(key.publicKey),
       gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
@@ -345,16 +371,42 @@ export class Ledger {
       }
     }
     if (builder.txs.length === 0) return { block: null, outcomes };
-    const { block, diff, undo } = builder.finish({ hash: this.headHash }, this.state);
+    const staged = this.stageBlock(builder);
+    this.commitStaged(staged);
+    return { block: staged.block, outcomes };
+  }
+
+  /** The application, for a driver that runs CheckTx and blocks itself (the CometBFT adapter, node/app.ts). */
+  get application(): LedgerApp {
+    return this.app;
+  }
+
+  /**
+   * A block at the next height whose time the caller fixes: the network driver passes the engine's BFT
+   * time (never this clock), delivers the ordered transactions, then stages and commits it.
+   */
+  beginBlock(timestamp: bigint): BlockBuilder {
+    return this.app.beginBlock(this.state, { height: this.height + 1n, timestamp });
+  }
+
+  /**
+   * EndBlock: applies the block's writes to the in-memory state (its state root is the block's, and the
+   * network's app hash); nothing is written until commitStaged. `undo` takes it back.
+   */
+  stageBlock(builder: BlockBuilder): StagedBlock {
+    return builder.finish({ hash: this.headHash }, this.state);
+  }
+
+  /** Commit: the staged block, its state diff and indexes in one store transaction; the head moves. */
+  commitStaged(staged: StagedBlock): void {
     try {
-      this.store.appendBlock(block, diff);
+      this.store.appendBlock(staged.block, staged.diff);
     } catch (e) {
-      undo();
+      staged.undo();
       throw e;
     }
-    const decoded: DecodedBlock = { ...block, txOffsets: [], receiptOffsets: [], headerLength: 0 };
+    const decoded: DecodedBlock = { ...staged.block, txOffsets: [], receiptOffsets: [], headerLength: 0 };
     this.head = { block: decoded };
-    return { block, outcomes };
   }
 
   private submitOne(tx: SignedTx, timestamp?: bigint): { txId: Uint8Array; height: bigint; receipt: Receipt } {
@@ -368,7 +420,7 @@ export class Ledger {
   deploy(key: KeyPair, module: Uint8Array, initArgs: Value[] = [], opts: TxOptions = {}): DeployResult {
     const tx = this.signDeploy(key, module, initArgs, opts);
     const r = this.submitOne(tx, opts.timestamp);
-    return { ...r, contract: instanceId(key.publicKey, tx.tx.nonce) };
+    return { ...r, contract: instanceId(this.genesisHash, key.publicKey, tx.tx.nonce) };
   }
 
   /** Signs and submits a call as its own block; throws TxRejected if it is refused (a revert is a receipt, not a rejection). */
@@ -485,7 +537,7 @@ export class Ledger {
     const store = LedgerStore.open(dir);
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
-      return auditStoreContents(store, opts.vm ?? (await MoteVM.create()));
+      return auditStoreContents(store, opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE })));
     } finally {
       store.close();
     }
@@ -500,7 +552,7 @@ export class Ledger {
     const store = LedgerStore.open(dir);
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
-      const vm = opts.vm ?? (await MoteVM.create());
+      const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
       let kept: { block: Block; diff: import("./state.ts").StateDiff }[] = [];
       const report = auditReport(() => {
         const records = (function* () {

@@ -1,5 +1,6 @@
 // The ledger's protocol knobs (each with its default and the reason for it) and the chain parameters a
 // genesis block fixes: minimum gas price, per-block gas limit, fee account and the initial allocation.
+import { randomBytes } from "node:crypto";
 import { ByteReader, ByteWriter, compareBytes, hex } from "./bytes.ts";
 
 export interface Knob {
@@ -47,12 +48,27 @@ export interface ChainParams {
 export interface GenesisConfig extends ChainParams {
   /** Initial native balances, by 32-byte account or contract id, sorted by id, each > 0. */
   alloc: { id: Uint8Array; amount: bigint }[];
+  /**
+   * 32 bytes that make this chain's genesis hash its own: two chains created with the same chain id,
+   * parameters, allocation and time still differ, so neither accepts the other's signatures. Random
+   * unless a reproducible setup (a test, the demo) fixes it.
+   */
+  salt: Uint8Array;
 }
 
-export const GENESIS_VERSION = 1;
+/** Version 2 added the genesis salt; a version-1 genesis (no salt) belongs to a chain whose signatures were not chain-bound. */
+export const GENESIS_VERSION = 2;
+export const GENESIS_SALT_BYTES = 32;
 
+/** No fees, no balances and a fresh random salt: there is no shared default genesis. */
 export function defaultGenesis(): GenesisConfig {
-  return { minGasPrice: 0n, blockGasLimit: BigInt(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value), feeAccount: new Uint8Array(32), alloc: [] };
+  return {
+    minGasPrice: 0n,
+    blockGasLimit: BigInt(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value),
+    feeAccount: new Uint8Array(32),
+    alloc: [],
+    salt: new Uint8Array(randomBytes(GENESIS_SALT_BYTES)),
+  };
 }
 
 /** Checks a genesis configuration; throws a RangeError naming the field. Sorts the allocation. */
@@ -60,6 +76,7 @@ export function checkGenesis(g: GenesisConfig): GenesisConfig {
   if (g.minGasPrice < 0n || g.minGasPrice > U64_MAX) throw new RangeError(`min gas price ${g.minGasPrice} is outside u64`);
   if (g.blockGasLimit < 1n || g.blockGasLimit > U64_MAX) throw new RangeError(`block gas limit ${g.blockGasLimit} is outside 1..2^64-1`);
   if (g.feeAccount.length !== 32) throw new RangeError(`fee account must be 32 bytes, got ${g.feeAccount.length}`);
+  if (g.salt.length !== GENESIS_SALT_BYTES) throw new RangeError(`genesis salt must be ${GENESIS_SALT_BYTES} bytes, got ${g.salt.length}`);
   if (g.alloc.length > LEDGER_LIMITS.MAX_ALLOC.value) throw new RangeError(`${g.alloc.length} allocations, at most ${LEDGER_LIMITS.MAX_ALLOC.value}`);
   const alloc = [...g.alloc].sort((a, b) => compareBytes(a.id, b.id));
   let total = 0n;
@@ -76,7 +93,7 @@ export function checkGenesis(g: GenesisConfig): GenesisConfig {
 
 export function encodeGenesis(g: GenesisConfig): Uint8Array {
   const c = checkGenesis(g);
-  const w = new ByteWriter().u8(GENESIS_VERSION).u64(c.minGasPrice).u64(c.blockGasLimit).bytes(c.feeAccount).u32(c.alloc.length);
+  const w = new ByteWriter().u8(GENESIS_VERSION).bytes(c.salt).u64(c.minGasPrice).u64(c.blockGasLimit).bytes(c.feeAccount).u32(c.alloc.length);
   for (const a of c.alloc) w.bytes(a.id).u64(a.amount);
   return w.finish();
 }
@@ -96,7 +113,11 @@ export function decodeParams(b: Uint8Array): ChainParams {
 export function readGenesis(r: ByteReader): GenesisConfig {
   const vAt = r.offset;
   const v = r.u8("genesis.version");
-  if (v !== GENESIS_VERSION) r.fail("genesis.version", `unsupported genesis version ${v}`, vAt);
+  if (v !== GENESIS_VERSION) {
+    const why = v === 1 ? " (a chain made before genesis salts and chain-bound signatures; create it again with 'mote ledger init')" : "";
+    r.fail("genesis.version", `unsupported genesis version ${v}, this ledger reads ${GENESIS_VERSION}${why}`, vAt);
+  }
+  const salt = r.bytes(GENESIS_SALT_BYTES, "genesis.salt");
   const minGasPrice = r.u64("genesis.min_gas_price");
   const gAt = r.offset;
   const blockGasLimit = r.u64("genesis.block_gas_limit");
@@ -117,5 +138,5 @@ export function readGenesis(r: ByteReader): GenesisConfig {
     if (total > U64_MAX) r.fail(`genesis.alloc[${i}].amount`, "the total allocation exceeds 2^64-1", at + 32);
     alloc.push({ id, amount });
   }
-  return { minGasPrice, blockGasLimit, feeAccount, alloc };
+  return { minGasPrice, blockGasLimit, feeAccount, alloc, salt };
 }

@@ -15,27 +15,36 @@ import type { StateProof } from "./proof.ts";
  *   0x03 || instance id (32) || storage key  -> the stored value (never empty)
  *   0x04 || account or instance id (32)      -> native balance, u64 LE (absent = 0)
  *   0x05                                     -> chain parameters (params.ts), set at genesis
+ *   0x06                                     -> genesis salt (32), set at genesis: the genesis block's
+ *                                               state root, and so its hash (the genesis hash), commit to it
  */
 export const NS_ACCOUNT = 0x01;
 export const NS_CONTRACT = 0x02;
 export const NS_STORAGE = 0x03;
 export const NS_BALANCE = 0x04;
 export const NS_PARAMS = 0x05;
+export const NS_GENESIS_SALT = 0x06;
 
 export const accountKey = (pubkey: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_ACCOUNT), pubkey);
 export const contractKey = (id: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_CONTRACT), id);
 export const storageKey = (id: Uint8Array, key: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_STORAGE), id, key);
 export const balanceKey = (id: Uint8Array): Uint8Array => concat(Uint8Array.of(NS_BALANCE), id);
 export const PARAMS_KEY = Uint8Array.of(NS_PARAMS);
+export const GENESIS_SALT_KEY = Uint8Array.of(NS_GENESIS_SALT);
 
 /** The host's view of state (vm/host store.ts): the empty key is an id's balance, any other a storage key. */
 export const hostKey = (id: Uint8Array, key: Uint8Array): Uint8Array => (key.length === 0 ? balanceKey(id) : storageKey(id, key));
 
 const CONTRACT_DOMAIN = new TextEncoder().encode("mote/contract");
 
-/** A new instance's id: SHA-256("mote/contract" || deployer || deployer's nonce u64 LE); no one can take another's. */
-export function instanceId(deployer: Uint8Array, nonce: bigint): Uint8Array {
-  return sha256(concat(CONTRACT_DOMAIN, deployer, u64le(nonce)));
+/**
+ * A new instance's id: SHA-256("mote/contract" || genesis hash || deployer || deployer's nonce u64 LE).
+ * No one can take another's, and the same deployer deploying at the same nonce on two chains gets two
+ * ids, so a message a device signs for an instance (its id inside) counts on one chain only.
+ */
+export function instanceId(genesisHash: Uint8Array, deployer: Uint8Array, nonce: bigint): Uint8Array {
+  if (genesisHash.length !== 32) throw new RangeError(`genesis hash must be 32 bytes, got ${genesisHash.length}`);
+  return sha256(concat(CONTRACT_DOMAIN, genesisHash, deployer, u64le(nonce)));
 }
 
 export function u64le(v: bigint): Uint8Array {

@@ -8,7 +8,8 @@ import { LedgerError } from "./errors.ts";
 import { instanceId, type StateDiff } from "./state.ts";
 
 export const DB_FILE = "ledger.sqlite";
-const SCHEMA_VERSION = 2;
+/** 3: blocks hold chain-bound (genesis-hash) transactions and a salted genesis; a schema-2 store cannot be read. */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -42,7 +43,7 @@ export function derivedEvents(block: Pick<Block, "header" | "txs" | "receipts">)
   const out: EventRow[] = [];
   block.txs.forEach((t, i) => {
     // A deploy's events come from its init, run as the new instance.
-    const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.sender, t.tx.nonce);
+    const contract = t.tx.kind === "call" ? t.tx.contract : instanceId(t.tx.genesisHash, t.tx.sender, t.tx.nonce);
     block.receipts[i]!.events.forEach((e, j) => out.push({ height: block.header.height, tx: i, idx: j, contract, topic: e.topic }));
   });
   return out;
@@ -80,7 +81,8 @@ export class LedgerStore {
     }
     if (!row || Number(row.value) !== SCHEMA_VERSION) {
       db.close();
-      throw new LedgerError(`${file}: not a Mote ledger store (schema ${row?.value ?? "missing"}, expected ${SCHEMA_VERSION})`);
+      const old = row && Number(row.value) === 2 ? "; made by a Mote before chain-bound signatures (genesis hash), so its transactions are not valid here: create the chain again with 'mote ledger init'" : "";
+      throw new LedgerError(`${file}: not a Mote ledger store (schema ${row?.value ?? "missing"}, expected ${SCHEMA_VERSION})${old}`);
     }
     return new LedgerStore(db, file);
   }

@@ -1,14 +1,16 @@
-// Transactions: the one canonical binary encoding of deploy and call, signing over everything but the
-// signature, and the strict decoder that names the field and byte offset of any malformed input.
+// Transactions: the one canonical binary encoding of deploy and call, bound to one chain by its genesis
+// hash, signing over everything but the signature, and the strict decoder that names the field and byte
+// offset of any malformed input. Byte layout: docs/ledger.md, "Transaction".
 import { sha256 } from "@noble/hashes/sha2.js";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { ByteReader, ByteWriter, checkValue, concat, readValues, writeValues, type Value } from "./bytes.ts";
 import { verifySignature, type KeyPair } from "./keys.ts";
 
-export const TX_VERSION = 2;
+/** Version 3 replaced the chain id string by the chain's genesis hash. */
+export const TX_VERSION = 3;
 export const TX_KIND = { deploy: 1, call: 2 } as const;
 /** Prepended to the signed bytes so a transaction signature can never be replayed as another message. */
-export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v2\0");
+export const TX_SIGN_DOMAIN = new TextEncoder().encode("mote/tx/v3\0");
 
 const CHAIN_ID_RE = /^[A-Za-z0-9._-]{1,32}$/;
 
@@ -33,7 +35,8 @@ export function checkChainId(id: string): void {
 }
 
 export interface TxHeader {
-  chainId: string;
+  /** The hash of the genesis block of the one chain this transaction is for (Ledger.genesisHash). */
+  genesisHash: Uint8Array;
   sender: Uint8Array;
   nonce: bigint;
   gasLimit: number;
@@ -59,7 +62,7 @@ export interface SignedTx {
 }
 
 export function encodeUnsignedTx(tx: UnsignedTx): Uint8Array {
-  checkChainId(tx.chainId);
+  if (tx.genesisHash.length !== 32) throw new RangeError(`genesis hash must be 32 bytes, got ${tx.genesisHash.length}`);
   if (tx.sender.length !== 32) throw new RangeError(`sender must be a 32-byte public key, got ${tx.sender.length} bytes`);
   if (tx.nonce < 0n || tx.nonce >= 2n ** 64n) throw new RangeError(`nonce ${tx.nonce} is outside u64`);
   if (!Number.isInteger(tx.gasLimit) || tx.gasLimit < 1 || tx.gasLimit > LIMITS.MAX_GAS.value) {
@@ -69,8 +72,7 @@ export function encodeUnsignedTx(tx: UnsignedTx): Uint8Array {
   if (tx.value < 0n || tx.value >= 2n ** 64n) throw new RangeError(`value ${tx.value} is outside u64`);
   if (tx.args.length > LIMITS.MAX_PARAMS.value) throw new RangeError(`${tx.args.length} arguments, at most ${LIMITS.MAX_PARAMS.value}`);
   tx.args.forEach((a, i) => checkValue(a, `argument ${i}`));
-  const cid = new TextEncoder().encode(tx.chainId);
-  const w = new ByteWriter().u8(TX_VERSION).u8(TX_KIND[tx.kind]).u8(cid.length).bytes(cid).bytes(tx.sender).u64(tx.nonce).u32(tx.gasLimit).u64(tx.gasPrice).u64(tx.value);
+  const w = new ByteWriter().u8(TX_VERSION).u8(TX_KIND[tx.kind]).bytes(tx.genesisHash).bytes(tx.sender).u64(tx.nonce).u32(tx.gasLimit).u64(tx.gasPrice).u64(tx.value);
   if (tx.kind === "deploy") {
     if (tx.module.length < 1 || tx.module.length > LIMITS.MODULE_MAX_BYTES.value) {
       throw new RangeError(`module of ${tx.module.length} bytes is outside 1..${LIMITS.MODULE_MAX_BYTES.value}`);
@@ -96,14 +98,15 @@ export function signTx(tx: UnsignedTx, key: KeyPair): SignedTx {
 export function decodeTx(bytes: Uint8Array, base = 0): SignedTx {
   const r = new ByteReader(bytes, base);
   const version = r.u8("tx.version");
-  if (version !== TX_VERSION) r.fail("tx.version", `unsupported transaction version ${version}`, 0);
+  if (version !== TX_VERSION) {
+    const why = version === 2 ? " (version 2 named the chain by its id only; sign it again for this chain)" : "";
+    r.fail("tx.version", `unsupported transaction version ${version}, expected ${TX_VERSION}${why}`, 0);
+  }
   const kindAt = r.offset;
   const kindCode = r.u8("tx.kind");
   const kind: "deploy" | "call" =
     kindCode === TX_KIND.deploy ? "deploy" : kindCode === TX_KIND.call ? "call" : r.fail("tx.kind", `unknown transaction kind ${kindCode} (1 deploy, 2 call)`, kindAt);
-  const cidAt = r.offset;
-  const cidLen = r.u8("tx.chain_id.length");
-  const chainId = chainIdFromBytes(r.bytes(cidLen, "tx.chain_id")) ?? r.fail("tx.chain_id", "chain id must be 1-32 characters of A-Z a-z 0-9 . _ -", cidAt);
+  const genesisHash = r.bytes(32, "tx.genesis_hash");
   const sender = r.bytes(32, "tx.sender");
   const nonce = r.u64("tx.nonce");
   const gasAt = r.offset;
@@ -125,10 +128,10 @@ export function decodeTx(bytes: Uint8Array, base = 0): SignedTx {
   }
   const signature = r.bytes(64, "tx.signature");
   r.end("tx");
-  return { tx: { chainId, sender, nonce, gasLimit, gasPrice, value, ...body }, signature, bytes: bytes.slice(), id: sha256(bytes) };
+  return { tx: { genesisHash, sender, nonce, gasLimit, gasPrice, value, ...body }, signature, bytes: bytes.slice(), id: sha256(bytes) };
 }
 
-/** Whether the signature is the sender's over the domain tag and every other byte of the transaction. */
+/** Whether the signature is the sender's over the domain tag and every other byte of the transaction (the genesis hash among them). */
 export function txSignatureValid(s: SignedTx): boolean {
   const unsigned = s.bytes.subarray(0, s.bytes.length - 64);
   return verifySignature(s.signature, concat(TX_SIGN_DOMAIN, unsigned), s.tx.sender);

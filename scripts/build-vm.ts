@@ -9,6 +9,8 @@ export const WASM_PATH = join(ROOT, "vm/build/mote.wasm");
 /** The same VM with a host_trace call before each instruction (`mote run --trace`); never used to run calls for real. */
 export const TRACE_WASM_PATH = join(ROOT, "vm/build/mote-trace.wasm");
 const WAT_PATH = join(ROOT, "vm/build/mote.wat");
+/** The fast engine's runtime (vm/assembly/fast.ts): byte strings, storage and events for translated modules. */
+export const FAST_WASM_PATH = join(ROOT, "vm/build/mote-fast.wasm");
 
 /**
  * Compiler flags. Measured on this interpreter (sum loop, valgrind Ir per VM op under V8 TurboFan /
@@ -39,7 +41,7 @@ function newestSource(): number {
   return newest;
 }
 
-export async function buildVm(opts: { force?: boolean; flags?: string[]; out?: string; quiet?: boolean } = {}): Promise<{ built: boolean; bytes: number }> {
+export async function buildVm(opts: { force?: boolean; flags?: string[]; out?: string; quiet?: boolean; entry?: string } = {}): Promise<{ built: boolean; bytes: number }> {
   const out = opts.out ?? WASM_PATH;
   if (!opts.force && !opts.flags && existsSync(out) && statSync(out).mtimeMs >= newestSource()) {
     return { built: false, bytes: statSync(out).size };
@@ -48,7 +50,7 @@ export async function buildVm(opts: { force?: boolean; flags?: string[]; out?: s
   mkdirSync(dirname(out), { recursive: true });
   let errText = "";
   const args = [
-    join(ROOT, "vm/assembly/index.ts"),
+    join(ROOT, opts.entry ?? "vm/assembly/index.ts"),
     "--outFile", out,
     ...(out === WASM_PATH ? ["--textFile", WAT_PATH] : []),
     ...(opts.flags ?? ASC_FLAGS),
@@ -70,9 +72,22 @@ export async function buildTraceVm(opts: { force?: boolean; quiet?: boolean } = 
   return buildVm({ out: TRACE_WASM_PATH, flags: [...ASC_FLAGS, "--use", "MOTE_TRACE=1"], quiet: opts.quiet });
 }
 
+/**
+ * Builds vm/build/mote-fast.wasm when it is older than a source: it imports the interpreter's memory
+ * (same layout, so it must hold no data segment) and the same host functions.
+ */
+export async function buildFastRuntime(opts: { force?: boolean; quiet?: boolean } = {}): Promise<{ built: boolean; bytes: number }> {
+  if (!opts.force && existsSync(FAST_WASM_PATH) && statSync(FAST_WASM_PATH).mtimeMs >= newestSource()) {
+    return { built: false, bytes: statSync(FAST_WASM_PATH).size };
+  }
+  return buildVm({ out: FAST_WASM_PATH, entry: "vm/assembly/fast.ts", flags: [...ASC_FLAGS, "--importMemory"], quiet: opts.quiet });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const r = await buildVm({ force: true });
   console.log(`${r.built ? "built" : "up to date"}: vm/build/mote.wasm (${r.bytes} bytes)`);
   const t = await buildTraceVm({ force: true, quiet: true });
   console.log(`built: vm/build/mote-trace.wasm (${t.bytes} bytes, for mote run --trace)`);
+  const f = await buildFastRuntime({ force: true, quiet: true });
+  console.log(`built: vm/build/mote-fast.wasm (${f.bytes} bytes, the fast engine's runtime)`);
 }

@@ -9,13 +9,15 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { buildVm } from "./build-vm.ts";
 import { compileSource, formatDiagnostic, readSourceFile } from "../compiler/index.ts";
 import { type Abi, eventByTopic, formatValue } from "../compiler/abi.ts";
-import { KeyPair, Ledger, decodeTx, hex, instanceId, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
+import { KeyPair, Ledger, decodeTx, hex, instanceId, readingMessage as deviceReadingMessage, type Receipt, type SignedTx, type Value } from "../ledger/index.ts";
 import { readSealedReadings, sealReading } from "../ledger/data.ts";
 import { ReaderKey } from "../ledger/seal.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const CHAIN_ID = "mote-demo";
 const GENESIS = 1_767_225_600n; // 2026-01-01T00:00:00Z: a fixed clock makes every run's chain identical
+// a fixed genesis salt too (mote ledger init draws a random one): the same genesis hash, so the same ids, every run
+const GENESIS_SALT = new Uint8Array(32).fill(0xd3);
 const ROUND_SECONDS = 60n;
 const ROUNDS = 44;
 const DRIFTER = 3; // the device whose sensor starts drifting
@@ -94,16 +96,11 @@ function sample(device: number, round: number): number {
   return Math.round(v * 64) / 64;
 }
 
-const u64le = (v: bigint): Uint8Array => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-  return b;
-};
 const toFixed = (v: number): bigint => BigInt(Math.round(v * 65536));
 
-/** The message a device signs (header of contracts/sensor_attestation.mote). */
+/** The message a device signs (ledger/device-message.ts; header of contracts/sensor_attestation.mote). */
 function readingMessage(contract: Uint8Array, nonce: bigint, value: number, timestamp: bigint): Uint8Array {
-  return new Uint8Array([...contract, ...u64le(nonce), ...u64le(toFixed(value)), ...u64le(timestamp)]);
+  return deviceReadingMessage(contract, nonce, toFixed(value), timestamp);
 }
 
 // -- gas and transactions ---------------------------------------------------------------------------
@@ -139,14 +136,14 @@ const registry = compile("contracts/device_registry.mote");
 const guard = compile("contracts/anomaly_guard.mote");
 const attestation = compile("contracts/sensor_attestation.mote");
 for (const c of [registry, guard, attestation]) check(c.module.length > 0, `compiled ${c.path}`, `${c.module.length} bytes`);
-// an instance's id follows from its deployer and the deployer's nonce: these are the operator's first three transactions
-[registry, guard, attestation].forEach((c, i) => (c.id = instanceId(operator.publicKey, BigInt(i))));
 
 const dir = mkdtempSync(join(tmpdir(), "mote-demo-"));
 // removed however the demo ends, a failed step's process.exit included
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 let clockNow = GENESIS;
-const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clockNow });
+const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clockNow, genesis: { salt: GENESIS_SALT } });
+// an instance's id follows from the chain's genesis hash, its deployer and the deployer's nonce: these are the operator's first three transactions
+[registry, guard, attestation].forEach((c, i) => (c.id = instanceId(ledger.genesisHash, operator.publicKey, BigInt(i))));
 try {
   console.log("\n2. a fresh ledger in a temporary directory; the operator deploys the contracts");
   const deploy = (c: Compiled, args: Value[]): void => {
@@ -232,7 +229,7 @@ try {
     let head: Uint8Array = new Uint8Array(32);
     for (const e of attested.filter((x) => hex(x.values[0] as Uint8Array) === d.key.publicKeyHex)) {
       const [, nonce, value, timestamp, chain] = e.values as [Uint8Array, bigint, bigint, bigint, Uint8Array];
-      head = sha256(new Uint8Array([...head, ...attestation.id, ...u64le(nonce), ...u64le(value), ...u64le(timestamp)]));
+      head = sha256(new Uint8Array([...head, ...deviceReadingMessage(attestation.id, nonce, value, timestamp)]));
       if (hex(head) !== hex(chain)) chainsOk = false;
     }
     if (hex(ledger.view(attestation.id, "chain_of", [d.key.publicKey]).returns[0] as Uint8Array) !== hex(head)) chainsOk = false;

@@ -7,22 +7,41 @@ import { join } from "node:path";
 const root = join(new URL(".", import.meta.url).pathname, "..");
 
 /** The docs whose figures are marked. */
-export const FIGURE_DOCS = ["docs/embedding.md", "docs/robustness.md"];
+export const FIGURE_DOCS = [
+  "docs/embedding.md",
+  "docs/robustness.md",
+  "docs/editor.md",
+  "docs/benchmarks.md",
+  "docs/network.md",
+  "docs/device.md",
+  "docs/fleet.md",
+];
 
 /**
- * Everything a figure may be computed from: the result files of `npm run rv32`, `npm run bench:budgets`, the
- * last long fuzz run (`npm run fuzz -- ... --json bench/results/fuzz-long.json`) and `npm run mutate`.
+ * Everything a figure may be computed from: one result file of bench/results per key, each written by the
+ * command beside it. One line per file, so branches that add one merge cleanly.
  */
-export interface Results {
-  rv32: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  latest: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  fuzz: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  mutation: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export const RESULT_FILES = {
+  rv32: "rv32.json", // npm run rv32
+  latest: "latest.json", // npm run bench:budgets
+  fuzz: "fuzz-long.json", // the last long fuzz run: npm run fuzz -- ... --json bench/results/fuzz-long.json
+  fuzzFast: "fuzz-fast.json", // the last long fast-engine runs: npm run fuzz -- --light ... --json
+  mutation: "mutation.json", // npm run mutate
+  lsp: "lsp.json", // npm run bench:lsp -- --record
+  net: "net.json", // npm run bench:net -- --record
+  device: "device.json", // npx tsx bench/rv32/sdk.ts --record
+  fleet: "fleet-small.json", // npm run fleet:bench -- --small --record
+  fleetRun: "fleet-small-run.json", // npm run fleet:bench -- --small --record
+  fleetFull: "fleet.json", // npm run fleet:bench -- --record
+  fleetFullRun: "fleet-run.json", // npm run fleet:bench -- --record
+} as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Results = Record<keyof typeof RESULT_FILES, Record<string, any>>;
 
 export function loadResults(dir = root): Results {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, "bench/results", f), "utf8"));
-  return { rv32: read("rv32.json"), latest: read("latest.json"), fuzz: read("fuzz-long.json"), mutation: read("mutation.json") };
+  return Object.fromEntries(Object.entries(RESULT_FILES).map(([key, file]) => [key, read(file)])) as Results;
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString("en-US");
@@ -30,6 +49,29 @@ const d1 = (x: number): string => x.toFixed(1);
 
 /** Each figure: its value, formatted, from the results. */
 export const FIGURES: Record<string, (r: Results) => string> = {
+  // the network (npm run bench:net -- --record → bench/results/net.json)
+  ...Object.fromEntries(
+    (["mote", "kvstore"] as const).flatMap((app) =>
+      [1, 4].flatMap((v) => {
+        const row = (r: Results) => r.net.rows.find((x: { app: string; validators: number }) => x.app === app && x.validators === v);
+        return [
+          [`net.${app}${v}.tps`, (r: Results) => n(row(r).committedTxPerSec)],
+          [`net.${app}${v}.p50`, (r: Results) => n(row(r).p50Ms)],
+          [`net.${app}${v}.p95`, (r: Results) => n(row(r).p95Ms)],
+          [`net.${app}${v}.disk`, (r: Results) => n(row(r).diskKbPer1000Tx)],
+          [`net.${app}${v}.cometRss`, (r: Results) => n(Math.max(...row(r).rssMb.cometbft))],
+          [`net.${app}${v}.gen`, (r: Results) => row(r).generatorCpuMsPerTx.toFixed(2)],
+        ] as [string, (r: Results) => string][];
+      }),
+    ),
+  ),
+  "net.mote1.appRss": (r) => n(Math.max(...r.net.rows.find((x: { app: string; validators: number }) => x.app === "mote" && x.validators === 1).rssMb.app)),
+  "net.mote4.appRss": (r) => n(Math.max(...r.net.rows.find((x: { app: string; validators: number }) => x.app === "mote" && x.validators === 4).rssMb.app)),
+  "net.ratio1": (r) => r.net.moteVsKvstore.validators1.toFixed(2),
+  "net.ratio4": (r) => r.net.moteVsKvstore.validators4.toFixed(2),
+  "net.txBytes": (r) => n(r.net.rows[0].txBytes),
+  "net.txs": (r) => n(r.net.rows[0].txs),
+  "net.timeoutCommit": (r) => String(r.net.timeoutCommit),
   // RV32 build (npm run rv32 → bench/results/rv32.json)
   "rv32.wasmBytes": (r) => n(r.rv32.wasmBytes),
   "rv32.flash": (r) => n(r.rv32.rv32FlashBytes),
@@ -65,6 +107,19 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "x86.wasmStackUsed": (r) => n(r.rv32.x86Memory.wasmStackBytes),
   "x86.wasmStackLimit": (r) => n(r.rv32.x86Memory.wasmStackLimitBytes),
   "x86.highestNonZero": (r) => n(r.rv32.x86Memory.linearMemoryHighestNonZero),
+  // the device SDK alone on RV32 (bench/rv32/sdk.ts --record → bench/results/device.json)
+  ...Object.fromEntries(
+    ["instrKeygen", "instrSyncNonce", "instrSignReading", "instrSignTx", "instrVerifyProof", "proofDepth", "txBytes", "proofBytes", "flashBytes", "ramBytes", "stackBytes", "heapBytes"]
+      .map((k) => [`device.${k}`, (r: Results) => n(r.device.rv32Sdk[k])]),
+  ),
+  ...Object.fromEntries(
+    ["monocypher", "monocypher-ed25519", "hash_sha256_cp", "utils", "mote_sdk", "mote_tx", "mote_proof", "mote_crypto"]
+      .map((o) => [`device.flash.${o}`, (r: Results) => n(r.device.rv32Sdk.flashByObject[o])]),
+  ),
+  // at 160 MHz, one instruction per cycle
+  "device.signTxMillis": (r) => (r.device.rv32Sdk.instrSignTx / 160_000).toFixed(1),
+  "device.verifyProofMillis": (r) => (r.device.rv32Sdk.instrVerifyProof / 160_000).toFixed(2),
+  "device.flashKiB": (r) => (r.device.rv32Sdk.flashBytes / 1024).toFixed(1),
   // the last long fuzz run (bench/results/fuzz-long.json)
   "fuzz.seed": (r) => String(r.fuzz.seed),
   "fuzz.seconds": (r) => n(r.fuzz.seconds),
@@ -79,6 +134,16 @@ export const FIGURES: Record<string, (r: Results) => string> = {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${n(v)}`)
       .join(", "),
+  // the last long fast-engine runs, one summary each (bench/results/fuzz-fast.json: { runs: [...] })
+  "fuzzFast.runs": (r) => n(r.fuzzFast.runs.length),
+  "fuzzFast.seeds": (r) => (r.fuzzFast.runs as { seed: number }[]).map((x) => String(x.seed)).join(", "),
+  "fuzzFast.seconds": (r) => n(Math.max(...(r.fuzzFast.runs as { seconds: number }[]).map((x) => x.seconds))),
+  ...Object.fromEntries(
+    ["cases", "calls", "verified", "fastCases", "fastCalls", "fastDivergences", "differentialCalls", "findings"].map((k) => [
+      `fuzzFast.${k}`,
+      (r: Results) => n((r.fuzzFast.runs as Record<string, number>[]).reduce((a, x) => a + x[k]!, 0)),
+    ]),
+  ),
   // npm run mutate (bench/results/mutation.json)
   ...Object.fromEntries(
     ["firmware-host/src", "vm/assembly", "ledger", "compiler"].flatMap((f) => [
@@ -87,9 +152,64 @@ export const FIGURES: Record<string, (r: Results) => string> = {
     ]),
   ),
   "mutation.total": (r) => n(r.mutation.outcomes.length),
+  // language-server latency (npm run bench:lsp -- --record → bench/results/lsp.json), medians in ms
+  "lsp.worstMedianMs": (r) => d1(r.lsp.worstMedianMs),
+  "lsp.rounds": (r) => String(r.lsp.rounds),
+  "lsp.load": (r) => (r.lsp.loadAverage ? `${d1(r.lsp.loadAverage[0])} on ${r.lsp.cores} cores` : "not recorded"),
+  ...Object.fromEntries(
+    ["diagnostics", "hover", "definition", "completion", "symbols", "formatting"].flatMap((q) => [
+      [`lsp.${q}.worst`, (r: Results) => d1(Math.max(...r.lsp.contracts.map((c: { ms: Record<string, { median: number }> }) => c.ms[q]!.median)))],
+      [`lsp.${q}.token`, (r: Results) => d1(r.lsp.contracts.find((c: { contract: string }) => c.contract === "token.mote").ms[q].median)],
+    ]),
+  ),
+  // the fleet benchmark, small (npm run fleet:bench -- --small --record → bench/results/fleet-small*.json)
+  ...Object.fromEntries(
+    ["ewma", "float", "onchain"].flatMap((d) => [
+      [`fleet.${d}.f1`, (r: Results) => r.fleet.detectors[d].overall.f1.toFixed(3)],
+      [`fleet.${d}.precision`, (r: Results) => r.fleet.detectors[d].overall.precision.toFixed(3)],
+      [`fleet.${d}.recall`, (r: Results) => r.fleet.detectors[d].overall.recall.toFixed(3)],
+      [`fleet.${d}.delay`, (r: Results) => String(r.fleet.detectors[d].overall.delay ?? "–")],
+      ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleet.${d}.${k}.f1`, (r: Results) => r.fleet.detectors[d].byKind[k].f1.toFixed(2)]),
+    ]),
+  ),
+  // the full one (npm run fleet:bench -- --record → bench/results/fleet*.json)
+  ...Object.fromEntries(
+    ["ewma", "float", "onchain"].flatMap((d) => [
+      [`fleetFull.${d}.f1`, (r: Results) => r.fleetFull.detectors[d].overall.f1.toFixed(3)],
+      [`fleetFull.${d}.precision`, (r: Results) => r.fleetFull.detectors[d].overall.precision.toFixed(3)],
+      [`fleetFull.${d}.recall`, (r: Results) => r.fleetFull.detectors[d].overall.recall.toFixed(3)],
+      [`fleetFull.${d}.delay`, (r: Results) => String(r.fleetFull.detectors[d].overall.delay ?? "–")],
+      ...["drift", "spike", "stuck", "disagree", "replay", "burst", "shift"].map((k) => [`fleetFull.${d}.${k}.f1`, (r: Results) => r.fleetFull.detectors[d].byKind[k].f1.toFixed(2)]),
+    ]),
+  ),
+  "fleetFull.healthyIsolated": (r) => n(r.fleetFull.healthyIsolated),
+  "fleetFull.transactions": (r) => n(r.fleetFullRun.transactions),
+  "fleetFull.simulateSeconds": (r) => n(r.fleetFullRun.simulateSeconds),
+  "fleetFull.simulateCpuSeconds": (r) => n(r.fleetFullRun.simulateCpuSeconds),
+  "fleetFull.scoredWindows": (r) => n(r.fleetFullRun.scoredWindows),
+  "fleetFull.trainingRows": (r) => n(r.fleetFullRun.model.trainingRows),
+  "fleet.healthyIsolated": (r) => n(r.fleet.healthyIsolated),
+  "fleet.devices": (r) => n(r.fleetRun.devices),
+  "fleet.transactions": (r) => n(r.fleetRun.transactions),
+  "fleet.modelBytes": (r) => n(r.fleetRun.model.bytes),
+  "fleet.threshold": (r) => r.fleetRun.model.threshold.toFixed(2),
+  "fleet.scoredWindows": (r) => n(r.fleetRun.scoredWindows),
+  "fleet.gasPerWindow": (r) => n(r.fleetRun.gasPerScoredWindow.max),
+  "fleet.gasPerReading": (r) => n(Math.ceil(r.fleetRun.gasPerScoredWindow.max / r.fleetRun.config.window)),
+  "fleet.simulateCpuSeconds": (r) => n(r.fleetRun.simulateCpuSeconds),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),
+  // issue 15's goals, from the same run of npm run bench:budgets
+  "latest.ledgerTransfers": (r) => n(r.latest.ledgerTransfersPerSecond),
+  "latest.ledgerLoad": (r) => d1(r.latest.ledgerTransfers.loadAverage),
+  "latest.verifyNative": (r) => n(r.latest.ledgerTransfers.verifyNativeMicros),
+  "latest.verifyNoble": (r) => n(r.latest.ledgerTransfers.verifyNobleMicros),
+  "latest.docTokenBytes": (r) => n(r.latest.docTokenBytes),
+  "latest.tokenBytes": (r) => n(r.latest.contractBytes.token),
+  "latest.rv32RamPeak": (r) => n(r.latest.rv32RamPeakBytes),
+  "latest.rv32Flash": (r) => n(r.latest.rv32FlashBytes),
+  "latest.rv32Loop": (r) => n(r.latest.rv32InstrPerUnit.loop),
 };
 
 const MARK = /<!--fig:([\w./-]+)-->([^<]*)<!--\/fig-->/g;

@@ -26,6 +26,7 @@ export const OPERAND_FORMATS: readonly { id: number; sig: string; name: string }
   { id: 8, sig: "width", name: "WIDTH" },
   { id: 9, sig: "slot,mode", name: "SLOT_MODE" },
   { id: 10, sig: "u32,u8,u8", name: "U32_U8_U8" },
+  { id: 11, sig: "slot", name: "SLOT" },
 ];
 
 const FLOWS: readonly Flow[] = ["next", "branch", "jump", "call", "exit"];
@@ -41,6 +42,7 @@ export const DYNAMIC_FORMULAS: Record<DynamicGas, string> = {
   emit: "EMIT + EMIT_PER_WORD × ⌈len encoded event/8⌉",
   balance: "BALANCE before the read",
   pay: "PAY before the payment (charged even when the balance is short)",
+  once: "SLOAD, then COPY_PER_WORD × ⌈len value/8⌉ once the value's length is known; when it was 0, SSTORE + SSTORE_PER_WORD (the flag is an 8-byte int)",
 };
 
 /** Local index implied by a one-byte local opcode (lget0..lset3), or -1. */

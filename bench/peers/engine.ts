@@ -5,7 +5,7 @@
 // `observe` (fixed-point EWMA of mean and variance, anomaly strikes).
 import type { Reading, Transfer } from "./workloads.ts";
 
-export type EngineName = "mote" | "lua" | "quickjs" | "evm" | "js";
+export type EngineName = "mote" | "mote-fast" | "lua" | "quickjs" | "evm" | "js";
 
 export interface EngineInfo {
   name: EngineName;

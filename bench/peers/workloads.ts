@@ -1,5 +1,6 @@
 // The peer benchmark's workloads, defined once for every engine: sizes, inputs (accounts, devices,
 // signed readings) and reference answers computed independently of any engine (node:crypto, BigInt).
+import { deviceMessage } from "../../ledger/device-message.ts";
 import { createHash } from "node:crypto";
 import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
@@ -181,16 +182,24 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Mote's layout (and the Lua, QuickJS and JS peers'): contract id ++ nonce ++ value ++ timestamp, u64 LE. */
-export function moteFormat(contractId: Uint8Array): AttestFormat {
+/**
+ * Mote's layout (and the Lua, QuickJS and JS peers'): the device domain prefix (tag ++ instance id ++
+ * selector of `submit`, ledger/device-message.ts) ++ nonce ++ value ++ timestamp, u64 LE.
+ */
+export function moteFormat(domain: Uint8Array): AttestFormat {
   return {
-    message: (r) => concat(contractId, u64le(r.nonce), u64le(r.value), u64le(r.timestamp)),
+    message: (r) => concat(domain, u64le(r.nonce), u64le(r.value), u64le(r.timestamp)),
     initialHead: new Uint8Array(32),
   };
 }
 
-/** The id the Lua, QuickJS and JS peers sign over, standing for their contract's id. */
-export const PEER_CONTRACT_ID = sha256(new TextEncoder().encode("mote-bench attestation"));
+/** The device domain prefix of a reading for `submit` of `instance`: the 52 bytes before its payload. */
+export function readingDomain(instance: Uint8Array): Uint8Array {
+  return deviceMessage(instance, "submit", new Uint8Array(0));
+}
+
+/** The domain prefix the Lua, QuickJS and JS peers sign over (their "contract id"), standing for an instance's. */
+export const PEER_CONTRACT_ID = readingDomain(sha256(new TextEncoder().encode("mote-bench attestation")));
 
 /** The anomaly guard's constants (contracts/anomaly_guard.mote), in Q47.16 where fixed. */
 export const GUARD = {

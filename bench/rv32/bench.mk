@@ -32,3 +32,16 @@ $(RV_DIR)/seal_case.o: $(GEN)/seal_case.c $(GEN)/seal_case.h | $(RV_DIR)
 seal-elf: $(RV_DIR)/mote-seal.elf
 $(RV_DIR)/mote-seal.elf: $(SEAL_OBJS) $(RV_DIR)/seal_main.o $(RV_DIR)/seal_case.o
 	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-seal.map -o $@
+
+# The device SDK alone (bench/rv32/sdk.ts): Monocypher (Ed25519 signing), libsodium's SHA-256 and the SDK's
+# sources, with no VM and no sealing; the case in gen/.
+SDK_BENCH_OBJS := $(foreach f,$(MONO_SRCS) $(SODIUM_SRCS) $(SRC)/mote_sdk.c $(SRC)/mote_tx.c $(SRC)/mote_proof.c $(SRC)/mote_crypto.c $(SRC)/memprof.c,$(call rv_obj,$(f)))
+$(RV_DIR)/sdk_main.o: $(BENCH_SRC)/sdk_main.c $(GEN)/sdk_case.h $(SRC)/mote_sdk.h $(SRC)/rv32_instret.h | $(RV_DIR)
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
+$(RV_DIR)/sdk_case.o: $(GEN)/sdk_case.c $(GEN)/sdk_case.h | $(RV_DIR)
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
+
+.PHONY: sdk-elf
+sdk-elf: $(RV_DIR)/mote-sdk.elf
+$(RV_DIR)/mote-sdk.elf: $(SDK_BENCH_OBJS) $(RV_DIR)/sdk_main.o $(RV_DIR)/sdk_case.o
+	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-sdk.map -o $@

@@ -8,6 +8,7 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { assemble } from "../../vm/asm/index.ts";
 import { MemoryStateStore, MoteVM, type Value } from "../../vm/host/index.ts";
 import { moduleId } from "../../vm/spec/module.ts";
+import { deviceMessage } from "../../ledger/device-message.ts";
 import { BenchError, type DirectCase, type MoteCase, type PreloadEntry } from "./driver.ts";
 
 ed.hashes.sha512 = sha512;
@@ -160,10 +161,12 @@ async function attest(att: Uint8Array, reg: Uint8Array, direct: Uint8Array, maxD
     preload.push({ contract: Buffer.from(c.slice(2), "hex"), key: Buffer.from(k.slice(2), "hex"), value: Buffer.from(v.slice(2), "hex") });
   }
   const ts = BLOCK_TIME - 40n;
-  const reading = (self: Uint8Array, i: number) => {
+  // prefix: what the signed message starts with; Mote's is the device domain (tag, instance id, selector
+  // of submit: ledger/device-message.ts), the hand-written wasm's its id
+  const reading = (prefix: Uint8Array, i: number) => {
     const nonce = 1n;
     const value = BigInt(21 * 65536 + i * 1000);
-    const msg = cat(self, le64(nonce), le64(value), le64(ts));
+    const msg = cat(prefix, le64(nonce), le64(value), le64(ts));
     return { device: devices[i]!, nonce, value, sig: ed.sign(msg, keys[i]!) };
   };
   const attId = moduleId(att);
@@ -173,7 +176,7 @@ async function attest(att: Uint8Array, reg: Uint8Array, direct: Uint8Array, maxD
     mote: [
       { kind: "mote", name: `attest/${n}.init`, module: att, fn: "init", args: [regId, GUARD_ID], caller: OPERATOR, gas: GAS, fresh: true },
       { kind: "mote", name: `attest/${n}`, module: att, fn: "submit", caller: OPERATOR, gas: GAS, timestamp: BLOCK_TIME, repeat: n,
-        args: Array.from({ length: n }, (_, i) => { const r = reading(attId, i); return [r.device, r.nonce, r.value, ts, r.sig]; }) },
+        args: Array.from({ length: n }, (_, i) => { const r = reading(deviceMessage(attId, "submit", new Uint8Array(0)), i); return [r.device, r.nonce, r.value, ts, r.sig]; }) },
     ],
     direct: [
       { kind: "direct", name: `direct.attest/${n}.init`, wasm: direct, fn: "init", arg: [cat(regId, GUARD_ID)], fresh: true, expect: 0n },

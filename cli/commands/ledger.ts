@@ -1,10 +1,11 @@
-// `mote keygen`, `mote ledger init|show|view|export|import`, `mote tx deploy|call`, `mote events`,
+// `mote keygen`, `mote ledger init|show|view|export|import`, `mote tx deploy|call|sign|submit`, `mote events`,
 // `mote prove` and `mote audit`: parsing and printing only; the work lives in ledger/.
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MoteVM, resultToJson, type CallResult } from "../../vm/host/index.ts";
+import { LEDGER_ENGINE } from "../../ledger/ledger.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { describeRevert, locateStop, formatEvent, formatValue, functionByName, parseArg, type Abi, type SourcePos } from "../../compiler/abi.ts";
@@ -25,10 +26,14 @@ import {
   type Value,
 } from "../../ledger/index.ts";
 import type { DecodedBlock } from "../../ledger/block.ts";
+import { decodeTx, signTx, type SignedTx, type TxBody } from "../../ledger/tx.ts";
+import { resolveSelector } from "../../ledger/ledger.ts";
 import { CliError, fsReason } from "../errors.ts";
 import { checkAbiMatches } from "../abi-file.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
+import { NodeError } from "../../node/client.ts";
+import { RemoteLedger } from "../../node/remote.ts";
 
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
@@ -44,14 +49,22 @@ export async function guarded<T>(f: () => Promise<T> | T): Promise<T> {
     return await f();
   } catch (e) {
     if (e instanceof TxRejected) throw new CliError(`rejected (${e.code}): ${e.message}`);
+    if (e instanceof NodeError) throw new CliError(e.message);
     if (e instanceof LedgerError || e instanceof ChainBroken || e instanceof DecodeError || e instanceof RangeError) throw new CliError(e.message);
     throw e;
   }
 }
 
 export async function openLedger(opts: DataOpts, clock?: () => bigint): Promise<Ledger> {
-  return Ledger.open(resolve(opts.data), { vm: await MoteVM.create(), clock });
+  return Ledger.open(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }), clock });
 }
+
+/** The embedded devnet in --data, or with --node a network node through its RPC (node/remote.ts). */
+async function openSource(opts: DataOpts & { node?: string }): Promise<Ledger | RemoteLedger> {
+  return opts.node === undefined ? openLedger(opts) : RemoteLedger.connect(opts.node);
+}
+
+const NODE_HELP = "talk to this node's RPC (http://HOST:PORT, e.g. from mote net up) instead of the embedded devnet in --data";
 
 export function print(opts: { json?: boolean }, json: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
@@ -85,6 +98,34 @@ function readFile(path: string): Uint8Array {
   } catch (e) {
     throw new CliError(`${quotePath(path)}: cannot read: ${fsReason(e)}`);
   }
+}
+
+/** A module to deploy: a .mbc (with FILE.abi.json beside it if present) or a .mote source compiled now. */
+async function loadDeployModule(file: string): Promise<{ module: Uint8Array; abi: Abi | undefined }> {
+  let module: Uint8Array;
+  let abi: Abi | undefined;
+  if (file.endsWith(".mote")) {
+    if (!existsSync(file)) throw new CliError(`${quotePath(file)}: no such file`);
+    const { compileFile, formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
+    const out = compileFile(file);
+    for (const d of out.diagnostics) process.stderr.write(`${formatDiagnostic(d, readSourceFile(d.file) ?? "")}\n`);
+    const errors = out.diagnostics.filter((d) => d.severity === "error").length;
+    if (errors > 0 || !out.module || !out.abi) throw new CliError(`${quotePath(file)}: ${errors} compile error(s)`);
+    module = out.module;
+    abi = out.abi;
+  } else {
+    module = readFile(file);
+    const beside = file.replace(/\.mbc$/, "") + ".abi.json";
+    abi = existsSync(beside) ? readAbi(beside) : undefined;
+    if (abi) checkAbiMatches(abi, module, beside, file);
+  }
+  try {
+    decodeModule(module);
+  } catch (e) {
+    if (e instanceof ModuleFormatError) throw new CliError(`${quotePath(file)}: not a valid module: ${e.message}`);
+    throw e;
+  }
+  return { module, abi };
 }
 
 export function loadKey(path: string | undefined): KeyPair {
@@ -203,11 +244,11 @@ function blockJson(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): u
       gasLimit: s.tx.gasLimit,
       ...(s.tx.kind === "call"
         ? { contract: toHex(s.tx.contract), selector: s.tx.selector, function: abiOf(s.tx.contract)?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name ?? null }
-        : { contract: toHex(instanceId(s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
+        : { contract: toHex(instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce)), moduleHash: toHex(sha256(s.tx.module)), moduleBytes: s.tx.module.length }),
       args: s.tx.args.map(rawValue),
       receipt: (() => {
         const r = b.receipts[i]!;
-        const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+        const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
         const at = stopAt(r, abiOf(contract), s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
         return { ...(receiptJson(r) as object), at: at ? `${at.file}:${at.line}:${at.col}` : null };
       })(),
@@ -236,7 +277,7 @@ function blockText(b: DecodedBlock, abiOf: AbiLookup, moduleOf: ModuleLookup): s
   ];
   b.txs.forEach((s, i) => {
     const r = b.receipts[i]!;
-    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.sender, s.tx.nonce);
+    const contract = s.tx.kind === "call" ? s.tx.contract : instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
     const what = s.tx.kind === "deploy" ? `deploy ${s.tx.module.length}-byte module ${toHex(sha256(s.tx.module))} as ${toHex(contract)}` : `call ${toHex(contract)} ${fnLabel(abiOf, contract, s.tx.selector)}`;
     const abi = abiOf(contract);
     const at = stopAt(r, abi, s.tx.kind === "deploy" ? s.tx.module : moduleOf(contract));
@@ -350,10 +391,11 @@ export function register(program: Command): void {
       .option("--alloc <id=amount...>", "initial native balance of a public key or contract id (repeatable)")
       .option("--min-gas-price <n>", "least gas price a transaction may offer (0: no fees, a permissioned fleet)", "0")
       .option("--block-gas-limit <n>", "gas the transactions of one block may reserve", String(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value))
-      .option("--fee-account <hex>", "32-byte account that receives fees (default all zeros)"),
+      .option("--fee-account <hex>", "32-byte account that receives fees (default all zeros)")
+      .option("--genesis-salt <hex>", "32-byte genesis salt (default: random, so two chains made with the same arguments differ; fix it only for a reproducible setup)"),
   ).action(
     async (
-      opts: DataOpts & { chainId: string; timestamp?: string; alloc?: string[]; minGasPrice: string; blockGasLimit: string; feeAccount?: string },
+      opts: DataOpts & { chainId: string; timestamp?: string; alloc?: string[]; minGasPrice: string; blockGasLimit: string; feeAccount?: string; genesisSalt?: string },
     ) =>
     guarded(async () => {
       if (existsSync(opts.data) && !statSync(opts.data).isDirectory()) throw new CliError(`--data ${quotePath(opts.data)}: not a directory`);
@@ -365,15 +407,18 @@ export function register(program: Command): void {
       });
       const feeAccount = opts.feeAccount === undefined ? new Uint8Array(32) : parseHexArg(opts.feeAccount, "--fee-account");
       if (feeAccount.length !== 32) throw new CliError(`--fee-account: expected 32 bytes, got ${feeAccount.length}`, 2);
+      const salt = opts.genesisSalt === undefined ? undefined : parseHexArg(opts.genesisSalt, "--genesis-salt");
+      if (salt && salt.length !== 32) throw new CliError(`--genesis-salt: expected 32 bytes of hex, got ${salt.length}`, 2);
       const genesis = {
         alloc,
         minGasPrice: parseU64(opts.minGasPrice, "--min-gas-price"),
         blockGasLimit: parseU64(opts.blockGasLimit, "--block-gas-limit"),
         feeAccount,
+        ...(salt ? { salt } : {}),
       };
-      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create(), genesis });
+      const l = await Ledger.init(resolve(opts.data), { chainId: opts.chainId, timestamp: ts, vm: await MoteVM.create({ engine: LEDGER_ENGINE }), genesis });
       try {
-        print(opts, { chainId: l.chainId, data: resolve(opts.data), genesis: toHex(l.headHash) }, `chain '${l.chainId}' created in ${resolve(opts.data)}, genesis ${toHex(l.headHash)}`);
+        print(opts, { chainId: l.chainId, data: resolve(opts.data), genesis: toHex(l.genesisHash) }, `chain '${l.chainId}' created in ${resolve(opts.data)}, genesis ${toHex(l.genesisHash)}`);
       } finally {
         l.close();
       }
@@ -409,20 +454,21 @@ export function register(program: Command): void {
       .argument("<contract>", "contract id (hex)")
       .argument("<fn>", "view function")
       .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)")
-      .option("--caller <hex>", "caller public key seen by the function (default all zeros)"),
-  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { caller?: string }) =>
+      .option("--caller <hex>", "caller public key seen by the function (default all zeros)")
+      .option("--node <url>", NODE_HELP),
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: DataOpts & { caller?: string; node?: string }) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const abi = storedAbi(opts.data, contract);
       const args = parseArgs(abi, fn, argTexts);
       const caller = opts.caller === undefined ? undefined : parseHexArg(opts.caller, "--caller");
       if (caller && caller.length !== 32) throw new CliError(`--caller: expected 32 bytes, got ${caller.length}`, 2);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       let r: CallResult;
       let viewModule: Uint8Array | undefined;
       try {
-        r = l.view(contract, fn, args, { caller });
-        viewModule = l.contract(contract)?.module;
+        r = await l.view(contract, fn, args, { caller });
+        viewModule = (await l.contract(contract))?.module;
       } finally {
         l.close();
       }
@@ -438,7 +484,7 @@ export function register(program: Command): void {
       .description("re-derive every table the blocks define (state, tree nodes, modules, tx index, events) from the stored blocks after damage, checking every root"),
   ).action(async (opts: DataOpts) =>
     guarded(async () => {
-      const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create() });
+      const r = await Ledger.rebuild(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
       if (!r.ok) throw new CliError(`rebuild refused, nothing changed: ${r.error}`);
       print(opts, r, `rebuilt ${resolve(opts.data)}: ${r.blocks} block(s), ${r.txs} transaction(s), state root ${r.stateRoot} (every block's root checked)`);
     }),
@@ -485,7 +531,7 @@ export function register(program: Command): void {
         const bytes = readFile(file);
         let l: Ledger;
         try {
-          l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create() });
+          l = await Ledger.importChain(resolve(opts.data), bytes, { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         } catch (e) {
           if (e instanceof ChainBroken) throw new CliError(`${quotePath(file)}: import refused, nothing written: ${e.message}`);
           throw e;
@@ -501,7 +547,7 @@ export function register(program: Command): void {
               const moduleHash = Buffer.from(sha256(s.tx.module)).toString("hex");
               for (const a of abis) {
                 if (a.abi.moduleHash.replace(/^0x/, "").toLowerCase() !== moduleHash) continue;
-                const id = instanceId(s.tx.sender, s.tx.nonce);
+                const id = instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce);
                 mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
                 writeFileSync(abiPath(opts.data, id), `${JSON.stringify(a.abi, null, 2)}\n`);
                 attached.set(a.path, attached.get(a.path)! + 1);
@@ -531,12 +577,13 @@ export function register(program: Command): void {
         .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
         .option("--gas-price <n>", "native units per gas used (default: the chain's minimum)")
         .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
+        .option("--node <url>", NODE_HELP)
         .option(
           "--timestamp <n>",
           `block timestamp, seconds (default: now; never before the head's, at most ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this machine's clock)`,
         ),
     );
-  type TxCliOpts = DataOpts & { key?: string; gas?: string; gasPrice?: string; value: string; timestamp?: string };
+  type TxCliOpts = DataOpts & { key?: string; gas?: string; gasPrice?: string; value: string; timestamp?: string; node?: string };
   const txOptions = (opts: TxCliOpts) => ({
     gas: parseGas(opts.gas),
     gasPrice: opts.gasPrice === undefined ? undefined : parseU64(opts.gasPrice, "--gas-price"),
@@ -553,34 +600,12 @@ export function register(program: Command): void {
   ).action(async (file: string, argTexts: string[], opts: TxCliOpts) =>
     guarded(async () => {
       const key = loadKey(opts.key);
-      let module: Uint8Array;
-      let abi: Abi | undefined;
-      if (file.endsWith(".mote")) {
-        if (!existsSync(file)) throw new CliError(`${quotePath(file)}: no such file`);
-        const { compileFile, formatDiagnostic, readSourceFile } = await import("../../compiler/index.ts");
-        const out = compileFile(file);
-        for (const d of out.diagnostics) process.stderr.write(`${formatDiagnostic(d, readSourceFile(d.file) ?? "")}\n`);
-        const errors = out.diagnostics.filter((d) => d.severity === "error").length;
-        if (errors > 0 || !out.module || !out.abi) throw new CliError(`${quotePath(file)}: ${errors} compile error(s)`);
-        module = out.module;
-        abi = out.abi;
-      } else {
-        module = readFile(file);
-        const beside = file.replace(/\.mbc$/, "") + ".abi.json";
-        abi = existsSync(beside) ? readAbi(beside) : undefined;
-        if (abi) checkAbiMatches(abi, module, beside, file);
-      }
-      try {
-        decodeModule(module);
-      } catch (e) {
-        if (e instanceof ModuleFormatError) throw new CliError(`${quotePath(file)}: not a valid module: ${e.message}`);
-        throw e;
-      }
+      const { module, abi } = await loadDeployModule(file);
       const args = parseArgs(abi, "init", argTexts);
       const o = txOptions(opts);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
-        const r = l.deploy(key, module, args, o);
+        const r = await l.deploy(key, module, args, o);
         if (r.receipt.status === "ok" && abi) {
           mkdirSync(join(resolve(opts.data), "abi"), { recursive: true });
           writeFileSync(abiPath(opts.data, r.contract), `${JSON.stringify(abi, null, 2)}\n`);
@@ -611,9 +636,9 @@ export function register(program: Command): void {
       const abi = storedAbi(opts.data, contract);
       const args = parseArgs(abi, fn, argTexts);
       const o = txOptions(opts);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
-        const r = l.call(key, contract, fn, args, o);
+        const r = await l.call(key, contract, fn, args, o);
         // a view sent as a transaction still costs a block: say so, and name the free query
         if (abi && functionByName(abi, fn)?.view) {
           process.stderr.write(`note: ${fn} is a view; this transaction created block ${r.height} (query it without a block: mote ledger view ${toHex(contract)} ${fn} ...)\n`);
@@ -621,9 +646,137 @@ export function register(program: Command): void {
         print(
           opts,
           { tx: toHex(r.txId), height: r.height.toString(), receipt: receiptJson(r.receipt) },
-          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn, l.contract(contract)?.module)].join("\n"),
+          [`tx ${toHex(r.txId)} in block ${r.height}`, ...receiptText(r.receipt, abi, fn, (await l.contract(contract))?.module)].join("\n"),
         );
         if (r.receipt.status !== "ok") throw new CliError("", 1);
+      } finally {
+        l.close();
+      }
+    }),
+  );
+
+  // Offline signing (as `cast mktx`): the arguments of `mote tx deploy|call`, signed and written to a
+  // file, never submitted. The chain (genesis hash), nonce and gas price come from the data directory,
+  // or from --genesis-hash and --nonce where there is none (a gateway, a device).
+  const sign = tx.command("sign").description("sign a deploy or call for one chain and write its bytes to a file, without submitting it");
+  const signOpts = (c: Command): Command =>
+    dataOpt(
+      c
+        .requiredOption("--out <file>", "file to write the signed transaction to (never overwritten)")
+        .option("--key <file>", "signing key file (from mote keygen)")
+        .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+        .option("--gas-price <n>", "native units per gas used (default: the chain's minimum; 0 with --genesis-hash)")
+        .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
+        .option("--nonce <n>", "the sender's nonce (default: its next one on the ledger in --data)")
+        .option("--genesis-hash <hex>", "sign for the chain with this genesis hash without opening a ledger (needs --nonce)"),
+    );
+  type SignCliOpts = DataOpts & { out: string; key?: string; gas?: string; gasPrice?: string; value: string; nonce?: string; genesisHash?: string };
+  const signAndWrite = async (opts: SignCliOpts, key: KeyPair, body: TxBody): Promise<void> => {
+    if (existsSync(opts.out)) throw new CliError(`--out ${quotePath(opts.out)}: already exists; refusing to overwrite`);
+    let genesisHash: Uint8Array;
+    let nonce: bigint;
+    let gasPrice: bigint;
+    if (opts.genesisHash !== undefined) {
+      genesisHash = parseHexArg(opts.genesisHash, "--genesis-hash");
+      if (genesisHash.length !== 32) throw new CliError(`--genesis-hash: expected 32 bytes of hex, got ${genesisHash.length}`, 2);
+      if (opts.nonce === undefined) throw new CliError("--genesis-hash needs --nonce: without a ledger the sender's next nonce is unknown", 2);
+      nonce = parseU64(opts.nonce, "--nonce");
+      gasPrice = opts.gasPrice === undefined ? 0n : parseU64(opts.gasPrice, "--gas-price");
+    } else {
+      const l = await openLedger(opts);
+      try {
+        genesisHash = l.genesisHash;
+        nonce = opts.nonce === undefined ? l.nonce(key.publicKey) : parseU64(opts.nonce, "--nonce");
+        gasPrice = opts.gasPrice === undefined ? l.params.minGasPrice : parseU64(opts.gasPrice, "--gas-price");
+      } finally {
+        l.close();
+      }
+    }
+    const s = signTx({ genesisHash, sender: key.publicKey, nonce, gasLimit: parseGas(opts.gas), gasPrice, value: parseU64(opts.value, "--value"), ...body }, key);
+    try {
+      writeFileSync(opts.out, s.bytes, { flag: "wx" });
+    } catch (e) {
+      throw new CliError(`--out ${quotePath(opts.out)}: cannot write: ${fsReason(e)}`);
+    }
+    const contract = body.kind === "deploy" ? instanceId(genesisHash, key.publicKey, nonce) : undefined;
+    print(
+      opts,
+      { tx: toHex(s.id), file: opts.out, bytes: s.bytes.length, genesis: toHex(genesisHash), nonce: nonce.toString(), ...(contract ? { contract: toHex(contract) } : {}) },
+      [
+        `signed tx ${toHex(s.id)} (${s.bytes.length} bytes) for the chain with genesis ${toHex(genesisHash)}, nonce ${nonce}, written to ${opts.out}`,
+        ...(contract ? [`contract ${toHex(contract)} once it is submitted`] : []),
+      ].join("\n"),
+    );
+  };
+
+  signOpts(
+    sign
+      .command("deploy")
+      .description("sign a deploy (the arguments of mote tx deploy)")
+      .argument("<file>", "module (.mbc) or contract source (.mote)")
+      .argument("[args...]", "init arguments"),
+  ).action(async (file: string, argTexts: string[], opts: SignCliOpts) =>
+    guarded(async () => {
+      const key = loadKey(opts.key);
+      const { module, abi } = await loadDeployModule(file);
+      await signAndWrite(opts, key, { kind: "deploy", module, args: parseArgs(abi, "init", argTexts) });
+    }),
+  );
+
+  signOpts(
+    sign
+      .command("call")
+      .description("sign a call (the arguments of mote tx call)")
+      .argument("<contract>", "contract id (hex)")
+      .argument("<fn>", "function name")
+      .argument("[args...]", "arguments (typed by the stored ABI, else decimal integers and 0x-hex bytes)"),
+  ).action(async (contractText: string, fn: string, argTexts: string[], opts: SignCliOpts) =>
+    guarded(async () => {
+      const contract = parseContractId(contractText);
+      const key = loadKey(opts.key);
+      const args = parseArgs(storedAbi(opts.data, contract), fn, argTexts);
+      await signAndWrite(opts, key, { kind: "call", contract, selector: resolveSelector(fn), args });
+    }),
+  );
+
+  dataOpt(
+    tx
+      .command("submit")
+      .description("submit a transaction signed earlier (mote tx sign, a gateway, a device) as one block")
+      .argument("<file>", "the signed transaction's bytes")
+      .option(
+        "--timestamp <n>",
+        `block timestamp, seconds (default: now; never before the head's, at most ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this machine's clock)`,
+      ),
+  ).action(async (file: string, opts: DataOpts & { timestamp?: string }) =>
+    guarded(async () => {
+      const bytes = readFile(file);
+      let s: SignedTx;
+      try {
+        s = decodeTx(bytes);
+      } catch (e) {
+        if (e instanceof DecodeError) throw new CliError(`${quotePath(file)}: not a signed transaction: ${e.message}`);
+        throw e;
+      }
+      const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
+      const l = await openLedger(opts);
+      try {
+        const r = l.submit([bytes], { timestamp });
+        const o = r.outcomes[0]!;
+        if (!o.ok) throw new CliError(`${quotePath(file)}: rejected (${o.error.code}): ${o.error.message}`);
+        const contract = s.tx.kind === "deploy" ? instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce) : s.tx.contract;
+        const abi = s.tx.kind === "call" ? storedAbi(opts.data, contract) : undefined;
+        const fn = s.tx.kind === "call" ? abi?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name : "init";
+        print(
+          opts,
+          { tx: toHex(o.txId), height: o.height.toString(), ...(s.tx.kind === "deploy" ? { contract: toHex(contract) } : {}), receipt: receiptJson(o.receipt) },
+          [
+            `tx ${toHex(o.txId)} in block ${o.height}`,
+            ...(s.tx.kind === "deploy" ? [`contract ${toHex(contract)}${o.receipt.status === "ok" ? "" : " (not created)"}`] : []),
+            ...receiptText(o.receipt, abi, fn, s.tx.kind === "deploy" ? s.tx.module : l.contract(contract)?.module),
+          ].join("\n"),
+        );
+        if (o.receipt.status !== "ok") throw new CliError("", 1);
       } finally {
         l.close();
       }
@@ -639,11 +792,12 @@ export function register(program: Command): void {
       .option("--from <height>", "from this block height")
       .option("--to <height>", "up to this block height")
       .option("--follow", "keep running and print new events as blocks arrive (JSON: one object per line)")
-      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500"),
-  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string }) =>
+      .option("--interval <ms>", "with --follow: how often to look for new blocks", "500")
+      .option("--node <url>", NODE_HELP),
+  ).action(async (opts: DataOpts & { contract?: string; name?: string; from?: string; to?: string; follow?: boolean; interval?: string; node?: string }) =>
     guarded(async () => {
       const contract = opts.contract === undefined ? undefined : parseContractId(opts.contract);
-      const l = await openLedger(opts);
+      const l = await openSource(opts);
       try {
         const abis = new Map<string, Abi | undefined>();
         const abiOf = (c: Uint8Array): Abi | undefined => {
@@ -668,7 +822,7 @@ export function register(program: Command): void {
             if (topics.size === 0) throw new CliError(`--name: no stored ABI declares an event '${quoteInput(opts.name)}' (give a numeric topic instead)`, 2);
           }
         }
-        const all = l.events({
+        const all = await l.events({
           contract,
           fromHeight: opts.from === undefined ? undefined : parseU64(opts.from, "--from"),
           toHeight: opts.to === undefined ? undefined : parseU64(opts.to, "--to"),
@@ -704,7 +858,7 @@ export function register(program: Command): void {
             if (stop !== undefined && shown.last >= stop) return;
             await new Promise((r) => setTimeout(r, interval));
             for (const [k, v] of abis) if (v === undefined) abis.delete(k); // a contract's ABI may have arrived since
-            const next = l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop }).filter((e) => !topics || topics.has(e.topic));
+            const next = (await l.events({ contract, fromHeight: shown.last + 1n, toHeight: stop })).filter((e) => !topics || topics.has(e.topic));
             shown = {
               last: next.length ? next[next.length - 1]!.height : shown.last,
               json: next.map((e) => ({ height: e.height.toString(), tx: toHex(e.txId), index: e.index, contract: toHex(e.contract), topic: String(e.topic), name: abiOf(e.contract)?.events.find((x) => x.topic >>> 0 === e.topic)?.name ?? null, values: e.values.map(rawValue) })),
@@ -796,10 +950,10 @@ export function register(program: Command): void {
       let what: string;
       if (opts.file) {
         const bytes = readFile(opts.file);
-        r = await Ledger.auditExport(bytes, { vm: await MoteVM.create() });
+        r = await Ledger.auditExport(bytes, { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         what = opts.file;
       } else {
-        r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create() });
+        r = await Ledger.auditStore(resolve(opts.data), { vm: await MoteVM.create({ engine: LEDGER_ENGINE }) });
         what = resolve(opts.data);
       }
       if (r.ok || opts.json) print(opts, r, auditText(r, what));

@@ -19,6 +19,11 @@ export const HOST_PATH = join(BUILD_DIR, "mote-host");
 export const DEVICE_PATH = join(BUILD_DIR, "mote-device");
 /** mote-host under AddressSanitizer and UBSan, for the bounds and conformance tests. */
 export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
+/** The device SDK's light-client commit check (src/mote_light.c) from the command line, and sanitized. */
+export const LIGHT_PATH = join(BUILD_DIR, "mote-light");
+export const ASAN_LIGHT_PATH = join(BUILD_DIR, "mote-light-asan");
+/** mote-device under AddressSanitizer and UBSan (same make target as mote-host-asan), for the SDK's hostile-input tests. */
+export const ASAN_DEVICE_PATH = join(BUILD_DIR, "mote-device-asan");
 /**
  * mote-host reads a module's .abi.json with cJSON (src/abi_args.c), linked from the system: Debian's
  * libcjson-dev (ESP-IDF ships cJSON as its `json` component). Installed with apt-get when missing and
@@ -35,6 +40,24 @@ function ensureCjson(log: (s: string) => void): void {
     if (r.status !== 0) throw new FirmwareBuildError(`apt-get ${args[0]} failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").pop()}`);
   }
   if (!existsSync(CJSON_HEADER)) throw new FirmwareBuildError(`after apt-get install libcjson-dev, ${CJSON_HEADER} is still missing`);
+}
+
+/**
+ * nanopb (the light client's protobuf, src/mote_light.c): the generator and the runtime from Debian, 0.4.7
+ * both (`nanopb`, `libnanopb-dev`), installed as cJSON is. PyPI's `nanopb` carries only the generator, not
+ * the C runtime (pb_decode.c ...), and the generated code must match the runtime's version.
+ */
+const NANOPB = { generator: "/usr/bin/nanopb_generator.py", header: "/usr/include/pb_decode.h", packages: ["nanopb", "libnanopb-dev"] };
+function ensureNanopb(log: (s: string) => void): void {
+  if (existsSync(NANOPB.generator) && existsSync(NANOPB.header)) return;
+  const install = `apt-get update && apt-get install -y ${NANOPB.packages.join(" ")}`;
+  if (process.getuid?.() !== 0) throw new FirmwareBuildError(`nanopb is missing (${NANOPB.generator}, ${NANOPB.header}): install it with \`${install}\` (as root) and run again`);
+  log(`installing ${NANOPB.packages.join(" ")} with apt-get`);
+  for (const args of [["update"], ["install", "-y", ...NANOPB.packages]]) {
+    const r = spawnSync("apt-get", args, { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    if (r.status !== 0) throw new FirmwareBuildError(`apt-get ${args[0]} failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").pop()}`);
+  }
+  if (!existsSync(NANOPB.generator) || !existsSync(NANOPB.header)) throw new FirmwareBuildError(`after apt-get install ${NANOPB.packages.join(" ")}, nanopb is still missing`);
 }
 
 export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
@@ -323,14 +346,15 @@ export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean
   };
   const target = opts.sanitized ? "asan" : "host";
   const path = opts.sanitized ? ASAN_HOST_PATH : HOST_PATH;
-  const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
+  const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "proto"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
     join(ROOT, "vm/spec/limits.ts"), join(ROOT, "vm/spec/format.ts")];
-  const outputs = opts.sanitized ? [path] : [path, DEVICE_PATH];
+  const outputs = opts.sanitized ? [path, ASAN_LIGHT_PATH, ASAN_DEVICE_PATH] : [path, DEVICE_PATH, LIGHT_PATH];
   const upToDate = () => !opts.force && outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= newestMtime(inputs));
   if (upToDate()) return { built: false, path };
   return withBuildLock(async () => {
     if (upToDate()) return { built: false, path };
     ensureCjson(log);
+    ensureNanopb(log);
     const deps = depDirs(log);
     await generateSources();
     writeEspIdfInputs(deps);

@@ -12,6 +12,13 @@ void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
     crypto_hash_sha256(out, data, (unsigned long long)len);
 }
 
+/* Defined once here for the VM host (mote_host.h) and the device SDK (mote_sdk.h), which both declare it. */
+uint32_t mote_selector(const char *name) {
+    uint8_t h[32];
+    mote_sha256((const uint8_t *)name, strlen(name), h);
+    return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+}
+
 /*
  * Monocypher accepts what RFC 8032's strict decoding (and noble with zip215: false) rejects:
  *   - a y coordinate >= p = 2^255 - 19 (non-canonical field element);

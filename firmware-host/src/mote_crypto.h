@@ -8,6 +8,9 @@
 
 void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 
+/* A function's selector: the first 4 bytes of SHA-256(name), little-endian (vm/spec/module.ts selectorOf). */
+uint32_t mote_selector(const char *name);
+
 /* 1 when sig is a valid RFC 8032 signature of msg by pub, exactly as
  * @noble/ed25519 verify(sig, msg, pub, { zip215: false }) decides; else 0. */
 int mote_ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t msg_len, const uint8_t sig[64]);

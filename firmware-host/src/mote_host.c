@@ -528,11 +528,6 @@ int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len,
     return 0;
 }
 
-uint32_t mote_selector(const char *name) {
-    uint8_t h[32];
-    mote_sha256((const uint8_t *)name, strlen(name), h);
-    return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-}
 
 static int uleb(const uint8_t *p, uint32_t end, uint32_t *at, uint32_t *out) {
     uint32_t v = 0;

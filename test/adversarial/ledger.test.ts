@@ -91,7 +91,7 @@ describe(`ledger adversarial (MOTE_SEED=${SEED})`, () => {
   it("refuses a signature made by another key, however the rest is right", async () => {
     const { l, contract } = await chain();
     const before = snapshot(l);
-    const tx: UnsignedTx = { chainId: "adv", sender: alice.publicKey, nonce: 1n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: selectorOf("stamp"), args: [] };
+    const tx: UnsignedTx = { genesisHash: l.genesisHash, sender: alice.publicKey, nonce: 1n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: selectorOf("stamp"), args: [] };
     expect(refused(l, signedBy(tx, bob)).code).toBe("signature");
     // the same signature moved onto bob's own transaction is refused too
     const mine = signTx({ ...tx, sender: bob.publicKey, nonce: 0n }, bob);
@@ -109,7 +109,7 @@ describe(`ledger adversarial (MOTE_SEED=${SEED})`, () => {
     const identity = bigLe(1n, 32);
     const order2 = bigLe(2n ** 255n - 19n - 1n, 32);
     for (const sender of [identity, order2]) {
-      const tx: UnsignedTx = { chainId: "adv", sender, nonce: 0n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: 0, args: [] };
+      const tx: UnsignedTx = { genesisHash: l.genesisHash, sender, nonce: 0n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: 0, args: [] };
       const forged = concat(encodeUnsignedTx(tx), identity, new Uint8Array(32));
       expect(refused(l, forged).code).toBe("signature");
     }
@@ -144,10 +144,10 @@ describe(`ledger adversarial (MOTE_SEED=${SEED})`, () => {
     expect(refused(l, second.bytes).code).toBe("nonce_replayed");
   });
 
-  it("refuses another chain's real transaction even where the same contract id exists", async () => {
+  it("refuses another chain's real transaction, and the same deploy is a different instance on each chain", async () => {
     const a = await chain("chain-a");
     const b = await chain("chain-b");
-    expect(hex(a.contract)).toBe(hex(b.contract)); // same module, same id on both chains
+    expect(hex(a.contract)).not.toBe(hex(b.contract)); // same module, deployer and nonce: ids bound to each chain's genesis
     const t = a.l.signCall(alice, a.contract, "put", [enc("x"), 1n]);
     const before = snapshot(b.l);
     expect(refused(b.l, t.bytes).code).toBe("chain_id");
@@ -158,12 +158,12 @@ describe(`ledger adversarial (MOTE_SEED=${SEED})`, () => {
   it("refuses oversized and malformed transactions with a one-line reason naming the field", async () => {
     const { l, contract } = await chain();
     const before = snapshot(l);
-    const base: UnsignedTx = { chainId: "adv", sender: alice.publicKey, nonce: 1n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: 0, args: [] };
+    const base: UnsignedTx = { genesisHash: l.genesisHash, sender: alice.publicKey, nonce: 1n, gasLimit: 10_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: 0, args: [] };
     // the encoder refuses what the format cannot hold...
     expect(() => encodeUnsignedTx({ ...base, args: [new Uint8Array(LIMITS.MAX_BYTES_LEN.value + 1)] })).toThrow(RangeError);
     expect(() => encodeUnsignedTx({ ...base, args: Array.from({ length: LIMITS.MAX_PARAMS.value + 1 }, () => 0n) })).toThrow(RangeError);
     expect(() => encodeUnsignedTx({ ...base, gasLimit: LIMITS.MAX_GAS.value + 1 })).toThrow(RangeError);
-    expect(() => encodeUnsignedTx({ kind: "deploy", chainId: "adv", sender: alice.publicKey, nonce: 1n, gasLimit: 1, gasPrice: 0n, value: 0n, module: new Uint8Array(LIMITS.MODULE_MAX_BYTES.value + 1), args: [] })).toThrow(RangeError);
+    expect(() => encodeUnsignedTx({ kind: "deploy", genesisHash: l.genesisHash, sender: alice.publicKey, nonce: 1n, gasLimit: 1, gasPrice: 0n, value: 0n, module: new Uint8Array(LIMITS.MODULE_MAX_BYTES.value + 1), args: [] })).toThrow(RangeError);
     // ...and the decoder refuses hand-made bytes that claim it, signed or not
     const maxArg = signTx({ ...base, args: [new Uint8Array(LIMITS.MAX_BYTES_LEN.value)] }, alice).bytes;
     const lenAt = maxArg.length - 64 - LIMITS.MAX_BYTES_LEN.value - 2;
@@ -174,9 +174,9 @@ describe(`ledger adversarial (MOTE_SEED=${SEED})`, () => {
     expect(e1.code).toBe("malformed");
     expect(e1.message).toMatch(/tx\.args/);
     const gas0 = signTx(base, alice).bytes.slice();
-    const gasAt = 3 + 3 + 32 + 8; // version, kind, chain id length + "adv", sender, nonce
+    const gasAt = 1 + 1 + 32 + 32 + 8; // version, kind, genesis hash, sender, nonce
     gas0.fill(0, gasAt, gasAt + 4);
-    expect(refused(l, gas0).message).toMatch(/tx\.gas_limit at byte 46: gas limit 0 is outside/);
+    expect(refused(l, gas0).message).toMatch(/tx\.gas_limit at byte 74: gas limit 0 is outside/);
     for (const junk of [new Uint8Array(0), new Uint8Array(1 << 20), new Rng(SEED).bytes(300), Uint8Array.of(1, 9)]) {
       expect(refused(l, junk).code).toBe("malformed");
     }

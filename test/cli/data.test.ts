@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { register as registerData } from "../../cli/commands/data.ts";
 import { register as registerLedger } from "../../cli/commands/ledger.ts";
 import { inProcessMote, type CliRun } from "../helpers/cli.ts";
-import { instanceId, readKeyFile } from "../../ledger/index.ts";
+import { fromHex, instanceId, readKeyFile } from "../../ledger/index.ts";
 
 const mote = inProcessMote(registerLedger, registerData);
 
@@ -25,6 +25,8 @@ async function ok(...args: string[]): Promise<CliRun> {
 }
 
 describe("mote data", () => {
+  // the chain the first test creates and the second reuses: instance ids derive from its genesis hash
+  let genesis: Uint8Array = new Uint8Array(32);
   it("seals readings to the readers the chain lists, and each reader opens what it may", async () => {
     for (const k of ["operator", "device"]) expect((await mote("keygen", "--out", f(`${k}.key`))).code).toBe(0);
     const readerA = JSON.parse((await mote("data", "keygen", "--out", f("a.reader"), "--json")).out) as { publicKey: string };
@@ -33,11 +35,11 @@ describe("mote data", () => {
     expect(statSync(f("a.reader")).mode & 0o777).toBe(0o600);
     expect((await mote("data", "keygen", "--out", f("a.reader"))).err).toMatch(/already exists; refusing to overwrite a key/);
 
-    await ok("ledger", "init", "--chain-id", "data-cli");
+    genesis = fromHex((JSON.parse((await ok("ledger", "init", "--chain-id", "data-cli", "--json")).out) as { genesis: string }).genesis, "genesis");
     const op = readKeyFile(f("operator.key")).publicKey;
     const device = hexOf(readKeyFile(f("device.key")).publicKey);
     const now = BigInt(Math.floor(Date.now() / 1000));
-    const id = (n: bigint): string => hexOf(instanceId(op, n));
+    const id = (n: bigint): string => hexOf(instanceId(genesis, op, n));
     const [registry, guard, attestation, readers] = [id(0n), id(1n), id(2n), id(3n)];
     await ok("tx", "deploy", "contracts/device_registry.mote", "--key", f("operator.key"));
     await ok("tx", "deploy", "contracts/anomaly_guard.mote", registry, attestation, "--key", f("operator.key"));
@@ -77,7 +79,7 @@ describe("mote data", () => {
   });
 
   it("refuses a reader key of small order, a bad device and a missing target with one-line errors", async () => {
-    const readers = hexOf(instanceId(readKeyFile(f("operator.key")).publicKey, 3n));
+    const readers = hexOf(instanceId(genesis, readKeyFile(f("operator.key")).publicKey, 3n));
     const device = hexOf(readKeyFile(f("device.key")).publicKey);
     const zero = await mote("data", "readers", "add", "--contract", readers, "--device", device, "--reader", `0x${"00".repeat(32)}`, "--key", f("operator.key"), "--data", data);
     expect(zero).toMatchObject({ code: 2, err: expect.stringMatching(/^mote: --reader: 0x0{64} is a point of small order; no secret can be shared with it\n$/) });

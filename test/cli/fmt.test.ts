@@ -101,7 +101,9 @@ describe("mote fmt", () => {
         let out = "";
         let pos = 0;
         tokens.forEach((t, i) => {
-          out += src.slice(pos, t.startOffset) + (i % 3 === 0 ? spaces[i % spaces.length]! : "");
+          // `>>` lexes as two `>` (so `map<k, map<k, v>>` closes); a space between them would make a different program
+          const shift = i > 0 && t.image === ">" && tokens[i - 1]!.image === ">" && t.startOffset === pos;
+          out += src.slice(pos, t.startOffset) + (i % 3 === 0 && !shift ? spaces[i % spaces.length]! : "");
           out += t.image;
           pos = t.endOffset! + 1;
         });

@@ -24,11 +24,11 @@ describe("mote run --trace", () => {
     const call = out.slice(out.indexOf("trace transfer:\n"));
     // the source line, then its instructions; a storage access right after the instruction that made it
     expect(call).toContain("  token.mote:45: let bal = balances[from];\n");
-    expect(call).toMatch(/ {4}helper6\+1 +mload 1 1 +stack 1, top \d+; gas left \d+\n {6}-> sload {2}balances\[0x(aa){32}\] -> 1000\n {4}helper6\+4 +ltee 3 +stack 1, top 1000; gas left \d+\n/);
-    expect(call).toMatch(/ {4}helper6\+13 +subu +stack 3, top 10; gas left \d+\n {4}helper6\+14 +mstore 1 1 +stack 2, top 990;/);
+    expect(call).toMatch(/ {4}helper6\+1 +mloadbi 1 +stack 1, top \d+; gas left \d+\n {6}-> sload {2}balances\[0x(aa){32}\] -> 1000\n {4}helper6\+3 +ltee 3 +stack 1, top 1000; gas left \d+\n/);
+    expect(call).toMatch(/ {4}helper6\+12 +subu +stack 3, top 10; gas left \d+\n {4}helper6\+13 +mstorebi 1 +stack 2, top 990;/);
     expect(call).toContain(`      -> sstore balances[${B}] = 10\n`);
     expect(call).toContain(`      -> emit   Transfer(from=${A}, to=${B}, amount=10)\n`);
-    expect(call).toMatch(/ {4}transfer\+12 +ret +stack 0; gas left 999823\n {2}end: ok, gas used 177\nok\n/);
+    expect(call).toMatch(/ {4}transfer\+8 +ret +stack 0; gas left 999827\n {2}end: ok, gas used 173\nok\n/);
     // gas left only goes down, and ends at the limit minus the gas used
     const gas = [...call.matchAll(/gas left (\d+)/g)].map((m) => Number(m[1]));
     expect(gas.every((g, i) => i === 0 || g <= gas[i - 1]!)).toBe(true);
@@ -36,7 +36,7 @@ describe("mote run --trace", () => {
     expect(out).toContain("      -> sstore supply = 1000\n");
     const rev = mote(root, "run", "contracts/token.mote", "transfer", A, "50", "--caller", B, "--state", state, "--trace");
     expect(rev.code).toBe(1);
-    expect(rev.stdout).toMatch(/ {2}token\.mote:46: require\(bal >= amount, "insufficient balance"\);\n(.*\n){3} {2}revert at token\.mote:46:5: insufficient balance {2}\| require\(bal >= amount, "insufficient balance"\);\n {2}end: revert, gas used 30\n/);
+    expect(rev.stdout).toMatch(/ {2}token\.mote:46: require\(bal >= amount, "insufficient balance"\);\n(.*\n){3} {2}revert at token\.mote:46:5: insufficient balance {2}\| require\(bal >= amount, "insufficient balance"\);\n {2}end: revert, gas used 26\n/);
   });
 
   it("leaves the ordinary VM without the trace hook", async () => {

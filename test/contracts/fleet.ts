@@ -1,6 +1,7 @@
 // Fixtures of the IoT contract tests: a devnet with the registry, anomaly guard and attestation deployed
 // by an operator, signed sensor readings in the attestation's canonical encoding, and a reference model
 // of the guard's fixed-point statistics that the contract's results are compared against.
+import { readingMessage as deviceReadingMessage } from "../../ledger/device-message.ts";
 import type { KeyPair } from "../../ledger/index.ts";
 import { account, CallFailed, nextContractId, Devnet, type DevnetOptions, toFixed, type CallOutcome, type Contract } from "../helpers/contract.ts";
 
@@ -45,20 +46,10 @@ export async function fleet(opts: DevnetOptions = {}): Promise<Fleet> {
   return { chain, registry, guard, attestation };
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-  return b;
-}
 
-/** The 56-byte message a device signs (see the header of contracts/sensor_attestation.mote). */
+/** The 76-byte message a device signs (ledger/device-message.ts; the header of contracts/sensor_attestation.mote). */
 export function readingMessage(contract: Uint8Array, nonce: bigint, value: number | string, timestamp: bigint): Uint8Array {
-  const m = new Uint8Array(56);
-  m.set(contract, 0);
-  m.set(u64le(nonce), 32);
-  m.set(u64le(toFixed(value)), 40);
-  m.set(u64le(timestamp), 48);
-  return m;
+  return deviceReadingMessage(contract, nonce, toFixed(value), timestamp);
 }
 
 export interface Reading {

@@ -1,6 +1,7 @@
 // Behaviour of contracts/supply_chain.mote through the ledger: items are created by registered parties
 // and handed over only with both parties' signatures over (contract, item, receiver, seq); every refusal
 // is checked, and an item's full custody history is rebuilt from events alone.
+import { handoffMessage as deviceHandoffMessage } from "../../ledger/device-message.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import type { KeyPair } from "../../ledger/index.ts";
@@ -26,15 +27,10 @@ async function setup(): Promise<Setup> {
   return { registry, sc };
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, true);
-  return b;
-}
 
-/** The 104-byte handoff message both parties sign (header of contracts/supply_chain.mote). */
+/** The 124-byte handoff message both parties sign (ledger/device-message.ts; header of contracts/supply_chain.mote). */
 function handoffMessage(sc: Contract, item: Uint8Array, to: KeyPair, seq: bigint): Uint8Array {
-  return new Uint8Array([...sc.id, ...item, ...to.publicKey, ...u64le(seq)]);
+  return deviceHandoffMessage(sc.id, item, to.publicKey, seq);
 }
 
 function handoffArgs(sc: Contract, item: Uint8Array, giver: KeyPair, to: KeyPair, seq: bigint): [Uint8Array, KeyPair, Uint8Array, Uint8Array] {

@@ -14,6 +14,7 @@
 //
 // The paths are listed from the sources: the last test fails when a contract gains a cross-contract read
 // this file does not name. token.mote and data_readers.mote read no other contract.
+import { handoffMessage } from "../../ledger/device-message.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
@@ -36,14 +37,9 @@ async function withMarket(): Promise<Fleet & { market: Contract }> {
   return { ...f, market };
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, true);
-  return b;
-}
 
 function handoffArgs(sc: Contract, item: Uint8Array, giver: KeyPair, to: KeyPair, seq: bigint): [Uint8Array, KeyPair, Uint8Array, Uint8Array] {
-  const m = new Uint8Array([...sc.id, ...item, ...to.publicKey, ...u64le(seq)]);
+  const m = handoffMessage(sc.id, item, to.publicKey, seq);
   return [item, to, giver.sign(m), to.sign(m)];
 }
 

@@ -31,6 +31,13 @@ describe("figures in the docs come from bench/results", () => {
     }
   });
 
+  it("docs/device.md marks the device SDK's RV32 figures", () => {
+    const names = new Set(figuresOf(readFileSync(join(root, "docs/device.md"), "utf8"), results).map((f) => f.name));
+    for (const n of ["device.flashBytes", "device.ramBytes", "device.heapBytes", "device.instrSignTx", "device.instrSignReading", "device.instrVerifyProof"]) {
+      expect(names.has(n), n).toBe(true);
+    }
+  });
+
   it("a changed measurement changes the rewritten doc (the check can fail)", () => {
     const text = "flash <!--fig:rv32.flash-->1<!--/fig--> bytes";
     const changed = { ...results, rv32: { ...results.rv32, rv32FlashBytes: 123456 } };

@@ -2,10 +2,10 @@
 // strategy per case, runs it through the oracle (and mote-host when asked), and keeps every finding
 // as a replayable case file.
 import { decodeModule } from "../../vm/spec/module.ts";
-import { MoteVM } from "../../vm/host/index.ts";
+import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
 import { loadCorpus, type CorpusEntry } from "./corpus.ts";
 import { mutateBytes, mutateStructure, randomModule } from "./mutate.ts";
-import { armMemorySentinel, checkCase, memoryIntact, seededStore, type Finding } from "./oracle.ts";
+import { armMemorySentinel, checkCase, memoryIntact, runOnEngine, seededStore, type Finding } from "./oracle.ts";
 import { ProgramGen, randomCall, refWindowFor, type CallSpec, type Ty } from "./program-gen.ts";
 import { Rng } from "./random.ts";
 import { DifferentialBatch, snapshotHosts } from "./differential.ts";
@@ -28,6 +28,13 @@ export interface CampaignOptions {
   progress?: (s: CampaignStats) => void;
   /** Stop at the first finding (tests); long runs keep going and collect. */
   stopOnFinding?: boolean;
+  /** Run every case on the fast engine too and compare with the interpreter (default true). */
+  fast?: boolean;
+  /**
+   * Only the per-call checks and the engine comparison: no determinism reruns, gas-exactness reruns or
+   * assembler round trips (long engine-differential runs, several times the cases per second).
+   */
+  light?: boolean;
 }
 
 export interface FoundCase {
@@ -48,6 +55,10 @@ export interface CampaignStats {
   verifyCodes: Record<string, number>;
   differentialCases: number;
   differentialCalls: number;
+  /** Cases and calls run on the fast engine as well, and how many of them differed from the interpreter. */
+  fastCases: number;
+  fastCalls: number;
+  fastDivergences: number;
   findings: FoundCase[];
   /** Every finding counted, including those whose cases were not kept. */
   findingsByKind: Record<string, number>;
@@ -90,6 +101,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   const snap = opts.differential ? snapshotHosts() : undefined;
   const vm = await MoteVM.create();
   const twin = await MoteVM.create();
+  const fast = opts.fast === false ? undefined : await MoteVM.create({ engine: "fast" });
   armMemorySentinel(vm);
   const corpus = loadCorpus();
   const master = new Rng(opts.seed);
@@ -98,7 +110,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   const diff = snap ? new DifferentialBatch(snap.host, snap.vm) : undefined;
   const stats: CampaignStats = {
     seed: opts.seed, cases: 0, calls: 0, verified: 0, rejected: 0, byStrategy: {}, statuses: {}, verifyCodes: {},
-    differentialCases: 0, differentialCalls: 0, findings: [], findingsByKind: {}, seconds: 0, corpus: corpus.entries.length, corpusSkipped: corpus.skipped,
+    differentialCases: 0, differentialCalls: 0, fastCases: 0, fastCalls: 0, fastDivergences: 0, findings: [], findingsByKind: {}, seconds: 0, corpus: corpus.entries.length, corpusSkipped: corpus.skipped,
     opcodeCoverage: {},
   };
   const start = performance.now();
@@ -167,11 +179,27 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
     const diffBefore = diff ? DifferentialBatch.stateHex(store) : "";
     // the costlier checks on a share of cases keep the throughput up
     const out = checkCase(vm, bytes, calls, store, {
-      determinism: idx % 4 === 0,
+      determinism: !opts.light && idx % 4 === 0,
       twin,
-      gasExactness: idx % 8 === 1,
-      roundTrip: idx % 3 === 0,
+      gasExactness: !opts.light && idx % 8 === 1,
+      roundTrip: !opts.light && idx % 3 === 0,
     });
+    if (fast) {
+      // the same calls from the same state on the fast engine: every result line and the final state agree
+      const fstore = MemoryStateStore.fromJSON(stateBefore);
+      const got = runOnEngine(fast, bytes, calls, fstore);
+      stats.fastCases++;
+      stats.fastCalls += calls.length;
+      const k = got.results.findIndex((line, i) => line !== out.results[i]);
+      const detail =
+        k >= 0 ? `call ${k}: interpreter ${String(out.results[k]).slice(0, 240)} | fast ${got.results[k]!.slice(0, 240)}`
+        : JSON.stringify(fstore.toJSON()) !== JSON.stringify(store.toJSON()) ? "final state differs between the interpreter and the fast engine"
+        : null;
+      if (detail) {
+        stats.fastDivergences++;
+        out.findings.push({ kind: "engine-divergence", detail });
+      }
+    }
     stats.cases++;
     stats.calls += calls.length;
     stats.byStrategy[strategy] = (stats.byStrategy[strategy] ?? 0) + 1;

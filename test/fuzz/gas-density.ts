@@ -48,6 +48,8 @@ function byteSources(row: OpcodeRow, big: boolean): number[] | undefined {
   if (row.name === "xmload") return [3, 2];
   if (row.name === "mload") return [2];
   if (row.name === "mstore") return [2, big ? 6 : 2];
+  if (row.name === "mloadbi" || row.name === "mstorebi") return [2];
+  if (row.name === "req32") return [3]; // a 32-byte string, so the check passes
   // native value: ids are 32 bytes (a public key will do)
   if (row.name === "balance" || row.name === "pay") return [3];
   return undefined;
@@ -56,6 +58,11 @@ function byteSources(row: OpcodeRow, big: boolean): number[] | undefined {
 /** The loop body for one row, or null when the row cannot repeat in a loop (it ends the call). */
 function body(b: CodeBuilder, row: OpcodeRow, big: boolean, longImm: boolean): boolean {
   if (row.flow === "exit") return false;
+  // `once` reverts when its flag is set: each iteration clears it again
+  if (row.name === "once") {
+    b.emit("once").emit("push0").emit("sstore", 255, 0);
+    return true;
+  }
   const get = (i: number): void => void b.emit("lget", i);
   if (row.flow === "branch" || row.flow === "jump") {
     for (let i = 0; i < row.pop; i++) get(i === 0 ? 1 : 0);
@@ -121,7 +128,7 @@ export function densityPrograms(): DensityProgram[] {
     // 1 KiB inputs where the result still fits MAX_BYTES_LEN (bcat doubles it) and loads can read back
     const byteIn = (typedSig(row, row.operands.map((o) => (o.kind === "mode" ? 3 : 0)))?.ins ?? []).includes("b");
     const variants: [boolean, boolean][] = [[false, false]];
-    if (row.dyn && byteIn && !["ed25519", "emit", "xload", "balance", "pay"].includes(row.dyn) && row.name !== "bcat" && row.name !== "mload") variants.push([true, false]);
+    if (row.dyn && byteIn && !["ed25519", "emit", "xload", "balance", "pay"].includes(row.dyn) && row.name !== "bcat" && !["mload", "mloadbi", "mstorebi", "req32", "once"].includes(row.name)) variants.push([true, false]);
     // every row with a LEB128 immediate (from the table) also runs at its longest legal immediate
     if (lebImmediate(row)) variants.push([false, true]);
     for (const [big, longImm] of variants) {

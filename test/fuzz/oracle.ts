@@ -82,6 +82,16 @@ function safeCall(vm: MoteVM, module: Uint8Array, c: CallSpec, store: MemoryStat
   }
 }
 
+/** The calls of a case on one VM, each result as its canonical line ("exception" when the host threw). */
+export function runOnEngine(vm: MoteVM, module: Uint8Array, calls: readonly CallSpec[], store: MemoryStateStore): { results: string[]; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const results = calls.map((c) => {
+    const r = safeCall(vm, module, c, store, c.gas, findings);
+    return r ? resultToJson(r) : "exception";
+  });
+  return { results, findings };
+}
+
 function valueIsBytes(v: Value): boolean {
   return v instanceof Uint8Array;
 }

@@ -56,6 +56,11 @@ export function typedSig(row: OpcodeRow, ops: readonly OperandValue[]): Sig | un
     case "mstore": return { ins: [modeTy(mode, 0), modeTy(mode, 1)], outs: [] };
     case "xload": return { ins: ["b"], outs: [modeTy(mode, 1)] };
     case "xmload": return { ins: ["b", modeTy(mode, 0)], outs: [modeTy(mode, 1)] };
+    case "sloadi": return { ins: [], outs: ["i"] };
+    case "sstorei": return { ins: ["i"], outs: [] };
+    case "mloadbi": return { ins: ["b"], outs: ["i"] };
+    case "mstorebi": return { ins: ["b", "i"], outs: [] };
+    case "req32": return { ins: ["b"], outs: [] };
     case "balance": return { ins: ["b"], outs: ["i"] };
     case "pay": return { ins: ["b", "i"], outs: [] };
     case "caller":

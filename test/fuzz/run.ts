@@ -29,9 +29,10 @@ const program = new Command("fuzz")
   .option("--save", "minimize each distinct finding and write it to test/regressions/", false)
   .option("--json <file>", "write the final figures to this file")
   .option("--compiler", "fuzz the compiler (mutated sources) instead of the VM", false)
+  .option("--light", "per-call checks and the engine comparison only (no determinism, gas-exactness or round-trip reruns): more cases per second", false)
   .showHelpAfterError();
 
-const opts = program.parse().opts<{ seconds: number; cases?: number; seed?: number; differential: boolean; strategy?: string[]; save: boolean; json?: string; compiler: boolean }>();
+const opts = program.parse().opts<{ seconds: number; cases?: number; seed?: number; differential: boolean; strategy?: string[]; save: boolean; json?: string; compiler: boolean; light: boolean }>();
 for (const s of opts.strategy ?? []) {
   if (!STRATEGIES.includes(s as Strategy)) program.error(`fuzz: unknown strategy '${s}' (expected one of ${STRATEGIES.join(", ")})`);
 }
@@ -66,7 +67,7 @@ if (opts.compiler) {
 const line = (s: CampaignStats): string =>
   `${s.seconds.toFixed(0).padStart(6)} s  ${String(s.cases).padStart(9)} cases  ${String(s.calls).padStart(9)} calls  ` +
   `${(s.cases / Math.max(s.seconds, 1e-9)).toFixed(0).padStart(6)} cases/s  verified ${s.verified}  ` +
-  `${opts.differential ? `diff ${s.differentialCalls} calls  ` : ""}findings ${s.findings.length}`;
+  `${opts.differential ? `diff ${s.differentialCalls} calls  ` : ""}fast ${s.fastCalls} calls (${s.fastDivergences} divergent)  findings ${s.findings.length}`;
 
 let printed = 0;
 const stats = await runCampaign({
@@ -74,6 +75,7 @@ const stats = await runCampaign({
   seconds: opts.seconds,
   ...(opts.cases !== undefined ? { cases: opts.cases } : {}),
   differential: opts.differential,
+  light: opts.light,
   ...(opts.strategy ? { strategies: opts.strategy as Strategy[] } : {}),
   progress: (s) => {
     if (process.stdout.isTTY) process.stdout.write(`\r${line(s)}`);

@@ -23,14 +23,17 @@ function report(s: CampaignStats): string {
 }
 
 describe(`VM fuzz (MOTE_SEED=${SEED})`, () => {
-  it(`${CASES} cases: no trap, known statuses, exact gas, no effects on failure, deterministic, verifier = decoder`, async () => {
+  it(`${CASES} cases: no trap, known statuses, exact gas, no effects on failure, deterministic, verifier = decoder, fast engine = interpreter`, async () => {
     console.log(`VM fuzz seed: MOTE_SEED=${SEED}`);
     const s = await runCampaign({ seed: SEED, cases: CASES });
     console.log(
-      `VM fuzz: ${s.cases} cases, ${s.calls} calls, ${s.verified} verified, ${s.rejected} rejected, ${s.seconds.toFixed(1)} s; statuses ${JSON.stringify(s.statuses)}`,
+      `VM fuzz: ${s.cases} cases, ${s.calls} calls, ${s.verified} verified, ${s.rejected} rejected, ${s.fastCalls} calls on the fast engine (${s.fastDivergences} divergences), ${s.seconds.toFixed(1)} s; statuses ${JSON.stringify(s.statuses)}`,
     );
     expect(s.findings.length, report(s)).toBe(0);
     expect(s.cases).toBe(CASES);
+    // every case also ran on the fast engine, with the interpreter's results and final state
+    expect(s.fastCases).toBe(CASES);
+    expect(s.fastDivergences).toBe(0);
     // every strategy ran and reached both sides of the verifier
     for (const k of ["generate", "mutate-generated", "mutate-corpus", "structure", "random"]) expect(s.byStrategy[k] ?? 0).toBeGreaterThan(CASES / 50);
     expect(s.verified).toBeGreaterThan(CASES / 4);

@@ -259,7 +259,12 @@ export interface DevnetOptions {
   start?: bigint;
   /** Native balances at genesis. */
   alloc?: { account: KeyPair; amount: bigint }[];
+  /** The genesis salt (32 bytes); fixed by default so test chains are reproducible. Two chains meant to differ pass two salts. */
+  salt?: Uint8Array;
 }
+
+/** The test chains' default genesis salt: fixed, so gas reports and ids repeat run to run. */
+export const TEST_GENESIS_SALT = new Uint8Array(32).fill(0x5a);
 
 /** A fresh in-memory ledger with a deterministic clock, and the contracts deployed on it. */
 export class Devnet {
@@ -280,7 +285,7 @@ export class Devnet {
       chainId: opts.chainId ?? "mote-test",
       genesisTimestamp: start,
       clock: () => chain!.tick(),
-      genesis: { alloc: (opts.alloc ?? []).map((a) => ({ id: a.account.publicKey, amount: a.amount })) },
+      genesis: { alloc: (opts.alloc ?? []).map((a) => ({ id: a.account.publicKey, amount: a.amount })), salt: opts.salt ?? TEST_GENESIS_SALT },
     });
     chain = new Devnet(ledger, start);
     return chain;
@@ -477,7 +482,7 @@ export function compileContract(path: string): { module: Uint8Array; abi: Abi } 
 
 /** The id the next instance `deployer` creates will have: it follows from the deployer's nonce. */
 export function nextContractId(chain: Devnet, deployer: KeyPair, ahead = 0n): Uint8Array {
-  return instanceId(deployer.publicKey, chain.ledger.nonce(deployer.publicKey) + ahead);
+  return instanceId(chain.ledger.genesisHash, deployer.publicKey, chain.ledger.nonce(deployer.publicKey) + ahead);
 }
 
 // -- gas report --------------------------------------------------------------------------------------

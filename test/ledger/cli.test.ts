@@ -79,13 +79,15 @@ describe("mote ledger commands", () => {
   });
 
   it("init, deploy, call, view, events and show", async () => {
-    expect((await mote("ledger", "init", "--data", data, "--chain-id", "cli-test", "--timestamp", "1000")).code).toBe(0);
+    const init = await mote("ledger", "init", "--data", data, "--chain-id", "cli-test", "--timestamp", "1000", "--json");
+    expect(init.code).toBe(0);
+    const genesis = fromHex((JSON.parse(init.out) as { genesis: string }).genesis, "genesis");
     expect(await mote("ledger", "init", "--data", data)).toMatchObject({ code: 1, err: `mote: ${data}: already holds a ledger\n` });
     const d = await mote("tx", "deploy", mbc, "100", "--key", keyFile, "--data", data, "--timestamp", "1001", "--json");
     expect(d.code).toBe(0);
     const dj = JSON.parse(d.out) as { contract: string; height: string; receipt: { status: string } };
     // the instance id follows from the deployer and its nonce (0), not from the module
-    contract = Buffer.from(instanceId(readKeyFile(keyFile).publicKey, 0n)).toString("hex");
+    contract = Buffer.from(instanceId(genesis, readKeyFile(keyFile).publicKey, 0n)).toString("hex");
     expect(dj).toMatchObject({ contract: `0x${contract}`, height: "1", receipt: { status: "ok" } });
     const c = await mote("tx", "call", contract, "put", "0x6162", "7", "--key", keyFile, "--data", data, "--timestamp", "1002");
     expect(c.code).toBe(0);

@@ -14,7 +14,7 @@ const keys = [1, 2, 3].map((n) => KeyPair.fromSeed(new Uint8Array(32).fill(n)));
 let t = 1_700_000_000n;
 const ledger = await Ledger.open(dir, { chainId: "crash", clock: () => t++ });
 // the instance is keys[0]'s first deploy, its first transaction
-const id = instanceId(keys[0]!.publicKey, 0n);
+const id = instanceId(ledger.genesisHash, keys[0]!.publicKey, 0n);
 if (!ledger.contract(id)) {
   const r = ledger.submit([ledger.signDeploy(keys[0]!, book, [1_000_000n])]);
   if (!r.outcomes[0]!.ok) throw new Error("deploy refused");

@@ -11,7 +11,7 @@ import { key } from "./helpers.ts";
 const alice = key(1);
 const callTx = (over: Partial<UnsignedTx> = {}): UnsignedTx =>
   ({
-    chainId: "devnet",
+    genesisHash: new Uint8Array(32).fill(0x6e),
     sender: alice.publicKey,
     nonce: 3n,
     gasLimit: 50_000,
@@ -37,14 +37,17 @@ function decodeError(f: () => unknown): DecodeError {
 describe("transaction encoding", () => {
   it("lays out a call exactly as documented", () => {
     const b = encodeUnsignedTx(callTx({ args: [] }));
-    // version, kind, chain id (len + "devnet"), sender, nonce, gas limit, gas price, value, contract, selector, arg count
-    expect(b.length).toBe(1 + 1 + 1 + 6 + 32 + 8 + 4 + 8 + 8 + 32 + 4 + 1);
-    expect(hex(b.subarray(0, 9))).toBe("020206" + hex(new TextEncoder().encode("devnet")));
-    expect(hex(b.subarray(41, 49))).toBe("0300000000000000");
-    expect(hex(b.subarray(49, 53))).toBe("50c30000");
-    expect(hex(b.subarray(53, 61))).toBe("0700000000000000");
-    expect(hex(b.subarray(61, 69))).toBe("0900000000000000");
-    expect(hex(b.subarray(101, 105))).toBe("44332211");
+    // version, kind, genesis hash, sender, nonce, gas limit, gas price, value, contract, selector, arg count
+    expect(b.length).toBe(1 + 1 + 32 + 32 + 8 + 4 + 8 + 8 + 32 + 4 + 1);
+    expect(hex(b.subarray(0, 34))).toBe("0302" + "6e".repeat(32));
+    expect(hex(b.subarray(34, 66))).toBe(hex(alice.publicKey));
+    expect(hex(b.subarray(66, 74))).toBe("0300000000000000");
+    expect(hex(b.subarray(74, 78))).toBe("50c30000");
+    expect(hex(b.subarray(78, 86))).toBe("0700000000000000");
+    expect(hex(b.subarray(86, 94))).toBe("0900000000000000");
+    expect(hex(b.subarray(94, 126))).toBe("cc".repeat(32));
+    expect(hex(b.subarray(126, 130))).toBe("44332211");
+    expect(b[130]).toBe(0);
   });
 
   it("round-trips signed deploys and calls, and the signature covers every byte before it", () => {
@@ -89,19 +92,19 @@ describe("transaction encoding", () => {
       t[i] = v;
       return t;
     };
-    expect(decodeError(() => decodeTx(at(0, 1))).message).toBe("tx.version at byte 0: unsupported transaction version 1");
+    expect(decodeError(() => decodeTx(at(0, 1))).message).toBe("tx.version at byte 0: unsupported transaction version 1, expected 3");
     expect(decodeError(() => decodeTx(at(1, 9))).message).toBe("tx.kind at byte 1: unknown transaction kind 9 (1 deploy, 2 call)");
-    expect(decodeError(() => decodeTx(at(3, 0x20))).message).toMatch(/^tx\.chain_id at byte 2: chain id must be/);
+    expect(decodeError(() => decodeTx(at(0, 2))).message).toMatch(/^tx\.version at byte 0: unsupported transaction version 2, expected 3 \(version 2 named the chain by its id only/);
     const noGas = s.slice();
-    noGas.fill(0, 49, 53);
-    expect(decodeError(() => decodeTx(noGas)).message).toBe("tx.gas_limit at byte 49: gas limit 0 is outside 1..2000000000");
-    // args start at 105: count 3, then arg 0's tag
-    expect(decodeError(() => decodeTx(at(105, 9))).message).toBe("tx.args.count at byte 105: 9 values, at most 8 allowed");
-    expect(decodeError(() => decodeTx(at(106, 7))).message).toBe("tx.args[0].tag at byte 106: unknown value tag 7 (0 int, 1 bytes)");
+    noGas.fill(0, 74, 78);
+    expect(decodeError(() => decodeTx(noGas)).message).toBe("tx.gas_limit at byte 74: gas limit 0 is outside 1..2000000000");
+    // args start at 130: count 3, then arg 0's tag
+    expect(decodeError(() => decodeTx(at(130, 9))).message).toBe("tx.args.count at byte 130: 9 values, at most 8 allowed");
+    expect(decodeError(() => decodeTx(at(131, 7))).message).toBe("tx.args[0].tag at byte 131: unknown value tag 7 (0 int, 1 bytes)");
   });
 
   it("refuses to encode out-of-range fields", () => {
-    expect(() => encodeUnsignedTx(callTx({ chainId: "bad id" }))).toThrow(/chain id 'bad id'/);
+    expect(() => encodeUnsignedTx(callTx({ genesisHash: new Uint8Array(31) }))).toThrow(/^genesis hash must be 32 bytes, got 31$/);
     expect(() => encodeUnsignedTx(callTx({ gasLimit: 0 }))).toThrow(/gas limit 0/);
     expect(() => encodeUnsignedTx(callTx({ value: 2n ** 64n }))).toThrow(/^value 18446744073709551616 is outside u64$/);
     expect(() => encodeUnsignedTx(callTx({ gasPrice: -1n }))).toThrow(/^gas price -1 is outside u64$/);

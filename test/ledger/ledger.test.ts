@@ -23,8 +23,11 @@ const book = program("book.masm");
 const counter = program("../programs/counter.masm");
 const vm = await MoteVM.create();
 
+/** A fixed genesis salt: the determinism test needs two chains made the same way to be the same chain. */
+const SALT = new Uint8Array(32).fill(0x11);
+
 async function fresh(): Promise<Ledger> {
-  return Ledger.open(":memory:", { chainId: "devnet", clock: ticking(), vm });
+  return Ledger.open(":memory:", { chainId: "devnet", clock: ticking(), vm, genesis: { salt: SALT } });
 }
 
 function rejected(f: () => unknown): TxRejected {
@@ -42,7 +45,7 @@ describe("ledger", () => {
     const l = await fresh();
     const d = l.deploy(alice, book, [100n]);
     expect(d.receipt.status).toBe("ok");
-    expect(hex(d.contract)).toBe(hex(instanceId(alice.publicKey, 0n)));
+    expect(hex(d.contract)).toBe(hex(instanceId(l.genesisHash, alice.publicKey, 0n)));
     expect(l.contract(d.contract)).toMatchObject({ deployer: alice.publicKey, height: 1n, moduleHash: (vm.verify(book) as { id: Uint8Array }).id });
     expect(l.height).toBe(1n);
     const put = l.call(bob, d.contract, "put", [enc("temp"), 21n]);
@@ -124,8 +127,8 @@ describe("ledger", () => {
         t[t.length - 1] ^= 0x80;
         return l.submit([t]);
       }],
-      ["a wrong chain id", "chain_id", /^wrong chain id 'other' \(this chain is 'devnet'\)$/, (l, c) =>
-        l.submit([signTx({ chainId: "other", sender: alice.publicKey, nonce: 1n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: c, selector: 1, args: [] }, alice)])],
+      ["a wrong chain (genesis hash)", "chain_id", /^signed for another chain: the transaction's genesis hash is (00){32}, chain 'devnet' has [0-9a-f]{64}$/, (l, c) =>
+        l.submit([signTx({ genesisHash: new Uint8Array(32), sender: alice.publicKey, nonce: 1n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: c, selector: 1, args: [] }, alice)])],
       ["a replayed nonce", "nonce_replayed", /^nonce 0 already used by [0-9a-f]{64} \(next is 1\)$/, (l, c) =>
         l.call(alice, c, "put", [enc("x"), 1n], { nonce: 0n })],
       ["a skipped nonce", "nonce_skipped", /^nonce 5 skips ahead for [0-9a-f]{64} \(next is 1\)$/, (l, c) =>
@@ -177,15 +180,15 @@ describe("ledger", () => {
     const a = bookVariant(2);
     const d1 = l.signDeploy(alice, a, [10n], { nonce: 0n });
     const d2 = l.signDeploy(bob, a, [10n], { nonce: 0n }); // same module: a second instance
-    const c1 = l.signCall(alice, instanceId(alice.publicKey, 0n), "put", [enc("a"), 1n], { nonce: 1n }); // sees d1's instance
+    const c1 = l.signCall(alice, instanceId(l.genesisHash, alice.publicKey, 0n), "put", [enc("a"), 1n], { nonce: 1n }); // sees d1's instance
     const skip = l.signCall(alice, new Uint8Array(32), "put", [], { nonce: 9n });
     const r = l.submit([d1, d2, c1, skip]);
     expect(r.outcomes.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ok", "ok", "ok", "nonce_skipped"]);
     expect(r.block!.txs).toHaveLength(3);
     expect(r.block!.header.height).toBe(1n);
     expect(l.nonce(bob.publicKey)).toBe(1n);
-    expect(l.view(instanceId(alice.publicKey, 0n), "get", [enc("a")]).returns).toEqual([1n]);
-    expect(l.view(instanceId(bob.publicKey, 0n), "get", [enc("a")]).returns).toEqual([0n]);
+    expect(l.view(instanceId(l.genesisHash, alice.publicKey, 0n), "get", [enc("a")]).returns).toEqual([1n]);
+    expect(l.view(instanceId(l.genesisHash, bob.publicKey, 0n), "get", [enc("a")]).returns).toEqual([0n]);
     expect(l.audit()).toMatchObject({ ok: true, txs: 3 });
   });
 

@@ -35,8 +35,8 @@ describe("contract instances", () => {
     const l = await chain();
     const a = l.deploy(operator, registry);
     const b = l.deploy(alice, registry);
-    expect(hex(a.contract)).toBe(hex(instanceId(operator.publicKey, 0n)));
-    expect(hex(b.contract)).toBe(hex(instanceId(alice.publicKey, 0n)));
+    expect(hex(a.contract)).toBe(hex(instanceId(l.genesisHash, operator.publicKey, 0n)));
+    expect(hex(b.contract)).toBe(hex(instanceId(l.genesisHash, alice.publicKey, 0n)));
     expect(hex(a.contract)).not.toBe(hex(b.contract));
     const ia = l.contract(a.contract)!;
     const ib = l.contract(b.contract)!;
@@ -51,7 +51,7 @@ describe("contract instances", () => {
     expect(l.events({ contract: b.contract })).toHaveLength(0);
     // the same deployer's second deploy is a third instance (its nonce moved)
     const c = l.deploy(operator, registry);
-    expect(hex(c.contract)).toBe(hex(instanceId(operator.publicKey, 2n)));
+    expect(hex(c.contract)).toBe(hex(instanceId(l.genesisHash, operator.publicKey, 2n)));
     expect(l.audit()).toMatchObject({ ok: true });
   });
 

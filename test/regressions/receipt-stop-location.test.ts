@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { register } from "../../cli/commands/ledger.ts";
 import { inProcessMote } from "../helpers/cli.ts";
-import { instanceId, readKeyFile } from "../../ledger/index.ts";
+import { fromHex, instanceId, readKeyFile } from "../../ledger/index.ts";
 
 const mote = inProcessMote(register);
 
@@ -22,9 +22,11 @@ describe("receipts keep where a call stopped", () => {
     const src = join(dir, "roles.mote");
     writeFileSync(src, ["contract Roles {", "  pub fn second(x: u64, y: u64) -> u64 {", '    require(x > 0, "missing role");', '    require(y > 0, "missing role");', "    return x + y;", "  }", "}", ""].join("\n"));
     expect((await mote("keygen", "--out", key)).code).toBe(0);
-    expect((await mote("ledger", "init", "--data", data)).code).toBe(0);
+    const init = await mote("ledger", "init", "--data", data, "--json");
+    expect(init.code).toBe(0);
+    const genesis = fromHex((JSON.parse(init.out) as { genesis: string }).genesis, "genesis");
     expect((await mote("tx", "deploy", src, "--key", key, "--data", data)).code).toBe(0);
-    const contract = Buffer.from(instanceId(readKeyFile(key).publicKey, 0n)).toString("hex");
+    const contract = Buffer.from(instanceId(genesis, readKeyFile(key).publicKey, 0n)).toString("hex");
     const call = await mote("tx", "call", contract, "second", "1", "0", "--key", key, "--data", data);
     expect(call.code).toBe(1);
     expect(call.out).toMatch(/status: revert: roles\.mote:4:5: missing role/);

@@ -11,7 +11,7 @@ import { toReceipt } from "../../ledger/app.ts";
 import { MemoryStateStore, MoteVM, resultToJson } from "../../vm/host/index.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/edge.json", import.meta.url), "utf8")) as { vectors: { name: string; module: string; expected: string }[] };
-const tx: UnsignedTx = { chainId: "devnet", sender: key(1).publicKey, nonce: 0n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: new Uint8Array(32), selector: 1, args: [] };
+const tx: UnsignedTx = { genesisHash: new Uint8Array(32), sender: key(1).publicKey, nonce: 0n, gasLimit: 1000, gasPrice: 0n, value: 0n, kind: "call", contract: new Uint8Array(32), selector: 1, args: [] };
 const LARGE = vectors.vectors.find((v) => v.name === "edge: revert large id")!;
 
 describe("revert error ids are u32 on every host", () => {

@@ -293,7 +293,7 @@ const CASES: Record<OpName, Case[]> = {
     { name: "reads an int", body: "sload 3 0\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), le8(77n)), ...ok(77n) },
     { name: "reads bytes", body: "sload 3 2\nret", o: { ret: "b" }, setup: (s, id) => s.set(id, Uint8Array.of(3), text("xyz")), ...ok(text("xyz")) },
     { name: "int from a short value", body: "sload 3 0\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), hex("0102")), ...ok(0x0201n) },
-    { name: "a storage failure", body: "sload 3 0\nret", setup: (s) => { s.get = () => { throw new Error("disk"); }; }, status: "host_error" },
+    { name: "a storage failure", body: "sload 3 0\nret", setup: (s) => { s.get = s.getKeyed = () => { throw new Error("disk"); }; }, status: "host_error" }, // every read path of the store fails
   ],
   sstore: [
     {
@@ -340,6 +340,51 @@ const CASES: Record<OpName, Case[]> = {
       ...ok(0n),
       check: (_r, s, id) => expect(s.get(id, cat(Uint8Array.of(4), text("k")))).toEqual(le8(6n)),
     },
+  ],
+  // short forms (issue 15): each must do what its long form does
+  sloadi: [
+    { name: "absent reads 0", body: "sloadi 3\nret", ...ok(0n) },
+    { name: "reads an int, as sload 3 0", body: "sloadi 3\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), le8(77n)), ...ok(77n) },
+    { name: "int from a short value", body: "sloadi 3\nret", setup: (s, id) => s.set(id, Uint8Array.of(3), hex("0102")), ...ok(0x0201n) },
+  ],
+  sstorei: [
+    {
+      name: "writes an int under the same key as sstore 1 0",
+      body: "push 9\nsstorei 1\nsload 1 0\nret",
+      ...ok(9n),
+      check: (_r, s, id) => expect(s.get(id, Uint8Array.of(1))).toEqual(le8(9n)),
+    },
+  ],
+  mloadbi: [
+    { name: "bytes key, int value, as mload 4 1", body: "pushb c0\nmloadbi 4\nret", o: { consts: ['"alice"'] }, setup: (s, id) => s.set(id, cat(Uint8Array.of(4), text("alice")), le8(51n)), ...ok(51n) },
+    { name: "key too long", body: "pushb c0\nmloadbi 4\nret", o: { consts: ["0x" + "00".repeat(64)] }, status: "bounds" },
+    { name: "an int key is no reference", body: "push 5\nmloadbi 4\nret", status: "bounds" },
+  ],
+  mstorebi: [
+    {
+      name: "bytes key, int value, as mstore 4 1",
+      body: "pushb c0\npush 6\nmstorebi 4\npushb c0\nmload 4 1\nret",
+      o: { consts: ['"k"'] },
+      ...ok(6n),
+      check: (_r, s, id) => expect(s.get(id, cat(Uint8Array.of(4), text("k")))).toEqual(le8(6n)),
+    },
+  ],
+  once: [
+    {
+      name: "first run: writes the int 1 to slot 255, as the long guard does",
+      body: "once\npush 3\nret",
+      ...ok(3n),
+      check: (_r, s, id) => expect(s.get(id, Uint8Array.of(255))).toEqual(le8(1n)),
+    },
+    { name: "second run: revert with error 0", body: "once\npush 3\nret", setup: (s, id) => s.set(id, Uint8Array.of(255), le8(1n)), status: "revert", error: 0 },
+    { name: "a zero flag counts as not run", body: "once\npush 3\nret", setup: (s, id) => s.set(id, Uint8Array.of(255), le8(0n)), ...ok(3n) },
+    { name: "a storage failure", body: "once\npush0\nret", setup: (s) => { s.get = s.getKeyed = () => { throw new Error("disk"); }; }, status: "host_error" },
+  ],
+  req32: [
+    { name: "a 32-byte string passes and is popped", body: "push 4\nlget0\nreq32 7\nret", o: { args: "b" }, args: [new Uint8Array(32).fill(1)], ...ok(4n) },
+    { name: "31 bytes: revert with the error id", body: "lget0\nreq32 7\npush 4\nret", o: { args: "b" }, args: [new Uint8Array(31)], status: "revert", error: 7 },
+    { name: "33 bytes: revert", body: "lget0\nreq32 300\npush 4\nret", o: { args: "b" }, args: [new Uint8Array(33)], status: "revert", error: 300 },
+    { name: "an int is no string", body: "push 32\nreq32 7\npush 4\nret", status: "bounds" },
   ],
   xload: [
     { name: "another contract's slot", body: "lget0\nxload 2 0\nret", o: { args: "b" }, args: [OTHER], setup: (s) => s.set(OTHER, Uint8Array.of(2), le8(42n)), ...ok(42n) },

@@ -22,7 +22,7 @@ import {
   OP_BLEN, OP_BCAT, OP_BSLICE, OP_BEQ, OP_BGET, OP_ITOB, OP_BTOI, OP_SHA256, OP_EDVERIFY,
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
   OP_CALLER, OP_SELF, OP_NOW, OP_HEIGHT, OP_GASLEFT, OP_EMIT, OP_VALUE, OP_BALANCE, OP_PAY,
-  OP_BPUT, OP_BWRITE, OP_BDUP, OP_AMARK, OP_ARELEASE, IMAGE,
+  OP_BPUT, OP_BWRITE, OP_BDUP, OP_AMARK, OP_ARELEASE, OP_ONCE, OP_REQ32, OP_SLOADI, IMAGE,
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay, host_trace } from "./host";
 import { ulebAt, gasBias } from "./verify";
@@ -94,7 +94,7 @@ function buildKey(slot: u32, mode: u32, hasKey: bool, k: u64): bool {
 }
 
 /** u64 × u64 → high 64 bits of the 128-bit product; low 64 bits are the wrapping product. */
-function mulHi(a: u64, b: u64): u64 {
+export function mulHi(a: u64, b: u64): u64 {
   const a0 = a & 0xffffffff, a1 = a >>> 32, b0 = b & 0xffffffff, b1 = b >>> 32;
   const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
   const mid = (p00 >>> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
@@ -102,7 +102,7 @@ function mulHi(a: u64, b: u64): u64 {
 }
 
 /** Applies a sign to a magnitude; 0 with `fixOvf` set when it does not fit an i64. */
-let fixOvf: bool = false;
+export let fixOvf: bool = false;
 function signed(mag: u64, neg: bool): u64 {
   if (neg) {
     if (mag > 0x8000000000000000) fixOvf = true;
@@ -113,7 +113,7 @@ function signed(mag: u64, neg: bool): u64 {
 }
 
 /** Q47.16 multiply: (a*b) >> 16 on a 128-bit intermediate, truncating toward zero. */
-function fmul(a: u64, b: u64): u64 {
+export function fmul(a: u64, b: u64): u64 {
   const neg = (<i64>(a ^ b)) < 0;
   const ua = <i64>a < 0 ? 0 - a : a;
   const ub = <i64>b < 0 ? 0 - b : b;
@@ -127,7 +127,7 @@ function fmul(a: u64, b: u64): u64 {
 }
 
 /** Q47.16 divide: (a << 16) / b on a 128-bit dividend, truncating toward zero; b != 0. */
-function fdiv(a: u64, b: u64): u64 {
+export function fdiv(a: u64, b: u64): u64 {
   const neg = (<i64>(a ^ b)) < 0;
   const ua = <i64>a < 0 ? 0 - a : a;
   const ub = <i64>b < 0 ? 0 - b : b;
@@ -1170,13 +1170,71 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         arenaTop = <i32>m;
         continue;
       }
+      // -- short forms (issue 15: module size) -------------------------------------------------------
+      case OP_ONCE: {
+        // the compiler's run-once guard of init, `sload 255 0; eqz; require 0; push1; sstore 255 0`
+        buildKey(255, 0, false, 0);
+        gas -= DG_SLOAD;
+        if (gas < 0) break;
+        const n = host_sload(IO, keyLen, VALBUF, MAX_BYTES_LEN);
+        if (n < 0 || n > MAX_BYTES_LEN) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        gas -= words(n) * DG_COPY_PER_WORD;
+        if (gas < 0) break;
+        if (n < 8) store<u64>(VALBUF + n, 0);
+        if (load<u64>(VALBUF) != 0) {
+          errorId = 0;
+          st = ST_REVERT | MID;
+          break;
+        }
+        store<u64>(VALBUF, 1);
+        gas -= DG_SSTORE + DG_SSTORE_PER_WORD;
+        if (gas < 0) break;
+        if (host_sstore(IO, keyLen, VALBUF, 8) != 0) {
+          st = ST_HOST_ERROR | MID;
+          break;
+        }
+        continue;
+      }
+      case OP_REQ32: {
+        // an entry check, `blen; push 32; eq; require e`
+        const v = t;
+        sp -= 8;
+        t = load<u64>(sp);
+        let id = <u32>load<u8>(pc);
+        pc++;
+        if (id & 0x80) {
+          id = ulebAt(pc - 1);
+          while (load<u8>(pc - 1) & 0x80) pc++;
+        }
+        if (!refOk(v)) {
+          st = ST_BOUNDS | MID;
+          break;
+        }
+        if (refLen(v) != 32) {
+          errorId = id;
+          st = ST_REVERT | MID;
+          break;
+        }
+        continue;
+      }
       // -- storage (the default case: separate labels for 0x70..0x75 would stop binaryen's shrink
-      // passes from making the whole switch one br_table; the verifier admits no other code here) ----
+      // passes from making the whole switch one br_table; the verifier admits no other code here).
+      // The short forms 0x88..0x8b are sload, sstore, mload, mstore (op & 3) with mode (op >> 1) & 1.
       default: {
-        const op = <u32>load<u8>(pc - 1);
+        let op = <u32>load<u8>(pc - 1);
         const slot = <u32>load<u8>(pc);
-        const mode = <u32>load<u8>(pc + 1);
-        pc += 2;
+        let mode: u32;
+        if (op >= OP_SLOADI) {
+          mode = (op >> 1) & 1;
+          op = OP_SLOAD + (op & 3);
+          pc += 1;
+        } else {
+          mode = <u32>load<u8>(pc + 1);
+          pc += 2;
+        }
         if (op == OP_SSTORE || op == OP_MSTORE) {
           const v = t;
           let k: u64 = 0;

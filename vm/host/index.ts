@@ -3,16 +3,16 @@
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import * as ed from "@noble/ed25519";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type VerifyErrorName } from "../spec/format.ts";
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
-import { BALANCE_KEY, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { verifyEd25519 } from "./ed25519.ts";
+import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
-ed.hashes.sha512 = sha512;
 
 /**
  * vm/build/mote.wasm, seen from this file (vm/host/) or from the bundled CLI (dist/ or dist/chunks/, see
@@ -112,9 +112,10 @@ interface Exports {
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
-  writes: Map<string, [Uint8Array, Uint8Array]>;
-  /** Balances changed by this call's payments, by id (hex); committed only on ok. */
-  balances: Map<string, [Uint8Array, bigint]>;
+  /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
+  writes: Map<string, [Uint8Array | null, Uint8Array]>;
+  /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
+  balances: Map<string, [Uint8Array, bigint]> | null; // made by the first payment (most calls make none)
   events: VmEvent[];
   onStore?: CallOptions["onStore"];
   onTrace?: CallOptions["onTrace"];
@@ -122,6 +123,15 @@ interface CallState {
 }
 
 const U64_MAX = 2n ** 64n - 1n;
+const I64_MIN = -(2n ** 63n);
+const ZERO32 = new Uint8Array(32);
+const MAX_KEY_BYTES = LIMITS.MAX_KEY_BYTES.value;
+const MAX_BYTES_LEN = LIMITS.MAX_BYTES_LEN.value;
+
+/** The result of a call that did not run (or ended early): no returns, no events. */
+function emptyResult(status: StatusName, extra: Partial<CallResult> = {}): CallResult {
+  return { status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra };
+}
 
 /** A balance as the store holds it: the entry with the empty key, 8 bytes LE; absent = 0. */
 export function readBalance(store: StateStore, id: Uint8Array): bigint {
@@ -140,7 +150,7 @@ export function encodeBalance(amount: bigint): Uint8Array {
 }
 
 function balanceIn(c: CallState, id: Uint8Array): bigint {
-  const o = c.balances.get(toHex(id));
+  const o = c.balances?.get(byteKey(id));
   return o ? o[1] : readBalance(c.store, id);
 }
 
@@ -173,6 +183,36 @@ function compileVm(trace = false): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+let compiledFast: Promise<WebAssembly.Module> | undefined;
+function compileFastRuntime(): Promise<WebAssembly.Module> {
+  if (!compiledFast) {
+    const p = join(dirname(WASM_PATH), "mote-fast.wasm");
+    if (!existsSync(p)) throw new Error(`${p} not found: run npm run build`);
+    compiledFast = WebAssembly.compile(readFileSync(p));
+  }
+  return compiledFast;
+}
+
+/**
+ * Which engine runs calls: "interp", the interpreter in mote.wasm (the reference, and the one every
+ * device runs); "fast", each verified module translated once to WebAssembly (vm/host/fast.ts), with the
+ * same results for every input (the differential fuzzer and the conformance vectors check it).
+ */
+export type EngineKind = "interp" | "fast";
+
+/** Translations shared by every VM of the process, by module id. */
+const fastModules = new BoundedCache<string, FastModule>(256);
+
+interface FastRuntime {
+  f_begin(ex: number, argsLen: number, gas: number): number;
+  f_const(i: number): number;
+  fst: WebAssembly.Global;
+  mote_gas_used(): number;
+  mote_result_len(): number;
+  mote_error(): number;
+  mote_stop_offset(): number;
+}
+
 /** Thrown when the VM itself misbehaves (a WebAssembly trap); never a result of any module or input. */
 export class InternalVmFault extends Error {
   constructor(what: string, cause: unknown) {
@@ -185,16 +225,37 @@ export class MoteVM {
   private readonly x: Exports;
   private readonly mem: Uint8Array;
   private readonly dv: DataView;
+  /** The memory as a Buffer, for its latin1Slice (what Buffer#toString("latin1", …) calls, without the dispatch). */
+  private readonly memBuf: Buffer & { latin1Slice(start: number, end: number): string };
+  private readonly io: number;
+  private readonly ioSize: number;
+  private readonly ctx: number;
   private readonly memUsed: number;
   private loaded: Uint8Array | null = null;
   private loadedId: Uint8Array | null = null;
   private loadedResult: VerifyResult | null = null;
   private cur: CallState | null = null;
+  /** The fast engine's runtime instance (null on the interpreter), its layout and this VM's instances of translations. */
+  private readonly rt: FastRuntime | null;
+  private readonly rtImports: Record<string, unknown> | null;
+  private fastLayout: FastLayout | null = null;
+  private readonly fastInstances = new BoundedCache<FastModule, (f: number) => number>(64);
+  private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
 
-  private constructor(instance: WebAssembly.Instance) {
+  /** The engine this VM runs calls on. */
+  readonly engine: EngineKind;
+
+  private constructor(instance: WebAssembly.Instance, rt: WebAssembly.Instance | null) {
     this.x = instance.exports as unknown as Exports;
+    this.engine = rt ? "fast" : "interp";
+    this.rt = rt ? (rt.exports as unknown as FastRuntime) : null;
+    this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
+    this.memBuf = Buffer.from(this.x.memory.buffer) as MoteVM["memBuf"];
+    this.io = this.x.mote_io_ptr();
+    this.ioSize = this.x.mote_io_size();
+    this.ctx = this.x.mote_ctx_ptr();
     this.memUsed = this.x.mote_memory_used();
   }
 
@@ -214,7 +275,7 @@ export class MoteVM {
         const amount = BigInt.asUintN(64, v);
         const bal = balanceIn(c, c.contract);
         if (bal + amount > U64_MAX) return false;
-        c.balances.set(toHex(c.contract), [c.contract, bal + amount]);
+        (c.balances ??= new Map()).set(byteKey(c.contract), [c.contract, bal + amount]);
         this.dv.setBigUint64(ctx + 80, amount, true);
         return true;
       },
@@ -226,14 +287,37 @@ export class MoteVM {
    * instruction (CallOptions.onStep); a wasm image (or `{ wasm }`) runs that build of the VM instead (the
    * mutation tools and the hostile-import tests run VMs this way).
    */
-  static async create(opts: { trace?: boolean; wasm?: Uint8Array<ArrayBuffer> } | Uint8Array<ArrayBuffer> = {}): Promise<MoteVM> {
+  static async create(
+    opts: { trace?: boolean; wasm?: Uint8Array<ArrayBuffer>; engine?: EngineKind } | Uint8Array<ArrayBuffer> = {},
+  ): Promise<MoteVM> {
     const o = opts instanceof Uint8Array ? { wasm: opts } : opts;
+    const engine = o.engine ?? "interp";
+    if (engine === "fast" && (o.trace || o.wasm)) throw new RangeError("the fast engine runs neither the trace build nor another VM image");
     const mod = o.wasm ? await WebAssembly.compile(o.wasm) : await compileVm(o.trace === true);
     let vm: MoteVM | undefined;
-    const imports = { env: MoteVM.imports(() => vm!) };
-    const instance = await WebAssembly.instantiate(mod, imports);
-    vm = new MoteVM(instance);
+    const env = MoteVM.imports(() => vm!);
+    const instance = await WebAssembly.instantiate(mod, { env });
+    const rt = engine === "fast"
+      ? await WebAssembly.instantiate(await compileFastRuntime(), { env: { ...env, memory: (instance.exports as unknown as Exports).memory } })
+      : null;
+    vm = new MoteVM(instance, rt);
     return vm;
+  }
+
+  /** The translation of the loaded module and this VM's instance of it. */
+  private fast(module: Uint8Array, id: Uint8Array): { fm: FastModule; run: (f: number) => number } {
+    if (this.loadedFast) return this.loadedFast;
+    const rt = this.rt!;
+    const L = (this.fastLayout ??= {
+      mem: this.mem, STACK: rt.f_const(0), STACK_SLOTS: rt.f_const(1), FUNCS: rt.f_const(2), CONSTS: rt.f_const(3), GASTAB: rt.f_const(5),
+      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8),
+    });
+    const fm = fastModules.get(toHex(id), () => compileFast(module, L));
+    const run = this.fastInstances.get(fm, () => {
+      const inst = new WebAssembly.Instance(fm.module, { rt: this.rtImports!, env: { memory: this.x.memory } } as WebAssembly.Imports);
+      return (inst.exports as { run(f: number): number }).run;
+    });
+    return (this.loadedFast = { fm, run });
   }
 
   /** Bytes of linear memory the VM may touch (its exact bound). */
@@ -246,7 +330,13 @@ export class MoteVM {
     return this.mem;
   }
 
-  private range(ptr: number, len: number): boolean {
+  /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
+  private memKey(ptr: number, len: number): string {
+    // Node's Buffer has latin1Slice; a browser's Buffer polyfill (the playground) only the documented toString
+    return typeof this.memBuf.latin1Slice === "function" ? this.memBuf.latin1Slice(ptr, ptr + len) : this.memBuf.toString("latin1", ptr, ptr + len);
+  }
+
+    private range(ptr: number, len: number): boolean {
     return ptr >= 0 && len >= 0 && ptr + len <= this.memUsed;
   }
 
@@ -257,15 +347,16 @@ export class MoteVM {
         const v = vm();
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
-        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
-        const w = c.writes.get(toHex(key));
+        const k = v.memKey(keyPtr, keyLen);
+        const w = c.writes.get(k);
         let val: Uint8Array | undefined;
         try {
-          val = w ? w[1] : c.store.get(c.contract, key);
+          // a view of the key (no copy): stores look it up and do not keep it
+          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
         } catch {
           return fail;
         }
-        if (c.onTrace) c.onTrace({ kind: "sload", key, value: val ?? new Uint8Array(0) });
+        if (c.onTrace) c.onTrace({ kind: "sload", key: v.mem.slice(keyPtr, keyPtr + keyLen), value: val ?? new Uint8Array(0) });
         return v.putValue(val, outPtr, outCap);
       },
       host_sstore(keyPtr, keyLen, valPtr, valLen) {
@@ -273,13 +364,14 @@ export class MoteVM {
         const c = v.cur;
         // an empty key is the contract's native balance (readBalance): only host_pay changes it; keys and
         // values past the limits fail the call as on mote-host (the VM never passes them)
-        if (!c || keyLen < 1 || keyLen > LIMITS.MAX_KEY_BYTES.value || valLen > LIMITS.MAX_BYTES_LEN.value) return fail;
+        if (!c || keyLen < 1 || keyLen > MAX_KEY_BYTES || valLen > MAX_BYTES_LEN) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
-        const key = v.mem.slice(keyPtr, keyPtr + keyLen);
         const value = v.mem.slice(valPtr, valPtr + valLen);
-        c.writes.set(toHex(key), [key, value]);
-        if (c.onStore) c.onStore(key, value, v.control(c));
-        if (c.onTrace) c.onTrace({ kind: "sstore", key, value });
+        // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
+        const key = c.onStore || c.onTrace || !c.store.setKeyed ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
+        c.writes.set(v.memKey(keyPtr, keyLen), [key, value]);
+        if (c.onStore) c.onStore(key!, value, v.control(c));
+        if (c.onTrace) c.onTrace({ kind: "sstore", key: key!, value });
         return 0;
       },
       host_xload(idPtr, keyPtr, keyLen, outPtr, outCap) {
@@ -330,8 +422,9 @@ export class MoteVM {
           if (Buffer.compare(to, c.contract) === 0) return 0;
           const dest = balanceIn(c, to);
           if (dest + amount > U64_MAX) return 2;
-          c.balances.set(toHex(c.contract), [c.contract, from - amount]);
-          c.balances.set(toHex(to), [to, dest + amount]);
+          const b = (c.balances ??= new Map());
+          b.set(byteKey(c.contract), [c.contract, from - amount]);
+          b.set(byteKey(to), [to, dest + amount]);
         } catch {
           return fail;
         }
@@ -353,12 +446,7 @@ export class MoteVM {
       host_ed25519_verify(pkPtr, msgPtr, msgLen, sigPtr) {
         const v = vm();
         if (!v.range(pkPtr, 32) || !v.range(msgPtr, msgLen) || !v.range(sigPtr, 64)) return 0;
-        try {
-          const ok = ed.verify(v.mem.slice(sigPtr, sigPtr + 64), v.mem.slice(msgPtr, msgPtr + msgLen), v.mem.slice(pkPtr, pkPtr + 32), { zip215: false });
-          return ok ? 1 : 0;
-        } catch {
-          return 0;
-        }
+        return verifyEd25519(v.mem.slice(sigPtr, sigPtr + 64), v.mem.slice(msgPtr, msgPtr + msgLen), v.mem.slice(pkPtr, pkPtr + 32)) ? 1 : 0;
       },
     };
   }
@@ -408,6 +496,7 @@ export class MoteVM {
         : { ok: false, code, name: VERIFY_NAME.get(code) ?? ("unknown" as VerifyErrorName), offset: this.x.mote_error_offset() };
     this.loaded = module.slice();
     this.loadedResult = r;
+    this.loadedFast = null;
     this.loadedId = r.ok ? r.id : null;
     return r;
   }
@@ -427,18 +516,16 @@ export class MoteVM {
 
   call(module: Uint8Array, fn: string | number, args: Value[], opts: CallOptions): CallResult {
     const v = this.load(module);
-    const res = (status: StatusName, extra: Partial<CallResult> = {}): CallResult => ({
-      status, gasUsed: 0, returns: [], events: [], error: null, errorOffset: null, ...extra,
-    });
+    const res = emptyResult;
     if (!v.ok) return res("invalid_module", { error: v.code, errorOffset: v.offset });
     const selector = typeof fn === "number" ? fn >>> 0 : cachedSelector(fn);
     // arguments, tagged, into the I/O buffer
-    const io = this.x.mote_io_ptr();
-    const ioSize = this.x.mote_io_size();
+    const io = this.io;
+    const ioSize = this.ioSize;
     let p = io;
     for (const a of args) {
       if (typeof a === "bigint") {
-        if (p + 9 > io + ioSize || a < -(2n ** 63n) || a >= 2n ** 64n) return res("bad_call");
+        if (p + 9 > io + ioSize || a < I64_MIN || a > U64_MAX) return res("bad_call");
         this.mem[p] = TAG_INT;
         this.dv.setBigUint64(p + 1, BigInt.asUintN(64, a), true);
         p += 9;
@@ -451,8 +538,8 @@ export class MoteVM {
       }
     }
     // context
-    const ctx = this.x.mote_ctx_ptr();
-    const caller = opts.caller ?? new Uint8Array(32);
+    const ctx = this.ctx;
+    const caller = opts.caller ?? ZERO32;
     if (caller.length !== 32) throw new RangeError("caller must be a 32-byte public key");
     this.mem.set(caller, ctx);
     this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
@@ -466,23 +553,36 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: new Map(), events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
+    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: null, events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
     this.cur = state;
     let code: number;
+    const rt = this.rt;
     try {
-      code = this.guard("call", () => this.x.mote_call(selector, p - io, gas));
+      if (rt) {
+        const f = this.fast(module, this.loadedId!);
+        const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
+        code = fi < 0 ? (rt.fst.value as number) : f.run(fi);
+      } else {
+        code = this.x.mote_call(selector, p - io, gas);
+      }
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new InternalVmFault("call", e);
+      throw e;
     } finally {
       this.cur = null;
     }
+    const out = rt ?? this.x;
     const status = STATUS_NAME[code];
     if (status === undefined) throw new InternalVmFault("call", `unknown status ${code}`);
-    const gasUsed = this.x.mote_gas_used();
+    const gasUsed = out.mote_gas_used();
     // an error id is a u32 (the revert/require immediate, a verifier code); the export returns it as an i32
-    const error = status === "revert" || status === "invalid_module" ? this.x.mote_error() >>> 0 : null;
-    const stop = this.x.mote_stop_offset();
-    if (status !== "ok") return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
+    const error = status === "revert" || status === "invalid_module" ? out.mote_error() >>> 0 : null;
+    if (status !== "ok") {
+      const stop = out.mote_stop_offset();
+      return res(status, { gasUsed, error, stopOffset: stop >= 0 ? stop : null });
+    }
     const returns: Value[] = [];
-    const rl = this.x.mote_result_len();
+    const rl = out.mote_result_len();
     let q = io;
     while (q < io + rl) {
       if (this.mem[q] === TAG_INT) {
@@ -494,8 +594,11 @@ export class MoteVM {
         q += 3 + l;
       }
     }
-    for (const [key, val] of state.writes.values()) opts.store.set(state.contract, key, val);
-    for (const [id, bal] of state.balances.values()) opts.store.set(id, BALANCE_KEY, encodeBalance(bal));
+    const st = opts.store;
+    const contract = state.contract;
+    if (st.setKeyed) state.writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1]));
+    else state.writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }
 }

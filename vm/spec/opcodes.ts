@@ -51,7 +51,7 @@ export type Operand = { readonly name: string; readonly kind: OperandKind };
 export type Flow = "next" | "branch" | "jump" | "call" | "exit";
 
 /** Dynamic gas a row charges at run time in addition to its static cost. */
-export type DynamicGas = "copy" | "sha256" | "ed25519" | "sload" | "sstore" | "xload" | "emit" | "balance" | "pay";
+export type DynamicGas = "copy" | "sha256" | "ed25519" | "sload" | "sstore" | "xload" | "emit" | "balance" | "pay" | "once";
 
 export interface OpcodeRow {
   readonly name: string;
@@ -216,6 +216,16 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x83, "amark", [], 0, 1, "-> m", 1, "Push the arena's current top, a mark for `arelease`."),
   op(0x84, "arelease", [], 1, 0, "m ->", 1,
     "Free the arena above mark m (from `amark`); `bounds` unless m lies between the arena's start and its top."),
+
+  // -- short forms for what every contract does (issue 15: module size) ------------------------------
+  op(0x88, "sloadi", [{ name: "slot", kind: "slot" }], 0, 1, "-> v", 1, "`sload slot 0`: read an int from storage slot `slot`.", { dyn: "sload" }),
+  op(0x89, "sstorei", [{ name: "slot", kind: "slot" }], 1, 0, "v ->", 1, "`sstore slot 0`: write an int to storage slot `slot`.", { dyn: "sstore" }),
+  op(0x8a, "mloadbi", [{ name: "slot", kind: "slot" }], 1, 1, "k -> v", 1, "`mload slot 1`: read the int at `slot`[k], k a byte string.", { dyn: "sload" }),
+  op(0x8b, "mstorebi", [{ name: "slot", kind: "slot" }], 2, 0, "k v ->", 1, "`mstore slot 1`: write the int at `slot`[k], k a byte string.", { dyn: "sstore" }),
+  op(0x8c, "once", [], 0, 0, "->", 1,
+    "Run-once guard of `init`: revert with error 0 when storage slot 255 holds a non-zero int, else write 1 there (`sload 255 0; eqz; require 0; push1; sstore 255 0`).", { dyn: "once" }),
+  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 2,
+    "Revert with this error id unless b is a 32-byte string (an entry check: `blen; push 32; eq; require e`); `bounds` if b is no string."),
 ];
 
 /**
@@ -229,6 +239,7 @@ export const OPCODES: readonly OpcodeRow[] = [
  *   emit     EMIT + EMIT_PER_WORD per started 8 bytes of encoded event
  *   balance  BALANCE (a state read, like XLOAD)
  *   pay      PAY (two balance writes, like SSTORE)
+ *   once     as sload of slot 255, then (when it reads 0) as sstore of an 8-byte int
  */
 export const DYNAMIC_GAS = {
   COPY_PER_WORD: 3,

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile, type Abi } from "../../../compiler/index.ts";
 import { assemble } from "../../../vm/asm/index.ts";
-import { MemoryStateStore, MoteVM, type CallResult, type Value } from "../../../vm/host/index.ts";
+import { MemoryStateStore, MoteVM, type CallResult, type EngineKind, type Value } from "../../../vm/host/index.ts";
 import { LIMITS } from "../../../vm/spec/limits.ts";
 import { selectorOf } from "../../../vm/spec/module.ts";
 import { PeerError, type PeerEngine } from "../engine.ts";
@@ -13,6 +13,7 @@ import {
   blockTime,
   devices,
   moteFormat,
+  readingDomain,
   sha256,
   signReadings,
   TOKEN_ACCOUNTS,
@@ -67,21 +68,24 @@ function errorId(c: CompiledContract, message: string): number {
   return e.id;
 }
 
-export async function createMote(): Promise<PeerEngine> {
-  const vm = await MoteVM.create();
+/** Mote on one of its engines: the interpreter (the reference) or the fast engine (modules translated to wasm). */
+export async function createMote(engine: EngineKind = "interp"): Promise<PeerEngine> {
+  const name = engine === "fast" ? "mote-fast" : "mote";
+  const fail = (workload: string, detail: string): PeerError => new PeerError(name, workload, detail);
+  const vm = await MoteVM.create({ engine });
   const call = (workload: string, module: Uint8Array, fn: string, args: Value[], store: MemoryStateStore, caller?: Uint8Array): CallResult => {
     const r = vm.call(module, sel(fn), args, { store, caller, gas: GAS });
-    if (r.status !== "ok") throw new PeerError("mote", workload, `${fn} ended with ${r.status}${r.error !== null ? ` (error ${r.error})` : ""}`);
+    if (r.status !== "ok") throw fail(workload, `${fn} ended with ${r.status}${r.error !== null ? ` (error ${r.error})` : ""}`);
     return r;
   };
   const int = (r: CallResult, what: string): bigint => {
     const v = r.returns[0];
-    if (typeof v !== "bigint") throw new PeerError("mote", what, "expected an integer result");
+    if (typeof v !== "bigint") throw fail(what, "expected an integer result");
     return v;
   };
   const bytes = (r: CallResult, what: string): Uint8Array => {
     const v = r.returns[0];
-    if (!(v instanceof Uint8Array)) throw new PeerError("mote", what, "expected a byte-string result");
+    if (!(v instanceof Uint8Array)) throw fail(what, "expected a byte-string result");
     return v;
   };
 
@@ -103,9 +107,9 @@ export async function createMote(): Promise<PeerEngine> {
   const registry = compileContract("device_registry");
   const attestation = compileContract("sensor_attestation");
   const guardC = compileContract("anomaly_guard");
-  const vmAttest = await MoteVM.create();
-  const vmGuard = await MoteVM.create();
-  const format = moteFormat(attestation.id);
+  const vmAttest = await MoteVM.create({ engine });
+  const vmGuard = await MoteVM.create({ engine });
+  const format = moteFormat(readingDomain(attestation.id));
   const BAD_SIGNATURE = errorId(attestation, "bad signature");
   const REPLAYED = errorId(attestation, "replayed nonce");
   let now = 0n;
@@ -115,7 +119,7 @@ export async function createMote(): Promise<PeerEngine> {
   const attestCall = (v: MoteVM, c: CompiledContract, fn: string, args: Value[], caller?: Uint8Array): CallResult =>
     v.call(c.module, sel(fn), args, { store: attestStore, caller, gas: GAS, timestamp: now });
   const must = (r: CallResult, fn: string): CallResult => {
-    if (r.status !== "ok") throw new PeerError("mote", "attest", `${fn} ended with ${r.status}${r.error !== null ? ` (error ${r.error})` : ""}`);
+    if (r.status !== "ok") throw fail("attest", `${fn} ended with ${r.status}${r.error !== null ? ` (error ${r.error})` : ""}`);
     return r;
   };
   const deployAttestation = (): Snapshot => {
@@ -131,14 +135,17 @@ export async function createMote(): Promise<PeerEngine> {
   const view = (v: MoteVM, c: CompiledContract, fn: string): Value[] => devices.map((d) => must(attestCall(v, c, fn, [d.pubkey]), fn).returns[0]!);
   const ints = (vals: Value[], what: string, signed = false): bigint[] =>
     vals.map((x) => {
-      if (typeof x !== "bigint") throw new PeerError("mote", what, "expected an integer result");
+      if (typeof x !== "bigint") throw fail(what, "expected an integer result");
       return signed ? BigInt.asIntN(64, x) : x;
     });
 
   return {
-    name: "mote",
-    title: "Mote (wasm VM in Node)",
+    name,
+    title: engine === "fast" ? "Mote, fast engine (each module translated to wasm once)" : "Mote (wasm VM in Node)",
     notes: [
+      ...(engine === "fast"
+        ? ["the same calls through vm/host with `engine: \"fast\"`: each verified module translated once to WebAssembly (vm/host/fast.ts), gas per block as the interpreter charges it; the differential fuzzer compares it with the interpreter"]
+        : []),
       `sha_chain: ${SHA_PER_CALL} hashes per call (the 4 KiB per-call arena holds ~125 32-byte results)`,
       "fib: bench/peers/fib.masm; loop: test/programs/sum.masm (hand-written assembly)",
       `token: contracts/token.mote, compiled (${token.module.length} B)`,
@@ -177,7 +184,7 @@ export async function createMote(): Promise<PeerEngine> {
         baseSnapshot = deployAttestation();
       },
       async reset() {
-        if (!baseSnapshot) throw new PeerError("mote", "attest", "reset before prepare");
+        if (!baseSnapshot) throw fail("attest", "reset before prepare");
         attestStore = MemoryStateStore.fromJSON(baseSnapshot);
       },
       async run() {
@@ -188,7 +195,7 @@ export async function createMote(): Promise<PeerEngine> {
       },
       async heads() {
         return view(vmAttest, attestation, "chain_of").map((x) => {
-          if (!(x instanceof Uint8Array)) throw new PeerError("mote", "attest", "chain_of did not return bytes");
+          if (!(x instanceof Uint8Array)) throw fail("attest", "chain_of did not return bytes");
           return x;
         });
       },

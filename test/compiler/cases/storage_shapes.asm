@@ -60,10 +60,10 @@ L43:
     bcat
     sstore 4 2
   ; storage_shapes.mote:20: total += 1;
-    sload 0 0
+    sloadi 0
     push1
     addu
-    sstore 0 0
+    sstorei 0
   ; storage_shapes.mote:17: pub fn record(id: u64, v: i64) {
     ret
 .end
@@ -76,26 +76,23 @@ L43:
     itob 8
     bcat
     dup
-    mload 2 1
+    mloadbi 2
     push1
     addu
-    mstore 2 1
+    mstorebi 2
     ret
 .end
 
 .func allow_it params=2 results=0 locals=0
   ; storage_shapes.mote:24: pub fn allow_it(who: pubkey, n: u64) { allow[caller()][who] = n; }
     lget0
-    blen
-    push 32
-    eq
-    require 1
+    req32 1
     caller
     lget0
     bcat
     sha256
     lget1
-    mstore 3 1
+    mstorebi 3
     ret
 .end
 

@@ -1,20 +1,16 @@
 .func init params=1 results=0 locals=0
   ; token_issue.mote:9: init(total: u64) {
-    sload 255 0
-    eqz
-    require 0
-    push1
-    sstore 255 0
+    once
   ; token_issue.mote:10: owner = caller();
     caller
     sstore 0 2
   ; token_issue.mote:11: balances[caller()] = total;
     caller
     lget0
-    mstore 1 1
+    mstorebi 1
   ; token_issue.mote:12: supply = total;
     lget0
-    sstore 2 0
+    sstorei 2
   ; token_issue.mote:9: init(total: u64) {
     ret
 .end
@@ -22,15 +18,12 @@
 .func transfer params=2 results=0 locals=2
   ; token_issue.mote:15: pub fn transfer(to: pubkey, amount: u64) {
     lget0
-    blen
-    push 32
-    eq
-    require 1
+    req32 1
   ; token_issue.mote:16: let from: pubkey = caller();
     caller
     ltee 2
   ; token_issue.mote:17: let bal = balances[from];
-    mload 1 1
+    mloadbi 1
     ltee 3
   ; token_issue.mote:18: require(bal >= amount, "insufficient balance");
     lget1
@@ -41,14 +34,14 @@
     lget3
     lget1
     subu
-    mstore 1 1
+    mstorebi 1
   ; token_issue.mote:20: balances[to] += amount;
     lget0
     dup
-    mload 1 1
+    mloadbi 1
     lget1
     addu
-    mstore 1 1
+    mstorebi 1
   ; token_issue.mote:21: emit Transfer(from, to, amount);
     lget2
     lget0
@@ -61,7 +54,7 @@
 .func balance_of params=1 results=1 locals=0
   ; token_issue.mote:25: return balances[who];
     lget0
-    mload 1 1
+    mloadbi 1
     ret
 .end
 

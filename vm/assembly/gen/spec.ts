@@ -99,6 +99,12 @@ export const OP_BWRITE: u32 = 0x81;
 export const OP_BDUP: u32 = 0x82;
 export const OP_AMARK: u32 = 0x83;
 export const OP_ARELEASE: u32 = 0x84;
+export const OP_SLOADI: u32 = 0x88;
+export const OP_SSTOREI: u32 = 0x89;
+export const OP_MLOADBI: u32 = 0x8a;
+export const OP_MSTOREBI: u32 = 0x8b;
+export const OP_ONCE: u32 = 0x8c;
+export const OP_REQ32: u32 = 0x8d;
 
 // -- operand formats (opInfo bits 0-3)
 export const FMT_NONE: u32 = 0;
@@ -112,6 +118,7 @@ export const FMT_ERROR: u32 = 7;
 export const FMT_WIDTH: u32 = 8;
 export const FMT_SLOT_MODE: u32 = 9;
 export const FMT_U32_U8_U8: u32 = 10;
+export const FMT_SLOT: u32 = 11;
 
 // -- control flow classes (opInfo bits 8-10)
 export const FLOW_NEXT: u32 = 0;
@@ -220,6 +227,12 @@ export function opInfo(op: u32): u32 {
     case 0x82: return 0x00010050; // bdup
     case 0x83: return 0x00010040; // amark
     case 0x84: return 0x00010010; // arelease
+    case 0x88: return 0x0001004b; // sloadi
+    case 0x89: return 0x0001001b; // sstorei
+    case 0x8a: return 0x0001005b; // mloadbi
+    case 0x8b: return 0x0001002b; // mstorebi
+    case 0x8c: return 0x00010000; // once
+    case 0x8d: return 0x01020017; // req32
     default: return 0;
   }
 }

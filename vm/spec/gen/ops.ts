@@ -99,6 +99,12 @@ export const Op = {
   bdup: 0x82,
   amark: 0x83,
   arelease: 0x84,
+  sloadi: 0x88,
+  sstorei: 0x89,
+  mloadbi: 0x8a,
+  mstorebi: 0x8b,
+  once: 0x8c,
+  req32: 0x8d,
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -1,0 +1,166 @@
+// The ABCI application in process (no engine): what CometBFT will ask and what the ledger must answer,
+// including the orderings that only show up under load (CheckTx between FinalizeBlock and Commit).
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Request, Response, ResponseProcessProposal_ProposalStatus, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { KeyPair } from "../../ledger/keys.ts";
+import { signTx } from "../../ledger/tx.ts";
+import { decodeReceipt } from "../../ledger/block.ts";
+import { selectorOf } from "../../vm/spec/module.ts";
+import { MoteNodeApp, type AppStateJson } from "../../node/app.ts";
+import { frame, listenAbci, readUvarint } from "../../node/abci-server.ts";
+import { resultCode } from "../../node/wire.ts";
+import { tokenModule } from "./helpers.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const CHAIN = "mote-test";
+const alice = KeyPair.fromSeed(new Uint8Array(32).fill(1));
+const bob = KeyPair.fromSeed(new Uint8Array(32).fill(2));
+const time = (s: number) => ({ seconds: BigInt(1_800_000_000 + s), nanos: 0 });
+
+/** The genesis hash of the last fresh app's chain (every transaction signs it). */
+let GH = new Uint8Array(32);
+
+async function freshApp(): Promise<{ app: MoteNodeApp; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "mote-abci-"));
+  dirs.push(dir);
+  const app = await MoteNodeApp.open(dir);
+  app.log = () => {};
+  const appState: AppStateJson = { minGasPrice: "0", blockGasLimit: "100000000", feeAccount: "00".repeat(32), alloc: [{ id: Buffer.from(alice.publicKey).toString("hex"), amount: "1000" }], salt: "5a".repeat(32) };
+  const r = await app.handle(Request.fromPartial({ initChain: { chainId: CHAIN, time: time(0), appStateBytes: new TextEncoder().encode(JSON.stringify(appState)), initialHeight: 1n } }));
+  expect(r.initChain?.appHash.length).toBe(32);
+  const q = await app.handle(Request.fromPartial({ query: { path: "/params", data: new Uint8Array(0) } }));
+  GH = new Uint8Array(Buffer.from((JSON.parse(Buffer.from(q.query!.value).toString("utf8")) as { genesisHash: string }).genesisHash, "hex"));
+  return { app, dir };
+}
+
+const deploy = (nonce: bigint) => signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: 1_000_000, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
+const call = (key: KeyPair, nonce: bigint, contract: Uint8Array, opts: { value?: bigint } = {}) =>
+  signTx({ genesisHash: GH, sender: key.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
+
+async function block(app: MoteNodeApp, height: bigint, txs: Uint8Array[]): Promise<{ results: ExecTxResult[]; appHash: Uint8Array }> {
+  const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs, height, time: time(Number(height)) } }));
+  expect(f.exception).toBeUndefined();
+  await app.handle(Request.fromPartial({ commit: {} }));
+  return { results: f.finalizeBlock!.txResults, appHash: f.finalizeBlock!.appHash };
+}
+
+async function checkTx(app: MoteNodeApp, tx: Uint8Array) {
+  return (await app.handle(Request.fromPartial({ checkTx: { tx, type: 0 } }))).checkTx!;
+}
+
+describe("the Mote ABCI application", () => {
+  it("regression: CheckTx between FinalizeBlock and Commit answers at once (CometBFT flushes the mempool connection before Commit)", async () => {
+    const { app } = await freshApp();
+    const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [], height: 1n, time: time(1) } }));
+    expect(f.finalizeBlock?.appHash.length).toBe(32);
+    const answer = app.handle(Request.fromPartial({ checkTx: { tx: deploy(0n).bytes, type: 0 } }));
+    const r = await Promise.race([answer, new Promise<"pending">((res) => setTimeout(() => res("pending"), 2000))]);
+    expect(r).not.toBe("pending");
+    expect((r as Response).checkTx?.code).toBe(0);
+    await app.handle(Request.fromPartial({ commit: {} }));
+    app.close();
+  });
+
+  it("finalizes one result per transaction, refused ones with their code, and the app hash is the ledger's state root", async () => {
+    const { app, dir } = await freshApp();
+    const d = deploy(0n);
+    const forged = d.bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    const { results, appHash } = await block(app, 1n, [d.bytes, Uint8Array.of(9, 9), forged]);
+    expect(results.map((r) => [r.code, r.codespace])).toEqual([
+      [0, ""],
+      [resultCode("malformed"), "malformed"],
+      [resultCode("signature"), "signature"],
+    ]);
+    expect(decodeReceipt(results[0]!.data).status).toBe("ok");
+    expect(Buffer.from(appHash)).toEqual(Buffer.from(app.appHash));
+    // Info after a restart: the last committed height and app hash (CometBFT's handshake)
+    app.close();
+    const again = await MoteNodeApp.open(dir);
+    const info = (await again.handle(Request.fromPartial({ info: {} }))).info!;
+    expect([info.lastBlockHeight, Buffer.from(info.lastBlockAppHash).toString("hex")]).toEqual([1n, Buffer.from(appHash).toString("hex")]);
+    // a block finalized but never committed (a crash) is not reported: the engine replays it
+    await again.handle(Request.fromPartial({ finalizeBlock: { txs: [], height: 2n, time: time(2) } }));
+    again.close();
+    const third = await MoteNodeApp.open(dir);
+    expect((await third.handle(Request.fromPartial({ info: {} }))).info!.lastBlockHeight).toBe(1n);
+    third.close();
+  });
+
+  it("tracks pending nonces and spend per sender in the mempool, and re-checks after each block", async () => {
+    const { app } = await freshApp();
+    const { results } = await block(app, 1n, [deploy(0n).bytes]);
+    expect(results[0]!.code).toBe(0);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    expect((await checkTx(app, call(alice, 1n, token).bytes)).code).toBe(0);
+    expect((await checkTx(app, call(alice, 2n, token).bytes)).code).toBe(0);
+    expect((await checkTx(app, call(alice, 1n, token, { value: 1n }).bytes)).codespace).toBe("nonce_replayed");
+    expect((await checkTx(app, call(alice, 4n, token).bytes)).codespace).toBe("nonce_skipped");
+    // 1000 allocated: two pending calls of 600 cannot both be promised
+    expect((await checkTx(app, call(alice, 3n, token, { value: 600n }).bytes)).code).toBe(0);
+    expect((await checkTx(app, call(alice, 4n, token, { value: 600n }).bytes)).codespace).toBe("insufficient_funds");
+    // after a block with nonce 1 only, ReCheck sees committed state: 2 is next again
+    await block(app, 2n, [call(alice, 1n, token).bytes]);
+    expect((await app.handle(Request.fromPartial({ checkTx: { tx: call(alice, 2n, token).bytes, type: 1 } }))).checkTx!.code).toBe(0);
+    app.close();
+  });
+
+  it("proposes only transactions valid in sequence within max_tx_bytes, and rejects a proposal holding an invalid one", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const t1 = call(alice, 1n, token).bytes;
+    const t3 = call(alice, 3n, token).bytes; // a gap: invalid in sequence
+    const t2 = call(alice, 2n, token).bytes;
+    const p = (await app.handle(Request.fromPartial({ prepareProposal: { txs: [t1, t3, t2, Uint8Array.of(1)], maxTxBytes: 100_000n, height: 2n, time: time(2) } }))).prepareProposal!;
+    expect(p.txs.map((t) => Buffer.from(t).toString("hex"))).toEqual([t1, t2].map((t) => Buffer.from(t).toString("hex")));
+    const small = (await app.handle(Request.fromPartial({ prepareProposal: { txs: [t1, t2], maxTxBytes: BigInt(t1.length + 3), height: 2n, time: time(2) } }))).prepareProposal!;
+    expect(small.txs.length).toBe(1);
+    const bad = (await app.handle(Request.fromPartial({ processProposal: { txs: [t1, t3], height: 2n, time: time(2) } }))).processProposal!;
+    expect(bad.status).toBe(ResponseProcessProposal_ProposalStatus.REJECT);
+    const good = (await app.handle(Request.fromPartial({ processProposal: { txs: [t1, t2], height: 2n, time: time(2) } }))).processProposal!;
+    expect(good.status).toBe(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    const { results } = await block(app, 2n, [t1, t2]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    app.close();
+  });
+
+  it("serves the socket transport: unsigned-varint frames answered in order on each connection", async () => {
+    const { app } = await freshApp();
+    const server = await listenAbci(app.handle, { port: 0 });
+    const sock = connect(server.port, "127.0.0.1");
+    const reqs = [Request.fromPartial({ echo: { message: "x".repeat(200) } }), Request.fromPartial({ info: {} }), Request.fromPartial({ flush: {} })];
+    // one write holding all three frames, split at an odd byte: the reader must reassemble
+    const bytes = Buffer.concat(reqs.map((r) => frame(Request.encode(r).finish())));
+    sock.write(bytes.subarray(0, 7));
+    setTimeout(() => sock.write(bytes.subarray(7)), 20);
+    const answers: Response[] = [];
+    let buf = Buffer.alloc(0);
+    await new Promise<void>((resolve) =>
+      sock.on("data", (c: Buffer) => {
+        buf = Buffer.concat([buf, c]);
+        for (;;) {
+          const len = readUvarint(buf, 0);
+          if (!len || buf.length < len.next + len.value) break;
+          answers.push(Response.decode(buf.subarray(len.next, len.next + len.value)));
+          buf = buf.subarray(len.next + len.value);
+        }
+        if (answers.length === 3) resolve();
+      }),
+    );
+    expect(answers[0]!.echo?.message).toBe("x".repeat(200));
+    expect(answers[1]!.info?.lastBlockHeight).toBe(0n);
+    expect(answers[2]!.flush).toBeDefined();
+    sock.destroy();
+    await server.close();
+    app.close();
+  });
+});

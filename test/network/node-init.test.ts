@@ -1,0 +1,45 @@
+// `mote node init` writes what a real deployment needs: ports, listen address, persistent peers, the
+// application socket on 127.0.0.1, the ledger's genesis in app_state (or a shared genesis.json as given).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureCometbft } from "../../node/cometbft.ts";
+import { mote, tempNetDir } from "./helpers.ts";
+
+let dir = "";
+beforeAll(async () => {
+  await ensureCometbft();
+  dir = tempNetDir();
+}, 900_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("mote node init", () => {
+  it("configures ports, peers and the ledger's genesis, and reuses a shared genesis.json", async () => {
+    const peer = `${"ab".repeat(20)}@10.0.0.2:26656`;
+    const a = join(dir, "a");
+    const r = await mote(["node", "init", "--home", a, "--moniker", "val-a", "--chain-id", "fleet-1", "--p2p-port", "36656", "--rpc-port", "36657", "--app-port", "36658", "--peers", peer, "--alloc", `${"11".repeat(32)}=500`, "--json"]);
+    expect(r.err).toBe("");
+    const out = JSON.parse(r.out) as { nodeId: string; peer: string };
+    expect(out.nodeId).toMatch(/^[0-9a-f]{40}$/);
+    const cfg = readFileSync(join(a, "config", "config.toml"), "utf8");
+    expect(cfg).toContain('proxy_app = "tcp://127.0.0.1:36658"');
+    expect(cfg).toContain('laddr = "tcp://0.0.0.0:36656"');
+    expect(cfg).toContain(`persistent_peers = "${peer}"`);
+    expect(cfg).toContain("allow_duplicate_ip = false");
+    const g = JSON.parse(readFileSync(join(a, "config", "genesis.json"), "utf8")) as { chain_id: string; app_state: { alloc: { id: string; amount: string }[] } };
+    expect(g.chain_id).toBe("fleet-1");
+    expect(g.app_state.alloc).toEqual([{ id: "11".repeat(32), amount: "500" }]);
+    // a second machine joins with the shared genesis
+    const shared = join(dir, "genesis.json");
+    writeFileSync(shared, readFileSync(join(a, "config", "genesis.json")));
+    const b = join(dir, "b");
+    expect((await mote(["node", "init", "--home", b, "--genesis", shared, "--peers", `${out.nodeId}@10.0.0.1:36656`])).code).toBe(0);
+    expect(readFileSync(join(b, "config", "genesis.json"), "utf8")).toBe(readFileSync(shared, "utf8"));
+    // bad peers and a second init are refused with one line
+    const bad = await mote(["node", "init", "--home", join(dir, "c"), "--peers", "nope"]);
+    expect([bad.code, bad.err]).toEqual([2, "mote: --peers: 'nope' is not ID@HOST:PORT (ID: 40 hex digits)\n"]);
+    const again = await mote(["node", "init", "--home", a]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already a node home/);
+  }, 60_000);
+});
