@@ -37,15 +37,17 @@ export async function measureFleetBudgets(): Promise<FleetBudgetFigures> {
   let ts = 1_767_225_600n;
   const ledger = await Ledger.open(dir, { chainId: "fleet-budget", genesisTimestamp: ts, clock: () => (ts += 1n) });
   try {
-    const id = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n]).contract;
-    const p = ledger.call(ops[0]!, id, "propose", [Buffer.from(model.bytes, "hex")]);
-    const a = ledger.call(ops[1]!, id, "approve", [p.receipt.returns[0]!]);
+    // a block's gas for each (installing a model writes dozens of entries)
+    const gas = Number(ledger.params.blockGasLimit);
+    const id = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n], { gas }).contract;
+    const p = ledger.call(ops[0]!, id, "propose", [Buffer.from(model.bytes, "hex")], { gas });
+    const a = ledger.call(ops[1]!, id, "approve", [p.receipt.returns[0]!], { gas });
     if (a.receipt.status !== "ok") throw new Error(`fleet budget: approve ${a.receipt.status}`);
     // normal windows and far-out ones (the clamp, an isolation): the most expensive sets the figure
     const windows = [...syntheticRows(6, 99).map((w) => w.x), Array.from({ length: NF }, () => 5000), [3, -3, 1, 5, 9, 12, 3, 4, 0.9]];
     let worst = 0;
     for (const [k, x] of windows.entries()) {
-      const s = ledger.call(ops[0]!, id, "score", [ops[2]!.publicKey, BigInt(k), packFeatures(quantizeFeatures(x))]);
+      const s = ledger.call(ops[0]!, id, "score", [ops[2]!.publicKey, BigInt(k), packFeatures(quantizeFeatures(x))], { gas });
       if (s.receipt.status !== "ok") throw new Error(`fleet budget: score ${s.receipt.status}`);
       worst = Math.max(worst, s.receipt.gasUsed);
     }

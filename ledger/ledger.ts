@@ -312,7 +312,7 @@ export class Ledger {
       genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? this.nonce(key.publicKey),
-      gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gasLimit: opts.gas ?? LEDGER_LIMITS.DEFAULT_TX_GAS.value,
       gasPrice: opts.gasPrice ?? this.params.minGasPrice,
       value: opts.value ?? 0n,
     };
@@ -455,7 +455,7 @@ export class Ledger {
       caller: opts.caller ?? new Uint8Array(32),
       timestamp: this.head.block.header.timestamp,
       height: this.height,
-      gas: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gas: opts.gas ?? LEDGER_LIMITS.DEFAULT_TX_GAS.value,
     });
   }
 

@@ -189,8 +189,11 @@ export function proveStored(stateRoot: Uint8Array, key: Uint8Array, getNode: (ha
 
 /** Nodes of a stored tree kept in memory at most (past it, the tree drops all but its top levels after a block). */
 export const RESIDENT_NODES = 200_000;
-/** Levels of a stored tree always kept in memory (2^12 nodes): every path's top is shared by all writes. */
-export const RESIDENT_DEPTH = 12;
+/**
+ * Levels of a stored tree kept in memory once read (at most 2^17 nodes, within RESIDENT_NODES): every
+ * path's top is shared by all reads and writes, so a cold read at 10^6 entries loads ~4 nodes, not ~8.
+ */
+export const RESIDENT_DEPTH = 16;
 
 /**
  * The state map: byte-string keys (at most 255 bytes) to non-empty values, authenticated by the tree. In
