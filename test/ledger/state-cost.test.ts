@@ -74,15 +74,15 @@ describe("ledger state cost", () => {
     try {
       const l = await Ledger.open(dir, { chainId: "cost", vm, clock: ticking() });
       const d = l.deploy(alice, filler);
-      const n = 2000;
-      const r = l.call(alice, d.contract, "ints", [BigInt(n), 0n], { gas: 90_000_000 });
+      const n = 150;
+      const r = l.call(alice, d.contract, "ints", [BigInt(n), 0n], { gas: 100_000_000 });
       expect(r.receipt.status).toBe("ok");
       l.close();
       const o = await Ledger.open(dir, { vm });
       // one node row (the state root's record), no state row, no module row: O(1) in the state's size
       expect(o.storeReads).toEqual({ nodes: 1, state: 0, modules: 0 });
-      const v = o.state.read(entryKey(d.contract, 1234n));
-      expect(v && hex(v)).toBe(hex(new Uint8Array(new BigUint64Array([1234n]).buffer)));
+      const v = o.state.read(entryKey(d.contract, 123n));
+      expect(v && hex(v)).toBe(hex(new Uint8Array(new BigUint64Array([123n]).buffer)));
       // a read walks one path: about log2(n) nodes, far from n
       const reads = o.storeReads.nodes - 1;
       expect(reads).toBeGreaterThan(0);
@@ -96,15 +96,15 @@ describe("ledger state cost", () => {
   it("charges new state by the byte, as LEDGER_LIMITS.STATE_BYTE_GAS says", async () => {
     const l = await Ledger.open(":memory:", { chainId: "cost", vm, clock: ticking() });
     const d = l.deploy(alice, filler);
-    const n = 10;
+    const n = 4;
     // the VM's own gas for the same code (run on a scratch store: its charges do not depend on what is stored)
-    const vmGas = vm.call(filler, "fill", [BigInt(n), 0n], { store: new MemoryStateStore(), self: d.contract, caller: alice.publicKey, timestamp: 0n, height: 0n, gas: 10_000_000 }).gasUsed;
-    const r = l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 10_000_000 });
+    const vmGas = vm.call(filler, "fill", [BigInt(n), 0n], { store: new MemoryStateStore(), self: d.contract, caller: alice.publicKey, timestamp: 0n, height: 0n, gas: 90_000_000 }).gasUsed;
+    const r = l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 90_000_000 });
     expect(r.receipt.status).toBe("ok");
     const entryBytes = entryKey(d.contract, 1n).length + VALUE;
     expect(r.receipt.gasUsed).toBe(vmGas + n * entryBytes * LEDGER_LIMITS.STATE_BYTE_GAS.value);
     // overwriting the same entries adds no state: the VM's gas only
-    const again = l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 10_000_000 });
+    const again = l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 90_000_000 });
     expect(again.receipt.gasUsed).toBe(vmGas);
     // a gas limit that covers the run but not its growth ends out of gas, and nothing is written
     const short = l.call(alice, d.contract, "fill", [BigInt(n), 100n], { gas: vmGas + 10 });
@@ -114,7 +114,8 @@ describe("ledger state cost", () => {
   });
 
   it("refuses a transaction that would grow the state past the block's bound, naming the bound", async () => {
-    const l = await Ledger.open(":memory:", { chainId: "cost", vm, clock: ticking() });
+    // at the default block gas limit no transaction can pay for that much state (STATE_BYTE_GAS): a chain with a larger one
+    const l = await Ledger.open(":memory:", { chainId: "cost", vm, clock: ticking(), genesis: { blockGasLimit: 2_000_000_000n } });
     const d = l.deploy(alice, filler);
     const entryBytes = entryKey(d.contract, 1n).length + VALUE;
     const max = LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH.value;
@@ -122,7 +123,7 @@ describe("ledger state cost", () => {
     const before = { height: l.height, nonce: l.nonce(alice.publicKey) };
     let err: unknown;
     try {
-      l.call(alice, d.contract, "fill", [BigInt(over), 0n], { gas: 99_000_000 });
+      l.call(alice, d.contract, "fill", [BigInt(over), 0n], { gas: 1_000_000_000 });
     } catch (e) {
       err = e;
     }
@@ -135,7 +136,7 @@ describe("ledger state cost", () => {
     expect({ height: l.height, nonce: l.nonce(alice.publicKey) }).toEqual(before);
     // two transactions that fit alone share one block's bound: the second waits for a later block
     const half = Math.floor(over / 2) + 1;
-    const txs = [0n, 1n].map((i) => l.signCall(alice, d.contract, "fill", [BigInt(half), i * 1_000_000n], { gas: 99_000_000 / 2, nonce: before.nonce + i }));
+    const txs = [0n, 1n].map((i) => l.signCall(alice, d.contract, "fill", [BigInt(half), i * 1_000_000n], { gas: 900_000_000, nonce: before.nonce + i }));
     const r = l.submit(txs);
     expect(r.outcomes.map((o) => (o.ok ? o.receipt.status : o.error.code))).toEqual(["ok", "state_growth"]);
     expect(l.audit()).toMatchObject({ ok: true });
