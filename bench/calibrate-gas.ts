@@ -561,7 +561,9 @@ and of the storage patterns only a ledger has (reads of absent and present keys,
 values, new entries of 8, 240 and 1,024 bytes, overwrites, deletes), each in a loop of signed transactions committed
 as blocks on a ledger of <!--fig:ledgerCost.entries-->0<!--/fig--> state entries
 (and <!--fig:ledgerCost.entries1k-->0<!--/fig--> of 1 KiB; reads, overwrites and deletes walk cold paths of that tree),
-then blocks at the gas limit. Each figure is the median of <!--fig:ledgerCost.reps-->0<!--/fig--> paired differences
+then blocks at the gas limit. **Not yet within the goal** on the recorded run: it ran while the machine was saturated
+(other sessions and this branch's tests), its block phase stopped on a bug since fixed, so the blocks were measured
+separately on a smaller state, and the priced rows still spread widely (see the table). Each figure is the median of <!--fig:ledgerCost.reps-->0<!--/fig--> paired differences
 (a block of n iterations less the same transactions with none), at load average
 <!--fig:ledgerCost.load-->0<!--/fig--> on 2 shared cores: absolute times are upper bounds, ratios are what the prices use.
 
@@ -576,7 +578,7 @@ then blocks at the gas limit. Each figure is the median of <!--fig:ledgerCost.re
 | … of SHA-256 | <!--fig:ledgerCost.class.hashing-->0<!--/fig--> (\`<!--fig:ledgerCost.class.hashing.op-->0<!--/fig-->\`) |
 | … of Ed25519 (accepted and refused signatures) | <!--fig:ledgerCost.class.signatures-->0<!--/fig--> (\`<!--fig:ledgerCost.class.signatures.op-->0<!--/fig-->\`) |
 | … of events | <!--fig:ledgerCost.class.events-->0<!--/fig--> (\`<!--fig:ledgerCost.class.events.op-->0<!--/fig-->\`) |
-| slowest block at the gas limit (goal ≤ 1 s) | **<!--fig:ledgerCost.fullBlockMs-->0<!--/fig--> ms** (\`<!--fig:ledgerCost.fullBlockWorkload-->0<!--/fig-->\`) |
+| slowest block at the gas limit, at <!--fig:ledgerCost.blocksEntries-->0<!--/fig--> entries (goal ≤ 1 s at 10^6) | **<!--fig:ledgerCost.fullBlockMs-->0<!--/fig--> ms** (\`<!--fig:ledgerCost.fullBlockWorkload-->0<!--/fig-->\`) |
 | blocks of new entries, of 1 KiB new entries, of absent reads, of present reads, of 1 KiB overwrites, of \`edverify\`, of \`add\` | <!--fig:ledgerCost.block.mstore-new-->0<!--/fig-->, <!--fig:ledgerCost.block.mstore-new-1024-->0<!--/fig-->, <!--fig:ledgerCost.block.mload-absent-->0<!--/fig-->, <!--fig:ledgerCost.block.mload-present-->0<!--/fig-->, <!--fig:ledgerCost.block.mstore-overwrite-1024-->0<!--/fig-->, <!--fig:ledgerCost.block.edverify-->0<!--/fig-->, <!--fig:ledgerCost.block.add-->0<!--/fig--> ms |
 | opening the ledger at that size | <!--fig:ledgerCost.openMs-->0<!--/fig--> ms, heap +<!--fig:ledgerCost.openHeapMB-->0<!--/fig--> MB |
 | building the fixture (one bulk tree build, not through blocks) | <!--fig:ledgerCost.fixtureS-->0<!--/fig--> s |

@@ -211,6 +211,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "ledgerCost.maxOp": (r) => r.ledgerCost.maxOp,
   "ledgerCost.maxOverMean": (r) => r.ledgerCost.maxOverMean.toFixed(2),
   "ledgerCost.fullBlockMs": (r) => n(r.ledgerCost.fullBlockMs),
+  "ledgerCost.blocksEntries": (r) => n(r.ledgerCost.blocksEntries ?? r.ledgerCost.entries),
   "ledgerCost.fullBlockWorkload": (r) => r.ledgerCost.fullBlockWorkload,
   "ledgerCost.openMs": (r) => n(r.ledgerCost.openMs),
   "ledgerCost.openHeapMB": (r) => n(r.ledgerCost.openHeapMB),
