@@ -80,7 +80,7 @@ class Recorder {
   call(name: string, module: Uint8Array, store: MemoryStateStore, c: CallSpec): CallResult {
     const before = store.toJSON();
     const args = c.args ?? [];
-    const o = { store, caller: c.caller ?? ZERO_KEY, timestamp: c.timestamp ?? 0n, height: c.height ?? 0n, gas: c.gas ?? 10 * LIMITS.DEFAULT_GAS.value, self: c.self, value: c.value };
+    const o = { store, caller: c.caller ?? ZERO_KEY, timestamp: c.timestamp ?? 0n, height: c.height ?? 0n, gas: c.gas ?? LIMITS.DEFAULT_GAS.value, self: c.self, value: c.value };
     const r = this.vm.call(module, c.fn, args, o);
     this.vectors.push({
       name,

@@ -251,7 +251,7 @@ export const ARENA_BYTES: i32 = 4096;
 export const MAX_BYTES_LEN: i32 = 1024;
 export const MAX_KEY_BYTES: i32 = 64;
 export const MAX_EVENTS: i32 = 16;
-export const DEFAULT_GAS: i32 = 1000000;
+export const DEFAULT_GAS: i32 = 10000000;
 export const MAX_GAS: i32 = 2000000000;
 export const FIXED_FRAC_BITS: i32 = 16;
 
