@@ -18,6 +18,7 @@ import { LIMITS } from "../vm/spec/limits.ts";
 import { DYNAMIC_GAS, OPCODES, OPCODE_BY_NAME, lebImmediate, type DynamicGasName } from "../vm/spec/opcodes.ts";
 import { moduleId } from "../vm/spec/module.ts";
 import type { MoteCase, PreloadEntry, Rv32Run } from "./rv32/driver.ts";
+import { LEDGER_LIMITS } from "../ledger/params.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GAS = 2_000_000_000;
@@ -379,6 +380,7 @@ function propose(perOp: Record<string, OpFigure>, cost: Map<string, { instr: num
       COPY_PER_WORD: q(Math.max(slopes.COPY_PER_WORD!, slopes.COMPARE_PER_WORD!)),
       SHA256_PER_BLOCK: q(slopes.SHA256_PER_BLOCK!),
       ED25519: 0,
+      ED25519_REJECT: 0, // the chip checks a signature once (monocypher); the second check is the Node host's
       SLOAD: 0,
       SSTORE: 0,
       SSTORE_PER_WORD: q(slopes.SSTORE_PER_WORD!),
@@ -546,6 +548,69 @@ the per-opcode table measures each row at the immediate in its *measured as* col
 }
 
 /** docs/gas.md, generated from a calibration so the page and the script never disagree. */
+/** docs/gas.md "On the ledger": the Node ledger's prices and the figures of \`npm run bench:ledger-cost\` (filled by \`npm run docs:figures\`). */
+export function ledgerCostSection(): string {
+  return `## On the ledger: what a validator spends per gas
+
+The table above is the chip's. A validator runs the same VM in Node (the fast engine, \`vm/host/fast.ts\`, with
+native Ed25519) against a state in SQLite, and there the interpreter is cheap while state access, hashing,
+signatures and events are not: before issue 11 an \`add\` loop cost about 2.3 ns per gas and a loop reading an
+absent key about 400 (174×), and one transaction inserting 160,000 entries held the ledger 34 s.
+\`npm run bench:ledger-cost\` measures the wall time per gas of every opcode and host call of the calibration above,
+and of the storage patterns only a ledger has (reads of absent and present keys, reads and overwrites of 1 KiB
+values, new entries of 8, 240 and 1,024 bytes, overwrites, deletes), each in a loop of signed transactions committed
+as blocks on a ledger of <!--fig:ledgerCost.entries-->0<!--/fig--> state entries
+(and <!--fig:ledgerCost.entries1k-->0<!--/fig--> of 1 KiB; reads, overwrites and deletes walk cold paths of that tree),
+then blocks at the gas limit. **Not yet within the goal** on the recorded run: it ran while the machine was saturated
+(other sessions and this branch's tests), its block phase stopped on a bug since fixed, so the blocks were measured
+separately on a smaller state, and the priced rows still spread widely (see the table). Each figure is the median of <!--fig:ledgerCost.reps-->0<!--/fig--> paired differences
+(a block of n iterations less the same transactions with none), at load average
+<!--fig:ledgerCost.load-->0<!--/fig--> on 2 shared cores: absolute times are upper bounds, ratios are what the prices use.
+
+| figure (bench/results/ledger-cost.json) | value |
+|---|---|
+| mean wall time per gas over the <!--fig:ledgerCost.ops-->0<!--/fig--> rows | <!--fig:ledgerCost.mean-->0<!--/fig--> ns |
+| max / mean (goal ≤ 3) | **<!--fig:ledgerCost.maxOverMean-->0<!--/fig-->** (\`<!--fig:ledgerCost.maxOp-->0<!--/fig-->\`) |
+| max / mean of the interpreter's rows | <!--fig:ledgerCost.class.interpreter-->0<!--/fig--> (\`<!--fig:ledgerCost.class.interpreter.op-->0<!--/fig-->\`) |
+| … of state reads (sload, mload, xload, balance; absent, present, 1 KiB) | <!--fig:ledgerCost.class.state-reads-->0<!--/fig--> (\`<!--fig:ledgerCost.class.state-reads.op-->0<!--/fig-->\`) |
+| … of state writes (sstore, mstore, overwrites, deletes, pay, once) | <!--fig:ledgerCost.class.state-writes-->0<!--/fig--> (\`<!--fig:ledgerCost.class.state-writes.op-->0<!--/fig-->\`) |
+| … of new entries (8, 240 and 1,024-byte values) | <!--fig:ledgerCost.class.new-entries-->0<!--/fig--> (\`<!--fig:ledgerCost.class.new-entries.op-->0<!--/fig-->\`) |
+| … of SHA-256 | <!--fig:ledgerCost.class.hashing-->0<!--/fig--> (\`<!--fig:ledgerCost.class.hashing.op-->0<!--/fig-->\`) |
+| … of Ed25519 (accepted and refused signatures) | <!--fig:ledgerCost.class.signatures-->0<!--/fig--> (\`<!--fig:ledgerCost.class.signatures.op-->0<!--/fig-->\`) |
+| … of events | <!--fig:ledgerCost.class.events-->0<!--/fig--> (\`<!--fig:ledgerCost.class.events.op-->0<!--/fig-->\`) |
+| slowest block at the gas limit, at <!--fig:ledgerCost.blocksEntries-->0<!--/fig--> entries (goal ≤ 1 s at 10^6) | **<!--fig:ledgerCost.fullBlockMs-->0<!--/fig--> ms** (\`<!--fig:ledgerCost.fullBlockWorkload-->0<!--/fig-->\`) |
+| blocks of new entries, of 1 KiB new entries, of absent reads, of present reads, of 1 KiB overwrites, of \`edverify\`, of \`add\` | <!--fig:ledgerCost.block.mstore-new-->0<!--/fig-->, <!--fig:ledgerCost.block.mstore-new-1024-->0<!--/fig-->, <!--fig:ledgerCost.block.mload-absent-->0<!--/fig-->, <!--fig:ledgerCost.block.mload-present-->0<!--/fig-->, <!--fig:ledgerCost.block.mstore-overwrite-1024-->0<!--/fig-->, <!--fig:ledgerCost.block.edverify-->0<!--/fig-->, <!--fig:ledgerCost.block.add-->0<!--/fig--> ms |
+| opening the ledger at that size | <!--fig:ledgerCost.openMs-->0<!--/fig--> ms, heap +<!--fig:ledgerCost.openHeapMB-->0<!--/fig--> MB |
+| building the fixture (one bulk tree build, not through blocks) | <!--fig:ledgerCost.fixtureS-->0<!--/fig--> s |
+
+What the ledger charges:
+
+- **Prices** (\`DYNAMIC_GAS\`), each set so its measured wall time per gas is about 3× the mean over every row (the
+  interpreter's rows run at well under 1 ns per gas on the fast engine): \`SLOAD\`, \`XLOAD\`, \`BALANCE\` ${fmt(DYNAMIC_GAS.SLOAD)} (a read
+  walks cold tree nodes, each a SQLite lookup checked against its hash), \`SSTORE\` ${fmt(DYNAMIC_GAS.SSTORE)} and
+  \`SSTORE_PER_WORD\` ${fmt(DYNAMIC_GAS.SSTORE_PER_WORD)} (a write rewrites the path to the root at commit), \`PAY\` ${fmt(DYNAMIC_GAS.PAY)} (two balance
+  writes), \`SHA256_PER_BLOCK\` ${fmt(DYNAMIC_GAS.SHA256_PER_BLOCK)}, \`ED25519\` ${fmt(DYNAMIC_GAS.ED25519)} and \`ED25519_REJECT\` ${fmt(DYNAMIC_GAS.ED25519_REJECT)}
+  more when a signature does not verify (charged after the check: Node's native verification refuses, and the
+  host asks the slower reference implementation again, \`vm/host/ed25519.ts\`), \`EMIT\` ${fmt(DYNAMIC_GAS.EMIT)} and
+  \`EMIT_PER_WORD\` ${fmt(DYNAMIC_GAS.EMIT_PER_WORD)} (an event is a receipt entry and an index row).
+- **New state** is charged by the ledger when a transaction ends ok: \`LEDGER_LIMITS.STATE_BYTE_GAS\` (${fmt(LEDGER_LIMITS.STATE_BYTE_GAS.value)}) per byte of
+  a new entry's key and value or of a value's growth (a transaction whose gas limit does not cover it ends
+  \`out_of_gas\` and writes nothing); a block adds at most \`LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH\` (256 KiB) to the
+  state, module bytes included, and a transaction that would pass it is refused (\`state_growth\`) for a later block.
+  At the default block gas limit no transaction can pass that bound alone.
+- **Time and memory per block**: a transaction's gas limit is at most the block's (\`params.blockGasLimit\`, default
+  ${fmt(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value)}), so one transaction costs at most a block; the state is read on demand (opening reads the root record
+  only), at most \`RESIDENT_NODES\` (200,000) tree nodes stay in memory and SQLite's page cache is 64 MiB
+  (\`ledger/smt.ts\`, \`ledger/store.ts\`). A ledger transaction that names no gas limit gets
+  \`LEDGER_LIMITS.DEFAULT_TX_GAS\` (${fmt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)}).
+- **On the chip** these rows are overpriced (a storage access there is a few thousand instructions): by the recorded
+  RV32 counts (\`bench/results/gas-proposal.json\`, taken before issue 11) and these prices, \`maxOverMean\` moves from
+  1.617 to about 1.84 (mean 242 → 212 instructions per gas; the maximum, \`jnz\`, is unchanged), within the goal of 2
+  (computed from the recorded counts and the new prices, not re-run on QEMU).
+
+`;
+}
+
 export function gasDoc(c: Calibration): string {
   const p = c.proposal;
   const budget = LIMITS.DEFAULT_GAS.value;
@@ -665,12 +730,13 @@ ${immediatesSection()}## Method
   per-block prices come from the slopes above (at least 1, so no size is free); host calls keep a static 1 and
   carry their fixed cost in \`DYNAMIC_GAS\`. g is searched from the cheapest opcode's cost to three times it.
 
-## Reproduce
+${ledgerCostSection()}## Reproduce
 
 | figure | command |
 |---|---|
 | this page, \`bench/results/gas-proposal.json\` | \`npx tsx bench/calibrate-gas.ts --docs\` (proposed npm script \`bench:calibrate\`) |
 | the per-opcode table alone | \`npx tsx bench/calibrate-gas.ts --markdown\` |
+| "On the ledger" | \`npm run bench:ledger-cost -- --record\` (\`--entries N\` sets the state size, default 10^6) |
 | \`gasCalibration.maxOverMean\` with every other budget figure | \`npx tsx bench/measure-budgets.ts\` (\`measureBudgets()\` for \`bench/budgets.ts\`) |
 
 Both build what they need (\`mote.wasm\`, the firmware host's RV32 objects through \`firmware-host/Makefile\` and

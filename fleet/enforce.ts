@@ -8,7 +8,10 @@ import { compileContract, errorMessage, eventsNamed } from "./contracts.ts";
 import { NC, type FleetData } from "./features.ts";
 import { packFeatures, quantizeFeatures, type FleetModel } from "./model.ts";
 
-const GAS = 400_000;
+const GAS = 10_000_000;
+/** installing a model writes dozens of state entries (its packed words): a proposal or approval needs more than a score */
+export const INSTALL_GAS = 50_000_000;
+/** within the simulated chain's block gas limit (fleet/sim.ts: GAS x BLOCK_TXS) */
 const BLOCK_TXS = 200;
 
 export interface Scored {
@@ -39,13 +42,13 @@ export async function enforce(dir: string, model: FleetModel, data: FleetData, a
     const bytes = fromHex(model.bytes, "model file: bytes");
     const installGas: number[] = [];
     ts += 1n;
-    const p = ledger.call(keys[0]!, fgId, "propose", [bytes], { timestamp: ts });
+    const p = ledger.call(keys[0]!, fgId, "propose", [bytes], { timestamp: ts, gas: INSTALL_GAS });
     if (p.receipt.status !== "ok") fail("propose", p.receipt);
     installGas.push(p.receipt.gasUsed);
     const id = p.receipt.returns[0] as Uint8Array;
     for (const k of keys.slice(1)) {
       ts += 1n;
-      const a = ledger.call(k, fgId, "approve", [id], { timestamp: ts });
+      const a = ledger.call(k, fgId, "approve", [id], { timestamp: ts, gas: INSTALL_GAS });
       if (a.receipt.status !== "ok") fail("approve", a.receipt);
       installGas.push(a.receipt.gasUsed);
     }

@@ -71,9 +71,13 @@ export interface FleetManifest {
 export const CHAIN_ID = "mote-fleet";
 export const GENESIS = 1_767_225_600n;
 export const STEP_SECONDS = 60;
-/** gas limit of each simulated transaction, and transactions per block (the block gas limit is 10^8) */
-const GAS = 250_000;
-const BLOCK_TXS = 400;
+/**
+ * Gas limit of each simulated transaction, and transactions per block: the simulated chain's block gas
+ * limit is their product (GAS x BLOCK_TXS), since its blocks stand for a window's traffic, not a validator's
+ * second (at the ledger's state prices a transaction that writes state costs millions of gas).
+ */
+export const GAS = 10_000_000;
+export const BLOCK_TXS = 400;
 
 /** mulberry32: small, seeded, the same on every machine. */
 export function rng(seed: number): () => number {
@@ -166,7 +170,7 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
   let clock = GENESIS;
   // The salt comes from the seed, so the same seed makes the same chain (and the same model).
   const salt = sha256(new TextEncoder().encode(`mote-fleet-sim/${cfg.seed}`));
-  const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clock, genesis: { salt } });
+  const ledger = await Ledger.open(dir, { chainId: CHAIN_ID, genesisTimestamp: GENESIS, clock: () => clock, genesis: { salt, blockGasLimit: BigInt(GAS * BLOCK_TXS) } });
   const ids = [0n, 1n, 2n, 3n].map((k) => instanceId(ledger.genesisHash, op.publicKey, k));
   const [registryId, guardId, attestationId, fleetGuardId] = ids as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   let txs = 0;

@@ -24,7 +24,7 @@ import {
   type StateView,
 } from "./state.ts";
 import { decodeTx, txSignatureValid, type SignedTx } from "./tx.ts";
-import { encodeParams, U64_MAX, type ChainParams, type GenesisConfig } from "./params.ts";
+import { encodeParams, LEDGER_LIMITS, U64_MAX, type ChainParams, type GenesisConfig } from "./params.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 /** What the ledger needs of a VM: vm/host's MoteVM fits it; tests may wrap it. */
@@ -196,6 +196,9 @@ export class BlockBuilder {
   /** Gas the block's transactions have reserved so far (their limits summed). */
   gasReserved = 0n;
 
+  /** Bytes the block's transactions have added to the state so far (see stateGrowth). */
+  stateGrowth = 0;
+
   constructor(
     private readonly app: LedgerApp,
     readonly overlay: BlockOverlay,
@@ -215,9 +218,7 @@ export class BlockBuilder {
     if (this.gasReserved + BigInt(tx.gasLimit) > this.params.blockGasLimit) {
       throw new TxRejected(`gas limit ${tx.gasLimit} does not fit in this block (${this.params.blockGasLimit - this.gasReserved} of ${this.params.blockGasLimit} left)`, "block_gas");
     }
-    this.gasReserved += BigInt(tx.gasLimit);
     const o = this.overlay;
-    o.write(accountKey(tx.sender), u64le(tx.nonce + 1n));
     // The transaction's own overlay: the attached value, the VM's writes and payments, the new instance.
     // It reaches the block only if the transaction ends ok; the nonce and the fee stay either way.
     const t = new BlockOverlay(o);
@@ -240,6 +241,31 @@ export class BlockBuilder {
     } else {
       receipt = toReceipt(this.app.vm.call(module, tx.selector, tx.args, opts));
     }
+    // State growth is paid by the byte (LEDGER_LIMITS.STATE_BYTE_GAS) and bounded per block
+    // (MAX_BLOCK_STATE_GROWTH); a transaction that would pass the block's bound leaves no trace, so it is
+    // decided before the nonce is written (a contract cannot read nonces).
+    let growth = 0;
+    if (receipt.status === "ok") {
+      const g = stateGrowth(t, o);
+      growth = g.entries + g.modules;
+      const growthGas = g.entries * LEDGER_LIMITS.STATE_BYTE_GAS.value;
+      if (receipt.gasUsed + growthGas > tx.gasLimit) {
+        receipt = { status: "out_of_gas", gasUsed: tx.gasLimit, error: 0, returns: [], events: [] };
+        growth = 0;
+      } else {
+        const max = LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH.value;
+        if (this.stateGrowth + growth > max) {
+          throw new TxRejected(
+            `the transaction would add ${growth} bytes to the state; this block has ${max - this.stateGrowth} of its ${max} left (LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH); send it in a later block`,
+            "state_growth",
+          );
+        }
+        receipt = { ...receipt, gasUsed: receipt.gasUsed + growthGas };
+      }
+    }
+    this.gasReserved += BigInt(tx.gasLimit);
+    this.stateGrowth += growth;
+    o.write(accountKey(tx.sender), u64le(tx.nonce + 1n));
     if (receipt.status === "ok") t.mergeInto(o);
     const fee = BigInt(receipt.gasUsed) * tx.gasPrice;
     if (fee > 0n && Buffer.compare(this.params.feeAccount, tx.sender) !== 0) {
@@ -266,6 +292,23 @@ export class BlockBuilder {
     );
     return { block, diff, undo };
   }
+}
+
+/**
+ * Bytes a transaction's writes add to the state below it: `entries`, a new entry's key and value or a
+ * value's growth (charged by the byte); `modules`, module bytes the state did not hold (the verifier and
+ * the deploy's size bound price those; they count toward the block's bound). Deletions refund nothing.
+ */
+export function stateGrowth(t: BlockOverlay, below: StateView): { entries: number; modules: number } {
+  let n = 0;
+  let m = 0;
+  for (const { key, value } of t.diff.writes.values()) {
+    if (value.length === 0) continue;
+    const old = below.read(key);
+    n += old === undefined ? key.length + value.length : Math.max(0, value.length - old.length);
+  }
+  for (const [id, bytes] of t.diff.modules) if (!below.module(Buffer.from(id, "hex"))) m += bytes.length;
+  return { entries: n, modules: m };
 }
 
 export function toReceipt(r: CallResult): Receipt {

@@ -37,7 +37,8 @@ export type RejectCode =
   | "gas_limit"
   | "gas_price"
   | "insufficient_funds"
-  | "block_gas";
+  | "block_gas"
+  | "state_growth";
 
 /** A chain (store or export) failed an audit or an import; `height` and `tx` locate the break. */
 export class ChainBroken extends Error {

@@ -12,7 +12,7 @@ import { bytesEqual, compareBytes, hex, type Value } from "./bytes.ts";
 import { ChainBroken, LedgerError, TxRejected } from "./errors.ts";
 import { checkExportEnd, encodeExport, parseExport } from "./export.ts";
 import type { KeyPair } from "./keys.ts";
-import { encodeStateProof, type StateProof } from "./proof.ts";
+import { encodeStateProof, STATE_VERSION, type StateProof } from "./proof.ts";
 import { proveStored } from "./smt.ts";
 import {
   balanceOf,
@@ -205,9 +205,15 @@ export class Ledger {
       } catch (e) {
         throw new LedgerError(`${dir}: head block ${h} does not decode (${(e as Error).message}); run 'mote audit'`);
       }
-      const state = new WorldState();
-      state.loadEntries(store.stateEntries(), true);
-      for (const [id, bytes] of store.moduleEntries()) state.loadModule(id, bytes);
+      // O(1) in the state's size: the root record only; tree nodes and modules are read when used
+      const rootRec = store.node(head.header.stateRoot);
+      if (!rootRec || rootRec.length !== 34 || rootRec[0] !== 0x02) {
+        throw new LedgerError(`${dir}: block ${h}'s state root ${hex(head.header.stateRoot)} is not in the nodes table (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`);
+      }
+      if (rootRec[1] !== STATE_VERSION) {
+        throw new LedgerError(`${dir}: the state tree is version ${rootRec[1]}, this ledger reads version ${STATE_VERSION}`);
+      }
+      const state = WorldState.stored(rootRec.slice(2), (hash) => store.node(hash), (id) => store.module(id));
       return { h, head, genesisHash, state, lost: store.missingModule() };
     });
     // The state root does not cover module bytes: a contract whose module row is gone would read as unknown.
@@ -218,7 +224,7 @@ export class Ledger {
     }
     if (!bytesEqual(state.root(), head.header.stateRoot)) {
       throw new LedgerError(
-        `${dir}: the state table does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
+        `${dir}: the nodes table's root record does not match block ${h}'s state root (changed outside the ledger?); run 'mote ledger rebuild' to re-derive it from the blocks`,
       );
     }
     return new Ledger(store, state, head, genesisHash, vm, clock);
@@ -277,6 +283,11 @@ export class Ledger {
     return this.store.location;
   }
 
+  /** Rows read from the state-sized tables since this ledger was opened (opening reads O(1) of them). */
+  get storeReads(): { nodes: number; state: number; modules: number } {
+    return { ...this.store.reads };
+  }
+
   nonce(pubkey: Uint8Array): bigint {
     return nonceOf(this.state, pubkey);
   }
@@ -301,7 +312,7 @@ export class Ledger {
       genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? this.nonce(key.publicKey),
-      gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gasLimit: opts.gas ?? LEDGER_LIMITS.DEFAULT_TX_GAS.value,
       gasPrice: opts.gasPrice ?? this.params.minGasPrice,
       value: opts.value ?? 0n,
     };
@@ -444,7 +455,7 @@ export class Ledger {
       caller: opts.caller ?? new Uint8Array(32),
       timestamp: this.head.block.header.timestamp,
       height: this.height,
-      gas: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gas: opts.gas ?? LEDGER_LIMITS.DEFAULT_TX_GAS.value,
     });
   }
 

@@ -19,6 +19,24 @@ export const LEDGER_LIMITS = {
     value: 100_000_000,
     why: "Gas all transactions of one block may reserve (their gas limits summed): 100 default-gas calls, a block a device-class validator executes in well under a second.",
   },
+  STATE_BYTE_GAS: {
+    value: 400,
+    why:
+      "Gas per byte a transaction adds to the state entries (a new entry's key and value, a value's growth), charged by the ledger " +
+      "when the transaction ends ok, on top of the write's SSTORE: state a validator keeps forever. At 400, a transaction within the " +
+      "default block gas limit cannot add more than MAX_BLOCK_STATE_GROWTH alone (10^8 / 400 < 262,144), so none waits forever " +
+      "for a block it fits; see `npm run bench:ledger-cost` (docs/gas.md, \"On the ledger\").",
+  },
+  DEFAULT_TX_GAS: {
+    value: 5_000_000,
+    why:
+      "Gas limit of a ledger transaction or view that names none (the CLI's --gas default): a token transfer (two state reads, two " +
+      "writes) costs about 1.4 M at the ledger's state prices; 20 such limits fill a default block.",
+  },
+  MAX_BLOCK_STATE_GROWTH: {
+    value: 262_144,
+    why: "Bytes one block may add to the state: 256 KiB a block bounds the store's growth (and the commit's work) however the gas is spent; a transaction that would pass it is refused and can go in a later block.",
+  },
   MAX_ALLOC: { value: 1024, why: "Genesis allocations per chain: a fleet funds its operators and devices; an airdrop is not a genesis concern." },
 } as const satisfies Record<string, Knob>;
 

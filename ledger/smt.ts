@@ -32,26 +32,68 @@ export interface Internal {
   stored: boolean;
 }
 
-export type TreeNode = Leaf | Internal | null;
+/** A stored node known by its hash only, read from the store (and kept) when a walk reaches it. */
+export interface Ref {
+  readonly leaf: undefined;
+  readonly hash: Uint8Array;
+  readonly stored: true;
+  resolved?: Leaf | Internal;
+}
+
+export type TreeNode = Leaf | Internal | Ref | null;
+type Node = Leaf | Internal | null;
+
+/** Reads a stored node (its stored form) by hash; the tree checks that what it gets hashes to what it asked for. */
+export type NodeLoader = (hash: Uint8Array) => Uint8Array | undefined;
 
 const mkLeaf = (path: Uint8Array, key: Uint8Array, value: Uint8Array): Leaf => ({ leaf: true, path, key, value, hash: null, stored: false });
 const mkNode = (left: TreeNode, right: TreeNode): Internal => ({ leaf: false, left, right, hash: null, stored: false });
+const mkRef = (hash: Uint8Array): Ref | null => (bytesEqual(hash, EMPTY) ? null : { leaf: undefined, hash, stored: true });
 
 export function hashOf(n: TreeNode): Uint8Array {
   if (n === null) return EMPTY;
   if (n.hash) return n.hash;
-  n.hash = n.leaf ? leafHash(n.path, valueHashOf(n.value)) : nodeHash(hashOf(n.left), hashOf(n.right));
-  return n.hash;
+  const m = n as Leaf | Internal;
+  m.hash = m.leaf ? leafHash(m.path, valueHashOf(m.value)) : nodeHash(hashOf(m.left), hashOf(m.right));
+  return m.hash;
 }
 
-function insert(n: TreeNode, depth: number, l: Leaf): TreeNode {
+/** Counts nodes read from the store and kept in memory (the resident part of the tree). */
+interface Resolver {
+  load: NodeLoader | null;
+  resolvedCount: number;
+}
+
+function resolveWith(r: Resolver, n: TreeNode): Node {
+  if (n === null || n.leaf !== undefined) return n;
+  if (n.resolved) return n.resolved;
+  if (!r.load) throw new Error(`state tree node ${hex(n.hash)} is not in memory and the tree has no store`);
+  const raw = r.load(n.hash);
+  if (!raw) throw new Error(`state tree node ${hex(n.hash)} is missing from the store; run 'mote ledger rebuild'`);
+  const rec = decodeNode(raw);
+  let node: Leaf | Internal;
+  if (rec.leaf) {
+    node = { leaf: true, path: rec.path, key: rec.key, value: rec.value, hash: null, stored: true };
+    if (!bytesEqual(node.path, pathOf(node.key))) throw new Error(`state tree node ${hex(n.hash)} in the store holds a leaf whose path is not its key's; run 'mote ledger rebuild'`);
+  } else {
+    node = { leaf: false, left: mkRef(rec.left), right: mkRef(rec.right), hash: null, stored: true };
+  }
+  // what the store gave must be what the parent committed to
+  if (!bytesEqual(hashOf(node), n.hash)) throw new Error(`state tree node ${hex(n.hash)} in the store does not hash to its key (changed outside the ledger?); run 'mote ledger rebuild'`);
+  r.resolvedCount++;
+  n.resolved = node;
+  return node;
+}
+
+function insert(r: Resolver, t: TreeNode, depth: number, l: Leaf): TreeNode {
+  const n = resolveWith(r, t);
   if (n === null) return l;
   if (n.leaf) {
     if (bytesEqual(n.path, l.path)) return l;
     // split: one internal node per shared bit, then the two leaves apart
     return split(n, l, depth);
   }
-  return bitAt(l.path, depth) === 0 ? mkNode(insert(n.left, depth + 1, l), n.right) : mkNode(n.left, insert(n.right, depth + 1, l));
+  return bitAt(l.path, depth) === 0 ? mkNode(insert(r, n.left, depth + 1, l), n.right) : mkNode(n.left, insert(r, n.right, depth + 1, l));
 }
 
 function split(a: Leaf, b: Leaf, depth: number): Internal {
@@ -61,15 +103,19 @@ function split(a: Leaf, b: Leaf, depth: number): Internal {
   return ba === 0 ? mkNode(below, null) : mkNode(null, below);
 }
 
-function remove(n: TreeNode, depth: number, path: Uint8Array): TreeNode {
+/** Removes `path`; an unchanged subtree comes back as the very node (or reference) passed in. */
+function remove(r: Resolver, t: TreeNode, depth: number, path: Uint8Array): TreeNode {
+  const n = resolveWith(r, t);
   if (n === null) return null;
-  if (n.leaf) return bytesEqual(n.path, path) ? null : n;
-  const left = bitAt(path, depth) === 0 ? remove(n.left, depth + 1, path) : n.left;
-  const right = bitAt(path, depth) === 1 ? remove(n.right, depth + 1, path) : n.right;
-  if (left === n.left && right === n.right) return n;
+  if (n.leaf) return bytesEqual(n.path, path) ? null : t;
+  const left = bitAt(path, depth) === 0 ? remove(r, n.left, depth + 1, path) : n.left;
+  const right = bitAt(path, depth) === 1 ? remove(r, n.right, depth + 1, path) : n.right;
+  if (left === n.left && right === n.right) return t;
   // a subtree left with one leaf is that leaf
-  if (left === null && (right === null || right.leaf)) return right;
-  if (right === null && left !== null && left.leaf) return left;
+  const l = resolveWith(r, left);
+  const rr = resolveWith(r, right);
+  if (l === null && (rr === null || rr.leaf)) return rr;
+  if (rr === null && l !== null && l.leaf) return l;
   return mkNode(left, right);
 }
 
@@ -141,44 +187,72 @@ export function proveStored(stateRoot: Uint8Array, key: Uint8Array, getNode: (ha
   }
 }
 
-/** The state map: byte-string keys (at most 255 bytes) to non-empty values, authenticated by the tree. */
+/** Nodes of a stored tree kept in memory at most (past it, the tree drops all but its top levels after a block). */
+export const RESIDENT_NODES = 200_000;
+/**
+ * Levels of a stored tree kept in memory once read (at most 2^17 nodes, within RESIDENT_NODES): every
+ * path's top is shared by all reads and writes, so a cold read at 10^6 entries loads ~4 nodes, not ~8.
+ */
+export const RESIDENT_DEPTH = 16;
+
+/**
+ * The state map: byte-string keys (at most 255 bytes) to non-empty values, authenticated by the tree. In
+ * memory (`new SparseMerkleTree()`, for replays and tests), or over a store (`SparseMerkleTree.stored`):
+ * then nodes are read by hash when a read, a write or a proof walks to them, each checked against its hash,
+ * and at most RESIDENT_NODES of them stay in memory; opening one reads nothing but the root.
+ */
 export class SparseMerkleTree {
   private rootNode: TreeNode = null;
-  private readonly values = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+  private readonly r: Resolver;
 
-  get size(): number {
-    return this.values.size;
+  constructor(load: NodeLoader | null = null) {
+    this.r = { load, resolvedCount: 0 };
+  }
+
+  /** The tree whose root hash is `treeRoot`, its nodes read from a store on demand. */
+  static stored(treeRoot: Uint8Array, load: NodeLoader): SparseMerkleTree {
+    const t = new SparseMerkleTree(load);
+    t.rootNode = mkRef(treeRoot);
+    return t;
+  }
+
+  /** Nodes read from the store and still in memory since the last trim. */
+  get resident(): number {
+    return this.r.resolvedCount;
+  }
+
+  private leafAt(path: Uint8Array): Leaf | undefined {
+    let n = resolveWith(this.r, this.rootNode);
+    for (let depth = 0; n !== null; depth++) {
+      if (n.leaf) return bytesEqual(n.path, path) ? n : undefined;
+      n = resolveWith(this.r, bitAt(path, depth) === 0 ? n.left : n.right);
+    }
+    return undefined;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.values.get(hex(key))?.value;
+    return this.leafAt(pathOf(key))?.value;
   }
 
   /** Sets a value; an empty value deletes the key (storage's "absent"). */
   set(key: Uint8Array, value: Uint8Array): void {
     if (key.length > 255) throw new RangeError(`state key of ${key.length} bytes exceeds 255`);
-    const k = hex(key);
+    const path = pathOf(key);
     if (value.length === 0) {
-      if (!this.values.delete(k)) return;
-      this.rootNode = remove(this.rootNode, 0, pathOf(key));
+      this.rootNode = remove(this.r, this.rootNode, 0, path);
       return;
     }
-    const cur = this.values.get(k);
+    const cur = this.leafAt(path);
     if (cur && bytesEqual(cur.value, value)) return;
-    const entry = { key: key.slice(), value: value.slice() };
-    this.values.set(k, entry);
-    this.rootNode = insert(this.rootNode, 0, mkLeaf(pathOf(key), entry.key, entry.value));
+    this.rootNode = insert(this.r, this.rootNode, 0, mkLeaf(path, key.slice(), value.slice()));
   }
 
-  /** Replaces the whole content (loading a store): one bulk build instead of n inserts. */
+  /** Replaces the whole content (an in-memory tree): one bulk build instead of n inserts. */
   load(entries: Iterable<[Uint8Array, Uint8Array]>, stored: boolean): void {
-    this.values.clear();
     const leaves: Leaf[] = [];
     for (const [key, value] of entries) {
       if (value.length === 0) continue;
-      const e = { key: key.slice(), value: value.slice() };
-      this.values.set(hex(key), e);
-      leaves.push(mkLeaf(pathOf(key), e.key, e.value));
+      leaves.push(mkLeaf(pathOf(key), key.slice(), value.slice()));
     }
     leaves.sort((a, b) => compareBytes(a.path, b.path));
     this.rootNode = build(leaves, 0, leaves.length, 0);
@@ -190,30 +264,37 @@ export class SparseMerkleTree {
 
   /**
    * Applies writes (an empty value deletes) and returns how to take them back: nodes are never mutated,
-   * so the old root node is the old tree, and only the changed entries need restoring.
+   * so the old root node is the old tree. A stored tree first drops what it holds beyond its bound.
    */
   applyAll(writes: Iterable<{ key: Uint8Array; value: Uint8Array }>): () => void {
+    if (this.r.load && this.r.resolvedCount > RESIDENT_NODES) this.trim();
     const oldRoot = this.rootNode;
-    const before: [string, { key: Uint8Array; value: Uint8Array } | undefined][] = [];
-    for (const { key, value } of writes) {
-      before.push([hex(key), this.values.get(hex(key))]);
-      this.set(key, value);
-    }
+    for (const { key, value } of writes) this.set(key, value);
     return () => {
       this.rootNode = oldRoot;
-      for (let i = before.length - 1; i >= 0; i--) {
-        const [k, v] = before[i]!;
-        if (v) this.values.set(k, v);
-        else this.values.delete(k);
-      }
     };
+  }
+
+  /** Keeps the top RESIDENT_DEPTH levels of a committed tree in memory and turns everything below into references. */
+  trim(): void {
+    let kept = 0;
+    const walk = (t: TreeNode, depth: number): TreeNode => {
+      if (t === null) return null;
+      if (t.leaf === undefined) return t.resolved && depth < RESIDENT_DEPTH ? walk(t.resolved, depth) : mkRef(t.hash);
+      if (!t.stored) return t;
+      if (depth >= RESIDENT_DEPTH) return mkRef(hashOf(t));
+      kept++;
+      if (t.leaf) return t;
+      return { leaf: false, left: walk(t.left, depth + 1), right: walk(t.right, depth + 1), hash: hashOf(t), stored: true };
+    };
+    this.rootNode = walk(this.rootNode, 0);
+    this.r.resolvedCount = kept;
   }
 
   treeRoot(): Uint8Array {
     return hashOf(this.rootNode);
   }
 
-  /** The versioned state root (proof.ts). */
   root(): Uint8Array {
     return stateRootOf(this.treeRoot());
   }
@@ -224,8 +305,9 @@ export class SparseMerkleTree {
    */
   takeNewNodes(): [Uint8Array, Uint8Array][] {
     const out: [Uint8Array, Uint8Array][] = [[this.root(), encodeRootRecord(this.treeRoot())]];
-    const walk = (n: TreeNode): void => {
-      if (n === null || n.stored) return;
+    const walk = (t: TreeNode): void => {
+      if (t === null || t.stored) return;
+      const n = t as Leaf | Internal;
       if (!n.leaf) {
         walk(n.left);
         walk(n.right);
@@ -241,7 +323,7 @@ export class SparseMerkleTree {
   prove(key: Uint8Array): StateProof {
     const path = pathOf(key);
     const siblings: Uint8Array[] = [];
-    let n = this.rootNode;
+    let n = resolveWith(this.r, this.rootNode);
     for (let depth = 0; ; depth++) {
       if (n === null) return { key: key.slice(), end: { kind: "empty" }, siblings };
       if (n.leaf) {
@@ -250,19 +332,31 @@ export class SparseMerkleTree {
       }
       const bit = bitAt(path, depth);
       siblings.push(hashOf(bit === 0 ? n.right : n.left));
-      n = bit === 0 ? n.left : n.right;
+      n = resolveWith(this.r, bit === 0 ? n.left : n.right);
     }
   }
 
-  /** Entries sorted by key. */
+  /** Entries sorted by key (walks the whole tree: for audits and tests, never on a ledger's path). */
   *entries(): Iterable<[Uint8Array, Uint8Array]> {
-    const all = [...this.values.values()].sort((a, b) => compareBytes(a.key, b.key));
+    const all: Leaf[] = [];
+    const walk = (t: TreeNode): void => {
+      const n = resolveWith(this.r, t);
+      if (n === null) return;
+      if (n.leaf) all.push(n);
+      else {
+        walk(n.left);
+        walk(n.right);
+      }
+    };
+    walk(this.rootNode);
+    all.sort((a, b) => compareBytes(a.key, b.key));
     for (const e of all) yield [e.key, e.value];
   }
 }
 
-function markStored(n: TreeNode): void {
-  if (n === null || n.stored) return;
+function markStored(t: TreeNode): void {
+  if (t === null || t.stored) return;
+  const n = t as Leaf | Internal;
   n.stored = true;
   if (!n.leaf) {
     markStored(n.left);

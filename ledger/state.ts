@@ -5,7 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { StateStore } from "../vm/host/index.ts";
 import { bytesEqual, concat, hex } from "./bytes.ts";
 import { decodeParams, type ChainParams } from "./params.ts";
-import { SparseMerkleTree } from "./smt.ts";
+import { SparseMerkleTree, type NodeLoader } from "./smt.ts";
 import type { StateProof } from "./proof.ts";
 
 /**
@@ -80,19 +80,45 @@ export interface StateView {
   module(id: Uint8Array): Uint8Array | undefined;
 }
 
+/** Module bytes by hash read from a store, and how many to keep in memory. */
+export type ModuleLoader = (id: Uint8Array) => Uint8Array | undefined;
+const MODULE_CACHE = 256;
+
+/**
+ * The committed state: in memory (`new WorldState()`: genesis, replays), or over a store
+ * (`WorldState.stored`), whose tree nodes and modules are read on demand, so opening costs O(1) in the
+ * size of the state and memory stays bounded (see smt.ts RESIDENT_NODES).
+ */
 export class WorldState implements StateView {
-  readonly tree = new SparseMerkleTree();
   private readonly modules = new Map<string, Uint8Array>();
+
+  constructor(
+    readonly tree = new SparseMerkleTree(),
+    private readonly loadModuleBytes: ModuleLoader | null = null,
+  ) {}
+
+  /** The state whose tree root is `treeRoot`, read from a store's nodes and modules. */
+  static stored(treeRoot: Uint8Array, loadNode: NodeLoader, loadModule: ModuleLoader): WorldState {
+    return new WorldState(SparseMerkleTree.stored(treeRoot, loadNode), loadModule);
+  }
 
   read(key: Uint8Array): Uint8Array | undefined {
     return this.tree.get(key);
   }
 
   module(id: Uint8Array): Uint8Array | undefined {
-    return this.modules.get(hex(id));
+    const k = hex(id);
+    const m = this.modules.get(k);
+    if (m || !this.loadModuleBytes) return m;
+    const loaded = this.loadModuleBytes(id);
+    // modules are content-addressed: a row that does not hash to its id is not that module
+    if (!loaded || !bytesEqual(sha256(loaded), id)) return undefined;
+    if (this.modules.size >= MODULE_CACHE) this.modules.clear();
+    this.modules.set(k, loaded);
+    return loaded;
   }
 
-  /** Loads the whole state at once (opening a store); `stored`: its tree nodes are in the store already. */
+  /** Loads the whole state at once (an in-memory state); `stored`: its tree nodes are in the store already. */
   loadEntries(entries: Iterable<[Uint8Array, Uint8Array]>, stored: boolean): void {
     this.tree.load(entries, stored);
   }

@@ -1,7 +1,6 @@
 // A Mote node seen through its RPC with the Ledger's own method names and result shapes (deploy, call,
 // view, events, contract, nonce), so the CLI prints the same thing whether it talks to the embedded
 // devnet or to a network. Transactions are signed here and sent with broadcast_tx_commit.
-import { LIMITS } from "../vm/spec/limits.ts";
 import type { CallResult } from "../vm/host/index.ts";
 import { hex, type Value } from "../ledger/bytes.ts";
 import { TxRejected, type RejectCode } from "../ledger/errors.ts";
@@ -9,6 +8,7 @@ import type { KeyPair } from "../ledger/keys.ts";
 import type { CallTxResult, DeployResult, EventFilter, EventRecord, TxOptions } from "../ledger/ledger.ts";
 import { resolveSelector } from "../ledger/ledger.ts";
 import { instanceId } from "../ledger/state.ts";
+import { LEDGER_LIMITS } from "../ledger/params.ts";
 import { signTx, type SignedTx, type UnsignedTx } from "../ledger/tx.ts";
 import { abciQuery, broadcastCommit, NodeError, queryJson } from "./client.ts";
 import { valueFromJson, valueToJson, type EventAnswer, type EventQuery, type ViewAnswer, type ViewQuery } from "./wire.ts";
@@ -51,7 +51,7 @@ export class RemoteLedger {
       genesisHash: this.genesisHash,
       sender: key.publicKey,
       nonce: opts.nonce ?? (await this.nonce(key.publicKey)),
-      gasLimit: opts.gas ?? LIMITS.DEFAULT_GAS.value,
+      gasLimit: opts.gas ?? LEDGER_LIMITS.DEFAULT_TX_GAS.value,
       gasPrice: opts.gasPrice ?? this.minGasPrice,
       value: opts.value ?? 0n,
     };

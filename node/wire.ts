@@ -26,6 +26,8 @@ export const RESULT_CODES = [
   "not_ready",
   "internal",
   "bad_query",
+  // appended: the ledger's refusals added later
+  "state_growth",
 ] as const;
 export type ResultCodeName = RejectCode | (typeof RESULT_CODES)[number];
 

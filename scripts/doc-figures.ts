@@ -15,6 +15,7 @@ export const FIGURE_DOCS = [
   "docs/network.md",
   "docs/device.md",
   "docs/fleet.md",
+  "docs/gas.md",
 ];
 
 /**
@@ -37,6 +38,7 @@ export const RESULT_FILES = {
   fleetFull: "fleet.json", // npm run fleet:bench -- --record
   fleetFullRun: "fleet-run.json", // npm run fleet:bench -- --record
   rv32Fleet: "rv32-fleet.json", // npx tsx bench/rv32/fleet.ts --record
+  ledgerCost: "ledger-cost.json", // npm run bench:ledger-cost -- --record
 } as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -241,6 +243,37 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "fleet.observeGasMean": (r) => n(r.fleetRun.observeGasPerReading.mean),
   "fleet.observeGasMax": (r) => n(r.fleetRun.observeGasPerReading.max),
   "fleet.simulateCpuSeconds": (r) => n(r.fleetRun.simulateCpuSeconds),
+  // wall time per gas on the Node ledger (npm run bench:ledger-cost -- --record → bench/results/ledger-cost.json)
+  "ledgerCost.entries": (r) => n(r.ledgerCost.entries),
+  "ledgerCost.entries1k": (r) => n(r.ledgerCost.entries1k),
+  "ledgerCost.fixtureS": (r) => n(r.ledgerCost.fixtureS),
+  "ledgerCost.reps": (r) => n(r.ledgerCost.reps),
+  "ledgerCost.load": (r) => r.ledgerCost.loadAverage.map(d1).join("-"),
+  "ledgerCost.ops": (r) => n(r.ledgerCost.ops.length),
+  "ledgerCost.mean": (r) => r.ledgerCost.meanNsPerGas.toFixed(2),
+  "ledgerCost.max": (r) => r.ledgerCost.maxNsPerGas.toFixed(2),
+  "ledgerCost.maxOp": (r) => r.ledgerCost.maxOp,
+  "ledgerCost.maxOverMean": (r) => r.ledgerCost.maxOverMean.toFixed(2),
+  "ledgerCost.fullBlockMs": (r) => n(r.ledgerCost.fullBlockMs),
+  "ledgerCost.blocksEntries": (r) => n(r.ledgerCost.blocksEntries ?? r.ledgerCost.entries),
+  "ledgerCost.fullBlockWorkload": (r) => r.ledgerCost.fullBlockWorkload,
+  "ledgerCost.openMs": (r) => n(r.ledgerCost.openMs),
+  "ledgerCost.openHeapMB": (r) => n(r.ledgerCost.openHeapMB),
+  ...Object.fromEntries(
+    ["interpreter", "state reads", "state writes", "new entries", "hashing", "signatures", "events"].flatMap((c) => {
+      const k = c.replace(" ", "-");
+      return [
+        [`ledgerCost.class.${k}`, (r: Results) => r.ledgerCost.classes[c].maxOverMean.toFixed(2)],
+        [`ledgerCost.class.${k}.op`, (r: Results) => r.ledgerCost.classes[c].maxOp],
+      ] as [string, (r: Results) => string][];
+    }),
+  ),
+  ...Object.fromEntries(
+    ["ledger:mstore new", "ledger:mstore new 1024", "ledger:mload absent", "ledger:mload present", "ledger:mstore overwrite 1024", "edverify", "add"].map((w) => [
+      `ledgerCost.block.${w.replace("ledger:", "").replaceAll(" ", "-")}`,
+      (r: Results) => n(r.ledgerCost.blocks.find((b: { workload: string }) => b.workload === w).ms),
+    ]),
+  ),
   // the current build (npm run bench:budgets → bench/results/latest.json)
   "latest.wasmBytes": (r) => n(r.latest.wasmBytes),
   "latest.vmMemory": (r) => n(r.latest.vmMemoryBytes),

@@ -35,7 +35,7 @@ const FLOWS: readonly Flow[] = ["next", "branch", "jump", "call", "exit"];
 export const DYNAMIC_FORMULAS: Record<DynamicGas, string> = {
   copy: "COPY_PER_WORD × ⌈n/8⌉; n = bytes produced (bcat: len a + len b; itob: width; bdup: len b), copied (bwrite: len s) or compared (beq: the shorter length)",
   sha256: "SHA256_PER_BLOCK × (⌈len/64⌉ + 1)",
-  ed25519: "ED25519 + SHA256_PER_BLOCK × ⌈len msg/64⌉ (charged even when a length is wrong and the result is 0)",
+  ed25519: "ED25519 + SHA256_PER_BLOCK × ⌈len msg/64⌉ (charged even when a length is wrong and the result is 0); ED25519_REJECT more when a 32-byte key and 64-byte signature do not verify (charged after the check)",
   sload: "SLOAD before the read, then COPY_PER_WORD × ⌈len value/8⌉ once the value's length is known",
   sstore: "SSTORE + SSTORE_PER_WORD × ⌈len value/8⌉ (an int value is 8 bytes)",
   xload: "XLOAD before the read, then COPY_PER_WORD × ⌈len value/8⌉ once the value's length is known",

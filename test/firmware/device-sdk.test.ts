@@ -260,7 +260,7 @@ describe("contracts/sensor_attestation.mote accepts what the C SDK signs", () =>
     const path = join(dir, "k-attest");
     writeKeyFile(path, dev);
     const submit = (value: bigint) => {
-      const r = device(["submit-reading", "--key", path, "--genesis-hash", hex(f.chain.ledger.genesisHash), "--gas", "1000000", "--contract", hex(f.attestation.id),
+      const r = device(["submit-reading", "--key", path, "--genesis-hash", hex(f.chain.ledger.genesisHash), "--gas", "10000000", "--contract", hex(f.attestation.id),
         "--value", String(value), "--timestamp", String(f.chain.now)]);
       expect(r.code, r.err).toBe(0);
       const [nonce, tx] = r.out.split(" ");

@@ -17,6 +17,7 @@ import { HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.
 import { runBatch } from "../../firmware-host/scripts/batch.ts";
 import { MoteVM, MemoryStateStore, resultToJson } from "../../vm/host/index.ts";
 import { measureFleetBudgets } from "../../fleet/budget.ts";
+import { INSTALL_GAS } from "../../fleet/enforce.ts";
 
 const mote = inProcessMote(register);
 const dir = mkdtempSync(join(tmpdir(), "mote-fleet-"));
@@ -103,23 +104,23 @@ describe("fleet guard on chain", () => {
       const id = d.contract;
       const bytes = fromHex(model.bytes, "model bytes");
       const msg = (r: { status: string; error: number }) => fg.abi.errors.find((e) => e.id === r.error)?.message ?? r.status;
-      expect(msg(ledger.call(outsider, id, "propose", [bytes]).receipt)).toBe("only an operator may propose a model");
-      const p = ledger.call(ops[0]!, id, "propose", [bytes]);
+      expect(msg(ledger.call(outsider, id, "propose", [bytes], { gas: INSTALL_GAS }).receipt)).toBe("only an operator may propose a model");
+      const p = ledger.call(ops[0]!, id, "propose", [bytes], { gas: INSTALL_GAS });
       expect(p.receipt.status).toBe("ok");
       const pid = p.receipt.returns[0] as Uint8Array;
       expect(ledger.view(id, "current_version").returns[0]).toBe(0n);
       const x = packFeatures(quantizeFeatures(data.rows[0]!.x.slice(NC)));
       expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 0n, x]).receipt)).toBe("no model installed");
-      expect(msg(ledger.call(ops[0]!, id, "approve", [pid]).receipt)).toBe("operator already approved this proposal");
-      expect(msg(ledger.call(outsider, id, "approve", [pid]).receipt)).toBe("only an operator may approve a model");
-      expect(ledger.call(ops[2]!, id, "approve", [pid]).receipt.status).toBe("ok");
+      expect(msg(ledger.call(ops[0]!, id, "approve", [pid], { gas: INSTALL_GAS }).receipt)).toBe("operator already approved this proposal");
+      expect(msg(ledger.call(outsider, id, "approve", [pid], { gas: INSTALL_GAS }).receipt)).toBe("only an operator may approve a model");
+      expect(ledger.call(ops[2]!, id, "approve", [pid], { gas: INSTALL_GAS }).receipt.status).toBe("ok");
       expect(ledger.view(id, "current_version").returns[0]).toBe(1n);
       // a window the chain never closed cannot be scored: the operator supplies only the three features a
       // contract cannot see
       expect(msg(ledger.call(ops[0]!, id, "score", [ops[0]!.publicKey, 1n, x]).receipt)).toBe("window not closed on chain");
       expect(Buffer.from(ledger.view(id, "model_hash", [1n]).returns[0] as Uint8Array).toString("hex")).toBe(model.hash);
       // the approval of the first proposal cannot install it again once version 1 exists
-      expect(msg(ledger.call(ops[1]!, id, "approve", [pid]).receipt)).toBe("proposal is stale: another model was installed since");
+      expect(msg(ledger.call(ops[1]!, id, "approve", [pid], { gas: INSTALL_GAS }).receipt)).toBe("proposal is stale: another model was installed since");
     } finally {
       ledger.close();
     }

@@ -133,7 +133,7 @@ describe(`byte-string rows against the model (MOTE_SEED=${SEED})`, () => {
           // tagged arguments share the call's I/O buffer (MAX_BYTES_LEN plus a little): larger sets are bad_call by design
           if (args.reduce((n, a) => n + (typeof a === "bigint" ? 9 : 3 + a.length), 0) > LIMITS.MAX_BYTES_LEN.value) continue;
           const want = MODEL[row.name]!(args, ops);
-          const got = vm.call(mod, "f", args, { store, gas: 100_000 });
+          const got = vm.call(mod, "f", args, { store, gas: LIMITS.DEFAULT_GAS.value });
           const gotText = got.status === "ok" ? show(got.returns[0]!) : got.status;
           if (gotText !== show(want)) wrong.push(`${row.name}${ops.length ? ` ${width}` : ""}(${args.map((a) => show(a).slice(0, 40)).join(", ")}): VM ${gotText.slice(0, 80)}, model ${show(want).slice(0, 80)}`);
         }

@@ -144,25 +144,37 @@ describe("audit of a store", () => {
     }
   });
 
-  it("refuses to open a store whose state was changed behind its back", async () => {
+  it("answers from the state tree, not from a state table changed behind its back, and refuses a changed tree node when it reads it", async () => {
     const dir = tempDir();
     try {
       (await smallChain(dir)).close();
       const db = new Database(join(dir, "ledger.sqlite"));
-      db.prepare("UPDATE state SET value = x'0900000000000001' WHERE key = (SELECT key FROM state WHERE hex(key) LIKE '03%' LIMIT 1)").run();
+      const row = db.prepare("SELECT key, value FROM state WHERE hex(key) LIKE '03%' ORDER BY key LIMIT 1").get() as { key: Buffer; value: Buffer };
+      db.prepare("UPDATE state SET value = x'0900000000000001' WHERE key = ?").run(row.key);
       db.close();
-      await expect(Ledger.open(dir, { vm })).rejects.toThrow(
-        /the state table does not match block 3's state root \(changed outside the ledger\?\); run 'mote ledger rebuild' to re-derive it from the blocks$/,
-      );
-      // The audit still runs on a store too damaged to open, and names the damage.
+      // The state table is an index the audit checks; opening and reading never use it (O(1) open).
+      const l0 = await Ledger.open(dir, { vm });
+      expect(hex(l0.state.read(new Uint8Array(row.key))!)).toBe(hex(new Uint8Array(row.value)));
+      l0.close();
+      // The audit names the damage.
       const r = await Ledger.auditStore(dir, { vm });
       expect(r).toMatchObject({ ok: false, height: null, section: "store state table" });
       expect(r.error).toMatch(/^store state table: entry 03[0-9a-f]+ differs from the replayed state$/);
-      // Recovery: rebuild re-derives the state from the blocks, checking every root, and the store opens again.
+      // Recovery: rebuild re-derives the state from the blocks, checking every root.
       expect(await Ledger.rebuild(dir, { vm })).toMatchObject({ ok: true, blocks: 4 });
       const l = await Ledger.open(dir, { vm });
       expect(l.audit()).toMatchObject({ ok: true });
       l.close();
+      // What reads do use, the tree's nodes, is checked against its hash when read: an edited leaf is refused.
+      const db2 = new Database(join(dir, "ledger.sqlite"));
+      const edited = db2
+        .prepare("UPDATE nodes SET node = CAST(substr(node, 1, length(node) - 1) || x'ee' AS BLOB) WHERE substr(node, 1, 1) = x'00' AND substr(node, 67, ?) = ?")
+        .run(row.key.length, row.key).changes;
+      db2.close();
+      expect(edited).toBeGreaterThan(0);
+      const l2 = await Ledger.open(dir, { vm });
+      expect(() => l2.state.read(new Uint8Array(row.key))).toThrow(/^state tree node [0-9a-f]{64} in the store does not hash to its key \(changed outside the ledger\?\); run 'mote ledger rebuild'$/);
+      l2.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   Ledger,
+  LEDGER_LIMITS,
   LedgerError,
   TxRejected,
   decodeStateProof,
@@ -140,7 +141,7 @@ describe("ledger", () => {
       ["a wrongly typed argument", "bad_arguments", /^put argument 1 must be bytes, got an integer$/, (l, c) => l.call(alice, c, "put", [1n, 1n])],
       ["malformed bytes", "malformed", /^malformed transaction: tx\.signature at byte \d+: truncated: needs 64 byte\(s\), 63 left$/, (l, c) =>
         l.submit([l.signCall(alice, c, "put", [enc("x"), 1n]).bytes.slice(0, -1)])],
-      ["value the sender does not hold", "insufficient_funds", /^[0-9a-f]{64} holds 0, the transaction needs 5 \(value 5 \+ gas limit 1000000 × gas price 0\)$/, (l, c) =>
+      ["value the sender does not hold", "insufficient_funds", new RegExp(`^[0-9a-f]{64} holds 0, the transaction needs ${5 + LEDGER_LIMITS.DEFAULT_TX_GAS.value * 0} \\(value 5 \\+ gas limit ${LEDGER_LIMITS.DEFAULT_TX_GAS.value} × gas price 0\\)$`), (l, c) =>
         l.call(alice, c, "put", [enc("x"), 1n], { value: 5n })],
       ["a gas limit over the block's", "block_gas", /^gas limit 200000000 exceeds the block gas limit 100000000$/, (l, c) =>
         l.call(alice, c, "put", [enc("x"), 1n], { gas: 200_000_000 })],

@@ -140,30 +140,32 @@ describe("native value", () => {
 
 describe("fees and limits", () => {
   it("charges gas used × gas price to the fee account, and refuses a price below the minimum or a sender who cannot pay", async () => {
-    const l = await chain({ minGasPrice: 2n, feeAccount: feeSink.publicKey, alloc: [{ id: alice.publicKey, amount: 10_000_000n }] });
+    const l = await chain({ minGasPrice: 2n, feeAccount: feeSink.publicKey, alloc: [{ id: alice.publicKey, amount: 100_000_000n }] });
     expect(l.params).toMatchObject({ minGasPrice: 2n });
-    const d = l.deploy(alice, tipjar, [], { gas: 10_000 });
+    // a deploy pays for the instance record it adds (LEDGER_LIMITS.STATE_BYTE_GAS per byte)
+    const d = l.deploy(alice, tipjar, [], { gas: 5_000_000 });
+    expect(d.receipt.status).toBe("ok");
     const fee = BigInt(d.receipt.gasUsed) * 2n;
     expect(fee).toBeGreaterThan(0n);
     expect(l.balance(feeSink.publicKey)).toBe(fee);
-    expect(l.balance(alice.publicKey)).toBe(10_000_000n - fee);
+    expect(l.balance(alice.publicKey)).toBe(100_000_000n - fee);
     // a revert still pays for the gas it used
-    const r = l.call(alice, d.contract, "payout_then_fail", [bob.publicKey, 0n], { gas: 10_000 });
+    const r = l.call(alice, d.contract, "payout_then_fail", [bob.publicKey, 0n], { gas: 5_000_000 });
     expect(r.receipt.status).toBe("revert");
     expect(l.balance(feeSink.publicKey)).toBe(fee + BigInt(r.receipt.gasUsed) * 2n);
-    expect(() => l.call(alice, d.contract, "tip", [], { gasPrice: 1n })).toThrow(/gas price 1 is below this chain's minimum 2/);
+    expect(() => l.call(alice, d.contract, "tip", [], { gas: 1_000_000, gasPrice: 1n })).toThrow(/gas price 1 is below this chain's minimum 2/);
     // bob has nothing: the worst-case fee (gas limit × price) is refused before execution
     expect(() => l.call(bob, d.contract, "tip", [], { gas: 1000 })).toThrow(/holds 0, the transaction needs 2000 \(value 0 \+ gas limit 1000 × gas price 2\)/);
     expect(l.audit()).toMatchObject({ ok: true });
   });
 
   it("fills a block only up to its gas limit", async () => {
-    const l = await chain({ blockGasLimit: 25_000n });
-    const d = l.deploy(alice, tipjar, [], { gas: 10_000 });
-    const txs = [0n, 1n, 2n].map((n) => l.signCall(alice, d.contract, "tip", [], { gas: 10_000, nonce: 1n + n }));
+    const l = await chain({ blockGasLimit: 25_000_000n });
+    const d = l.deploy(alice, tipjar, [], { gas: 10_000_000 });
+    const txs = [0n, 1n, 2n].map((n) => l.signCall(alice, d.contract, "tip", [], { gas: 10_000_000, nonce: 1n + n }));
     const r = l.submit(txs);
     expect(r.outcomes.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ok", "ok", "block_gas"]);
-    expect(r.outcomes[2]!.ok ? "" : r.outcomes[2]!.error.message).toMatch(/gas limit 10000 does not fit in this block \(5000 of 25000 left\)/);
+    expect(r.outcomes[2]!.ok ? "" : r.outcomes[2]!.error.message).toMatch(/gas limit 10000000 does not fit in this block \(5000000 of 25000000 left\)/);
     expect(r.block!.txs).toHaveLength(2);
     expect(l.audit()).toMatchObject({ ok: true });
   });

@@ -1,6 +1,7 @@
 // The ABCI application in process (no engine): what CometBFT will ask and what the ledger must answer,
 // including the orderings that only show up under load (CheckTx between FinalizeBlock and Commit).
 import { afterEach, describe, expect, it } from "vitest";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -42,9 +43,9 @@ async function freshApp(): Promise<{ app: MoteNodeApp; dir: string }> {
   return { app, dir };
 }
 
-const deploy = (nonce: bigint) => signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: 1_000_000, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
+const deploy = (nonce: bigint) => signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
 const call = (key: KeyPair, nonce: bigint, contract: Uint8Array, opts: { value?: bigint } = {}) =>
-  signTx({ genesisHash: GH, sender: key.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
+  signTx({ genesisHash: GH, sender: key.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
 
 async function block(app: MoteNodeApp, height: bigint, txs: Uint8Array[]): Promise<{ results: ExecTxResult[]; appHash: Uint8Array }> {
   const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs, height, time: time(Number(height)) } }));

@@ -4,6 +4,7 @@
 // deleted rebuilds it by replay to the same app hash; two of four down halts the chain until one returns;
 // bad transactions are refused at CheckTx with a code; no client input makes the app fail.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeyPair, writeKeyFile } from "../../ledger/index.ts";
@@ -73,11 +74,11 @@ describe("a 4-validator network", () => {
     const s2 = senders[2]!;
     const n0 = await l0.nonce(s2.publicKey);
     for (let k = 0n; k < 5n; k++) {
-      const tx = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + k, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
+      const tx = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + k, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
       const r = await broadcastSync(rpcOf(m, 0), tx.bytes);
       expect(r.code, r.log).toBe(0);
     }
-    const skipped = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + 6n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
+    const skipped = signTx({ genesisHash: l0.genesisHash, sender: s2.publicKey, nonce: n0 + 6n, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: selectorOf("transfer"), args: [operator.publicKey, 1n] }, s2);
     expect((await broadcastSync(rpcOf(m, 0), skipped.bytes)).codespace).toBe("nonce_skipped");
     // every node, not one: a node may apply a block a moment after another (the views below read all four)
     const balanceEverywhere = async (): Promise<boolean> =>
@@ -147,13 +148,13 @@ describe("a 4-validator network", () => {
     await expectRefused(new Uint8Array(NODE_LIMITS.MAX_TX_BYTES.value + 1), "oversized");
     const s = senders[2]!;
     const nonce = await l.nonce(s.publicKey);
-    const good = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const good = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     const forged = good.bytes.slice();
     forged[forged.length - 1]! ^= 1; // the signature ends the encoding
     await expectRefused(forged, "signature");
-    const replay = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce: nonce - 1n, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const replay = signTx({ genesisHash: l.genesisHash, sender: s.publicKey, nonce: nonce - 1n, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     await expectRefused(replay.bytes, "nonce_replayed");
-    const wrongChain = signTx({ genesisHash: new Uint8Array(32).fill(7), sender: s.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
+    const wrongChain = signTx({ genesisHash: new Uint8Array(32).fill(7), sender: s.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract: token, selector: 0, args: [] }, s);
     await expectRefused(wrongChain.bytes, "chain_id");
     // underfunded, through the CLI: one line naming the code
     const key = join(dir, "poor.key");

@@ -48,12 +48,43 @@ describe("fast engine", () => {
     });
   }
 
-  /** Runs the call on both engines at every gas limit from 0 to what it needs (+1): identical outcomes. */
+  /**
+   * Runs the call on both engines at every gas limit where the interpreter's stop moves, from 0 to what it
+   * needs (+1): identical outcomes. Every limit up to 4,000 and in the last 4,000; beyond, state prices put
+   * millions of gas between stops, so the limits either side of each stop are found by bisection.
+   */
+  function limitsOf(module: Uint8Array, fn: string, args: Value[], seed: (s: MemoryStateStore) => void, caller: Uint8Array | undefined, total: number): number[] {
+    const stopAt = (gas: number): string => {
+      const r = interp.call(module, fn, args, { store: withSeed(seed), gas, caller });
+      return `${r.status}:${r.stopOffset}`;
+    };
+    const out = new Set<number>();
+    for (let g = 0; g <= Math.min(total + 1, 4000); g++) out.add(g);
+    for (let g = Math.max(0, total - 4000); g <= total + 1; g++) out.add(g);
+    const stride = 997;
+    for (let lo = 4000; lo < total - 4000; lo += stride) {
+      const hi = Math.min(lo + stride, total);
+      let a = lo;
+      let b = hi;
+      if (stopAt(a) === stopAt(b)) continue;
+      // the one stop change in (a, b] nearest a: bisect while the outcome at a holds
+      const at = stopAt(a);
+      while (b - a > 1) {
+        const m = (a + b) >> 1;
+        if (stopAt(m) === at) a = m;
+        else b = m;
+      }
+      for (const g of [a - 1, a, b, b + 1]) out.add(g);
+    }
+    return [...out].sort((x, y) => x - y);
+  }
+
+  /** Runs the call on both engines at every gas limit where a stop moves, from 0 to what it needs (+1): identical outcomes. */
   function sweep(module: Uint8Array, fn: string, args: Value[], seed: (s: MemoryStateStore) => void, caller?: Uint8Array): number {
-    const full = interp.call(module, fn, args, { store: withSeed(seed), gas: 10_000_000, caller });
+    const full = interp.call(module, fn, args, { store: withSeed(seed), gas: 100_000_000, caller });
     expect(full.status, `${fn} runs`).not.toBe("out_of_gas");
     let stops = 0;
-    for (let gas = 0; gas <= full.gasUsed + 1; gas++) {
+    for (const gas of limitsOf(module, fn, args, seed, caller, full.gasUsed)) {
       const a = withSeed(seed);
       const b = withSeed(seed);
       const ra = resultToJson(interp.call(module, fn, args, { store: a, gas, caller }));
@@ -81,7 +112,7 @@ describe("fast engine", () => {
     const owner = new Uint8Array(32).fill(1);
     const to = new Uint8Array(32).fill(2);
     const seed = (s: MemoryStateStore): void => {
-      const r = interp.call(token, "init", [1_000_000n], { store: s, caller: owner });
+      const r = interp.call(token, "init", [1_000_000n], { store: s, caller: owner, gas: 100_000_000 });
       expect(r.status).toBe("ok");
     };
     expect(sweep(token, "transfer", [to, 250n], seed, owner)).toBeGreaterThan(50);
@@ -93,7 +124,7 @@ describe("fast engine", () => {
     for (const op of ["once", "req32", "sstorei", "mloadbi", "mstorebi"]) expect(ops.has(op), `token uses ${op}`).toBe(true);
     const owner = new Uint8Array(32).fill(1);
     const deployed = (s: MemoryStateStore): void => {
-      expect(interp.call(token, "init", [1_000n], { store: s, caller: owner }).status).toBe("ok");
+      expect(interp.call(token, "init", [1_000n], { store: s, caller: owner, gas: 100_000_000 }).status).toBe("ok");
     };
     expect(sweep(token, "init", [1_000n], () => {}, owner)).toBeGreaterThan(10); // once: the first run writes its flag
     expect(sweep(token, "init", [1_000n], deployed, owner)).toBeGreaterThan(0); // once: a second run reverts

@@ -36,7 +36,7 @@ export function prog(body: string, o: ProgOpts = {}): Uint8Array {
 }
 
 export function opts(extra: Partial<CallOptions> = {}): CallOptions {
-  return { store: new MemoryStateStore(), gas: 1_000_000, ...extra };
+  return { store: new MemoryStateStore(), gas: 10_000_000, ...extra };
 }
 
 export async function run(module: Uint8Array, args: Value[] = [], o: Partial<CallOptions> = {}, fn = "f"): Promise<CallResult> {

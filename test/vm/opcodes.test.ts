@@ -520,7 +520,7 @@ describe("opcode semantics", () => {
           const store = new MemoryStateStore();
           c.setup?.(store, id);
           const r = vm.call(module, "f", c.args ?? [], {
-            store, gas: c.gas ?? 1_000_000, caller: c.caller, timestamp: c.timestamp, height: c.height, value: c.value, self: c.self,
+            store, gas: c.gas ?? 10_000_000, caller: c.caller, timestamp: c.timestamp, height: c.height, value: c.value, self: c.self,
           });
           expect(r.status, JSON.stringify(r, (_k, x) => (typeof x === "bigint" ? x.toString() : x))).toBe(c.status ?? "ok");
           if (c.returns) expect(r.returns).toEqual(c.returns);

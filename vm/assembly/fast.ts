@@ -8,7 +8,7 @@
 // zero, else a status raised mid-block (the caller then calls f_fail with its refund).
 import {
   STACK, STACK_SLOTS, FUNCS, CONSTS, EXPORTS, GASTAB, IO, IO_SIZE, CTX, IMAGE, ARENA, MAX_CALL_DEPTH, ARENA_BYTES, MAX_GAS, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
-  DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD, DG_BALANCE, DG_PAY,
+  DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_ED25519_REJECT, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD, DG_BALANCE, DG_PAY,
   TAG_INT, TAG_BYTES,
   ST_OK, ST_REVERT, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_ARENA_FULL, ST_OVERFLOW, ST_BOUNDS, ST_BAD_CALL, ST_HOST_ERROR, ST_INSUFFICIENT_BALANCE,
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
@@ -311,7 +311,11 @@ export function f_edverify(pk: u64, msg: u64, t: u64): u64 {
   fst = 0;
   if (!refOk(pk) || !refOk(msg) || !refOk(t)) return raise(ST_BOUNDS);
   if (!charge(DG_ED25519 + ((refLen(msg) + 63) >>> 6) * DG_SHA256_PER_BLOCK)) return 0;
-  return refLen(pk) == 32 && refLen(t) == 64 ? <u64>(host_ed25519_verify(<i32>pk, <i32>msg, refLen(msg), <i32>t) == 1) : 0;
+  if (refLen(pk) != 32 || refLen(t) != 64) return 0;
+  if (host_ed25519_verify(<i32>pk, <i32>msg, refLen(msg), <i32>t) == 1) return 1;
+  // a refused signature costs a validator a second, slower check (vm/host/ed25519.ts): charged after it
+  charge(DG_ED25519_REJECT);
+  return 0;
 }
 
 export function f_balance(t: u64): u64 {

@@ -10,7 +10,7 @@
 // saves the caller (byte 7 of a frame record holds the nloc of the function running at that depth).
 import {
   STACK, STACK_SLOTS, FRAMES, FUNCS, CONSTS, IO, CTX, ARENA, ARENA_BYTES, MAX_CALL_DEPTH, MAX_BYTES_LEN, MAX_KEY_BYTES, MAX_EVENTS,
-  FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD, DG_BALANCE, DG_PAY,
+  FIXED_FRAC_BITS, DG_COPY_PER_WORD, DG_SHA256_PER_BLOCK, DG_ED25519, DG_ED25519_REJECT, DG_SLOAD, DG_SSTORE, DG_SSTORE_PER_WORD, DG_XLOAD, DG_EMIT, DG_EMIT_PER_WORD, DG_BALANCE, DG_PAY,
   TAG_BYTES,
   ST_OK, ST_REVERT, ST_OUT_OF_GAS, ST_STACK_OVERFLOW, ST_CALL_DEPTH, ST_ARENA_FULL, ST_DIV_ZERO, ST_OVERFLOW, ST_BOUNDS, ST_HOST_ERROR, ST_INSUFFICIENT_BALANCE,
   OP_PUSH0, OP_PUSH1, OP_PUSH, OP_PUSHB, OP_DUP, OP_DROP, OP_SWAP, OP_OVER,
@@ -918,7 +918,18 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
         }
         gas -= DG_ED25519 + ((refLen(msg) + 63) >>> 6) * DG_SHA256_PER_BLOCK;
         if (gas < 0) break;
-        t = refLen(pk) == 32 && refLen(t) == 64 ? <u64>(host_ed25519_verify(refAddr(pk), refAddr(msg), refLen(msg), refAddr(t)) == 1) : 0;
+        if (refLen(pk) != 32 || refLen(t) != 64) {
+          t = 0;
+          continue;
+        }
+        if (host_ed25519_verify(refAddr(pk), refAddr(msg), refLen(msg), refAddr(t)) == 1) {
+          t = 1;
+          continue;
+        }
+        // a refused signature costs a validator a second, slower check (vm/host/ed25519.ts): charged after it
+        t = 0;
+        gas -= DG_ED25519_REJECT;
+        if (gas < 0) break;
         continue;
       }
 

@@ -199,9 +199,9 @@ export function opInfo(op: u32): u32 {
     case 0x5c: return 0x00020125; // jlts
     case 0x5d: return 0x00020125; // jges
     case 0x60: return 0x00010050; // blen
-    case 0x61: return 0x00010060; // bcat
+    case 0x61: return 0x00020060; // bcat
     case 0x62: return 0x00010070; // bslice
-    case 0x63: return 0x00030060; // beq
+    case 0x63: return 0x00040060; // beq
     case 0x64: return 0x00020060; // bget
     case 0x65: return 0x00030058; // itob
     case 0x66: return 0x00050050; // btoi
@@ -222,11 +222,11 @@ export function opInfo(op: u32): u32 {
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
     case 0x7e: return 0x00010020; // pay
-    case 0x80: return 0x00030038; // bput
-    case 0x81: return 0x00020030; // bwrite
-    case 0x82: return 0x00010050; // bdup
-    case 0x83: return 0x00010040; // amark
-    case 0x84: return 0x00010010; // arelease
+    case 0x80: return 0x00040038; // bput
+    case 0x81: return 0x00030030; // bwrite
+    case 0x82: return 0x00020050; // bdup
+    case 0x83: return 0x00020040; // amark
+    case 0x84: return 0x00020010; // arelease
     case 0x88: return 0x0001004b; // sloadi
     case 0x89: return 0x0001001b; // sstorei
     case 0x8a: return 0x0001005b; // mloadbi
@@ -251,7 +251,7 @@ export const ARENA_BYTES: i32 = 4096;
 export const MAX_BYTES_LEN: i32 = 1024;
 export const MAX_KEY_BYTES: i32 = 64;
 export const MAX_EVENTS: i32 = 16;
-export const DEFAULT_GAS: i32 = 1000000;
+export const DEFAULT_GAS: i32 = 10000000;
 export const MAX_GAS: i32 = 2000000000;
 export const FIXED_FRAC_BITS: i32 = 16;
 
@@ -331,13 +331,14 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 18;
-export const DG_ED25519: i32 = 12515;
-export const DG_SLOAD: i32 = 5;
-export const DG_SSTORE: i32 = 50;
-export const DG_SSTORE_PER_WORD: i32 = 4;
-export const DG_XLOAD: i32 = 6;
-export const DG_EMIT: i32 = 4;
-export const DG_EMIT_PER_WORD: i32 = 1;
-export const DG_BALANCE: i32 = 6;
-export const DG_PAY: i32 = 50;
+export const DG_SHA256_PER_BLOCK: i32 = 800;
+export const DG_ED25519: i32 = 250000;
+export const DG_ED25519_REJECT: i32 = 2400000;
+export const DG_SLOAD: i32 = 200000;
+export const DG_SSTORE: i32 = 500000;
+export const DG_SSTORE_PER_WORD: i32 = 1000;
+export const DG_XLOAD: i32 = 200000;
+export const DG_EMIT: i32 = 1000;
+export const DG_EMIT_PER_WORD: i32 = 200;
+export const DG_BALANCE: i32 = 200000;
+export const DG_PAY: i32 = 1000000;
