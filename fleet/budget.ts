@@ -10,7 +10,7 @@ import type { WindowRow } from "./features.ts";
 import { errorMessage } from "./contracts.ts";
 import { MiniFleet } from "./mini.ts";
 import { packFeatures, quantizeFeatures, train } from "./model.ts";
-import { rng, SMALL } from "./sim.ts";
+import { GAS, rng, SMALL } from "./sim.ts";
 
 export interface FleetBudgetFigures {
   gasPerScoredWindow: number;
@@ -58,7 +58,7 @@ export async function measureFleetBudgets(): Promise<FleetBudgetFigures> {
     }
     // the operator's score of a closed window with the three features a contract cannot see
     for (const [i, d] of devices.entries()) {
-      const s = f.ledger.call(f.operators[0]!, f.fleetGuardId, "score", [d.publicKey, 1n, packFeatures(quantizeFeatures(i === 2 ? [12, 3, 4] : [1, 0, 0.07]))]).receipt;
+      const s = f.ledger.call(f.operators[0]!, f.fleetGuardId, "score", [d.publicKey, 1n, packFeatures(quantizeFeatures(i === 2 ? [12, 3, 4] : [1, 0, 0.07]))], { gas: GAS }).receipt;
       if (s.status !== "ok") throw new Error(`fleet budget: score ${s.status}`);
       worstWindow = Math.max(worstWindow, s.gasUsed);
     }

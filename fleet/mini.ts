@@ -7,9 +7,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { signReading } from "../ledger/device-message.ts";
 import { KeyPair, Ledger, instanceId, type Receipt } from "../ledger/index.ts";
 import { compileContract, errorMessage, type Compiled } from "./contracts.ts";
-import { groupLocation } from "./sim.ts";
+import { INSTALL_GAS } from "./enforce.ts";
+import { GAS, groupLocation } from "./sim.ts";
 
-const GAS = 400_000;
 const keyOf = (name: string): KeyPair => KeyPair.fromSeed(sha256(new TextEncoder().encode(`mote-fleet-mini:${name}`)));
 const toFixed = (v: number): bigint => BigInt(Math.round(v * 65536));
 
@@ -49,10 +49,10 @@ export class MiniFleet {
       [f.fg, [new Uint8Array(f.operators.flatMap((k) => [...k.publicKey])), 2n, reg, guard, att, BigInt(window)]],
     ];
     for (const [c, args] of deploys) {
-      const d = ledger.deploy(op, c.module, args as never);
+      const d = ledger.deploy(op, c.module, args as never, { gas: INSTALL_GAS });
       if (d.receipt.status !== "ok") throw new Error(`deploy ${c.path}: ${errorMessage(c, d.receipt)}`);
     }
-    f.must(f.att, ledger.call(op, att, "link_fleet_guard", [fg]).receipt, "link_fleet_guard");
+    f.must(f.att, ledger.call(op, att, "link_fleet_guard", [fg], { gas: GAS }).receipt, "link_fleet_guard");
     return f;
   }
 
@@ -64,7 +64,7 @@ export class MiniFleet {
   device(i: number, group = 0): KeyPair {
     const k = keyOf(`device-${i}`);
     if (!this.nonces.has(k.publicKeyHex)) {
-      const r = this.ledger.call(this.operators[0]!, this.registryId, "register", [k.publicKey, 1n, groupLocation(group)]).receipt;
+      const r = this.ledger.call(this.operators[0]!, this.registryId, "register", [k.publicKey, 1n, groupLocation(group)], { gas: GAS }).receipt;
       if (r.status !== "ok") throw new Error(`register device ${i}: ${r.status}`);
       this.nonces.set(k.publicKeyHex, 0n);
     }
@@ -73,13 +73,13 @@ export class MiniFleet {
 
   /** Installs packed model bytes by the first two operators' approval; returns the two receipts. */
   install(modelBytes: Uint8Array): Receipt[] {
-    const p = this.must(this.fg, this.ledger.call(this.operators[0]!, this.fleetGuardId, "propose", [modelBytes]).receipt, "propose");
-    const a = this.must(this.fg, this.ledger.call(this.operators[1]!, this.fleetGuardId, "approve", [p.returns[0]!]).receipt, "approve");
+    const p = this.must(this.fg, this.ledger.call(this.operators[0]!, this.fleetGuardId, "propose", [modelBytes], { gas: INSTALL_GAS }).receipt, "propose");
+    const a = this.must(this.fg, this.ledger.call(this.operators[1]!, this.fleetGuardId, "approve", [p.returns[0]!], { gas: INSTALL_GAS }).receipt, "approve");
     return [p, a];
   }
 
   heartbeat(device: KeyPair): Receipt {
-    return this.must(this.fg, this.ledger.call(device, this.fleetGuardId, "heartbeat", []).receipt, "heartbeat");
+    return this.must(this.fg, this.ledger.call(device, this.fleetGuardId, "heartbeat", [], { gas: GAS }).receipt, "heartbeat");
   }
 
   /** A signed reading relayed to the attestation (its receipt). */

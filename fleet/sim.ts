@@ -186,7 +186,7 @@ export async function simulate(dir: string, cfg: SimConfig, log: (s: string) => 
     clock += 1n;
     for (const [c, args] of [[registry, []], [guard, [registryId, attestationId]], [attestation, [registryId, guardId]], [fleetGuard, [new Uint8Array(operators.flatMap((k) => [...k.publicKey])), 2n, registryId, guardId, attestationId, BigInt(cfg.window)]]] as const) {
       // the fleet guard's init takes [pubkey; 3] as one packed value
-      const d = ledger.deploy(op, c.module, args as unknown as Value[]);
+      const d = ledger.deploy(op, c.module, args as unknown as Value[], { gas: GAS });
       mustOk(`deploy ${c.path}`, d.receipt, c, d.receipt);
     }
     // the attestation consults the fleet guard from now on: its isolations, and that it observed each reading

@@ -100,7 +100,7 @@ describe("fleet guard on chain", () => {
     const ledger = await Ledger.open(scratch, { chainId: "fleet-approval", genesisTimestamp: ts, clock: () => (ts += 1n) });
     try {
       const none = new Uint8Array(32);
-      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n, none, none, none, 6n]);
+      const d = ledger.deploy(ops[0]!, fg.module, [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n, none, none, none, 6n], { gas: INSTALL_GAS });
       const id = d.contract;
       const bytes = fromHex(model.bytes, "model bytes");
       const msg = (r: { status: string; error: number }) => fg.abi.errors.find((e) => e.id === r.error)?.message ?? r.status;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileContract } from "../../fleet/contracts.ts";
 import type { WindowRow } from "../../fleet/features.ts";
+import { INSTALL_GAS } from "../../fleet/enforce.ts";
 import { MiniFleet } from "../../fleet/mini.ts";
 import { fixedScore, qOf, quantizeFeatures, train } from "../../fleet/model.ts";
 import { groupLocation, rng } from "../../fleet/sim.ts";
@@ -226,22 +227,22 @@ describe("fleet guard refusals", () => {
     const ledger = await Ledger.open(join(dir, "refusals"), { chainId: "fleet-refusals", genesisTimestamp: ts, clock: () => (ts += 1n) });
     try {
       const msg = (rc: Receipt): string => fg.abi.errors.find((e) => e.id === rc.error)?.message ?? rc.status;
-      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 4n, none, none, none, 6n]).receipt)).toBe("quorum must be between 1 and the number of operators");
-      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 1n]).receipt)).toBe("a window needs at least 2 readings");
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 4n, none, none, none, 6n], { gas: INSTALL_GAS }).receipt)).toBe("quorum must be between 1 and the number of operators");
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 1n], { gas: INSTALL_GAS }).receipt)).toBe("a window needs at least 2 readings");
       const twice = new Uint8Array([...ops[0]!.publicKey, ...ops[0]!.publicKey, ...ops[1]!.publicKey]);
-      expect(msg(ledger.deploy(ops[0]!, fg.module, [twice, 2n, none, none, none, 6n]).receipt)).toBe("operator listed twice");
-      const d = ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 6n]);
+      expect(msg(ledger.deploy(ops[0]!, fg.module, [twice, 2n, none, none, none, 6n], { gas: INSTALL_GAS }).receipt)).toBe("operator listed twice");
+      const d = ledger.deploy(ops[0]!, fg.module, [packed, 2n, none, none, none, 6n], { gas: INSTALL_GAS });
       expect(d.receipt.status).toBe("ok");
       const model = train(Array.from({ length: 20 }, (_, i) => ({ device: `d${i}`, group: "g", window: 1, readings: [], x: [i % 3, i % 5, 0, i % 2, 0.3, 1, 1, 0, 0.07] })), [1]);
       const bytes = Buffer.from(model.bytes, "hex");
       const zeroThreshold = Buffer.from(bytes);
       zeroThreshold.fill(0, 48 * 8);
-      expect(msg(ledger.call(ops[0]!, d.contract, "propose", [zeroThreshold]).receipt)).toBe("model threshold must be positive");
-      expect(ledger.call(ops[0]!, d.contract, "propose", [bytes]).receipt.status).toBe("ok");
-      expect(msg(ledger.call(ops[1]!, d.contract, "propose", [bytes]).receipt)).toBe("model already proposed for this version");
-      expect(msg(ledger.call(ops[1]!, d.contract, "approve", [new Uint8Array(32).fill(5)]).receipt)).toBe("no such proposal");
+      expect(msg(ledger.call(ops[0]!, d.contract, "propose", [zeroThreshold], { gas: INSTALL_GAS }).receipt)).toBe("model threshold must be positive");
+      expect(ledger.call(ops[0]!, d.contract, "propose", [bytes], { gas: INSTALL_GAS }).receipt.status).toBe("ok");
+      expect(msg(ledger.call(ops[1]!, d.contract, "propose", [bytes], { gas: INSTALL_GAS }).receipt)).toBe("model already proposed for this version");
+      expect(msg(ledger.call(ops[1]!, d.contract, "approve", [new Uint8Array(32).fill(5)], { gas: INSTALL_GAS }).receipt)).toBe("no such proposal");
       const extra = new Uint8Array(24);
-      expect(msg(ledger.call(f.gateway, d.contract, "score", [ops[0]!.publicKey, 1n, extra]).receipt)).toBe("only an operator may submit window features");
+      expect(msg(ledger.call(f.gateway, d.contract, "score", [ops[0]!.publicKey, 1n, extra], { gas: INSTALL_GAS }).receipt)).toBe("only an operator may submit window features");
     } finally {
       ledger.close();
     }
@@ -251,8 +252,8 @@ describe("fleet guard refusals", () => {
 describe("the attestation's link to the fleet guard", () => {
   it("is set once, by the registry's operator", () => {
     const msg = (rc: Receipt): string => f.att.abi.errors.find((e) => e.id === rc.error)?.message ?? rc.status;
-    expect(msg(f.ledger.call(f.gateway, f.attestationId, "link_fleet_guard", [f.fleetGuardId]).receipt)).toBe("only the registry's operator may link the fleet guard");
-    expect(msg(f.ledger.call(f.operators[0]!, f.attestationId, "link_fleet_guard", [f.fleetGuardId]).receipt)).toBe("fleet guard already linked");
+    expect(msg(f.ledger.call(f.gateway, f.attestationId, "link_fleet_guard", [f.fleetGuardId], { gas: INSTALL_GAS }).receipt)).toBe("only the registry's operator may link the fleet guard");
+    expect(msg(f.ledger.call(f.operators[0]!, f.attestationId, "link_fleet_guard", [f.fleetGuardId], { gas: INSTALL_GAS }).receipt)).toBe("fleet guard already linked");
     expect(Buffer.from(f.ledger.view(f.attestationId, "fleet_guard").returns[0] as Uint8Array)).toEqual(Buffer.from(f.fleetGuardId));
   });
 

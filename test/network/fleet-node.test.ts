@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { compileContract } from "../../fleet/contracts.ts";
-import { groupLocation } from "../../fleet/sim.ts";
+import { GAS, groupLocation } from "../../fleet/sim.ts";
 import type { FleetManifest } from "../../fleet/sim.ts";
 import { signReading } from "../../ledger/device-message.ts";
 import { KeyPair, instanceId, signTx, resolveSelector, type Value } from "../../ledger/index.ts";
@@ -54,7 +54,7 @@ describe("mote fleet train --node", () => {
       ["contracts/sensor_attestation.mote", [reg, guard]],
       ["contracts/fleet_guard.mote", [new Uint8Array(ops.flatMap((k) => [...k.publicKey])), 2n, reg, guard, att, BigInt(W)]],
     ];
-    for (const [path, args] of deploys) expect((await node.deploy(op, compileContract(path).module, args, { gas: 5_000_000 })).receipt.status).toBe("ok");
+    for (const [path, args] of deploys) expect((await node.deploy(op, compileContract(path).module, args, { gas: GAS })).receipt.status).toBe("ok");
     expect((await node.call(op, att, "link_fleet_guard", [fg])).receipt.status).toBe("ok");
     const devices = Array.from({ length: DEVICES }, (_, i) => key(`device-${i}`));
     for (const [i, d] of devices.entries()) expect((await node.call(op, reg, "register", [d.publicKey, 1n, groupLocation(i % 2)])).receipt.status).toBe("ok");
@@ -65,7 +65,7 @@ describe("mote fleet train --node", () => {
     let gw = await node.nonce(gateway.publicKey);
     const devNonce = devices.map(() => 0n);
     const tx = (k: KeyPair, nonce: bigint, contract: Uint8Array, fn: string, args: Value[]) =>
-      signTx({ genesisHash: node.genesisHash, sender: k.publicKey, nonce, gasLimit: 400_000, gasPrice: node.minGasPrice, value: 0n, kind: "call", contract, selector: resolveSelector(fn), args }, k);
+      signTx({ genesisHash: node.genesisHash, sender: k.publicKey, nonce, gasLimit: GAS, gasPrice: node.minGasPrice, value: 0n, kind: "call", contract, selector: resolveSelector(fn), args }, k);
     for (let step = 0; step < CALIB * W; step++) {
       const batch = [];
       for (const [i, d] of devices.entries()) {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Request, ResponseApplySnapshotChunk_Result as Apply, ResponseOfferSnapshot_Result as Offer, type Snapshot } from "cosmjs-types/tendermint/abci/types";
 import { KeyPair } from "../../ledger/keys.ts";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { signTx } from "../../ledger/tx.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
 import { MoteNodeApp, type AppStateJson } from "../../node/app.ts";
@@ -72,7 +73,7 @@ async function servingNode(): Promise<{ app: MoteNodeApp; hashes: Map<bigint, Ui
   await app.handle(Request.fromPartial({ initChain: { chainId: CHAIN, time: time(0), appStateBytes: new TextEncoder().encode(JSON.stringify(appState())), initialHeight: 1n } }));
   const q = await app.handle(Request.fromPartial({ query: { path: "/params", data: new Uint8Array(0) } }));
   GH = new Uint8Array(Buffer.from((JSON.parse(Buffer.from(q.query!.value).toString("utf8")) as { genesisHash: string }).genesisHash, "hex"));
-  const deploy = signTx({ genesisHash: GH, sender: alice.publicKey, nonce: 0n, gasLimit: 1_000_000, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
+  const deploy = signTx({ genesisHash: GH, sender: alice.publicKey, nonce: 0n, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
   const hashes = new Map<bigint, Uint8Array>();
   hashes.set(1n, await block(app, 1n, [deploy.bytes]));
   const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [], height: 2n, time: time(2) } }));
@@ -85,7 +86,7 @@ async function servingNode(): Promise<{ app: MoteNodeApp; hashes: Map<bigint, Ui
 }
 
 const transfer = (nonce: bigint, contract: Uint8Array) =>
-  signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: 100_000, gasPrice: 0n, value: 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, alice).bytes;
+  signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, alice).bytes;
 
 async function list(app: MoteNodeApp): Promise<Snapshot[]> {
   return (await app.handle(Request.fromPartial({ listSnapshots: {} }))).listSnapshots!.snapshots;
