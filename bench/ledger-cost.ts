@@ -221,7 +221,15 @@ async function main(): Promise<void> {
     const heapAfterOpen = process.memoryUsage().heapUsed - heapBefore;
     log(`open at ${ENTRIES} entries: ${openMs.toFixed(0)} ms, heap +${(heapAfterOpen / 1e6).toFixed(0)} MB`);
     let nonce = l.nonce(KEY.publicKey);
+    // Keys of the counter map (slot 7) a measurement writes or reads as new / absent: every run of keys comes
+    // from freshKeys, so no measurement sees keys an earlier one wrote (a probe on written keys is priced as
+    // an overwrite: it once underestimated a block's new 1 KiB entries and the block's transaction ran out of gas).
     let base = 10_000_000n;
+    const KEY_RANGE = 100_000_000n;
+    const freshKeys = (keys: number): bigint => {
+      if (BigInt(keys) >= KEY_RANGE) throw new Error(`${keys} keys in one measurement: more than a range holds (${KEY_RANGE})`);
+      return (base += KEY_RANGE);
+    };
     const sign = (id: string, n: number, gas: number, b: bigint): SignedTx => {
       const tg = targets.get(id)!;
       return l.signCall(KEY, tg.contract, tg.fn, [BigInt(n), b], { gas, nonce: nonce++ });
@@ -267,9 +275,9 @@ async function main(): Promise<void> {
     if (!SKIP_OPS) {
       for (const u of all) {
         const i = u.id;
-        const b = (base += 100_000_000n);
+        const b = freshKeys(0);
         const g0 = runBlock([sign(i, 0, maxTxGas, b)]).gas;
-        const g1 = runBlock([sign(i, 1, maxTxGas, u.fixture ? fixtureBase(u, R) : b + 1_000_000n)]).gas;
+        const g1 = runBlock([sign(i, 1, maxTxGas, u.fixture ? fixtureBase(u, R) : freshKeys(R))]).gas;
         const per = g1 - g0;
         // events are bounded per call (MAX_EVENTS): an emit measurement spreads its iterations over transactions
         const maxIter = u.id.startsWith("emit") ? Math.floor(LIMITS.MAX_EVENTS.value / R) : Math.floor((maxTxGas - g0) / per);
@@ -294,7 +302,7 @@ async function main(): Promise<void> {
           // the median of REPS paired differences (a block of n iterations less the same transactions with none)
           const diffs: number[] = [];
           for (let rep = 0; rep < REPS; rep++) {
-            const kb = u.fixture ? fixtureBase(u, n * R) : b + BigInt(rep + 2 + grow * REPS) * 100_000_000n;
+            const kb = u.fixture ? fixtureBase(u, n * R) : freshKeys(n * R);
             const zero = zeros(n);
             const full = block(n, kb);
             gasN = full.gas - zero.gas;
@@ -324,16 +332,16 @@ async function main(): Promise<void> {
       const i = w;
       if (!targets.has(i) || !all.some((x) => x.id === w) || w.startsWith("emit")) continue;
       const txGas = Math.floor((Number(blockGasLimit) * BLOCK_FRACTION) / TXS);
-      const b0 = (base += 100_000_000n);
-      const g0 = runBlock([sign(i, 0, txGas, b0)]).gas;
+      const g0 = runBlock([sign(i, 0, txGas, freshKeys(0))]).gas;
       const u = all.find((x) => x.id === w)!;
-      const g1 = runBlock([sign(i, 1, txGas, u.fixture ? fixtureBase(u, R) : b0)]).gas;
+      const g1 = runBlock([sign(i, 1, txGas, u.fixture ? fixtureBase(u, R) : freshKeys(R))]).gas;
       // a fixture pattern needs fresh fixture keys for every iteration: a block short of them is timed as far as it goes
       const room = u.fixture ? Math.floor(((u.fixture[2] - u.fixture[1]) * (u.fixture[0] === 6 ? FIXTURE_1K : ENTRIES)) / (R * TXS)) : Infinity;
       const n = Math.min(room, Math.floor((txGas - g0) / (g1 - g0)));
       // fixture patterns: keys of the big map not touched before; others fresh keys
       const fb = u.fixture ? fixtureBase(u, n * R * TXS) : 0n;
-      const txs = Array.from({ length: TXS }, (_, k) => sign(i, n, txGas, u.fixture ? fb + BigInt(k * n * R) : b0 + BigInt(k) * 1_000_000n));
+      log(`block of ${w}: probes ${g0} gas at 0 iterations, ${g1} at 1: ${n} iterations in each of ${TXS} txs of ${txGas} gas`);
+      const txs = Array.from({ length: TXS }, (_, k) => sign(i, n, txGas, u.fixture ? fb + BigInt(k * n * R) : freshKeys(n * R)));
       const r = runBlock(txs, true);
       // a block the growth bound cut short is as full as a block of that workload gets: its time as measured
       const ms = r.refused > 0 ? r.ms : (r.ms * Number(blockGasLimit)) / r.gas;
