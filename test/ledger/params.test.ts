@@ -139,7 +139,15 @@ describe("genesis encoding", () => {
     expect(b.length).toBe(48);
     expect(decodeParams(b)).toEqual(p);
     expect(() => decodeParams(new Uint8Array([...b, 0]))).toThrow(new DecodeError("1 trailing byte(s)", "params", 48));
-    expect(() => decodeParams(b.subarray(0, 40))).toThrow(DecodeError);
+    const truncated = (n: number): string => {
+      try {
+        decodeParams(b.subarray(0, n));
+      } catch (e) {
+        return (e as DecodeError).field;
+      }
+      return "decoded";
+    };
+    expect([truncated(4), truncated(12), truncated(40)]).toEqual(["params.min_gas_price", "params.block_gas_limit", "params.fee_account"]);
   });
 });
 
@@ -195,7 +203,9 @@ describe("readGenesis names the field and absolute offset of what is wrong", () 
     const bytes = rawGenesis({ alloc: [{ id: id(1), amount: 5n }] });
     expect(decodeFailure(bytes.subarray(0, FIRST_ALLOC_AT + 10)).field).toBe("genesis.alloc[0].id");
     expect(decodeFailure(bytes.subarray(0, FIRST_ALLOC_AT + 36)).field).toBe("genesis.alloc[0].amount");
+    expect(decodeFailure(bytes.subarray(0, 0)).field).toBe("genesis.version");
     expect(decodeFailure(bytes.subarray(0, 20)).field).toBe("genesis.salt");
+    expect(decodeFailure(bytes.subarray(0, 1 + GENESIS_SALT_BYTES + 8 + 4)).field).toBe("genesis.block_gas_limit");
     expect(decodeFailure(bytes.subarray(0, 40)).field).toBe("genesis.min_gas_price");
     expect(decodeFailure(bytes.subarray(0, COUNT_AT - 1)).field).toBe("genesis.fee_account");
     expect(decodeFailure(bytes.subarray(0, COUNT_AT + 1)).field).toBe("genesis.alloc.count");
