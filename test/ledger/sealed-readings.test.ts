@@ -119,6 +119,11 @@ describe("readSealedReadings", () => {
     expect((out as { reason: string }).reason).toMatch(/\S/);
   });
 
+  it("lets an error that is not a SealError out of the reader's key instead of reporting it as a refusal", () => {
+    const broken = { open: (): Uint8Array => { throw new TypeError("key store offline"); } } as unknown as ReaderKey;
+    expect(() => readSealedReadings(reading(1n, 10n), { chainId, contract, device: dev.publicKey, key: broken })).toThrow(new TypeError("key store offline"));
+  });
+
   it("flags an opened reading whose public timestamp is not the sealed one", () => {
     const id = txId();
     const sealed = seal(encodeReadingPayload({ value: 10n, timestamp: T, context: new Uint8Array() }), [reader.publicKey], { chainId, contract, device: dev.publicKey, seq: 4n });
