@@ -13,6 +13,7 @@ import { KeyPair, Ledger, decodeTx, hex, instanceId, readingMessage as deviceRea
 import { readSealedReadings, sealReading } from "../ledger/data.ts";
 import { ReaderKey } from "../ledger/seal.ts";
 import { embeddedChain, networkChain, type FleetChain } from "./demo-chain.ts";
+import { rng } from "../fleet/sim.ts"; // mulberry32: the same noise on every run and machine
 
 const root = new URL("..", import.meta.url).pathname;
 const CHAIN_ID = "mote-demo";
@@ -77,17 +78,6 @@ const places = ["cold-room", "greenhouse", "server-room", "barn", "office"];
 const baseline = [4.0, 24.5, 21.0, 12.25, 19.5];
 const devices = places.map((p, i) => ({ name: `sensor-${i + 1}`, place: p, key: seeded(`sensor-${i + 1}`), nonce: 0n }));
 
-/** mulberry32: a small seeded generator, so the noise is the same on every run and machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const noise = rng(0x6d6f7465);
 
 /** A reading in °C: the baseline plus triangular noise of ±0.3, in the sensor's ADC step of 1/64. */

@@ -33,6 +33,7 @@ import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
 import { buildFirmwareHost, DEVICE_PATH } from "../firmware-host/scripts/build.ts";
 import { resultPath } from "../bench/results-path.ts";
+import { rng } from "../fleet/sim.ts"; // mulberry32: the same noise on every run
 
 const { SignedHeader } = types;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -219,17 +220,6 @@ function structField(c: Compiled, struct: string, value: Uint8Array, field: stri
 
 // -- the run ----------------------------------------------------------------------------------------
 
-/** mulberry32: the same noise on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ack {
   what: string;
