@@ -9,7 +9,7 @@ BENCH_SRC ?= $(error BENCH_SRC is not set: run the bench through bench/rv32/driv
 # never write the same files.
 BENCH_NAME ?= $(error BENCH_NAME is not set: run the bench through bench/rv32/driver.ts)
 
-BENCH_LIB_OBJS := $(foreach f,$(WASM3_SRCS) $(MONO_SRCS) $(SODIUM_SRCS) $(CORE_SRCS),$(call rv_obj,$(f)))
+BENCH_LIB_OBJS := $(foreach f,$(WASM3_SRCS) $(MONO_SRCS) $(MBEDTLS_SRCS) $(CORE_SRCS),$(call rv_obj,$(f)))
 
 $(RV_DIR)/bench_main.o: $(BENCH_SRC)/bench_main.c $(BENCH_SRC)/bench_cases.h $(wildcard $(SRC)/*.h) $(GEN)/mote_spec.h | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) $(WASM3_PROFILE) $(CWARN) $(INCLUDES) -I$(BENCH_SRC) -c $< -o $@
@@ -33,13 +33,13 @@ seal-elf: $(RV_DIR)/mote-seal.elf
 $(RV_DIR)/mote-seal.elf: $(SEAL_OBJS) $(RV_DIR)/seal_main.o $(RV_DIR)/seal_case.o
 	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-seal.map -o $@
 
-# The device SDK alone (bench/rv32/sdk.ts): Monocypher (Ed25519 signing), libsodium's SHA-256 and the SDK's
+# The device SDK alone (bench/rv32/sdk.ts): Monocypher (Ed25519 signing), Mbed TLS's SHA-256 and the SDK's
 # sources, with no VM and no sealing; the light client's commit check (mote_light.c) with nanopb's runtime from
 # Debian's source package (NANOPB_DIR, fetched and verified by firmware-host/scripts/build.ts) and the messages
 # generated from proto/mote_light.proto; the case in gen/.
 NANOPB_DIR ?=
 NANOPB_RV_SRCS := $(NANOPB_DIR)/pb_common.c $(NANOPB_DIR)/pb_decode.c $(NANOPB_DIR)/pb_encode.c
-SDK_BENCH_OBJS := $(foreach f,$(MONO_SRCS) $(SODIUM_SRCS) $(SRC)/mote_sdk.c $(SRC)/mote_tx.c $(SRC)/mote_proof.c $(SRC)/mote_crypto.c $(SRC)/memprof.c \
+SDK_BENCH_OBJS := $(foreach f,$(MONO_SRCS) $(MBEDTLS_SRCS) $(SRC)/mote_sdk.c $(SRC)/mote_tx.c $(SRC)/mote_proof.c $(SRC)/mote_crypto.c $(SRC)/memprof.c \
                     $(SRC)/mote_light.c $(GEN)/mote_light.pb.c $(NANOPB_RV_SRCS),$(call rv_obj,$(f)))
 $(RV_DIR)/pb_%.o: $(NANOPB_DIR)/pb_%.c | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) -w -I$(NANOPB_DIR) -c $< -o $@

@@ -37,8 +37,8 @@ const cArray = (b: Uint8Array): string => `{${Array.from(b, (x) => `0x${x.toStri
 export const SDK_OBJECTS: Record<string, string> = {
   "monocypher.o": "Monocypher core (field and group arithmetic)",
   "monocypher-ed25519.o": "Monocypher Ed25519 (SHA-512, signing)",
-  "hash_sha256_cp.o": "libsodium SHA-256",
-  "utils.o": "libsodium utils (sodium_memzero)",
+  "sha256.o": "Mbed TLS SHA-256 (MBEDTLS_SHA256_SMALLER)",
+  "platform_util.o": "Mbed TLS platform_util (mbedtls_platform_zeroize)",
   "mote_sdk.o": "identity and nonces",
   "mote_tx.o": "transactions and readings",
   "mote_proof.o": "state-proof verifier",

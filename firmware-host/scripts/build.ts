@@ -67,7 +67,10 @@ export const VM_WASM = join(ROOT, "vm/build/mote.wasm");
  * extracted; nothing of them is committed.
  *   wasm3 0.5.0       PyPI sdist of pywasm3 (its wasm3/ folder is wasm3's source/ at v0.5.0)
  *   Monocypher 4.0.2  crates.io monocypher-sys (Ed25519 verification with SHA-512, optional/monocypher-ed25519.c)
- *   libsodium 1.0.18  crates.io libsodium-sys 0.2.7 (only SHA-256: the same code ESP-IDF's libsodium component builds)
+ *   Mbed TLS 3.6.6    Debian's source package mbedtls 3.6.6-0.1~deb13u1 (trixie; its upstream tarball): SHA-256 only,
+ *                     library/sha256.c and library/platform_util.c built with src/mote_mbedtls_config.h
+ *                     (MBEDTLS_SHA256_C, MBEDTLS_SHA256_SMALLER). ESP-IDF ships Mbed TLS 3.x as its `mbedtls`
+ *                     component (hardware SHA on ESP32 targets), which the ESP-IDF component uses instead.
  *   nanopb 0.4.7      Debian's source package nanopb 0.4.7-2 (its upstream tarball; Debian patches nothing in the
  *                     runtime): pb_encode.c, pb_decode.c, pb_common.c for the RV32 build of the light client. The
  *                     x86 builds link Debian's libnanopb-dev (x86 only) instead, the same 0.4.7 sources. PyPI's
@@ -93,21 +96,20 @@ export const DEPS = {
     strip: 3,
     paths: ["monocypher-sys-4.0.2/Monocypher/src"],
   },
-  sodium: {
-    registry: "crates",
-    name: "libsodium-sys",
-    version: "0.2.7",
-    file: "libsodium-sys-0.2.7.crate",
-    sha256: "6b779387cd56adfbc02ea4a668e704f729be8d6a6abd2c27ca5ee537849a92fd",
-    strip: 4,
-    paths: [
-      "libsodium-sys-0.2.7/libsodium/src/libsodium/crypto_hash/sha256/cp/hash_sha256_cp.c",
-      "libsodium-sys-0.2.7/libsodium/src/libsodium/sodium/utils.c",
-      "libsodium-sys-0.2.7/libsodium/src/libsodium/include",
-    ],
+  mbedtls: {
+    registry: "debian-source",
+    suite: "trixie",
+    name: "mbedtls",
+    version: "3.6.6-0.1~deb13u1",
+    file: "mbedtls_3.6.6.orig.tar.bz2",
+    sha256: "8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a",
+    strip: 1,
+    paths: ["mbedtls-3.6.6/library/sha256.c", "mbedtls-3.6.6/library/platform_util.c", "mbedtls-3.6.6/library/common.h",
+      "mbedtls-3.6.6/library/alignment.h", "mbedtls-3.6.6/library/check_crypto_config.h", "mbedtls-3.6.6/include", "mbedtls-3.6.6/LICENSE"],
   },
   nanopb: {
     registry: "debian-source",
+    suite: "bookworm",
     name: "nanopb",
     version: "0.4.7-2",
     file: "nanopb_0.4.7.orig.tar.gz",
@@ -126,14 +128,14 @@ export type HostDepName = Exclude<DepName, "nanopb">;
  * deb-src list of our own (the suite the pinned version is from, the system's archive key) and apt state
  * under the cache; `apt-get source --download-only` leaves the upstream tarball in `into`.
  */
-function fetchDebianSource(name: string, version: string, into: string): void {
+function fetchDebianSource(name: string, version: string, suite: string, into: string): void {
   const apt = join(cacheRoot(), "apt-src");
   const lists = join(apt, "lists");
   mkdirSync(join(lists, "partial"), { recursive: true });
   mkdirSync(join(apt, "parts"), { recursive: true });
   mkdirSync(join(apt, "cache", "archives", "partial"), { recursive: true });
   writeFileSync(join(apt, "parts", "mote-src.sources"),
-    "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+    `Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: ${suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
   const opts = ["-q", "-o", "Dir::Etc::SourceList=/dev/null", "-o", `Dir::Etc::SourceParts=${join(apt, "parts")}`, "-o", `Dir::State::Lists=${lists}`,
     "-o", `Dir::Cache=${join(apt, "cache")}`, "-o", "APT::Sandbox::User=root"];
   run("apt-get", [...opts, "update"], `fetching the ${name} source package index from Debian`);
@@ -178,7 +180,7 @@ function fetchArtifact(dep: (typeof DEPS)[DepName], log: (s: string) => void): s
     log(`fetching ${dep.name} ${dep.version} (Debian source package)`);
     const tmp = join(tmpdir(), `mote-apt-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
-    fetchDebianSource(dep.name, dep.version, tmp);
+    fetchDebianSource(dep.name, dep.version, dep.suite, tmp);
     const got = join(tmp, dep.file);
     if (!existsSync(got)) throw new FirmwareBuildError(`fetching ${dep.name}: apt-get source did not produce ${dep.file}`);
     writeFileSync(cached, readFileSync(got));
@@ -230,7 +232,7 @@ export function ensureDep(name: DepName, log: (s: string) => void = () => {}): s
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  run("tar", ["-xzf", archive, "-C", staging, `--strip-components=${dep.strip}`, ...dep.paths], `extracting ${dep.file}`);
+  run("tar", ["-xf", archive, "-C", staging, `--strip-components=${dep.strip}`, ...dep.paths], `extracting ${dep.file}`);
   writeFileSync(join(staging, ".mote-verified"), dep.sha256);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
@@ -310,7 +312,7 @@ export async function generateSources(wasmPath = VM_WASM, genDir = GEN_DIR): Pro
 }
 
 export function depDirs(log: (s: string) => void = () => {}): Record<HostDepName, string> {
-  return { wasm3: ensureDep("wasm3", log), monocypher: ensureDep("monocypher", log), sodium: ensureDep("sodium", log) };
+  return { wasm3: ensureDep("wasm3", log), monocypher: ensureDep("monocypher", log), mbedtls: ensureDep("mbedtls", log) };
 }
 
 /**
@@ -332,7 +334,7 @@ export function writeEspIdfInputs(deps: Record<HostDepName, string>, genDir = GE
 }
 
 export function makeVars(deps: Record<HostDepName, string>): string[] {
-  return [`WASM3_DIR=${deps.wasm3}`, `MONO_DIR=${deps.monocypher}`, `SODIUM_DIR=${deps.sodium}`];
+  return [`WASM3_DIR=${deps.wasm3}`, `MONO_DIR=${deps.monocypher}`, `MBEDTLS_DIR=${deps.mbedtls}`];
 }
 
 function newestMtime(paths: string[]): number {

@@ -1,15 +1,20 @@
-/* mote_crypto: SHA-256 from libsodium, Ed25519 from Monocypher, and the encoding checks that make
+/* mote_crypto: SHA-256 from Mbed TLS, Ed25519 from Monocypher, and the encoding checks that make
  * Monocypher's verdict identical to @noble/ed25519's strict mode (see docs/embedding.md, "Ed25519"). */
 #include "mote_crypto.h"
 
 #include <string.h>
 
-#include "sodium/crypto_hash_sha256.h" /* libsodium, as ESP-IDF's libsodium component exposes it */
+#include "mbedtls/sha256.h" /* Mbed TLS 3.x, as ESP-IDF's mbedtls component exposes it (hardware SHA there) */
 #include "monocypher.h"
 #include "monocypher-ed25519.h"
 
 void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
-    crypto_hash_sha256(out, data, (unsigned long long)len);
+    /* Mbed TLS's software SHA-256 cannot fail; a hardware one (ESP-IDF) that did would leave its output
+     * unset, so the digest goes through a cleared local: a failure never hands back stale bytes, and data
+     * may alias out. */
+    uint8_t h[32] = {0};
+    if (mbedtls_sha256(data, len, h, 0) != 0) memset(h, 0, sizeof h);
+    memcpy(out, h, sizeof h);
 }
 
 /* Defined once here for the VM host (mote_host.h) and the device SDK (mote_sdk.h), which both declare it. */

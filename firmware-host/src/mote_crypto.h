@@ -1,5 +1,5 @@
 /* mote_crypto: the two primitives the host ABI exposes, SHA-256 and Ed25519 verification, on top of
- * maintained libraries (libsodium's SHA-256, Monocypher's Ed25519), with @noble/ed25519's strict rules. */
+ * maintained libraries (Mbed TLS's SHA-256, Monocypher's Ed25519), with @noble/ed25519's strict rules. */
 #ifndef MOTE_CRYPTO_H
 #define MOTE_CRYPTO_H
 
