@@ -37,24 +37,20 @@ $(RV_DIR)/mote-seal.elf: $(SEAL_OBJS) $(RV_DIR)/seal_main.o $(RV_DIR)/seal_case.
 # sources, with no VM and no sealing; the light client's commit check (mote_light.c) with nanopb's runtime from
 # Debian's source package (NANOPB_DIR, fetched and verified by firmware-host/scripts/build.ts) and the messages
 # generated from proto/mote_light.proto; the case in gen/.
-NANOPB_DIR ?=
-NANOPB_RV_SRCS := $(NANOPB_DIR)/pb_common.c $(NANOPB_DIR)/pb_decode.c $(NANOPB_DIR)/pb_encode.c
 SDK_BENCH_OBJS := $(foreach f,$(MONO_SRCS) $(MBEDTLS_SRCS) $(SRC)/mote_sdk.c $(SRC)/mote_tx.c $(SRC)/mote_proof.c $(SRC)/mote_crypto.c $(SRC)/memprof.c \
-                    $(SRC)/mote_light.c $(GEN)/mote_light.pb.c $(NANOPB_RV_SRCS),$(call rv_obj,$(f)))
-$(RV_DIR)/pb_%.o: $(NANOPB_DIR)/pb_%.c | $(RV_DIR)
-	$(RV_CC) -std=c11 $(RV_FLAGS) -w -I$(NANOPB_DIR) -c $< -o $@
+                    $(SRC)/mote_light.c $(GEN)/mote_light.pb.c $(NANOPB_SRCS),$(call rv_obj,$(f)))
 $(RV_DIR)/mote_light.pb.o: $(GEN)/mote_light.pb.c $(GEN)/mote_light.pb.h | $(RV_DIR)
-	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) -I$(NANOPB_DIR) $(INCLUDES) -c $< -o $@
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 $(RV_DIR)/mote_light.o: $(SRC)/mote_light.c $(SRC)/mote_light.h $(GEN)/mote_light.pb.h | $(RV_DIR)
-	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) -I$(NANOPB_DIR) $(INCLUDES) -c $< -o $@
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 $(RV_DIR)/sdk_main.o: $(BENCH_SRC)/sdk_main.c $(GEN)/sdk_case.h $(SRC)/mote_sdk.h $(SRC)/mote_light.h $(GEN)/mote_light.pb.h $(SRC)/rv32_instret.h | $(RV_DIR)
-	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) -I$(NANOPB_DIR) $(INCLUDES) -c $< -o $@
+	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 $(RV_DIR)/sdk_case.o: $(GEN)/sdk_case.c $(GEN)/sdk_case.h | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 
-.PHONY: sdk-elf nanopb-dir
-sdk-elf: nanopb-dir $(RV_DIR)/mote-sdk.elf
-nanopb-dir:
-	@test -n "$(NANOPB_DIR)" -a -f "$(NANOPB_DIR)/pb_decode.c" || { echo "NANOPB_DIR is not set to nanopb's sources: run the bench through bench/rv32/sdk.ts" >&2; exit 1; }
+.PHONY: sdk-elf
+sdk-elf: $(RV_DIR)/mote-sdk.elf
+# rebuilt when the firmware host's Makefile or this file changes (flags and nanopb's options are in them)
+$(SDK_BENCH_OBJS) $(RV_DIR)/sdk_main.o: Makefile $(BENCH_SRC)/bench.mk
 $(RV_DIR)/mote-sdk.elf: $(SDK_BENCH_OBJS) $(RV_DIR)/sdk_main.o $(RV_DIR)/sdk_case.o
 	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-sdk.map -o $@

@@ -17,6 +17,14 @@ void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
     memcpy(out, h, sizeof h);
 }
 
+void mote_sha256_pair(uint8_t tag, const uint8_t a[32], const uint8_t b[32], uint8_t out[32]) {
+    uint8_t buf[65];
+    buf[0] = tag;
+    memcpy(buf + 1, a, 32);
+    memcpy(buf + 33, b, 32);
+    mote_sha256(buf, sizeof buf, out);
+}
+
 /* Defined once here for the VM host (mote_host.h) and the device SDK (mote_sdk.h), which both declare it. */
 uint32_t mote_selector(const char *name) {
     uint8_t h[32];
@@ -55,8 +63,9 @@ static int strict_point_encoding(const uint8_t e[32]) {
  * order", decided by the library's own group arithmetic rather than a table of encodings.
  */
 static int small_order(const uint8_t pub[32]) {
-    static const uint8_t probe_sig[64] = {1}; /* R = (0, 1), the identity; S = 0 */
-    static const uint8_t one[32] = {1};
+    /* on the stack, not static const: 96 bytes of zeros cost flash, clearing them costs a memset */
+    uint8_t probe_sig[64] = {1}; /* R = (0, 1), the identity; S = 0 */
+    uint8_t one[32] = {1};
     return crypto_eddsa_check_equation(probe_sig, pub, one) == 0;
 }
 

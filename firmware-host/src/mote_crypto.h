@@ -8,6 +8,10 @@
 
 void mote_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 
+/* SHA-256(tag || a || b) of two 32-byte hashes: a Merkle node (the state tree's leaves and nodes, mote_proof.c;
+ * CometBFT's RFC 6962 inner nodes, mote_light.c). out may alias a or b. */
+void mote_sha256_pair(uint8_t tag, const uint8_t a[32], const uint8_t b[32], uint8_t out[32]);
+
 /* A function's selector: the first 4 bytes of SHA-256(name), little-endian (vm/spec/module.ts selectorOf). */
 uint32_t mote_selector(const char *name);
 

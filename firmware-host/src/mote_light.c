@@ -2,6 +2,8 @@
  * nanopb decoding, header hash, validator set hash, canonical precommit bytes, Ed25519, > 2/3 of power. */
 #include "mote_light.h"
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,13 +22,20 @@ const char *mote_light_error_name(int code) {
     return code >= 0 && code < MOTE_LIGHT_E_COUNT ? ERROR_NAMES[code] : "unknown";
 }
 
-#define FAIL(code, ...)                                                        \
-    do {                                                                       \
-        snprintf(out->detail, sizeof out->detail, __VA_ARGS__);                \
-        return (code);                                                         \
-    } while (0)
+/* One function formats every refusal's detail: a call per refusal instead of snprintf's arguments inlined at
+ * each of them (flash, docs/device.md). */
+__attribute__((format(printf, 3, 4))) static int fail(mote_light_verified *out, int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->detail, sizeof out->detail, fmt, ap);
+    va_end(ap);
+    return code;
+}
+#define FAIL(code, ...) return fail(out, (code), __VA_ARGS__)
 
-/* ---- strict decoding: decode, then re-encode into a stream that compares with the input ---- */
+/* ---- strict decoding: decode, then re-encode into a stream that compares with the input ----
+ * nanopb is built with PB_NO_ERRMSG (firmware-host/Makefile, NANOPB_DEFS: 1 KB less flash): a refusal names
+ * the message and the byte where decoding stopped, not nanopb's reason. */
 
 typedef struct {
     const uint8_t *in;
@@ -72,12 +81,11 @@ static int strict_decode(const char *what, const pb_msgdesc_t *fields, void *msg
                          const uint8_t *b, size_t len, mote_light_verified *out) {
     pb_istream_t is = pb_istream_from_buffer(b, len);
     if (!pb_decode(&is, fields, msg))
-        FAIL(MOTE_LIGHT_E_MALFORMED, "%s (%zu bytes) does not decode at byte %zu: %s", what, len,
-             len - is.bytes_left, PB_GET_ERROR(&is));
+        FAIL(MOTE_LIGHT_E_MALFORMED, "%s (%zu bytes) does not decode at byte %zu", what, len, len - is.bytes_left);
     normalize(msg);
     compare_state c = {b, len, 0, 0, 0};
-    pb_ostream_t os = {compare_write, &c, SIZE_MAX, 0, NULL};
-    if (!pb_encode(&os, fields, msg)) FAIL(MOTE_LIGHT_E_MALFORMED, "%s does not re-encode: %s", what, PB_GET_ERROR(&os));
+    pb_ostream_t os = {.callback = compare_write, .state = &c, .max_size = SIZE_MAX, .bytes_written = 0};
+    if (!pb_encode(&os, fields, msg)) FAIL(MOTE_LIGHT_E_MALFORMED, "%s does not re-encode", what);
     if (c.differs || c.pos != len) {
         size_t at = c.differs ? c.diff_at : (c.pos < len ? c.pos : len);
         FAIL(MOTE_LIGHT_E_NON_CANONICAL, "%s is not canonically encoded: differs at byte %zu (%zu bytes, canonical %zu)",
@@ -99,11 +107,7 @@ static void merkle_root(uint8_t (*nodes)[32], size_t n, uint8_t root[32]) {
         size_t m = 0;
         for (size_t i = 0; i < n; i += 2, m++) {
             if (i + 1 < n) {
-                uint8_t buf[65];
-                buf[0] = 0x01;
-                memcpy(buf + 1, nodes[i], 32);
-                memcpy(buf + 33, nodes[i + 1], 32);
-                mote_sha256(buf, sizeof buf, nodes[m]);
+                mote_sha256_pair(0x01, nodes[i], nodes[i + 1], nodes[m]);
             } else {
                 memmove(nodes[m], nodes[i], 32);
             }
@@ -123,13 +127,27 @@ static bool leaf_of(const pb_msgdesc_t *fields, const void *msg, uint8_t leaf[32
     return true;
 }
 
-static bool bytes_leaf(const pb_size_t size, const pb_byte_t *bytes, uint8_t leaf[32]) {
+/* The header's nine bytes fields (leaves 5 to 13), each a nanopb PB_BYTES_ARRAY_T: its size, then its bytes. One
+ * loop over their offsets instead of nine calls (flash); read through unsigned char, as any object may be. */
+static const uint16_t HEADER_BYTES_FIELDS[9] = {
+    offsetof(mote_light_Header, last_commit_hash), offsetof(mote_light_Header, data_hash),
+    offsetof(mote_light_Header, validators_hash),  offsetof(mote_light_Header, next_validators_hash),
+    offsetof(mote_light_Header, consensus_hash),   offsetof(mote_light_Header, app_hash),
+    offsetof(mote_light_Header, last_results_hash), offsetof(mote_light_Header, evidence_hash),
+    offsetof(mote_light_Header, proposer_address),
+};
+_Static_assert(offsetof(mote_light_Header_app_hash_t, bytes) == offsetof(mote_light_Header_proposer_address_t, bytes) &&
+                   sizeof(mote_light_Header_app_hash_t) - offsetof(mote_light_Header_app_hash_t, bytes) == 32 &&
+                   sizeof(((mote_light_BytesValue *)0)->value.bytes) == 32,
+               "the header's bytes fields are a pb_size_t then at most 32 bytes, as BytesValue holds");
+
+static bool bytes_leaf(const unsigned char *field, uint8_t leaf[32]) {
     mote_light_BytesValue v = mote_light_BytesValue_init_zero;
-    v.value.size = size;
-    memcpy(v.value.bytes, bytes, size);
+    memcpy(&v.value.size, field + offsetof(mote_light_Header_app_hash_t, size), sizeof v.value.size);
+    if (v.value.size > sizeof v.value.bytes) return false; /* never for decoded input: nanopb bounds it */
+    memcpy(v.value.bytes, field + offsetof(mote_light_Header_app_hash_t, bytes), v.value.size);
     return leaf_of(mote_light_BytesValue_fields, &v, leaf);
 }
-#define BYTES_LEAF(field, leaf) bytes_leaf((field).size, (field).bytes, (leaf))
 
 /* CometBFT's Header.Hash(): the Merkle root of its 14 fields, each wrapped as cdcEncode does. */
 static bool header_hash(const mote_light_Header *h, uint8_t out[32]) {
@@ -142,12 +160,8 @@ static bool header_hash(const mote_light_Header *h, uint8_t out[32]) {
               leaf_of(mote_light_StringValue_fields, &chain, leaves[1]) &&
               leaf_of(mote_light_Int64Value_fields, &height, leaves[2]) &&
               leaf_of(mote_light_Timestamp_fields, &h->time, leaves[3]) &&
-              leaf_of(mote_light_BlockID_fields, &h->last_block_id, leaves[4]) &&
-              BYTES_LEAF(h->last_commit_hash, leaves[5]) && BYTES_LEAF(h->data_hash, leaves[6]) &&
-              BYTES_LEAF(h->validators_hash, leaves[7]) && BYTES_LEAF(h->next_validators_hash, leaves[8]) &&
-              BYTES_LEAF(h->consensus_hash, leaves[9]) && BYTES_LEAF(h->app_hash, leaves[10]) &&
-              BYTES_LEAF(h->last_results_hash, leaves[11]) && BYTES_LEAF(h->evidence_hash, leaves[12]) &&
-              BYTES_LEAF(h->proposer_address, leaves[13]);
+              leaf_of(mote_light_BlockID_fields, &h->last_block_id, leaves[4]);
+    for (size_t i = 0; ok && i < 9; i++) ok = bytes_leaf((const unsigned char *)h + HEADER_BYTES_FIELDS[i], leaves[5 + i]);
     if (ok) merkle_root(leaves, 14, out);
     return ok;
 }
@@ -167,7 +181,8 @@ static bool validator_set_hash(const mote_light_ValidatorSet *vs, uint8_t out[32
 static bool vote_sign_bytes(const char *chain_id, const mote_light_Commit *c, pb_size_t i, uint8_t *buf, size_t cap,
                             size_t *len) {
     const mote_light_CommitSig *s = &c->signatures[i];
-    mote_light_CanonicalVote v = mote_light_CanonicalVote_init_zero;
+    mote_light_CanonicalVote v;
+    memset(&v, 0, sizeof v); /* = mote_light_CanonicalVote_init_zero, without its 224-byte constant in flash */
     v.type = mote_light_SignedMsgType_SIGNED_MSG_TYPE_PRECOMMIT;
     v.height = c->height;
     v.round = c->round;

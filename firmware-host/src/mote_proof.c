@@ -22,13 +22,7 @@ static int bit_at(const uint8_t path[32], unsigned i) {
 }
 
 /* SHA-256(tag || a || b) for a leaf (0x00 path valueHash) or an internal node (0x01 left right). */
-static void hash_pair(uint8_t tag, const uint8_t a[32], const uint8_t b[32], uint8_t out[32]) {
-    uint8_t buf[65];
-    buf[0] = tag;
-    memcpy(buf + 1, a, 32);
-    memcpy(buf + 33, b, 32);
-    mote_sha256(buf, sizeof buf, out);
-}
+#define hash_pair mote_sha256_pair
 
 mote_status mote_proof_verify(const uint8_t root[32], const uint8_t *key, size_t key_len, const uint8_t *p,
                               size_t n, const uint8_t **value, size_t *value_len, mote_err *err) {

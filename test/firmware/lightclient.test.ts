@@ -168,10 +168,10 @@ describe("mote-light (C, ASan/UBSan) agrees with ledger/lightclient.ts", () => {
     }
   });
 
-  it("a message field sent with a varint wire type: C finds the wire type wrong (malformed), cosmjs-types reads an empty message (non_canonical)", () => {
+  it("a message field sent with a varint wire type: C stops decoding at its byte (malformed), cosmjs-types reads an empty message (non_canonical)", () => {
     const header = concat(unhex(four.blocks[0]!.signedHeaderProto), Uint8Array.of(0x08, 0x00));
     const k: Case = { name: "wire type", chainId: four.chainId, valset: unhex(four.validatorSetProto), header, expect: "malformed" };
-    expect(runC(ASAN_LIGHT_PATH, [k])[0]).toMatch(/^error 1 malformed: signed header \(888 bytes\) does not decode at byte 887: wrong wire type$/);
+    expect(runC(ASAN_LIGHT_PATH, [k])[0]).toMatch(/^error 1 malformed: signed header \(888 bytes\) does not decode at byte 887$/);
     expect(tsVerdict(k)).toBe("error 2 non_canonical");
   });
 
@@ -184,7 +184,7 @@ describe("mote-light (C, ASan/UBSan) agrees with ledger/lightclient.ts", () => {
     const v = vals(four);
     const many = Array.from({ length: 17 }, (_, i) => ({ ...v[i % 4]! }));
     const [line] = runC(ASAN_LIGHT_PATH, [{ name: "17", chainId: four.chainId, valset: encodeValidatorSet(many), header: unhex(four.blocks[0]!.signedHeaderProto), expect: "malformed" }]);
-    expect(line).toMatch(/^error 1 malformed: validator set \(\d+ bytes\) does not decode at byte \d+: /);
+    expect(line).toMatch(/^error 1 malformed: validator set \(\d+ bytes\) does not decode at byte \d+$/);
   });
 
   it("one-line usage errors with exit code 2; a refusal exits 1, a verified commit 0", () => {
