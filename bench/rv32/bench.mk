@@ -53,4 +53,4 @@ sdk-elf: $(RV_DIR)/mote-sdk.elf
 # rebuilt when the firmware host's Makefile or this file changes (flags and nanopb's options are in them)
 $(SDK_BENCH_OBJS) $(RV_DIR)/sdk_main.o: Makefile $(BENCH_SRC)/bench.mk
 $(RV_DIR)/mote-sdk.elf: $(SDK_BENCH_OBJS) $(RV_DIR)/sdk_main.o $(RV_DIR)/sdk_case.o
-	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-sdk.map -o $@
+	$(RV_CC) $(RV_FLAGS) $^ $(RV_LINK) $(RV_PRINTF) -Wl,-Map,$(RV_DIR)/mote-sdk.map -Wl,--cref -o $@

@@ -85,6 +85,48 @@ export interface SdkFigures {
   ramBytes: number;
   stackBytes: number;
   heapBytes: number;
+  /**
+   * Not in flashBytes: what the SDK calls from the C runtime (picolibc's string functions and vsnprintf with its
+   * integer-only formatter, libgcc's 64-bit shifts and byte swap), every member the SDK's objects reach through
+   * the linker's cross-reference table. Any firmware links these already; ESP-IDF takes libgcc's and newlib's
+   * string functions from the chip's ROM on its RISC-V targets. Here they are rv32im (picolibc's multilib).
+   */
+  runtimeFlashBytes: number;
+  runtimeByMember: Record<string, number>;
+}
+
+/** picolibc's vfprintf is the linker's alias of __i_vfprintf here (firmware-host/Makefile, RV_PRINTF). */
+const LINK_ALIASES: Record<string, string> = { vfprintf: "__i_vfprintf" };
+
+/**
+ * The C runtime's archive members the SDK's objects need, directly or through each other, from the map's
+ * cross-reference table (-Wl,--cref: a symbol, the file defining it, then the files referring to it).
+ */
+export function runtimeMembers(map: string, sdkObjects: readonly string[]): string[] {
+  const at = map.indexOf("Cross Reference Table");
+  if (at < 0) throw new BenchError("the RV32 device SDK map has no cross-reference table (-Wl,--cref)");
+  const table = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of map.slice(at).split("\n").slice(3)) {
+    const head = /^(\S+)\s+(\S+)$/.exec(line);
+    const more = /^\s+(\S+)$/.exec(line);
+    if (head) table.set(head[1]!, (current = [head[2]!]));
+    else if (more && current) current.push(more[1]!);
+  }
+  const base = (f: string) => f.slice(f.lastIndexOf("/") + 1);
+  const reached = new Set(sdkObjects);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [sym, files] of table) {
+      const definedBy = LINK_ALIASES[sym] ? table.get(LINK_ALIASES[sym]!)?.[0] : files[0];
+      if (!definedBy || !definedBy.includes(".a(") || reached.has(base(definedBy))) continue;
+      if (files.slice(LINK_ALIASES[sym] ? 0 : 1).some((f) => reached.has(base(f)))) {
+        reached.add(base(definedBy));
+        grew = true;
+      }
+    }
+  }
+  return [...reached].filter((o) => !sdkObjects.includes(o)).sort();
 }
 
 function sdkCase() {
@@ -219,6 +261,11 @@ export async function measureSdkRv32(log: (s: string) => void = () => {}): Promi
     flashByObject[o.replace(/^libgcc\.a\((.*)\)$/, "libgcc-$1").replace(/\.o$/, "")] = s.flash;
     ram += s.ram;
   }
+  const runtimeByMember: Record<string, number> = {};
+  for (const m of runtimeMembers(map, Object.keys(SDK_OBJECTS))) {
+    const f = mapSizes(map, [m]).flash;
+    if (f > 0) runtimeByMember[m] = f; // 0: referenced, then dropped by --gc-sections
+  }
   const k = sdkCase();
   return {
     instrKeygen: Number(kp[1]),
@@ -239,6 +286,8 @@ export async function measureSdkRv32(log: (s: string) => void = () => {}): Promi
     ramBytes: Number(mem[1]) + ram + Number(lw[1]),
     stackBytes: Number(mem[1]),
     heapBytes: Number(mem[2]),
+    runtimeFlashBytes: Object.values(runtimeByMember).reduce((a, b) => a + b, 0),
+    runtimeByMember,
   };
 }
 
