@@ -38,7 +38,7 @@ $(RV_DIR)/mote-seal.elf: $(SEAL_OBJS) $(RV_DIR)/seal_main.o $(RV_DIR)/seal_case.
 # Debian's source package (NANOPB_DIR, fetched and verified by firmware-host/scripts/build.ts) and the messages
 # generated from proto/mote_light.proto; the case in gen/.
 SDK_BENCH_OBJS := $(foreach f,$(MONO_SRCS) $(MBEDTLS_SRCS) $(SRC)/mote_sdk.c $(SRC)/mote_tx.c $(SRC)/mote_proof.c $(SRC)/mote_crypto.c $(SRC)/memprof.c \
-                    $(SRC)/mote_light.c $(GEN)/mote_light.pb.c $(NANOPB_SRCS),$(call rv_obj,$(f)))
+                    $(SRC)/mote_light.c $(SRC)/mote_light_state.c $(GEN)/mote_light.pb.c $(NANOPB_SRCS),$(call rv_obj,$(f)))
 $(RV_DIR)/mote_light.pb.o: $(GEN)/mote_light.pb.c $(GEN)/mote_light.pb.h | $(RV_DIR)
 	$(RV_CC) -std=c11 $(RV_FLAGS) $(CWARN) $(INCLUDES) -c $< -o $@
 $(RV_DIR)/mote_light.o: $(SRC)/mote_light.c $(SRC)/mote_light.h $(GEN)/mote_light.pb.h | $(RV_DIR)

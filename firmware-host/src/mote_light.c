@@ -12,14 +12,18 @@
 
 #include "mote_crypto.h"
 
-static const char *const ERROR_NAMES[MOTE_LIGHT_E_COUNT] = {
-    "ok", "malformed", "non_canonical", "chain_id", "header_hash", "commit_height", "validators_hash",
-    "commit_size", "validator_address", "signature", "insufficient_power", "bad_validator", "bad_commit_sig",
-    "proof_key", "proof_root", "proof_malformed",
-};
+/* The names in code order (ledger/lightclient.ts's LIGHT_ERRORS), each ended by its NUL: one string rather than a
+ * table of pointers (flash). */
+static const char ERROR_NAMES[] =
+    "ok\0malformed\0non_canonical\0chain_id\0header_hash\0commit_height\0validators_hash\0"
+    "commit_size\0validator_address\0signature\0insufficient_power\0bad_validator\0bad_commit_sig\0"
+    "proof_key\0proof_root\0proof_malformed";
 
 const char *mote_light_error_name(int code) {
-    return code >= 0 && code < MOTE_LIGHT_E_COUNT ? ERROR_NAMES[code] : "unknown";
+    if (code < 0 || code >= MOTE_LIGHT_E_COUNT) return "unknown";
+    const char *p = ERROR_NAMES;
+    for (int i = 0; i < code; i++) p += strlen(p) + 1;
+    return p;
 }
 
 /* One function formats every refusal's detail: a call per refusal instead of snprintf's arguments inlined at

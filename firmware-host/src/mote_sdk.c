@@ -7,15 +7,18 @@
 #include "monocypher.h"
 #include "monocypher-ed25519.h"
 
-static const char *const STATUS_NAMES[MOTE_STATUS_COUNT] = {
-    "ok", "argument", "no_room", "random", "storage", "no_key", "key_exists", "key_format", "nonce_format",
-    "nonce_exhausted", "proof_truncated", "proof_trailing", "proof_version", "proof_end_kind", "proof_depth",
-    "proof_bitmap", "proof_empty_value", "proof_other_is_own", "proof_other_diverges", "proof_wrong_key",
-    "proof_root_mismatch",
-};
+/* The names in status order, each ended by its NUL: one string rather than a table of pointers (flash). */
+static const char STATUS_NAMES[] =
+    "ok\0argument\0no_room\0random\0storage\0no_key\0key_exists\0key_format\0nonce_format\0"
+    "nonce_exhausted\0proof_truncated\0proof_trailing\0proof_version\0proof_end_kind\0proof_depth\0"
+    "proof_bitmap\0proof_empty_value\0proof_other_is_own\0proof_other_diverges\0proof_wrong_key\0"
+    "proof_root_mismatch";
 
 const char *mote_status_name(mote_status s) {
-    return (unsigned)s < MOTE_STATUS_COUNT ? STATUS_NAMES[s] : "unknown";
+    if ((unsigned)s >= MOTE_STATUS_COUNT) return "unknown";
+    const char *p = STATUS_NAMES;
+    for (unsigned i = 0; i < (unsigned)s; i++) p += strlen(p) + 1;
+    return p;
 }
 
 static mote_status fail(mote_err *err, mote_status code, uint32_t at) {
