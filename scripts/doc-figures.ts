@@ -144,7 +144,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
     [`deviceFleet.${i}.seconds`, (r: Results) => d1(r.deviceFleet.runs[i].seconds)],
     [`deviceFleet.${i}.load`, (r: Results) => d1(r.deviceFleet.runs[i].loadAverage1m)],
   ])),
-  "device.flashKiB": (r) => (r.device.rv32Sdk.flashBytes / 1024).toFixed(1),
+  "device.flashKiB": (r) => (r.device.rv32Sdk.flashBytes / 1024).toFixed(2),
   "device.flashUnderGoal": (r) => n(32_768 - r.device.rv32Sdk.flashBytes),
   // the C runtime the SDK calls (not in flashBytes): picolibc's formatter alone, and everything else
   "device.runtimeFormatter": (r) => n(r.device.rv32Sdk.runtimeByMember["libc.a(libc_tinystdio_vfiprintf.c.o)"] ?? 0),
