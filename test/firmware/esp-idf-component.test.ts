@@ -55,7 +55,7 @@ describe.skipIf(!hasCmake)("the ESP-IDF component", () => {
     dir = mkdtempSync(join(tmpdir(), "mote-idf-"));
     writeFileSync(join(dir, "CMakeLists.txt"), stubProject(deps.mbedtls));
     writeFileSync(join(dir, "main.c"), "int main(void) { return 0; }\n");
-    configure = spawnSync("cmake", ["-S", dir, "-B", join(dir, "b"), "-DCMAKE_BUILD_TYPE=MinSizeRel"], { encoding: "utf8" });
+    configure = spawnSync("cmake", ["-S", dir, "-B", join(dir, "b"), "-DCMAKE_BUILD_TYPE="], { encoding: "utf8" });
   }, 300_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
