@@ -399,8 +399,8 @@ static mote_engine *engine_new(const char *vm_path, mote_table *store) {
         cfg.wasm_len = (uint32_t)len;
         cfg.memory_limit = 0;
     } else {
-        cfg.wasm = mote_wasm;
-        cfg.wasm_len = mote_wasm_len;
+        cfg.wasm = MOTE_WASM_BYTES;
+        cfg.wasm_len = MOTE_WASM_BYTES_LEN;
         cfg.memory_limit = mote_wasm_memory_used;
     }
     char err[256];
@@ -629,7 +629,12 @@ int main(int argc, char **argv) {
         case 's': state_path = optarg; break;
         case 'i': init_args[n_init++] = optarg; break;
         case 'b': batch = optarg; break;
-        case 'v': vm_path = optarg; break;
+        case 'v':
+#ifdef MOTE_ENGINE_AOT
+            die(EXIT_USAGE, "--vm: this build runs the VM compiled into it ahead of time (wasm2c); a VM given at run time needs mote-host (wasm3)");
+#endif
+            vm_path = optarg;
+            break;
         case 'A': abi_opt = optarg; break;
         case 'S': stats = 1; break;
         case 'H': printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0;

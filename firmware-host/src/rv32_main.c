@@ -63,7 +63,7 @@ int main(void) {
     memprof_stack_paint(48 * 1024);
     mote_table store;
     mote_table_init(&store, 0);
-    mote_engine_config cfg = {mote_wasm, mote_wasm_len, mote_wasm_memory_used, MOTE_WASM_STACK_BYTES, &store};
+    mote_engine_config cfg = {MOTE_WASM_BYTES, MOTE_WASM_BYTES_LEN, mote_wasm_memory_used, MOTE_WASM_STACK_BYTES, &store};
     char err[160];
     uint64_t t0 = rv32_instret();
     mote_engine *e = mote_engine_new(&cfg, err, sizeof err);
