@@ -495,6 +495,21 @@ async function buildAotHost(opts: { force?: boolean; sanitized?: boolean }, log:
   });
 }
 
+/**
+ * mote-host-aot built from another VM than vm/build/mote.wasm (a test's hostile VM), in its own build directory:
+ * the VM is translated by wasm2c and its linear memory clamped to the mote_memory_used() it reports, exactly as
+ * the real VM is. Returns the binary's path.
+ */
+export async function buildAotHostFor(wasmPath: string, buildDir: string, opts: { sanitized?: boolean } = {}): Promise<string> {
+  ensureCjson(() => {});
+  const deps = depDirs();
+  const wabt = ensureWabt();
+  await generateSources(wasmPath, join(buildDir, "gen"));
+  const target = opts.sanitized ? "aot-asan" : "aot";
+  run("make", ["-C", FW_DIR, "-j2", target, `BUILD=${buildDir}`, ...makeVars(deps), ...aotMakeVars(wabt, wasmPath)], `make ${target} for ${wasmPath}`);
+  return join(buildDir, opts.sanitized ? "mote-host-aot-asan" : "mote-host-aot");
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   try {
