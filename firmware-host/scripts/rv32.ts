@@ -10,7 +10,7 @@ import { selectorOf } from "../../vm/spec/module.ts";
 import { TAG_BYTES, TAG_INT } from "../../vm/spec/format.ts";
 import { MoteVM, type Value } from "../../vm/host/index.ts";
 import { buildVm } from "../../scripts/build-vm.ts";
-import { BUILD_DIR, FW_DIR, FirmwareBuildError, GEN_DIR, HOST_PATH, buildFirmwareHost, depDirs, generateSources, makeVars } from "./build.ts";
+import { BUILD_DIR, FW_DIR, FirmwareBuildError, GEN_DIR, HOST_PATH, aotMakeVars, buildFirmwareHost, depDirs, ensureWabt, generateSources, makeVars } from "./build.ts";
 import { instrumentedVm } from "./opcount.ts";
 import { callLines, runBatch } from "./batch.ts";
 import { CALLERS, buildWorkloads, type WorkRun, type Workload } from "./workloads.ts";
@@ -18,6 +18,8 @@ import { resultPath } from "../../bench/results-path.ts";
 
 const ROOT = join(FW_DIR, "..");
 const ELF = join(BUILD_DIR, "rv32", "mote-rv32.elf");
+/** The same workloads and main with the AOT engine (mote.wasm translated by wasm2c, src/mote_vm_aot.c). */
+const AOT_ELF = join(BUILD_DIR, "rv32", "mote-rv32-aot.elf");
 
 function tagged(args: Value[]): Uint8Array {
   const out: number[] = [];
@@ -116,7 +118,7 @@ function checkLoopCount(ops: Map<string, number>, w: Workload): void {
   if (perIter !== 9) throw new Error(`instrumented VM counts ${perIter} instructions per sum-loop iteration; the program has 9`);
 }
 
-async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void) {
+async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void, aot = false) {
   for (const tool of ["riscv64-unknown-elf-gcc", "qemu-system-riscv32"]) {
     if (!have(tool)) {
       throw new FirmwareBuildError(`${tool} not found: apt-get install -y gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc`);
@@ -124,11 +126,13 @@ async function measureRv32(workloads: Workload[], ops: Map<string, number>, log:
   }
   const runs = workloads.flatMap((w) => [w.small, w.large]);
   writeFileSync(join(GEN_DIR, "rv32_workloads.c"), workloadSource(runs));
-  log("building the RV32 ELF");
-  run("make", ["-C", FW_DIR, "-j4", "rv32", ...makeVars(depDirs(log))], "make rv32");
-  const sizes = elfSizes(ELF);
+  const elf = aot ? AOT_ELF : ELF;
+  log(`building the RV32 ELF${aot ? " with the AOT engine (wasm2c)" : ""}`);
+  if (aot) run("make", ["-C", FW_DIR, "-j4", "rv32-aot", ...makeVars(depDirs(log)), ...aotMakeVars(ensureWabt(log))], "make rv32-aot");
+  else run("make", ["-C", FW_DIR, "-j4", "rv32", ...makeVars(depDirs(log))], "make rv32");
+  const sizes = elfSizes(elf);
   log("running it under qemu-system-riscv32 -icount shift=0");
-  const out = run("qemu-system-riscv32", ["-machine", "virt", "-bios", "none", "-nographic", "-semihosting", "-icount", "shift=0", "-kernel", ELF], "qemu", 600_000, true);
+  const out = run("qemu-system-riscv32", ["-machine", "virt", "-bios", "none", "-nographic", "-semihosting", "-icount", "shift=0", "-kernel", elf], "qemu", 600_000, true);
   const lines = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
   const err = lines.find((l) => "error" in l);
   if (err) throw new Error(`RV32 run failed: ${String(err.error)}`);
@@ -140,7 +144,7 @@ async function measureRv32(workloads: Workload[], ops: Map<string, number>, log:
   }
   for (const r of runs) {
     const got = results.get(r.name) ?? [];
-    if (JSON.stringify(got) !== JSON.stringify(r.expected)) throw new Error(`RV32 ${r.name}: results differ from the Node host: ${got[0]} vs ${r.expected[0]}`);
+    if (JSON.stringify(got) !== JSON.stringify(r.expected)) throw new Error(`RV32${aot ? " AOT" : ""} ${r.name}: results differ from the Node host: ${got[0]} vs ${r.expected[0]}`);
   }
   const mem = lines.find((l) => "heapPeakBytes" in l) as Record<string, number>;
   const engineNew = Number(lines.find((l) => "engineNewInstret" in l)!.engineNewInstret);
@@ -195,8 +199,9 @@ export async function measure(opts: { x86?: boolean; rv32?: boolean; log?: (s: s
   const ops = vmOps(runs, opsVm);
   checkLoopCount(ops, workloads.find((w) => w.name === "loop")!);
   const rv32 = opts.rv32 === false ? undefined : await measureRv32(workloads, ops, log);
+  const rv32Aot = opts.rv32 === false ? undefined : await measureRv32(workloads, ops, log, true);
   const x86 = opts.x86 === false ? undefined : measureX86(workloads, ops, log);
-  return { workloads, rv32, x86, vmMemoryUsed: vm.memoryUsed, wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length };
+  return { workloads, rv32, rv32Aot, x86, vmMemoryUsed: vm.memoryUsed, wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length };
 }
 
 function table(title: string, figures: Record<string, Figure>, instrName: string): string {
@@ -218,6 +223,13 @@ if (isMain) {
       lines.push(`  heap peak includes linear memory ${mem.linearMemoryBytes} B (clamped), wasm3 stack ${mem.wasmStackLimitBytes} B (${mem.wasmStackBytes} used), compiled code ${mem.codePageBytes} B`);
       lines.push(`  engine start-up (parse and instantiate mote.wasm): ${engineNew} instructions`);
     }
+    if (r.rv32Aot) {
+      const { sizes, mem, ram, figures, engineNew } = r.rv32Aot;
+      lines.push(table("RV32IMC, AOT engine (mote.wasm through wasm2c, -Os), retired instructions:", figures, "instr"));
+      lines.push(`  flash (text): ${sizes.text} B; RAM: data ${sizes.data} + bss ${sizes.bss} + heap peak ${mem.heapPeakBytes} + native stack ${mem.nativeStackBytes} = ${ram} B`);
+      lines.push(`  heap peak includes linear memory ${mem.linearMemoryBytes} B (clamped); native stack ${mem.nativeStackSteadyBytes} B per call after the first`);
+      lines.push(`  engine start-up (instantiate): ${engineNew} instructions`);
+    }
     if (r.x86) {
       lines.push(table("x86-64 (callgrind Ir inside mote_engine_call):", r.x86.figures, "Ir"));
       const m = r.x86.memory;
@@ -236,6 +248,14 @@ if (isMain) {
         rv32EngineNewInstr: r.rv32.engineNew,
         rv32InstrPerUnit: Object.fromEntries(Object.entries(r.rv32.figures).map(([k, f]) => [k, f.instrPerUnit])),
         rv32InstrPerVmOp: Object.fromEntries(Object.entries(r.rv32.figures).map(([k, f]) => [k, f.instrPerVmOp])),
+      } : {}),
+      ...(r.rv32Aot ? {
+        rv32AotFlashBytes: r.rv32Aot.sizes.text,
+        rv32AotRamPeakBytes: r.rv32Aot.ram,
+        rv32AotRam: { data: r.rv32Aot.sizes.data, bss: r.rv32Aot.sizes.bss, heapPeak: r.rv32Aot.mem.heapPeakBytes, nativeStack: r.rv32Aot.mem.nativeStackBytes, nativeStackSteady: r.rv32Aot.mem.nativeStackSteadyBytes, linearMemory: r.rv32Aot.mem.linearMemoryBytes },
+        rv32AotEngineNewInstr: r.rv32Aot.engineNew,
+        rv32AotInstrPerUnit: Object.fromEntries(Object.entries(r.rv32Aot.figures).map(([k, f]) => [k, f.instrPerUnit])),
+        rv32AotInstrPerVmOp: Object.fromEntries(Object.entries(r.rv32Aot.figures).map(([k, f]) => [k, f.instrPerVmOp])),
       } : {}),
       vmOpsPerUnit: Object.fromEntries(r.workloads.map((w) => [w.name, (r.rv32 ?? r.x86)?.figures[w.name]?.vmOpsPerUnit])),
       units: Object.fromEntries(r.workloads.map((w) => [w.name, w.unit])),
