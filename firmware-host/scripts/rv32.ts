@@ -118,7 +118,8 @@ function checkLoopCount(ops: Map<string, number>, w: Workload): void {
   if (perIter !== 9) throw new Error(`instrumented VM counts ${perIter} instructions per sum-loop iteration; the program has 9`);
 }
 
-async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void, aot = false) {
+/** aotOpt: the translated VM's optimisation (the Makefile's AOT_RV_OPT, -O2) in a build directory of its own. */
+async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void, aot = false, aotOpt?: string) {
   for (const tool of ["riscv64-unknown-elf-gcc", "qemu-system-riscv32"]) {
     if (!have(tool)) {
       throw new FirmwareBuildError(`${tool} not found: apt-get install -y gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc`);
@@ -126,9 +127,13 @@ async function measureRv32(workloads: Workload[], ops: Map<string, number>, log:
   }
   const runs = workloads.flatMap((w) => [w.small, w.large]);
   writeFileSync(join(GEN_DIR, "rv32_workloads.c"), workloadSource(runs));
-  const elf = aot ? AOT_ELF : ELF;
-  log(`building the RV32 ELF${aot ? " with the AOT engine (wasm2c)" : ""}`);
-  if (aot) run("make", ["-C", FW_DIR, "-j4", "rv32-aot", ...makeVars(depDirs(log)), ...aotMakeVars(ensureWabt(log))], "make rv32-aot");
+  const suffix = aotOpt ? `-aot${aotOpt}` : "";
+  const elf = aot ? join(BUILD_DIR, `rv32${suffix}`, "mote-rv32-aot.elf") : ELF;
+  log(`building the RV32 ELF${aot ? ` with the AOT engine (wasm2c${aotOpt ? `, the VM at ${aotOpt}` : ""})` : ""}`);
+  if (aot) {
+    const opt = aotOpt ? [`RV_SUFFIX=${suffix}`, `AOT_RV_OPT=${aotOpt}`] : [];
+    run("make", ["-C", FW_DIR, "-j4", "rv32-aot", ...opt, ...makeVars(depDirs(log)), ...aotMakeVars(ensureWabt(log))], "make rv32-aot");
+  }
   else run("make", ["-C", FW_DIR, "-j4", "rv32", ...makeVars(depDirs(log))], "make rv32");
   const sizes = elfSizes(elf);
   log("running it under qemu-system-riscv32 -icount shift=0");
@@ -212,7 +217,11 @@ export async function measure(opts: { x86?: boolean; rv32?: boolean; wasm3?: boo
  */
 export async function measureAotRv32(log: (s: string) => void = () => {}) {
   const r = await measure({ x86: false, wasm3: false, log });
-  const a = r.rv32Aot!;
+  return aotFigures(r.rv32Aot!);
+}
+
+type Rv32Measured = Awaited<ReturnType<typeof measureRv32>>;
+function aotFigures(a: Rv32Measured) {
   return {
     flashBytes: a.sizes.text,
     ramPeakBytes: a.ram,
@@ -229,8 +238,46 @@ function table(title: string, figures: Record<string, Figure>, instrName: string
   return [title, `  ${"workload".padEnd(15)} ${"VM ops".padStart(8)} ${`${instrName}/unit`.padStart(12)} ${`${instrName}/op`.padStart(10)}   unit`, ...rows].join("\n");
 }
 
+/**
+ * `npm run rv32 -- --aot [--record]`: the AOT engine alone, as built (the VM at -O2) and with the VM at -Os for
+ * comparison, into rv32-aot.json (the docs' rv32Aot figures).
+ */
+async function recordAot(log: (s: string) => void): Promise<void> {
+  await buildVm({ quiet: true });
+  await buildFirmwareHost({ quiet: true });
+  await generateSources();
+  const vm = await MoteVM.create();
+  const workloads = await buildWorkloads(vm);
+  const opsVm = join(BUILD_DIR, "mote-opcount.wasm");
+  writeFileSync(opsVm, await instrumentedVm());
+  const ops = vmOps(workloads.flatMap((w) => [w.small, w.large]), opsVm);
+  checkLoopCount(ops, workloads.find((w) => w.name === "loop")!);
+  const built = aotFigures(await measureRv32(workloads, ops, log, true));
+  const os = aotFigures(await measureRv32(workloads, ops, log, true, "-Os"));
+  const json = {
+    generatedBy: "npm run rv32 -- --aot",
+    method: "the RV32 ELF with the AOT engine (mote.wasm translated by wasm2c 1.0.42; the VM compiled at -O2, the rest -Os) under qemu-system-riscv32 -icount shift=0; instructions retired inside mote_engine_call, per unit = (large run - small run) / (units difference); results checked against the Node host; vmOsVariant: the same with the VM at -Os",
+    wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length,
+    vmMemoryUsed: vm.memoryUsed,
+    ...built,
+    vmOpsPerUnit: Object.fromEntries(workloads.map((w) => [w.name, perUnit(w, 0, 0, ops).vmOpsPerUnit])),
+    vmOsVariant: { flashBytes: os.flashBytes, ramPeakBytes: os.ramPeakBytes, instrPerUnit: os.instrPerUnit },
+  };
+  process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+  const out = resultPath("rv32-aot.json");
+  writeFileSync(out.path, JSON.stringify(json, null, 2) + "\n");
+  process.stdout.write(`wrote ${out.rel}\n`);
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
+if (isMain && process.argv.includes("--aot")) {
+  try {
+    await recordAot((s) => process.stderr.write(`rv32: ${s}\n`));
+  } catch (e) {
+    process.stderr.write(`rv32: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+} else if (isMain) {
   try {
     const r = await measure({ x86: !process.argv.includes("--no-x86") });
     const lines: string[] = [];
