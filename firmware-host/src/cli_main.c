@@ -28,6 +28,12 @@
 #ifndef MOTE_WASM_STACK_BYTES
 #define MOTE_WASM_STACK_BYTES 1280
 #endif
+/* --stats: the AOT engine has no wasm value stack (the VM's frames are native C frames) */
+#ifdef MOTE_ENGINE_AOT
+#define WASM_STACK_LIMIT 0u
+#else
+#define WASM_STACK_LIMIT (unsigned)MOTE_WASM_STACK_BYTES
+#endif
 
 /* Exit codes as the mote CLI: 1 = the work failed, 2 = usage, 3 = the VM itself faulted. */
 enum { EXIT_WORK = 1, EXIT_USAGE = 2, EXIT_FAULT = 3 };
@@ -568,7 +574,7 @@ static void print_stats(mote_engine *e) {
     fprintf(stderr,
             "{\"heapPeakBytes\":%zu,\"heapAllocations\":%u,\"nativeStackBytes\":%zu,\"wasmStackBytes\":%u,"
             "\"wasmStackLimitBytes\":%u,\"linearMemoryBytes\":%u,\"linearMemoryHighestNonZero\":%u,\"codePageBytes\":%u,\"codeBytesUsed\":%u,\"vmOps\":%lld}\n",
-            memprof.peak, memprof.calls, memprof_stack_used(), mote_engine_wasm_stack_peak(e), MOTE_WASM_STACK_BYTES,
+            memprof.peak, memprof.calls, memprof_stack_used(), mote_engine_wasm_stack_peak(e), WASM_STACK_LIMIT,
             used, touched, code, code_used, (long long)mote_engine_op_count(e));
 }
 

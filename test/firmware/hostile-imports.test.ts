@@ -6,12 +6,12 @@
 // run on the wasm3 hosts only (the layout checks are engine-independent code in mote_host.c).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ASAN_HOST_PATH, HOST_PATH, buildAotHostFor, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
 import { STATUSES } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
@@ -236,6 +236,7 @@ beforeAll(async () => {
   AOT_HOSTS[0]![1] = HOSTS[2]![1] = await buildAotHostFor(vm, aotDir);
   AOT_HOSTS[1]![1] = HOSTS[3]![1] = await buildAotHostFor(vm, aotDir, { sanitized: true });
 }, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Line {
   status: string;
