@@ -69,6 +69,10 @@ progress("measuring on x86 (callgrind) and RV32 (QEMU -icount); this takes a min
 Object.assign(results, await measureBudgets({ log: progress }));
 
 // The device SDK's sealing on RV32: instructions, flash, RAM (bench/rv32/seal.ts, answers checked).
+progress("measuring the AOT engine (mote.wasm through wasm2c) on RV32 (QEMU -icount)");
+const { measureAotRv32 } = await import("../firmware-host/scripts/rv32.ts");
+results.rv32Aot = await measureAotRv32(progress);
+
 progress("measuring the device SDK's sealing on RV32 (QEMU -icount)");
 const { measureSealRv32 } = await import("./rv32/seal.ts");
 results.rv32Seal = await measureSealRv32(progress);

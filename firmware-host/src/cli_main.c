@@ -28,6 +28,12 @@
 #ifndef MOTE_WASM_STACK_BYTES
 #define MOTE_WASM_STACK_BYTES 1280
 #endif
+/* --stats: the AOT engine has no wasm value stack (the VM's frames are native C frames) */
+#ifdef MOTE_ENGINE_AOT
+#define WASM_STACK_LIMIT 0u
+#else
+#define WASM_STACK_LIMIT (unsigned)MOTE_WASM_STACK_BYTES
+#endif
 
 /* Exit codes as the mote CLI: 1 = the work failed, 2 = usage, 3 = the VM itself faulted. */
 enum { EXIT_WORK = 1, EXIT_USAGE = 2, EXIT_FAULT = 3 };
@@ -399,8 +405,8 @@ static mote_engine *engine_new(const char *vm_path, mote_table *store) {
         cfg.wasm_len = (uint32_t)len;
         cfg.memory_limit = 0;
     } else {
-        cfg.wasm = mote_wasm;
-        cfg.wasm_len = mote_wasm_len;
+        cfg.wasm = MOTE_WASM_BYTES;
+        cfg.wasm_len = MOTE_WASM_BYTES_LEN;
         cfg.memory_limit = mote_wasm_memory_used;
     }
     char err[256];
@@ -568,7 +574,7 @@ static void print_stats(mote_engine *e) {
     fprintf(stderr,
             "{\"heapPeakBytes\":%zu,\"heapAllocations\":%u,\"nativeStackBytes\":%zu,\"wasmStackBytes\":%u,"
             "\"wasmStackLimitBytes\":%u,\"linearMemoryBytes\":%u,\"linearMemoryHighestNonZero\":%u,\"codePageBytes\":%u,\"codeBytesUsed\":%u,\"vmOps\":%lld}\n",
-            memprof.peak, memprof.calls, memprof_stack_used(), mote_engine_wasm_stack_peak(e), MOTE_WASM_STACK_BYTES,
+            memprof.peak, memprof.calls, memprof_stack_used(), mote_engine_wasm_stack_peak(e), WASM_STACK_LIMIT,
             used, touched, code, code_used, (long long)mote_engine_op_count(e));
 }
 
@@ -629,7 +635,12 @@ int main(int argc, char **argv) {
         case 's': state_path = optarg; break;
         case 'i': init_args[n_init++] = optarg; break;
         case 'b': batch = optarg; break;
-        case 'v': vm_path = optarg; break;
+        case 'v':
+#ifdef MOTE_ENGINE_AOT
+            die(EXIT_USAGE, "--vm: this build runs the VM compiled into it ahead of time (wasm2c); a VM given at run time needs mote-host (wasm3)");
+#endif
+            vm_path = optarg;
+            break;
         case 'A': abi_opt = optarg; break;
         case 'S': stats = 1; break;
         case 'H': printf(usage, (unsigned)MOTE_MAX_GAS, (unsigned)MOTE_DEFAULT_GAS); return 0;

@@ -1,40 +1,28 @@
-/* mote_host: wasm3 embedding of mote.wasm and the eight host imports (docs/host-abi.md), mirroring
- * vm/host/index.ts decision for decision so both hosts print the same bytes for every call. */
+/* mote_host: the engine around mote.wasm — the host imports of docs/host-abi.md, loading, calls, results and
+ * the storage overlay — mirroring vm/host/index.ts decision for decision so every host prints the same bytes
+ * for every call. The engine that runs mote.wasm is behind mote_vm.h: wasm3 (mote_vm_wasm3.c) or mote.wasm
+ * translated ahead of time by wasm2c (mote_vm_aot.c); both bind the host-function cores below. */
 #include "mote_host.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "m3_code.h" /* internal: code pages, to report what compiled code costs in RAM */
-#include "m3_compile.h" /* internal: CompileFunction, to compile the interpreter back after a verification */
-#include "m3_env.h"  /* internal: runtime->memoryLimit clamps linear memory, runtime->stack is painted */
 #include "mote_crypto.h"
 #include "mote_spec.h"
-#include "wasm3.h"
-
-#define STACK_PAINT 0xA5
+#include "mote_vm.h"
 
 struct mote_engine {
-    IM3Environment env;
-    IM3Runtime rt;
-    IM3Module mod;
-    IM3Function f_load, f_call, f_gas_used, f_result_len, f_error, f_error_offset, f_stop_offset;
-    uint32_t module_ptr, ctx_ptr, io_ptr, io_size, mem_used;
-    mote_table *store;
-    mote_table overlay;       /* the running call's writes; committed on ok, discarded otherwise */
-    int in_call;
-    mote_event events[MOTE_MAX_EVENTS];
-    uint32_t n_events;
+    mote_vm *vm;
+    mote_host_state h;
+    uint32_t module_ptr, ctx_ptr, io_ptr, io_size;
     uint8_t *loaded;          /* copy of the last module handed to mote_load, to skip reloading it */
     uint32_t loaded_len;
     int loaded_code;
     uint32_t loaded_offset;
     uint8_t id[32];
-    uint8_t self[32];         /* the running call's instance id: whose storage and balance it uses */
     uint8_t results[MOTE_MAX_BYTES_LEN + 3];
     uint32_t results_len;
-    uint8_t *run_set;         /* per wasm function: 1 if a call ever compiled it (the interpreter's side) */
 };
 
 static void set_err(char *err, size_t cap, const char *what, const char *detail) {
@@ -43,17 +31,13 @@ static void set_err(char *err, size_t cap, const char *what, const char *detail)
 
 /* Pointer and length as the VM passes them (i32), checked against the bytes the VM may use, exactly
  * as the Node host's range(): non-negative, and ptr + len within mote_memory_used(). */
-static int range_ok(const mote_engine *e, int32_t ptr, int32_t len) {
-    return ptr >= 0 && len >= 0 && (uint64_t)(uint32_t)ptr + (uint32_t)len <= e->mem_used;
+static int range_ok(const mote_host_state *h, int32_t ptr, int32_t len) {
+    return ptr >= 0 && len >= 0 && (uint64_t)(uint32_t)ptr + (uint32_t)len <= h->mem_used;
 }
 
-static uint8_t *mem(IM3Runtime rt) {
-    return m3_GetMemory(rt, NULL, 0);
-}
-
-static void clear_events(mote_engine *e) {
-    for (uint32_t i = 0; i < e->n_events; i++) free(e->events[i].bytes);
-    e->n_events = 0;
+static void clear_events(mote_host_state *h) {
+    for (uint32_t i = 0; i < h->n_events; i++) free(h->events[i].bytes);
+    h->n_events = 0;
 }
 
 static int32_t put_value(uint8_t *m, const mote_entry *v, int32_t out, int32_t cap) {
@@ -63,59 +47,29 @@ static int32_t put_value(uint8_t *m, const mote_entry *v, int32_t out, int32_t c
     return v->val_len;
 }
 
-/* -- imports (module "env") ------------------------------------------------------------------------ */
+/* -- imports (module "env"), bound by each engine in mote_vm_*.c ------------------------------------- */
 
-m3ApiRawFunction(host_sload) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, key_ptr);
-    m3ApiGetArg(int32_t, key_len);
-    m3ApiGetArg(int32_t, out_ptr);
-    m3ApiGetArg(int32_t, out_cap);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!e->in_call || !range_ok(e, key_ptr, key_len) || !range_ok(e, out_ptr, out_cap)) m3ApiReturn(-1);
-    uint8_t *m = mem(runtime);
-    const mote_entry *v = mote_table_get(&e->overlay, e->self, m + key_ptr, (uint32_t)key_len);
-    if (!v) v = mote_table_get(e->store, e->self, m + key_ptr, (uint32_t)key_len);
-    m3ApiReturn(put_value(m, v, out_ptr, out_cap));
+int32_t mote_hf_sload(mote_host_state *h, uint8_t *m, int32_t key_ptr, int32_t key_len, int32_t out_ptr, int32_t out_cap) {
+    if (!h->in_call || !range_ok(h, key_ptr, key_len) || !range_ok(h, out_ptr, out_cap)) return -1;
+    const mote_entry *v = mote_table_get(&h->overlay, h->self, m + key_ptr, (uint32_t)key_len);
+    if (!v) v = mote_table_get(h->store, h->self, m + key_ptr, (uint32_t)key_len);
+    return put_value(m, v, out_ptr, out_cap);
 }
 
-m3ApiRawFunction(host_sstore) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, key_ptr);
-    m3ApiGetArg(int32_t, key_len);
-    m3ApiGetArg(int32_t, val_ptr);
-    m3ApiGetArg(int32_t, val_len);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
+int32_t mote_hf_sstore(mote_host_state *h, uint8_t *m, int32_t key_ptr, int32_t key_len, int32_t val_ptr, int32_t val_len) {
     /* key_len 0 is refused: the entry with the empty key is the contract's native balance, which only
      * host_pay may change (a hostile VM would otherwise mint value by storing it). */
-    if (!e->in_call || key_len < 1 || !range_ok(e, key_ptr, key_len) || !range_ok(e, val_ptr, val_len)) m3ApiReturn(-1);
-    uint8_t *m = mem(runtime);
+    if (!h->in_call || key_len < 1 || !range_ok(h, key_ptr, key_len) || !range_ok(h, val_ptr, val_len)) return -1;
     /* The VM never passes keys or values past the limits; a host that cannot store one fails the
      * call (host_error) rather than truncate it. */
-    if (mote_table_put(&e->overlay, e->self, m + key_ptr, (uint32_t)key_len, m + val_ptr, (uint32_t)val_len, 1) != 0)
-        m3ApiReturn(-1);
-    m3ApiReturn(0);
+    if (mote_table_put(&h->overlay, h->self, m + key_ptr, (uint32_t)key_len, m + val_ptr, (uint32_t)val_len, 1) != 0) return -1;
+    return 0;
 }
 
-m3ApiRawFunction(host_xload) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, id_ptr);
-    m3ApiGetArg(int32_t, key_ptr);
-    m3ApiGetArg(int32_t, key_len);
-    m3ApiGetArg(int32_t, out_ptr);
-    m3ApiGetArg(int32_t, out_cap);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!e->in_call || !range_ok(e, id_ptr, 32) || !range_ok(e, key_ptr, key_len) || !range_ok(e, out_ptr, out_cap))
-        m3ApiReturn(-1);
-    uint8_t *m = mem(runtime);
+int32_t mote_hf_xload(mote_host_state *h, uint8_t *m, int32_t id_ptr, int32_t key_ptr, int32_t key_len, int32_t out_ptr, int32_t out_cap) {
+    if (!h->in_call || !range_ok(h, id_ptr, 32) || !range_ok(h, key_ptr, key_len) || !range_ok(h, out_ptr, out_cap)) return -1;
     /* committed state only, even for this contract's own id */
-    m3ApiReturn(put_value(m, mote_table_get(e->store, m + id_ptr, m + key_ptr, (uint32_t)key_len), out_ptr, out_cap));
+    return put_value(m, mote_table_get(h->store, m + id_ptr, m + key_ptr, (uint32_t)key_len), out_ptr, out_cap);
 }
 
 static const uint8_t NO_KEY[1] = {0}; /* the balance entry's (empty) key */
@@ -128,51 +82,38 @@ static uint64_t get_u64(const uint8_t *p) {
 
 /* An id's native balance as this call sees it: its overlay (payments so far), else committed state.
  * Balances are the entries with the empty key, 8 bytes LE; absent = 0. */
-static uint64_t balance_of(const mote_engine *e, const uint8_t id[32]) {
-    const mote_entry *v = mote_table_get(&e->overlay, id, NO_KEY, 0);
-    if (!v) v = mote_table_get(e->store, id, NO_KEY, 0);
+static uint64_t balance_of(const mote_host_state *h, const uint8_t id[32]) {
+    const mote_entry *v = mote_table_get(&h->overlay, id, NO_KEY, 0);
+    if (!v) v = mote_table_get(h->store, id, NO_KEY, 0);
     return v && v->val_len >= 8 ? get_u64(v->bytes) : 0;
 }
 
-static int set_balance(mote_engine *e, const uint8_t id[32], uint64_t amount) {
+static int set_balance(mote_host_state *h, const uint8_t id[32], uint64_t amount) {
     uint8_t b[8];
     for (int i = 0; i < 8; i++) b[i] = (uint8_t)(amount >> (8 * i));
-    return mote_table_put(&e->overlay, id, NO_KEY, 0, b, amount ? 8 : 0, 1);
+    return mote_table_put(&h->overlay, id, NO_KEY, 0, b, amount ? 8 : 0, 1);
 }
 
-m3ApiRawFunction(host_balance) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, id_ptr);
-    m3ApiGetArg(int32_t, out_ptr);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!e->in_call || !range_ok(e, id_ptr, 32) || !range_ok(e, out_ptr, 8)) m3ApiReturn(-1);
-    uint8_t *m = mem(runtime);
-    uint64_t v = balance_of(e, m + id_ptr);
+int32_t mote_hf_balance(mote_host_state *h, uint8_t *m, int32_t id_ptr, int32_t out_ptr) {
+    if (!h->in_call || !range_ok(h, id_ptr, 32) || !range_ok(h, out_ptr, 8)) return -1;
+    uint64_t v = balance_of(h, m + id_ptr);
     for (int i = 0; i < 8; i++) m[out_ptr + i] = (uint8_t)(v >> (8 * i));
-    m3ApiReturn(0);
+    return 0;
 }
 
 /* 0 paid, 1 this contract's balance is short, 2 the recipient's balance would pass 2^64-1, -1 failure. */
-m3ApiRawFunction(host_pay) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, to_ptr);
-    m3ApiGetArg(int32_t, amount_ptr);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!e->in_call || !range_ok(e, to_ptr, 32) || !range_ok(e, amount_ptr, 8)) m3ApiReturn(-1);
-    uint8_t *m = mem(runtime), to[32];
+int32_t mote_hf_pay(mote_host_state *h, uint8_t *m, int32_t to_ptr, int32_t amount_ptr) {
+    if (!h->in_call || !range_ok(h, to_ptr, 32) || !range_ok(h, amount_ptr, 8)) return -1;
+    uint8_t to[32];
     memcpy(to, m + to_ptr, 32);
     uint64_t amount = get_u64(m + amount_ptr);
-    uint64_t from = balance_of(e, e->self);
-    if (from < amount) m3ApiReturn(1);
-    if (memcmp(to, e->self, 32) == 0) m3ApiReturn(0);
-    uint64_t dest = balance_of(e, to);
-    if (dest > UINT64_MAX - amount) m3ApiReturn(2);
-    if (set_balance(e, e->self, from - amount) != 0 || set_balance(e, to, dest + amount) != 0) m3ApiReturn(-1);
-    m3ApiReturn(0);
+    uint64_t from = balance_of(h, h->self);
+    if (from < amount) return 1;
+    if (memcmp(to, h->self, 32) == 0) return 0;
+    uint64_t dest = balance_of(h, to);
+    if (dest > UINT64_MAX - amount) return 2;
+    if (set_balance(h, h->self, from - amount) != 0 || set_balance(h, to, dest + amount) != 0) return -1;
+    return 0;
 }
 
 /* Whether p[0..len) is `count` well-formed tagged values (any number when count is UINT32_MAX) and
@@ -196,155 +137,35 @@ static int event_ok(const uint8_t *p, uint32_t len) {
     return values_ok(p + 5, len - 5, p[4]);
 }
 
-m3ApiRawFunction(host_emit) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, ptr);
-    m3ApiGetArg(int32_t, len);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!e->in_call || !range_ok(e, ptr, len) || len < 5) m3ApiReturn(-1);
-    const uint8_t *p = mem(runtime) + ptr;
+int32_t mote_hf_emit(mote_host_state *h, uint8_t *m, int32_t ptr, int32_t len) {
+    if (!h->in_call || !range_ok(h, ptr, len) || len < 5) return -1;
+    const uint8_t *p = m + ptr;
     /* The VM stops at MAX_EVENTS itself; the host bound only keeps a hostile VM from growing RAM. */
-    if (!event_ok(p, (uint32_t)len) || e->n_events >= MOTE_MAX_EVENTS) m3ApiReturn(-1);
+    if (!event_ok(p, (uint32_t)len) || h->n_events >= MOTE_MAX_EVENTS) return -1;
     uint8_t *copy = malloc((size_t)len);
-    if (!copy) m3ApiReturn(-1);
+    if (!copy) return -1;
     memcpy(copy, p, (size_t)len);
-    e->events[e->n_events].bytes = copy;
-    e->events[e->n_events].len = (uint32_t)len;
-    e->n_events++;
-    m3ApiReturn(0);
+    h->events[h->n_events].bytes = copy;
+    h->events[h->n_events].len = (uint32_t)len;
+    h->n_events++;
+    return 0;
 }
 
-m3ApiRawFunction(host_sha256) {
-    m3ApiGetArg(int32_t, ptr);
-    m3ApiGetArg(int32_t, len);
-    m3ApiGetArg(int32_t, out_ptr);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
+void mote_hf_sha256(mote_host_state *h, uint8_t *m, int32_t ptr, int32_t len, int32_t out_ptr) {
     /* No return value to fail with: an out-of-range request writes nothing, as in the Node host. */
-    if (range_ok(e, ptr, len) && range_ok(e, out_ptr, 32)) {
-        uint8_t *m = mem(runtime), digest[32];
+    if (range_ok(h, ptr, len) && range_ok(h, out_ptr, 32)) {
+        uint8_t digest[32];
         mote_sha256(m + ptr, (size_t)len, digest);
         memcpy(m + out_ptr, digest, 32);
     }
-    m3ApiSuccess();
 }
 
-m3ApiRawFunction(host_ed25519_verify) {
-    m3ApiReturnType(int32_t);
-    m3ApiGetArg(int32_t, pk_ptr);
-    m3ApiGetArg(int32_t, msg_ptr);
-    m3ApiGetArg(int32_t, msg_len);
-    m3ApiGetArg(int32_t, sig_ptr);
-    mote_engine *e = m3_GetUserData(runtime);
-    (void)_ctx;
-    (void)_mem;
-    if (!range_ok(e, pk_ptr, 32) || !range_ok(e, msg_ptr, msg_len) || !range_ok(e, sig_ptr, 64)) m3ApiReturn(0);
-    uint8_t *m = mem(runtime);
-    m3ApiReturn(mote_ed25519_verify(m + pk_ptr, m + msg_ptr, (size_t)msg_len, m + sig_ptr));
+int32_t mote_hf_ed25519_verify(mote_host_state *h, uint8_t *m, int32_t pk_ptr, int32_t msg_ptr, int32_t msg_len, int32_t sig_ptr) {
+    if (!range_ok(h, pk_ptr, 32) || !range_ok(h, msg_ptr, msg_len) || !range_ok(h, sig_ptr, 64)) return 0;
+    return mote_ed25519_verify(m + pk_ptr, m + msg_ptr, (size_t)msg_len, m + sig_ptr);
 }
 
 /* -- engine ---------------------------------------------------------------------------------------- */
-
-static const struct {
-    const char *name, *sig;
-    M3RawCall fn;
-} imports[] = {
-    {"host_sload", "i(iiii)", host_sload},
-    {"host_sstore", "i(iiii)", host_sstore},
-    {"host_xload", "i(iiiii)", host_xload},
-    {"host_emit", "i(ii)", host_emit},
-    {"host_sha256", "v(iii)", host_sha256},
-    {"host_ed25519_verify", "i(iiii)", host_ed25519_verify},
-    {"host_balance", "i(ii)", host_balance},
-    {"host_pay", "i(ii)", host_pay},
-};
-
-static M3Result link_imports(mote_engine *e) {
-    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
-        M3Result r = m3_LinkRawFunction(e->mod, "env", imports[i].name, imports[i].sig, imports[i].fn);
-        if (r && r != m3Err_functionLookupFailed) return r;
-    }
-    return m3Err_none;
-}
-
-/* Compiled code is a cache of mote.wasm: wasm3 compiles each function on its first call into code pages
- * that it never frees. The verifier (mote_load's functions) and the interpreter (mote_call's) never run in
- * the same call, and together their compiled code is most of the engine's RAM (on RV32 about 15 KB for the
- * verifier and 28 KB for the interpreter), so the engine holds one side at a time: every verification
- * starts from no compiled code and, once it is done, the code is dropped again and the functions calls
- * have compiled before are compiled back (those never compiled yet compile on their first call, as
- * before). Results cannot change: only where wasm3 keeps its translation of the same functions does. */
-static M3Result reset_code(mote_engine *e, int with_run_set) {
-    IM3Module m = e->mod;
-    for (u32 i = 0; i < m->numFunctions; i++) {
-        IM3Function f = &m->functions[i];
-        f->compiled = NULL;
-        m3_Free(f->constants);
-        f->constants = NULL;
-        f->numConstantBytes = 0;
-    }
-    FreeCodePages(&e->rt->pagesOpen);
-    FreeCodePages(&e->rt->pagesFull);
-    e->rt->pagesOpen = e->rt->pagesFull = NULL;
-    e->rt->numCodePages = e->rt->numActiveCodePages = 0;
-    M3Result r = link_imports(e);
-    /* The entry points the host calls directly (wasm3 calls only compiled functions) and, after a load, the
-     * run set, in index order: asc emits a callee before its callers, so each call site compiles to a direct
-     * call rather than to wasm3's compile-on-first-call op (which would patch itself inside a measured call). */
-    IM3Function entry[] = {e->f_load, e->f_call, e->f_gas_used, e->f_result_len, e->f_error, e->f_error_offset, e->f_stop_offset};
-    for (u32 i = 0; !r && i < m->numFunctions; i++) {
-        IM3Function f = &m->functions[i];
-        int want = with_run_set && e->run_set[i];
-        for (size_t k = 0; !want && k < sizeof entry / sizeof entry[0]; k++) want = entry[k] == f;
-        if (want && f->wasm) r = CompileFunction(f);
-    }
-    return r;
-}
-
-/* Drops the interpreter's compiled code before a verification, remembering which functions it held. */
-static M3Result code_for_load(mote_engine *e) {
-    IM3Module m = e->mod;
-    for (u32 i = 0; i < m->numFunctions; i++)
-        if (m->functions[i].wasm && m->functions[i].compiled) e->run_set[i] = 1;
-    return reset_code(e, 0);
-}
-
-/* Drops the verifier's compiled code after a verification and compiles the interpreter's back. */
-static M3Result code_for_calls(mote_engine *e) {
-    return reset_code(e, 1);
-}
-
-static int call_i32(IM3Function f, int32_t *out, char *err, size_t cap) {
-    M3Result r = m3_CallV(f);
-    if (!r) r = m3_GetResultsV(f, out);
-    if (r) {
-        set_err(err, cap, m3_GetFunctionName(f), r);
-        return -1;
-    }
-    return 0;
-}
-
-static int find(mote_engine *e, IM3Function *f, const char *name, char *err, size_t cap) {
-    M3Result r = m3_FindFunction(f, e->rt, name);
-    if (r) {
-        char what[96];
-        snprintf(what, sizeof what, "mote.wasm export %s", name);
-        set_err(err, cap, what, r);
-        return -1;
-    }
-    return 0;
-}
-
-static int query(mote_engine *e, const char *name, uint32_t *out, char *err, size_t cap) {
-    IM3Function f;
-    int32_t v;
-    if (find(e, &f, name, err, cap) || call_i32(f, &v, err, cap)) return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
 
 mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t cap) {
     mote_engine *e = calloc(1, sizeof *e);
@@ -352,45 +173,21 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
         set_err(err, cap, "out of memory creating the engine", NULL);
         return NULL;
     }
-    e->store = cfg->store;
+    e->h.store = cfg->store;
     e->loaded_code = -1;
-    mote_table_init(&e->overlay, 0);
-    M3Result r;
-    e->env = m3_NewEnvironment();
-    if (!e->env) goto oom;
-    e->rt = m3_NewRuntime(e->env, cfg->wasm_stack_bytes, e);
-    if (!e->rt) goto oom;
-    /* Paint wasm3's value stack so its high-water mark can be read after calls; wasm3 zeroes each
-     * frame's locals itself, so the paint never leaks into execution. */
-    memset(e->rt->stack, STACK_PAINT, e->rt->stackSize ? e->rt->stackSize : cfg->wasm_stack_bytes);
-    e->rt->memoryLimit = cfg->memory_limit;
-    if ((r = m3_ParseModule(e->env, &e->mod, cfg->wasm, cfg->wasm_len))) {
-        set_err(err, cap, "parsing mote.wasm", r);
-        goto fail;
+    mote_table_init(&e->h.overlay, 0);
+    if (!(e->vm = mote_vm_new(cfg, &e->h, err, cap))) goto fail;
+    static const mote_vm_query layout[] = {MOTE_Q_MEMORY_USED, MOTE_Q_MODULE_PTR, MOTE_Q_CTX_PTR, MOTE_Q_IO_PTR, MOTE_Q_IO_SIZE};
+    uint32_t *const into[] = {&e->h.mem_used, &e->module_ptr, &e->ctx_ptr, &e->io_ptr, &e->io_size};
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++) {
+        int32_t v;
+        if (mote_vm_query_i32(e->vm, layout[i], &v, err, cap)) goto fail;
+        *into[i] = (uint32_t)v;
     }
-    if ((r = m3_LoadModule(e->rt, e->mod))) {
-        set_err(err, cap, "instantiating mote.wasm", r);
-        m3_FreeModule(e->mod);
-        goto fail;
-    }
-    if ((r = link_imports(e))) {
-        set_err(err, cap, "linking the host imports", r);
-        goto fail;
-    }
-    if (find(e, &e->f_load, "mote_load", err, cap) || find(e, &e->f_call, "mote_call", err, cap) ||
-        find(e, &e->f_gas_used, "mote_gas_used", err, cap) || find(e, &e->f_result_len, "mote_result_len", err, cap) ||
-        find(e, &e->f_error, "mote_error", err, cap) || find(e, &e->f_error_offset, "mote_error_offset", err, cap) ||
-        find(e, &e->f_stop_offset, "mote_stop_offset", err, cap) ||
-        query(e, "mote_memory_used", &e->mem_used, err, cap) || query(e, "mote_module_ptr", &e->module_ptr, err, cap) ||
-        query(e, "mote_ctx_ptr", &e->ctx_ptr, err, cap) || query(e, "mote_io_ptr", &e->io_ptr, err, cap) ||
-        query(e, "mote_io_size", &e->io_size, err, cap))
-        goto fail;
-    e->run_set = calloc(e->mod->numFunctions ? e->mod->numFunctions : 1, 1);
-    if (!e->run_set) goto oom;
-    uint32_t have = m3_GetMemorySize(e->rt);
-    if (e->mem_used > have) {
+    uint32_t have = mote_vm_memory_size(e->vm);
+    if (e->h.mem_used > have) {
         char d[128];
-        snprintf(d, sizeof d, "the VM needs %u bytes of linear memory but the clamp allows %u", (unsigned)e->mem_used, (unsigned)have);
+        snprintf(d, sizeof d, "the VM needs %u bytes of linear memory but the clamp allows %u", (unsigned)e->h.mem_used, (unsigned)have);
         set_err(err, cap, "mote.wasm", d);
         goto fail;
     }
@@ -403,22 +200,16 @@ mote_engine *mote_engine_new(const mote_engine_config *cfg, char *err, size_t ca
     static const char *const areas[] = {"the module area", "the call context", "the I/O buffer"};
     const uint32_t starts[] = {e->module_ptr, e->ctx_ptr, e->io_ptr}, sizes[] = {MOTE_MODULE_MAX_BYTES, 48, e->io_size};
     for (int i = 0; i < 3; i++) {
-        if ((uint64_t)starts[i] + sizes[i] > e->mem_used) {
+        if ((uint64_t)starts[i] + sizes[i] > e->h.mem_used) {
             char d[160];
             snprintf(d, sizeof d, "%s (%u bytes at %u) lies outside the %u bytes the VM uses", areas[i], (unsigned)sizes[i],
-                     (unsigned)starts[i], (unsigned)e->mem_used);
+                     (unsigned)starts[i], (unsigned)e->h.mem_used);
             set_err(err, cap, "mote.wasm", d);
             goto fail;
         }
     }
-    /* start with the entry points only (the queries above compiled their exports) */
-    if ((r = reset_code(e, 0))) {
-        set_err(err, cap, "compiling mote.wasm's entry points", r);
-        goto fail;
-    }
+    if (mote_vm_started(e->vm, err, cap)) goto fail;
     return e;
-oom:
-    set_err(err, cap, "out of memory creating the wasm3 runtime", NULL);
 fail:
     mote_engine_free(e);
     return NULL;
@@ -426,12 +217,10 @@ fail:
 
 void mote_engine_free(mote_engine *e) {
     if (!e) return;
-    clear_events(e);
-    mote_table_clear(&e->overlay);
+    clear_events(&e->h);
+    mote_table_clear(&e->h.overlay);
     free(e->loaded);
-    free(e->run_set);
-    if (e->rt) m3_FreeRuntime(e->rt);
-    if (e->env) m3_FreeEnvironment(e->env);
+    if (e->vm) mote_vm_free(e->vm);
     free(e);
 }
 
@@ -441,14 +230,9 @@ int mote_engine_load(mote_engine *e, const uint8_t *module, uint32_t len, uint32
         return e->loaded_code;
     }
     /* Too long for the module area: the VM rejects it by length alone (too_large), unwritten. */
-    if (len <= MOTE_MODULE_MAX_BYTES) memcpy(mem(e->rt) + e->module_ptr, module, len);
+    if (len <= MOTE_MODULE_MAX_BYTES) memcpy(mote_vm_memory(e->vm) + e->module_ptr, module, len);
     int32_t code = 0, off = 0;
-    M3Result r = code_for_load(e);
-    if (!r) r = m3_CallV(e->f_load, (int32_t)len);
-    if (!r) r = m3_GetResultsV(e->f_load, &code);
-    if (!r && code != 0 && call_i32(e->f_error_offset, &off, NULL, 0)) return -1;
-    if (!r) r = code_for_calls(e);
-    if (r) {
+    if (mote_vm_load(e->vm, len, &code, NULL, 0) || (code != 0 && mote_vm_query_i32(e->vm, MOTE_Q_ERROR_OFFSET, &off, NULL, 0))) {
         free(e->loaded); /* no module counts as loaded: the next load verifies again */
         e->loaded = NULL;
         return -1;
@@ -473,35 +257,20 @@ uint32_t mote_engine_io_size(const mote_engine *e) {
 }
 
 uint8_t *mote_engine_memory(const mote_engine *e, uint32_t *used) {
-    if (used) *used = e->mem_used;
-    return mem(e->rt);
+    if (used) *used = e->h.mem_used;
+    return mote_vm_memory(e->vm);
 }
 
 uint32_t mote_engine_wasm_stack_peak(const mote_engine *e) {
-    const uint8_t *s = e->rt->stack;
-    uint32_t n = e->rt->stackSize ? e->rt->stackSize : e->rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
-    while (n > 0 && s[n - 1] == STACK_PAINT) n--;
-    return n;
+    return mote_vm_wasm_stack_peak(e->vm);
 }
 
 uint32_t mote_engine_code_bytes(const mote_engine *e, uint32_t *used) {
-    uint32_t total = 0, in_use = 0;
-    IM3CodePage lists[2] = {e->rt->pagesOpen, e->rt->pagesFull};
-    for (int l = 0; l < 2; l++) {
-        for (IM3CodePage p = lists[l]; p; p = p->info.next) {
-            total += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
-            in_use += p->info.lineIndex * (uint32_t)sizeof(code_t);
-        }
-    }
-    if (used) *used = in_use;
-    return total;
+    return mote_vm_code_bytes(e->vm, used);
 }
 
 int64_t mote_engine_op_count(const mote_engine *e) {
-    IM3Global g = m3_FindGlobal(e->mod, "mote_op_count");
-    M3TaggedValue v;
-    if (!g || m3_GetGlobal(g, &v) || v.type != c_m3Type_i64) return -1;
-    return (int64_t)v.value.i64;
+    return mote_vm_op_count(e->vm);
 }
 
 static void put_u64(uint8_t *p, uint64_t v) {
@@ -511,8 +280,9 @@ static void put_u64(uint8_t *p, uint64_t v) {
 int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len, uint32_t selector,
                      const uint8_t *args, uint32_t args_len, const mote_call_ctx *ctx, mote_result *r,
                      char *err, size_t cap) {
+    mote_host_state *h = &e->h;
     memset(r, 0, sizeof *r);
-    clear_events(e);
+    clear_events(h);
     e->results_len = 0;
     uint32_t off = 0;
     int code = mote_engine_load(e, module, module_len, &off);
@@ -531,52 +301,52 @@ int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len,
         r->status = MOTE_ST_BAD_CALL;
         return 0;
     }
-    uint8_t *m = mem(e->rt);
+    uint8_t *m = mote_vm_memory(e->vm);
     if (args_len) memcpy(m + e->io_ptr, args, args_len); /* args may be NULL when there are none */
     memcpy(m + e->ctx_ptr, ctx->caller, 32);
     put_u64(m + e->ctx_ptr + 32, ctx->timestamp);
     put_u64(m + e->ctx_ptr + 40, ctx->height);
-    memcpy(e->self, ctx->has_self ? ctx->self : e->id, 32);
-    memcpy(m + e->ctx_ptr + 48, e->self, 32);
+    memcpy(h->self, ctx->has_self ? ctx->self : e->id, 32);
+    memcpy(m + e->ctx_ptr + 48, h->self, 32);
     put_u64(m + e->ctx_ptr + 80, ctx->value);
 
-    mote_table_clear(&e->overlay);
-    e->in_call = 1;
+    mote_table_clear(&h->overlay);
+    h->in_call = 1;
     int32_t st = 0, gas_used = 0, rlen = 0, error = 0;
-    M3Result t = m3_CallV(e->f_call, (int32_t)selector, (int32_t)args_len, (int32_t)ctx->gas);
-    if (!t) t = m3_GetResultsV(e->f_call, &st);
-    e->in_call = 0;
+    char why[160];
+    int t = mote_vm_call(e->vm, selector, args_len, ctx->gas, &st, why, sizeof why);
+    h->in_call = 0;
     if (t) {
-        mote_table_clear(&e->overlay);
-        clear_events(e);
-        set_err(err, cap, "mote_call trapped (a VM fault, never a call result)", t);
+        mote_table_clear(&h->overlay);
+        clear_events(h);
+        set_err(err, cap, "mote_call trapped (a VM fault, never a call result)", why);
         return -1;
     }
     if (st < 0 || st >= MOTE_STATUS_COUNT) {
-        mote_table_clear(&e->overlay);
-        clear_events(e);
+        mote_table_clear(&h->overlay);
+        clear_events(h);
         set_err(err, cap, "mote_call returned an unknown status", NULL);
         return -1;
     }
-    if (call_i32(e->f_gas_used, &gas_used, err, cap)) return -1;
+    if (mote_vm_query_i32(e->vm, MOTE_Q_GAS_USED, &gas_used, err, cap)) return -1;
     r->status = st;
     r->gas_used = gas_used;
     if (st == MOTE_ST_REVERT || st == MOTE_ST_INVALID_MODULE) {
-        if (call_i32(e->f_error, &error, err, cap)) return -1;
+        if (mote_vm_query_i32(e->vm, MOTE_Q_ERROR, &error, err, cap)) return -1;
         r->has_error = 1;
         r->error = error;
     }
     if (st != MOTE_ST_OK) {
         int32_t stop = -1;
-        if (call_i32(e->f_stop_offset, &stop, err, cap)) return -1;
+        if (mote_vm_query_i32(e->vm, MOTE_Q_STOP_OFFSET, &stop, err, cap)) return -1;
         r->has_stop = stop >= 0;
         r->stop_offset = stop;
-        mote_table_clear(&e->overlay);
-        clear_events(e);
+        mote_table_clear(&h->overlay);
+        clear_events(h);
         return 0;
     }
-    if (call_i32(e->f_result_len, &rlen, err, cap)) return -1;
-    if (rlen < 0 || (uint32_t)rlen > sizeof e->results || !range_ok(e, (int32_t)e->io_ptr, rlen)) {
+    if (mote_vm_query_i32(e->vm, MOTE_Q_RESULT_LEN, &rlen, err, cap)) return -1;
+    if (rlen < 0 || (uint32_t)rlen > sizeof e->results || !range_ok(h, (int32_t)e->io_ptr, rlen)) {
         set_err(err, cap, "mote_result_len is outside the I/O buffer", NULL);
         return -1;
     }
@@ -588,15 +358,14 @@ int mote_engine_call(mote_engine *e, const uint8_t *module, uint32_t module_len,
     e->results_len = (uint32_t)rlen;
     r->results = e->results;
     r->results_len = e->results_len;
-    r->events = e->events;
-    r->n_events = e->n_events;
-    if (mote_table_commit(e->store, &e->overlay) != 0) {
+    r->events = h->events;
+    r->n_events = h->n_events;
+    if (mote_table_commit(h->store, &h->overlay) != 0) {
         set_err(err, cap, "committing the call's storage writes", "out of memory or the table is full");
         return -1;
     }
     return 0;
 }
-
 
 static int uleb(const uint8_t *p, uint32_t end, uint32_t *at, uint32_t *out) {
     uint32_t v = 0;

@@ -157,7 +157,7 @@ int mote_screen_check(mote_screen *s, int64_t value, char *line, size_t cap) {
     }
     mote_table store;
     mote_table_init(&store, 0);
-    mote_engine_config cfg = {.wasm = mote_wasm, .wasm_len = mote_wasm_len, .memory_limit = mote_wasm_memory_used, .wasm_stack_bytes = MOTE_WASM_STACK_BYTES, .store = &store};
+    mote_engine_config cfg = {.wasm = MOTE_WASM_BYTES, .wasm_len = MOTE_WASM_BYTES_LEN, .memory_limit = mote_wasm_memory_used, .wasm_stack_bytes = MOTE_WASM_STACK_BYTES, .store = &store};
     char err[256];
     mote_engine *e = mote_engine_new(&cfg, err, sizeof err);
     int code = 2;

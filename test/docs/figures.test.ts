@@ -19,7 +19,8 @@ describe("figures in the docs come from bench/results", () => {
 
   it("docs/embedding.md marks its RV32 and x86 tables", () => {
     const names = new Set(figuresOf(readFileSync(join(root, "docs/embedding.md"), "utf8"), results).map((f) => f.name));
-    for (const n of ["rv32.flash", "rv32.ramPeak", "rv32.heapPeak", "rv32.instr.loop", "rv32.instr.token_transfer", "x86.ir.loop", "rv32.wasmBytes"]) {
+    for (const n of ["rv32.flash", "rv32.ramPeak", "rv32.heapPeak", "rv32.instr.loop", "rv32.instr.token_transfer", "x86.ir.loop", "rv32.wasmBytes",
+      "rv32Aot.flash", "rv32Aot.ramPeak", "rv32Aot.instr.loop", "rv32Aot.instr.token_transfer"]) {
       expect(names.has(n), n).toBe(true);
     }
   });

@@ -1,8 +1,9 @@
-// Conformance: every vector in test/vectors/ runs through the Node host and through mote-host (wasm3, linear
-// memory clamped), and both must print the recorded result byte for byte and leave the recorded state.
+// Conformance: every vector in test/vectors/ runs through the Node host, through mote-host (wasm3, linear
+// memory clamped) and through mote-host-aot (the same mote.wasm translated ahead of time to C by wasm2c, the
+// same clamp), and each must print the recorded result byte for byte and leave the recorded state.
 import { readFileSync, existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ASAN_HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
+import { AOT_HOST_PATH, ASAN_AOT_HOST_PATH, ASAN_HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
 import { callLines, parseStateLine, runBatch } from "../../firmware-host/scripts/batch.ts";
 import { MoteVM, MemoryStateStore, resultToJson } from "../../vm/host/index.ts";
 import { STATUSES } from "../../vm/spec/format.ts";
@@ -43,6 +44,7 @@ function batchFor(vectors: Vector[]): string[] {
 let vm: MoteVM;
 beforeAll(async () => {
   await buildFirmwareHost({ quiet: true });
+  await buildFirmwareHost({ quiet: true, aot: true });
   vm = await MoteVM.create();
 }, 300_000);
 
@@ -80,11 +82,14 @@ describe("vector files", () => {
   });
 });
 
-describe("every vector under AddressSanitizer and UBSan", () => {
+describe.each([
+  ["mote-host-asan (wasm3)", false, ASAN_HOST_PATH],
+  ["mote-host-aot-asan (wasm2c)", true, ASAN_AOT_HOST_PATH],
+] as const)("every vector under AddressSanitizer and UBSan: %s", (_name, aot, path) => {
   it("gives the same results and states, with no memory error or leak", async () => {
-    await buildFirmwareHost({ quiet: true, sanitized: true });
+    await buildFirmwareHost({ quiet: true, sanitized: true, aot });
     const vectors = NAMES.flatMap((n) => readVectors(n)?.vectors ?? []);
-    const r = runBatch(batchFor(vectors), [], ASAN_HOST_PATH);
+    const r = runBatch(batchFor(vectors), [], path);
     expect(r.stderr, "sanitizer report").toBe("");
     expect(r.status).toBe(0);
     vectors.forEach((v, i) => {
@@ -102,12 +107,18 @@ for (const name of NAMES) {
       return;
     }
     let out: string[] = [];
+    let aotOut: string[] = [];
     beforeAll(() => {
       const r = runBatch(batchFor(file.vectors));
       expect(r.stderr, "mote-host stderr").toBe("");
       expect(r.status).toBe(0);
       out = r.stdout;
       expect(out.length).toBe(file.vectors.length * 2);
+      const a = runBatch(batchFor(file.vectors), [], AOT_HOST_PATH);
+      expect(a.stderr, "mote-host-aot stderr").toBe("");
+      expect(a.status).toBe(0);
+      aotOut = a.stdout;
+      expect(aotOut.length).toBe(file.vectors.length * 2);
     }, 120_000);
 
     it.each(file.vectors.map((v, i) => [v.name, v, i] as const))("%s", (_n, v, i) => {
@@ -119,6 +130,8 @@ for (const name of NAMES) {
       expect(store.toJSON(), "Node host state after").toEqual(v.stateAfter);
       expect(out[2 * i], "mote-host").toBe(v.expected);
       expect(parseStateLine(out[2 * i + 1]!).toJSON(), "mote-host state after").toEqual(v.stateAfter);
+      expect(aotOut[2 * i], "mote-host-aot").toBe(v.expected);
+      expect(parseStateLine(aotOut[2 * i + 1]!).toJSON(), "mote-host-aot state after").toEqual(v.stateAfter);
     });
   });
 }

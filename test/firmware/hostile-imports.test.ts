@@ -1,15 +1,18 @@
 // Every defensive check of the firmware host, driven by a hostile VM: a wasm standing in for mote.wasm calls
 // each import with each pointer or length just outside what it may touch, and lies about its own layout.
 // Each case would pass unnoticed (or corrupt memory, which mote-host-asan reports) if its check were removed.
+// The AOT engine (mote-host-aot: the VM translated by wasm2c and compiled in) gets the hostile VM compiled in,
+// and must answer every request the VM-independent way wasm3 does; the layout cases need a VM per layout and
+// run on the wasm3 hosts only (the layout checks are engine-independent code in mote_host.c).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
-import { beforeAll, describe, expect, it } from "vitest";
-import { ASAN_HOST_PATH, HOST_PATH, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ASAN_HOST_PATH, HOST_PATH, buildAotHostFor, buildFirmwareHost } from "../../firmware-host/scripts/build.ts";
 import { STATUSES } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 
@@ -219,13 +222,21 @@ async function writeVm(name: string, l: Layout): Promise<string> {
   return path;
 }
 
-const HOSTS: [string, string][] = [["mote-host", HOST_PATH], ["mote-host-asan", ASAN_HOST_PATH]];
+/** The wasm3 hosts take the hostile VM with --vm; the AOT hosts have it compiled in (path filled in beforeAll). */
+const WASM3_HOSTS: [string, string][] = [["mote-host", HOST_PATH], ["mote-host-asan", ASAN_HOST_PATH]];
+const AOT_HOSTS: [string, string][] = [["mote-host-aot", ""], ["mote-host-aot-asan", ""]];
+const HOSTS: [string, string][] = [...WASM3_HOSTS, ...AOT_HOSTS];
+const isAot = (host: string): boolean => AOT_HOSTS.some(([, p]) => p === host);
 let vm = "";
 beforeAll(async () => {
   await buildFirmwareHost({ quiet: true });
   await buildFirmwareHost({ quiet: true, sanitized: true });
   vm = await writeVm("sound-layout", SOUND);
-}, 300_000);
+  const aotDir = join(dir, "aot-build");
+  AOT_HOSTS[0]![1] = HOSTS[2]![1] = await buildAotHostFor(vm, aotDir);
+  AOT_HOSTS[1]![1] = HOSTS[3]![1] = await buildAotHostFor(vm, aotDir, { sanitized: true });
+}, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Line {
   status: string;
@@ -233,20 +244,22 @@ interface Line {
   returns: string[];
   events: unknown[];
 }
+const pathOf = (name: string): string => HOSTS.find(([n]) => n === name)![1];
 let batches = 0;
 /** Runs a batch file (not stdin: a host that refuses the VM exits before reading, which would be EPIPE). */
 function runCalls(host: string, calls: string[], vmPath = vm, module = "0x4d4f5445") {
   const file = join(dir, `batch-${batches++}.txt`);
   writeFileSync(file, [`module ${module}`, ...calls].join("\n") + "\n");
-  const r = spawnSync(host, ["--vm", vmPath, "--batch", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync(host, [...(isAot(host) ? [] : ["--vm", vmPath]), "--batch", file], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
   const stdout = r.stdout.split("\n").filter((l) => l !== "");
   return { stdout, stderr: r.stderr, status: r.status, lines: stdout.map((l) => JSON.parse(l) as Line) };
 }
 
 describe("every import refuses every out-of-range pointer and length (and allows the exact end)", () => {
-  for (const [name, host] of HOSTS) {
+  for (const [name] of HOSTS) {
     it(`${name}: ${CASES.length} hostile requests, each answered as a sound host answers`, () => {
+      const host = pathOf(name);
       const r = runCalls(host, CASES.map((_, i) => `call @${i + 1}`));
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
@@ -257,8 +270,9 @@ describe("every import refuses every out-of-range pointer and length (and allows
 });
 
 describe("host_emit keeps at most MAX_EVENTS events per call", () => {
-  for (const [name, host] of HOSTS) {
+  for (const [name] of HOSTS) {
     it(`${name}: the 16th event is accepted, the 17th refused, 16 are reported`, () => {
+      const host = pathOf(name);
       expect(LIMITS.MAX_EVENTS.value).toBe(16);
       const r = runCalls(host, [`call @${SEL.events17}`]);
       expect(r.stderr).toBe("");
@@ -298,7 +312,8 @@ describe("mote-host treats a VM answer it cannot trust as a fault, never as outp
 });
 
 describe("linear memory is clamped to what the VM reports", () => {
-  it.each(HOSTS)("%s: a load past the clamp traps with a one-line error", (_n, host) => {
+  it.each(HOSTS.map(([n]) => [n] as const))("%s: a load past the clamp traps with a one-line error", (n) => {
+    const host = pathOf(n);
     const r = runCalls(host, [`call @${SEL.loadPastClamp}`]);
     expect(r.status).toBe(3);
     expect(r.stdout).toEqual([]);
@@ -308,14 +323,16 @@ describe("linear memory is clamped to what the VM reports", () => {
 });
 
 describe("the host copies arguments and modules only into the areas the VM declared", () => {
-  it.each(HOSTS)("%s: arguments longer than the I/O buffer are a bad_call, never copied", (_n, host) => {
+  it.each(HOSTS.map(([n]) => [n] as const))("%s: arguments longer than the I/O buffer are a bad_call, never copied", (n) => {
+    const host = pathOf(n);
     const big = "0x" + "ab".repeat(LIMITS.MAX_BYTES_LEN.value);
     const r = runCalls(host, [`call @${CASES.length} ${big} ${big}`]);
     expect(r.stderr).toBe("");
     expect(r.lines.map((l) => l.status)).toEqual(["bad_call"]);
   });
 
-  it.each(HOSTS)("%s: a module longer than MODULE_MAX_BYTES is handed to mote_load uncopied", (_n, host) => {
+  it.each(HOSTS.map(([n]) => [n] as const))("%s: a module longer than MODULE_MAX_BYTES is handed to mote_load uncopied", (n) => {
+    const host = pathOf(n);
     const huge = "0x" + "4d".repeat(LIMITS.MODULE_MAX_BYTES.value + 3000);
     const r = runCalls(host, [`call @${SEL.okOneInt}`], vm, huge);
     expect(r.stderr).toBe("");
@@ -334,7 +351,7 @@ describe("mote-host refuses a VM whose declared layout does not fit what it may 
   ];
   it.each(bad)("%s", async (name, patch, msg) => {
     const path = await writeVm(name.replace(/\W+/g, "-"), { ...SOUND, ...patch });
-    for (const [, host] of HOSTS) {
+    for (const [, host] of WASM3_HOSTS) {
       const r = runCalls(host, [`call @${SEL.okOneInt}`], path);
       expect(r.stdout).toEqual([]);
       expect(r.status).toBe(3);

@@ -55,6 +55,8 @@ export interface CampaignStats {
   verifyCodes: Record<string, number>;
   differentialCases: number;
   differentialCalls: number;
+  /** Calls also compared on mote-host-aot (the VM translated by wasm2c), when it was current at the start. */
+  differentialAotCalls?: number;
   /** Cases and calls run on the fast engine as well, and how many of them differed from the interpreter. */
   fastCases: number;
   fastCalls: number;
@@ -108,6 +110,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   const gen = new ProgramGen({ refWindow: refWindowFor(vm.memoryUsed) });
   const weights = WEIGHTS.filter(([, s]) => !opts.strategies || opts.strategies.includes(s));
   const diff = snap ? new DifferentialBatch(snap.host, snap.vm) : undefined;
+  const diffAot = snap?.aotHost ? new DifferentialBatch(snap.aotHost, undefined, "mote-host-aot") : undefined;
   const stats: CampaignStats = {
     seed: opts.seed, cases: 0, calls: 0, verified: 0, rejected: 0, byStrategy: {}, statuses: {}, verifyCodes: {},
     differentialCases: 0, differentialCalls: 0, fastCases: 0, fastCalls: 0, fastDivergences: 0, findings: [], findingsByKind: {}, seconds: 0, corpus: corpus.entries.length, corpusSkipped: corpus.skipped,
@@ -129,13 +132,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   };
   const flushDiff = (): void => {
     if (!diff) return;
-    for (const d of diff.flush()) {
+    for (const d of [...diff.flush(), ...(diffAot?.flush() ?? [])]) {
       const p = pendingFiles.get(d.caseId);
       if (p) record({ kind: "host-divergence", detail: d.detail }, p.strategy, d.caseId, p.file);
     }
     pendingFiles.clear();
     stats.differentialCases = diff.cases;
     stats.differentialCalls = diff.calls;
+    if (diffAot) stats.differentialAotCalls = diffAot.calls;
   };
 
   while (stats.cases < maxCases && performance.now() < deadline) {
@@ -223,6 +227,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
     for (const f of out.findings) record(f, strategy, idx, file);
     if (diff && !out.results.includes("exception")) {
       diff.add(idx, bytes, diffBefore, calls, out.results, DifferentialBatch.stateHex(store));
+      diffAot?.add(idx, bytes, diffBefore, calls, out.results, DifferentialBatch.stateHex(store));
       pendingFiles.set(idx, { strategy, file });
       if (diff.size >= 400) flushDiff();
     }

@@ -1,9 +1,10 @@
 // Differential runs: the same module, state and calls through the Node host and through mote-host
-// (the firmware host, wasm3); any difference in a result line or in the final state is a consensus bug.
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+// (the firmware host, wasm3), and through mote-host-aot (the same VM translated by wasm2c) when it is built
+// from the VM the Node side runs; any difference in a result line or in the final state is a consensus bug.
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HOST_PATH } from "../../firmware-host/scripts/build.ts";
+import { AOT_HOST_PATH, HOST_PATH } from "../../firmware-host/scripts/build.ts";
 import { runBatch } from "../../firmware-host/scripts/batch.ts";
 import { encodeStateFile } from "../../firmware-host/scripts/state-file.ts";
 import { WASM_PATH, type MemoryStateStore, type Value } from "../../vm/host/index.ts";
@@ -32,17 +33,32 @@ export interface Divergence {
 }
 
 /**
- * Copies of mote-host and of the VM the Node side runs, so a long run compares one VM on both hosts
- * even when someone rebuilds either mid-run (mote-host runs the copy with --vm).
+ * Whether mote-host-aot was translated from the VM the Node side runs: it has the VM compiled in (no --vm), so
+ * it joins a differential run only when it is at least as new as vm/build/mote.wasm (`npm run build:firmware`).
  */
-export function snapshotHosts(): { host: string; vm: string; cleanup: () => void } {
+export function aotHostCurrent(): boolean {
+  return existsSync(AOT_HOST_PATH) && existsSync(WASM_PATH) && statSync(AOT_HOST_PATH).mtimeMs >= statSync(WASM_PATH).mtimeMs;
+}
+
+/**
+ * Copies of mote-host and of the VM the Node side runs, so a long run compares one VM on both hosts
+ * even when someone rebuilds either mid-run (mote-host runs the copy with --vm); and a copy of mote-host-aot
+ * when it is current (aotHostCurrent).
+ */
+export function snapshotHosts(): { host: string; vm: string; aotHost?: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "mote-diff-"));
   const host = join(dir, "mote-host");
   const vm = join(dir, "mote.wasm");
   copyFileSync(HOST_PATH, host);
   chmodSync(host, 0o755);
   copyFileSync(WASM_PATH, vm);
-  return { host, vm, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  let aotHost: string | undefined;
+  if (aotHostCurrent()) {
+    aotHost = join(dir, "mote-host-aot");
+    copyFileSync(AOT_HOST_PATH, aotHost);
+    chmodSync(aotHost, 0o755);
+  }
+  return { host, vm, aotHost, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Queues cases and runs them through one mote-host process per flush. */
@@ -51,10 +67,11 @@ export class DifferentialBatch {
   calls = 0;
   cases = 0;
 
-  /** `vm`: a wasm file for mote-host to run instead of its embedded VM (the Node side's snapshot). */
+  /** `vm`: a wasm file for mote-host to run instead of its embedded VM (the Node side's snapshot); `label`: the host's name in divergences. */
   constructor(
     private readonly host = HOST_PATH,
     private readonly vm?: string,
+    private readonly label = "mote-host",
   ) {}
 
   /** The state-file text of a store, as both hosts can print it. */
@@ -87,7 +104,7 @@ export class DifferentialBatch {
     const out: Divergence[] = [];
     const run = runBatch(batch.flatMap((p) => p.lines), this.vm ? ["--vm", this.vm] : [], this.host);
     if (run.status !== 0) {
-      out.push({ caseId: batch[0]!.id, detail: `mote-host exited with ${run.status}: ${run.stderr.trim().split("\n")[0] ?? ""}` });
+      out.push({ caseId: batch[0]!.id, detail: `${this.label} exited with ${run.status}: ${run.stderr.trim().split("\n")[0] ?? ""}` });
       return out;
     }
     let i = 0;
@@ -98,14 +115,14 @@ export class DifferentialBatch {
         this.calls++;
         const got = run.stdout[i++];
         if (got !== want) {
-          out.push({ caseId: p.id, detail: `call ${k}: node ${want.slice(0, 240)} | mote-host ${String(got).slice(0, 240)}` });
+          out.push({ caseId: p.id, detail: `call ${k}: node ${want.slice(0, 240)} | ${this.label} ${String(got).slice(0, 240)}` });
         }
       }
       const st = run.stdout[i++];
       const want = `{"state":"${p.nodeState}"}`;
-      if (st !== want) out.push({ caseId: p.id, detail: `final state differs: node ${want.slice(0, 120)}… | mote-host ${String(st).slice(0, 120)}…` });
+      if (st !== want) out.push({ caseId: p.id, detail: `final state differs: node ${want.slice(0, 120)}… | ${this.label} ${String(st).slice(0, 120)}…` });
     }
-    if (i !== run.stdout.length) out.push({ caseId: batch[0]!.id, detail: `mote-host printed ${run.stdout.length} lines, expected ${i}` });
+    if (i !== run.stdout.length) out.push({ caseId: batch[0]!.id, detail: `${this.label} printed ${run.stdout.length} lines, expected ${i}` });
     return out;
   }
 }

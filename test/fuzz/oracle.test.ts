@@ -112,3 +112,22 @@ describe.skipIf(!firmwareHostAvailable())("differential batch", () => {
     expect(r.divergences).toEqual([]);
   });
 });
+
+describe("differential batch on mote-host-aot (the VM translated by wasm2c)", () => {
+  it("agrees with the AOT host on a real call and names it in a divergence", async () => {
+    const { AOT_HOST_PATH, buildFirmwareHost } = await import("../../firmware-host/scripts/build.ts");
+    await buildFirmwareHost({ quiet: true, aot: true });
+    const vm = await MoteVM.create();
+    const c = call();
+    const store = new MemoryStateStore();
+    const before = DifferentialBatch.stateHex(store);
+    const out = checkCase(vm, MOD, [c], store, {});
+    const d = new DifferentialBatch(AOT_HOST_PATH, undefined, "mote-host-aot");
+    d.add(0, MOD, before, [c], out.results, DifferentialBatch.stateHex(store));
+    d.add(1, MOD, before, [c], [out.results[0]!.replace('"5"', '"6"')], DifferentialBatch.stateHex(store));
+    const div = d.flush();
+    expect(div.map((x) => x.caseId)).toEqual([1]);
+    expect(div[0]!.detail).toMatch(/\| mote-host-aot \{"status":"ok"/);
+    expect(d.calls).toBe(2);
+  }, 300_000);
+});

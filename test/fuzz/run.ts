@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { MoteVM } from "../../vm/host/index.ts";
 import { runCampaign, STRATEGIES, type CampaignStats, type FoundCase, type Strategy } from "./campaign.ts";
-import { firmwareHostAvailable } from "./differential.ts";
+import { aotHostCurrent, firmwareHostAvailable } from "./differential.ts";
 import { minimizeCase, minimizeSource } from "./minimize.ts";
 import { replayCase } from "./replay.ts";
 import { ROOT } from "./corpus.ts";
@@ -24,7 +24,7 @@ const program = new Command("fuzz")
   .option("--seconds <n>", "stop after this many seconds", int("--seconds", 7 * 24 * 3600), 60)
   .option("--cases <n>", "stop after this many cases (whichever comes first)", int("--cases", Number.MAX_SAFE_INTEGER))
   .option("--seed <s>", "campaign seed (default: from the clock, printed)", int("--seed", 0xffffffff))
-  .option("--differential", "also run every case through firmware-host/build/mote-host and compare", false)
+  .option("--differential", "also run every case through firmware-host/build/mote-host (and mote-host-aot when built from the current VM) and compare", false)
   .option("--strategy <name...>", `only these strategies (${STRATEGIES.join(", ")})`)
   .option("--save", "minimize each distinct finding and write it to test/regressions/", false)
   .option("--json <file>", "write the final figures to this file")
@@ -39,7 +39,7 @@ for (const s of opts.strategy ?? []) {
 if (opts.differential && !firmwareHostAvailable()) program.error("fuzz: --differential needs firmware-host/build/mote-host: run npm run build:firmware first");
 
 const seed = opts.seed ?? ((Date.now() ^ (process.pid << 16)) >>> 0);
-if (!opts.compiler) console.log(`fuzz: seed ${seed}, ${opts.seconds} s${opts.cases !== undefined ? `, at most ${opts.cases} cases` : ""}${opts.differential ? ", differential (node + mote-host)" : ""}`);
+if (!opts.compiler) console.log(`fuzz: seed ${seed}, ${opts.seconds} s${opts.cases !== undefined ? `, at most ${opts.cases} cases` : ""}${opts.differential ? `, differential (node + mote-host${aotHostCurrent() ? " + mote-host-aot" : ""})` : ""}`);
 
 if (opts.compiler) {
   console.log(`fuzz: compiler, seed ${seed}, ${opts.seconds} s`);
@@ -67,7 +67,7 @@ if (opts.compiler) {
 const line = (s: CampaignStats): string =>
   `${s.seconds.toFixed(0).padStart(6)} s  ${String(s.cases).padStart(9)} cases  ${String(s.calls).padStart(9)} calls  ` +
   `${(s.cases / Math.max(s.seconds, 1e-9)).toFixed(0).padStart(6)} cases/s  verified ${s.verified}  ` +
-  `${opts.differential ? `diff ${s.differentialCalls} calls  ` : ""}fast ${s.fastCalls} calls (${s.fastDivergences} divergent)  findings ${s.findings.length}`;
+  `${opts.differential ? `diff ${s.differentialCalls} calls${s.differentialAotCalls !== undefined ? ` (aot ${s.differentialAotCalls})` : ""}  ` : ""}fast ${s.fastCalls} calls (${s.fastDivergences} divergent)  findings ${s.findings.length}`;
 
 let printed = 0;
 const stats = await runCampaign({
