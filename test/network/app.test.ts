@@ -135,6 +135,33 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("verified-transaction cache: a proposal holding a copy of a checked transaction with another signature is verified and rejected; a refused signature is never remembered", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const good = call(alice, 1n, token);
+    expect((await checkTx(app, good.bytes)).code).toBe(0);
+    // the same signed body (same transaction id) with its signature's last byte flipped: this node never verified these bytes
+    const forged = good.bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    const pp = (await app.handle(Request.fromPartial({ processProposal: { txs: [forged], height: 2n, time: time(2) } }))).processProposal!;
+    expect(pp.status).toBe(ResponseProcessProposal_ProposalStatus.REJECT);
+    const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [forged], height: 2n, time: time(2) } }));
+    expect(f.finalizeBlock!.txResults.map((r) => r.codespace)).toEqual(["signature"]);
+    await app.handle(Request.fromPartial({ commit: {} }));
+    // refused at CheckTx twice: the first refusal did not put it among the verified
+    expect((await checkTx(app, forged)).codespace).toBe("signature");
+    expect((await checkTx(app, forged)).codespace).toBe("signature");
+    // a transaction this node never saw, in a proposal, is verified there: the genuine one passes, a forged one of bob's does not
+    const other = call(bob, 0n, token).bytes.slice();
+    other[other.length - 1]! ^= 1;
+    const p3 = (await app.handle(Request.fromPartial({ processProposal: { txs: [good.bytes, other], height: 3n, time: time(3) } }))).processProposal!;
+    expect(p3.status).toBe(ResponseProcessProposal_ProposalStatus.REJECT);
+    const p3ok = (await app.handle(Request.fromPartial({ processProposal: { txs: [good.bytes], height: 3n, time: time(3) } }))).processProposal!;
+    expect(p3ok.status).toBe(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    app.close();
+  });
+
   it("serves the socket transport: unsigned-varint frames answered in order on each connection", async () => {
     const { app } = await freshApp();
     const server = await listenAbci(app.handle, { port: 0 });
