@@ -162,6 +162,28 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("PrepareProposal passes over transactions whose gas limit no longer fits without checking them against state", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const fit = Number(100_000_000n / BigInt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)); // the test chain's block gas limit over each call's
+    const txs = Array.from({ length: fit + 10 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
+    const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
+    const orig = ledgerApp.checkTxState.bind(ledgerApp);
+    let checked = 0;
+    ledgerApp.checkTxState = (...a: unknown[]) => {
+      checked++;
+      return orig(...a);
+    };
+    const p = (await app.handle(Request.fromPartial({ prepareProposal: { txs, maxTxBytes: 10_000_000n, height: 2n, time: time(2) } }))).prepareProposal!;
+    expect(p.txs.length).toBe(fit);
+    expect(checked).toBe(fit);
+    ledgerApp.checkTxState = orig;
+    const { results } = await block(app, 2n, p.txs);
+    expect(results.every((r) => r.code === 0)).toBe(true);
+    app.close();
+  });
+
   it("serves the socket transport: unsigned-varint frames answered in order on each connection", async () => {
     const { app } = await freshApp();
     const server = await listenAbci(app.handle, { port: 0 });
