@@ -13,7 +13,7 @@ import { Ledger } from "../../ledger/ledger.ts";
 import { decodeReceipt } from "../../ledger/block.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
 import { MoteNodeApp, type AppStateJson } from "../../node/app.ts";
-import { frame, listenAbci, readUvarint } from "../../node/abci-server.ts";
+import { frame, listenAbci, readUvarint, traceLine } from "../../node/abci-server.ts";
 import { resultCode } from "../../node/wire.ts";
 import { tokenModule } from "./helpers.ts";
 
@@ -186,7 +186,8 @@ describe("the Mote ABCI application", () => {
 
   it("serves the socket transport: unsigned-varint frames answered in order on each connection", async () => {
     const { app } = await freshApp();
-    const server = await listenAbci(app.handle, { port: 0 });
+    const traced: string[] = [];
+    const server = await listenAbci(app.handle, { port: 0, trace: (l) => traced.push(l) });
     const sock = connect(server.port, "127.0.0.1");
     const reqs = [Request.fromPartial({ echo: { message: "x".repeat(200) } }), Request.fromPartial({ info: {} }), Request.fromPartial({ flush: {} })];
     // one write holding all three frames, split at an odd byte: the reader must reassemble
@@ -210,6 +211,11 @@ describe("the Mote ABCI application", () => {
     expect(answers[0]!.echo?.message).toBe("x".repeat(200));
     expect(answers[1]!.info?.lastBlockHeight).toBe(0n);
     expect(answers[2]!.flush).toBeDefined();
+    // with a trace (MOTE_ABCI_TRACE=1 on a node), one line per request, in order, with its queueing and handler times
+    expect(traced.map((l) => l.split(" ")[2])).toEqual(["echo", "info", "flush"]);
+    for (const l of traced) expect(l).toMatch(/^abci-trace \d+\.\d [a-z]+ wait \d+\.\d\d run \d+\.\d\d$/);
+    expect(traceLine(Request.fromPartial({ checkTx: { tx: new Uint8Array(1), type: 1 } }), 1, 1.5, 3)).toBe("abci-trace 1.0 checkTx:1 wait 0.50 run 1.50");
+    expect(traceLine(Request.fromPartial({ finalizeBlock: { txs: [new Uint8Array(1), new Uint8Array(2)] } }), 0, 0, 0)).toBe("abci-trace 0.0 finalizeBlock:2 wait 0.00 run 0.00");
     sock.destroy();
     await server.close();
     app.close();
