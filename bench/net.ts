@@ -6,7 +6,8 @@
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
 // Options: --txs N (default 2000), --senders S (default 32), --timeout-commit T (default 100ms),
-// --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit).
+// --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit),
+// --block-gas-limit G (the Mote network's genesis; default NODE_LIMITS.BLOCK_GAS_LIMIT, as `mote net up`).
 // Both apps run on the same CometBFT config (node/cometbft.ts configureNode), only proxy_app differs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
@@ -22,6 +23,7 @@ import { selectorOf } from "../vm/spec/module.ts";
 import { COMETBFT_VERSION, cometbftDir, ensureCometbft, findGo, setToml } from "../node/cometbft.ts";
 import { initNet, killNode, nodePids, startNode, stopNode, waitForNodes, type NetManifest } from "../node/net.ts";
 import { rpcCall } from "../node/client.ts";
+import { NODE_LIMITS } from "../node/wire.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { buildCli } from "../scripts/build-cli.ts";
 import { recording, resultPath } from "./results-path.ts";
@@ -41,7 +43,7 @@ const SIZES = arg("--validators", "1,4").split(",").map(Number);
 const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
 const KEEP = process.argv.includes("--keep");
 const BLOCK_GAS = process.argv.includes("--block-gas-limit") ? BigInt(arg("--block-gas-limit", "0")) : undefined;
-if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP)) throw new Error("--record takes the default sizes and apps, no --profile or --keep");
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
 /**
@@ -73,6 +75,8 @@ interface Row {
   /** Blocks that held the load's transactions, and the most of them one block held. */
   blocks: number;
   maxTxsPerBlock: number;
+  /** Mote: the gas each load transfer reserves (what one between two holders uses). */
+  txGas?: number;
 }
 
 const hexHash = (b: Uint8Array): string => Buffer.from(sha256(b)).toString("hex");
@@ -247,6 +251,7 @@ async function benchMote(validators: number): Promise<Row> {
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
       blocks: r.blockTxs.length,
       maxTxsPerBlock: Math.max(0, ...r.blockTxs),
+      txGas: gasLimit,
     };
   } finally {
     await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
@@ -349,6 +354,8 @@ const out = {
   cometbft: COMETBFT_VERSION,
   config: "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs",
   timeoutCommit: TIMEOUT_COMMIT,
+  /** The Mote network's genesis block gas limit (NODE_LIMITS.BLOCK_GAS_LIMIT unless --block-gas-limit). */
+  blockGasLimit: String(BLOCK_GAS ?? BigInt(NODE_LIMITS.BLOCK_GAS_LIMIT.value)),
   senders: SENDERS,
   cores: cpus().length,
   node: process.version,
