@@ -1,4 +1,4 @@
-// `npx tsx bench/net-app.ts`: the Mote ABCI application alone, in process (no engine, no socket), driven the
+// `npm run bench:net-app`: the Mote ABCI application alone, in process (no engine, no socket), driven the
 // way one validator's CometBFT drives it under bench:net's load: each block, CheckTx of the new transfers,
 // PrepareProposal over the mempool, ProcessProposal, FinalizeBlock, Commit, then ReCheck of what stayed in
 // the mempool. Prints the wall-clock ms per transaction each ABCI method costs (a diagnosis tool for
