@@ -6,7 +6,8 @@
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
 // Options: --txs N (default 2000), --senders S (default 32), --timeout-commit T (default 100ms),
-// --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit).
+// --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit),
+// --block-gas-limit G (the Mote network's genesis; default NODE_LIMITS.BLOCK_GAS_LIMIT, as `mote net up`).
 // Both apps run on the same CometBFT config (node/cometbft.ts configureNode), only proxy_app differs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
@@ -22,6 +23,7 @@ import { selectorOf } from "../vm/spec/module.ts";
 import { COMETBFT_VERSION, cometbftDir, ensureCometbft, findGo, setToml } from "../node/cometbft.ts";
 import { initNet, killNode, nodePids, startNode, stopNode, waitForNodes, type NetManifest } from "../node/net.ts";
 import { rpcCall } from "../node/client.ts";
+import { NODE_LIMITS } from "../node/wire.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { buildCli } from "../scripts/build-cli.ts";
 import { recording, resultPath } from "./results-path.ts";
@@ -40,7 +42,8 @@ const SIZES = arg("--validators", "1,4").split(",").map(Number);
 /** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
 const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
 const KEEP = process.argv.includes("--keep");
-if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP)) throw new Error("--record takes the default sizes and apps, no --profile or --keep");
+const BLOCK_GAS = process.argv.includes("--block-gas-limit") ? BigInt(arg("--block-gas-limit", "0")) : undefined;
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
 /**
@@ -69,6 +72,11 @@ interface Row {
   load1: number;
   rssMb: { cometbft: number[]; app: number[] };
   diskKbPer1000Tx: number;
+  /** Blocks that held the load's transactions, and the most of them one block held. */
+  blocks: number;
+  maxTxsPerBlock: number;
+  /** Mote: the gas each load transfer reserves (what one between two holders uses). */
+  txGas?: number;
 }
 
 const hexHash = (b: Uint8Array): string => Buffer.from(sha256(b)).toString("hex");
@@ -126,11 +134,13 @@ async function freeBase(): Promise<number> {
  * Sends `txs[s]` of each sender in order (broadcast_tx_sync, sender s through node s mod n), all senders at
  * once, and watches node 0's blocks for them: submission-to-commit latency per transaction.
  */
-async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (number | null)[]; app: (number | null)[] }): Promise<{ committed: number; seconds: number; lat: number[]; admit: number[]; cpuMs: number; cometbftMs: number; appMs: number }> {
+async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (number | null)[]; app: (number | null)[] }): Promise<{ committed: number; seconds: number; lat: number[]; admit: number[]; cpuMs: number; cometbftMs: number; appMs: number; blockTxs: number[] }> {
   const sent = new Map<string, number>();
   const lat: number[] = [];
   /** broadcast_tx_sync round trips: submission until CheckTx answered (the mempool admitted it). */
   const admit: number[] = [];
+  /** The load's transactions in each block that held any. */
+  const blockTxs: number[] = [];
   let done = false;
   let lastCommit = 0;
   const total = txs.reduce((a, t) => a + t.length, 0);
@@ -143,6 +153,7 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
         h++;
         const b = (await rpcCall(urls[0]!, "block", { height: String(h) })) as { block: { data: { txs: string[] | null } } };
         const now = performance.now();
+        const n0 = lat.length;
         for (const t of b.block.data.txs ?? []) {
           const k = hexHash(Buffer.from(t, "base64"));
           const at = sent.get(k);
@@ -152,6 +163,7 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
             lastCommit = now;
           }
         }
+        if (lat.length > n0) blockTxs.push(lat.length - n0);
       }
       if (lat.length >= total) break;
       await new Promise((r) => setTimeout(r, 20));
@@ -180,7 +192,7 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
   const appMs = sumCpu(pids.app) - app0;
   done = true;
   await watcher;
-  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, admit, cpuMs: (cpu.user + cpu.system) / 1000, cometbftMs, appMs };
+  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, admit, cpuMs: (cpu.user + cpu.system) / 1000, cometbftMs, appMs, blockTxs };
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -190,7 +202,7 @@ const pct = (xs: number[], p: number): number => {
 
 async function benchMote(validators: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-"));
-  const m = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
+  const m = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT, blockGasLimit: BLOCK_GAS });
   const cli = [process.execPath, ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), join(ROOT, "bin", "mote.js")];
   try {
     for (const n of m.nodes) startNode(n.home, cli);
@@ -201,9 +213,13 @@ async function benchMote(validators: number): Promise<Row> {
     const mod = compileFile(join(ROOT, "contracts", "token.mote")).module!;
     const token = (await l.deploy(operator, mod, [10n ** 15n])).contract;
     const senders = Array.from({ length: SENDERS }, (_, i) => KeyPair.fromSeed(sha256(Uint8Array.of(7, i))));
-    // each load transfer's gas limit: what funding a sender cost (it adds an entry, so it costs more than a transfer between holders)
-    let gasLimit = 0;
-    for (const s of senders) gasLimit = Math.max(gasLimit, (await l.call(operator, token, "transfer", [s.publicKey, 1_000_000n])).receipt.gasUsed);
+    let fundGas = 0;
+    for (const s of senders) fundGas = Math.max(fundGas, (await l.call(operator, token, "transfer", [s.publicKey, 1_000_000n])).receipt.gasUsed);
+    // each load transfer's gas limit: what a transfer between two holders costs (the operator's to sender 0,
+    // both entries existing, as every load transfer's are): the gas is a deterministic count, the same for each
+    const holderGas = (await l.call(operator, token, "transfer", [senders[0]!.publicKey, 1n])).receipt.gasUsed;
+    const gasLimit = holderGas;
+    log(`mote ×${validators}: transfer gas ${holderGas} between holders (${fundGas} funding a new holder); load gas limit ${gasLimit}`);
     const per = Math.ceil(TXS / SENDERS);
     const s0 = performance.now();
     const txs = senders.map((s) =>
@@ -233,6 +249,9 @@ async function benchMote(validators: number): Promise<Row> {
       load1: Math.round(loadavg()[0]! * 10) / 10,
       rssMb: { cometbft: pids.map((p) => rssMb(p.cometbft)), app: pids.map((p) => rssMb(p.node)) },
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
+      blocks: r.blockTxs.length,
+      maxTxsPerBlock: Math.max(0, ...r.blockTxs),
+      txGas: gasLimit,
     };
   } finally {
     await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
@@ -304,6 +323,8 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
       load1: Math.round(loadavg()[0]! * 10) / 10,
       rssMb: { cometbft: engines.map((c) => rssMb(c.pid ?? null)), app: appPids.map(rssMb) },
       diskKbPer1000Tx: Math.round((disk / r.committed) * 1000),
+      blocks: r.blockTxs.length,
+      maxTxsPerBlock: Math.max(0, ...r.blockTxs),
     };
   } finally {
     for (const c of children) c.kill("SIGTERM");
@@ -333,6 +354,8 @@ const out = {
   cometbft: COMETBFT_VERSION,
   config: "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs",
   timeoutCommit: TIMEOUT_COMMIT,
+  /** The Mote network's genesis block gas limit (NODE_LIMITS.BLOCK_GAS_LIMIT unless --block-gas-limit). */
+  blockGasLimit: String(BLOCK_GAS ?? BigInt(NODE_LIMITS.BLOCK_GAS_LIMIT.value)),
   senders: SENDERS,
   cores: cpus().length,
   node: process.version,
@@ -343,5 +366,5 @@ const out = {
 };
 const { path, rel } = resultPath("net.json");
 writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
-for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx}, cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; load ${r.load1}`);
+for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx}, cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; ${r.blocks} blocks (at most ${r.maxTxsPerBlock} tx); load ${r.load1}`);
 log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); mote/kvstore-socket: ${out.moteVsKvstoreSocket.validators1}, ${out.moteVsKvstoreSocket.validators4}; wrote ${rel}`);

@@ -45,7 +45,7 @@ export function frame(msg: Uint8Array): Buffer {
  * 20 ms), and one write per batch instead of one per answer saves a system call and a wake-up of the
  * engine's reader each, which counted under load.
  */
-function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown) => void): void {
+function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown) => void, trace?: (line: string) => void): void {
   let buf: Buffer = Buffer.alloc(0);
   let chain: Promise<void> = Promise.resolve();
   let out: Buffer[] = [];
@@ -70,9 +70,12 @@ function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown
         const body = buf.subarray(len.next, len.next + len.value);
         buf = buf.subarray(len.next + len.value);
         const req = Request.decode(body);
+        const at = trace ? performance.now() : 0;
         chain = chain.then(async () => {
+          const start = trace ? performance.now() : 0;
           const res = await handle(req);
           send(Response.encode(res).finish());
+          if (trace) trace(traceLine(req, at, start, performance.now()));
         });
         chain = chain.catch((e) => {
           onError(e);
@@ -87,6 +90,18 @@ function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown
   sock.on("error", () => sock.destroy());
 }
 
+/**
+ * One line per request for the operator's diagnosis (MOTE_ABCI_TRACE=1 on `mote node start`, see docs/network.md):
+ * "abci-trace MS KIND[:N] wait MS run MS", MS on this process's clock when the request was read, KIND the request's
+ * field (checkTx:0 new, checkTx:1 ReCheck; a proposal or block with its transaction count), wait the time it
+ * queued behind earlier requests of its connection, run its handler's.
+ */
+export function traceLine(req: Request, at: number, start: number, end: number): string {
+  const kind = Object.keys(req).find((k) => (req as unknown as Record<string, unknown>)[k] !== undefined) ?? "unknown";
+  const n = req.checkTx ? `:${req.checkTx.type}` : (req.finalizeBlock ?? req.prepareProposal ?? req.processProposal) ? `:${(req.finalizeBlock ?? req.prepareProposal ?? req.processProposal)!.txs.length}` : "";
+  return `abci-trace ${at.toFixed(1)} ${kind}${n} wait ${(start - at).toFixed(2)} run ${(end - start).toFixed(2)}`;
+}
+
 export interface AbciServer {
   server: Server;
   port: number;
@@ -94,13 +109,13 @@ export interface AbciServer {
 }
 
 /** Listens on host:port (127.0.0.1 unless told otherwise) and serves every connection with `handle`. */
-export function listenAbci(handle: AbciHandler, opts: { host?: string; port: number; onError?: (e: unknown) => void }): Promise<AbciServer> {
+export function listenAbci(handle: AbciHandler, opts: { host?: string; port: number; onError?: (e: unknown) => void; trace?: (line: string) => void }): Promise<AbciServer> {
   const sockets = new Set<Socket>();
   const onError = opts.onError ?? ((e) => process.stderr.write(`abci: ${(e as Error).stack ?? String(e)}\n`));
   const server = createServer((sock) => {
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
-    serveConnection(sock, handle, onError);
+    serveConnection(sock, handle, onError, opts.trace);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -378,6 +378,17 @@ export class MoteNodeApp {
       // CometBFT counts each transaction's protobuf framing (tag, length varint) against max_tx_bytes.
       const cost = BigInt(tx.length + 1 + writeLen(tx.length));
       if (bytes + cost > maxTxBytes) continue;
+      // A transaction whose gas limit no longer fits is passed over before its state checks: under load the
+      // mempool CometBFT offers holds many blocks' worth, and each one checked against state only to be
+      // refused for block gas had cost the proposer's event loop (and the CheckTx waiting behind it) per block.
+      let gas: bigint;
+      try {
+        gas = BigInt(this.stateless(tx).tx.gasLimit);
+      } catch (e) {
+        if (e instanceof TxRejected) continue;
+        gas = 0n;
+      }
+      if (builder.gasReserved + gas > builder.params.blockGasLimit) continue;
       let r: ExecTxResult;
       try {
         r = this.deliverOne(builder, tx);

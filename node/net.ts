@@ -10,6 +10,7 @@ import { configureGenesis, configureNode, ensureCometbft, nodeIdOf, runCometbft,
 import { APP_DIR, NODE_FILE, pidFile, type NodeFile } from "./run.ts";
 import { newAppStateSalt, type AppStateJson } from "./app.ts";
 import { rpcGet } from "./client.ts";
+import { NODE_LIMITS } from "./wire.ts";
 import { configureStateSync, trustPointOf } from "./state-sync.ts";
 
 export const NET_FILE = "net.json";
@@ -42,6 +43,8 @@ export interface InitNetOpts {
   alloc?: { id: Uint8Array; amount: bigint }[];
   /** Blocks between state-sync snapshots each node takes (node/snapshot.ts); default: its own default. */
   snapshotInterval?: number;
+  /** The genesis block gas limit (app_state.blockGasLimit); default NODE_LIMITS.BLOCK_GAS_LIMIT. */
+  blockGasLimit?: bigint;
 }
 
 /** Creates the network's directory: keys, genesis (the operator's allocation in app_state) and per-node config. */
@@ -60,7 +63,7 @@ export async function initNet(dir: string, o: InitNetOpts): Promise<NetManifest>
   const alloc = [{ id: operator.publicKey, amount: OPERATOR_ALLOC }, ...(o.alloc ?? [])];
   const appState: AppStateJson = {
     minGasPrice: String(o.minGasPrice ?? 0n),
-    blockGasLimit: "100000000",
+    blockGasLimit: String(o.blockGasLimit ?? BigInt(NODE_LIMITS.BLOCK_GAS_LIMIT.value)),
     feeAccount: Buffer.from(operator.publicKey).toString("hex"),
     alloc: alloc.map((a) => ({ id: Buffer.from(a.id).toString("hex"), amount: a.amount.toString() })),
     salt: newAppStateSalt(),

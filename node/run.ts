@@ -38,7 +38,9 @@ export async function runNode(home: string, opts: { log?: (line: string) => void
     genesisFile: join(home, "config", "genesis.json"),
   });
   app.log = (l) => log(`app: ${l}`);
-  const server = await listenAbci(app.handle, { port: cfg.ports.app });
+  // MOTE_ABCI_TRACE=1: one line per ABCI request in the node's log (node/abci-server.ts traceLine)
+  const trace = process.env.MOTE_ABCI_TRACE === "1" ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
+  const server = await listenAbci(app.handle, { port: cfg.ports.app, trace });
   const out = openSync(join(home, "cometbft.log"), "a");
   const child = spawn(bin, ["start", "--home", home], { stdio: ["ignore", out, out] });
   closeSync(out);

@@ -41,6 +41,15 @@ export const NODE_LIMITS = {
     value: 256 * 1024,
     why: "Bytes of one transaction the node's CheckTx accepts: a deploy of the largest module with room to spare, well under CometBFT's 1 MiB mempool cap so the refusal carries a ledger code.",
   },
+  BLOCK_GAS_LIMIT: {
+    value: 400_000_000,
+    why:
+      "The block gas limit a network's genesis gets from `mote net up` / `mote node init` (--block-gas-limit to change it): 4x the " +
+      "ledger's embedded default (LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT), so a block holds about 280 token transfers (1.4 M gas each) " +
+      "instead of about 70, which under load had capped a network's committed tx/s (npm run bench:net). The trade-off: a block at the " +
+      "limit takes up to 4x as long to execute and commit; bench:ledger-cost measured the slowest 10^8 block at 243 ms at 10^6 entries " +
+      "(docs/gas.md), so the limit stays within the 1 s block-commit goal.",
+  },
 } as const;
 
 /**

@@ -71,6 +71,8 @@ export const FIGURES: Record<string, (r: Results) => string> = {
           [`net.${app}${v}.cpuComet`, (r: Results) => row(r).cpuMsPerTx.cometbft.toFixed(2)],
           [`net.${app}${v}.cpuApp`, (r: Results) => row(r).cpuMsPerTx.app.toFixed(2)],
           [`net.${app}${v}.load`, (r: Results) => d1(row(r).load1)],
+          [`net.${app}${v}.blocks`, (r: Results) => n(row(r).blocks)],
+          [`net.${app}${v}.maxBlock`, (r: Results) => n(row(r).maxTxsPerBlock)],
         ] as [string, (r: Results) => string][];
       }),
     ),
@@ -84,6 +86,8 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "net.txBytes": (r) => n(r.net.rows[0].txBytes),
   "net.txs": (r) => n(r.net.rows[0].txs),
   "net.timeoutCommit": (r) => String(r.net.timeoutCommit),
+  "net.blockGasLimit": (r) => n(Number(r.net.blockGasLimit)),
+  "net.txGas": (r) => n(r.net.rows.find((x: { app: string }) => x.app === "mote").txGas),
   // RV32 build (npm run rv32 → bench/results/rv32.json)
   "rv32.wasmBytes": (r) => n(r.rv32.wasmBytes),
   "rv32.flash": (r) => n(r.rv32.rv32FlashBytes),

@@ -10,6 +10,7 @@ import { newAppStateSalt, type AppStateJson } from "../../node/app.ts";
 import { CliError } from "../errors.ts";
 import { NodeError } from "../../node/client.ts";
 import { parseU64 } from "./ledger.ts";
+import { NODE_LIMITS } from "../../node/wire.ts";
 import { parseHexArg } from "../values.ts";
 import { checkStateSync, configureStateSync, trustPointOf, type StateSyncConfig } from "../../node/state-sync.ts";
 
@@ -48,6 +49,13 @@ function parseAlloc(items: string[] | undefined): { id: Uint8Array; amount: bigi
   });
 }
 
+/** A genesis block gas limit: 1..2^64-1, as the ledger's genesis accepts (ledger/params.ts). */
+function parseBlockGasLimit(t: string): bigint {
+  const v = parseU64(t, "--block-gas-limit");
+  if (v < 1n) throw new CliError("--block-gas-limit: a block needs room for at least one transaction (got 0)", 2);
+  return v;
+}
+
 function statusLine(s: NodeStatus): string {
   if (!s.running) return `node${s.index}: stopped`;
   if (s.height === null) return `node${s.index}: running, not answering yet (${s.rpc})`;
@@ -67,11 +75,12 @@ export function register(program: Command): void {
       .option("--chain-id <id>", "chain id", "mote-net")
       .option("--timeout-commit <t>", "CometBFT consensus timeout_commit (e.g. 200ms, 1s)", "1s")
       .option("--min-gas-price <n>", "least gas price a transaction may offer", "0")
+      .option("--block-gas-limit <n>", "gas the transactions of one block may reserve (genesis)", String(NODE_LIMITS.BLOCK_GAS_LIMIT.value))
       .option("--alloc <id=amount...>", "genesis balances beyond the operator's (DIR/operator.key)")
       .option("--snapshot-interval <blocks>", "blocks between the state-sync snapshots each node takes (0: none; default 100)")
       .option("--no-wait", "return without waiting for the first block")
       .option("--json", "print machine-readable JSON"),
-  ).action(async (opts: { dir: string; validators: string; basePort: string; chainId: string; timeoutCommit: string; minGasPrice: string; alloc?: string[]; snapshotInterval?: string; wait: boolean; json?: boolean }) =>
+  ).action(async (opts: { dir: string; validators: string; basePort: string; chainId: string; timeoutCommit: string; minGasPrice: string; blockGasLimit: string; alloc?: string[]; snapshotInterval?: string; wait: boolean; json?: boolean }) =>
     engine(async () => {
       const n = Number(opts.validators);
       if (!/^[0-9]+$/.test(opts.validators) || n < 1 || n > 16) throw new CliError(`--validators: expected 1..16, got '${opts.validators}'`, 2);
@@ -82,6 +91,7 @@ export function register(program: Command): void {
         chainId: opts.chainId,
         timeoutCommit: opts.timeoutCommit,
         minGasPrice: parseU64(opts.minGasPrice, "--min-gas-price"),
+        blockGasLimit: parseBlockGasLimit(opts.blockGasLimit),
         alloc: parseAlloc(opts.alloc),
         snapshotInterval: parseInterval(opts.snapshotInterval),
       });
@@ -162,17 +172,19 @@ export function register(program: Command): void {
     .option("--genesis <file>", "the network's shared genesis.json (default: a new single-validator genesis)")
     .option("--timeout-commit <t>", "CometBFT consensus timeout_commit", "1s")
     .option("--alloc <id=amount...>", "genesis balances (new genesis only)")
+    .option("--block-gas-limit <n>", "gas the transactions of one block may reserve (new genesis only)", String(NODE_LIMITS.BLOCK_GAS_LIMIT.value))
     .option("--snapshot-interval <blocks>", "blocks between the state-sync snapshots this node takes and serves (0: none; default 100)")
     .option("--state-sync <rpc,...>", "join by state sync: RPC URLs of the network's nodes for the light client (two, on different machines)")
     .option("--trust-height <h>", "with --state-sync: the height to trust (default: the first RPC server's latest)")
     .option("--trust-hash <hex>", "with --state-sync: the block hash at --trust-height, from a source you trust")
     .option("--json", "print machine-readable JSON")
-    .action(async (opts: { home: string; moniker: string; chainId: string; host: string; p2pPort: string; rpcPort: string; appPort: string; peers: string; genesis?: string; timeoutCommit: string; alloc?: string[]; snapshotInterval?: string; stateSync?: string; trustHeight?: string; trustHash?: string; json?: boolean }) =>
+    .action(async (opts: { home: string; moniker: string; chainId: string; host: string; p2pPort: string; rpcPort: string; appPort: string; peers: string; genesis?: string; timeoutCommit: string; alloc?: string[]; blockGasLimit: string; snapshotInterval?: string; stateSync?: string; trustHeight?: string; trustHash?: string; json?: boolean }) =>
       engine(async () => {
         const home = resolve(opts.home);
         if (existsSync(join(home, NODE_FILE))) throw new CliError(`${home}: already a node home (${NODE_FILE})`);
         const ports = { p2p: parsePort(opts.p2pPort, "--p2p-port"), rpc: parsePort(opts.rpcPort, "--rpc-port"), app: parsePort(opts.appPort, "--app-port") };
         const interval = parseInterval(opts.snapshotInterval);
+        const blockGasLimit = parseBlockGasLimit(opts.blockGasLimit);
         if ((opts.trustHeight === undefined) !== (opts.trustHash === undefined)) throw new CliError("--trust-height and --trust-hash go together (or neither: trust the first RPC server's latest commit)", 2);
         if (opts.trustHeight !== undefined && !opts.stateSync) throw new CliError("--trust-height/--trust-hash need --state-sync", 2);
         if (opts.trustHeight !== undefined && !/^[0-9]{1,18}$/.test(opts.trustHeight)) throw new CliError(`--trust-height: expected a block height, got '${opts.trustHeight}'`, 2);
@@ -193,7 +205,7 @@ export function register(program: Command): void {
         else {
           const appState: AppStateJson = {
             minGasPrice: "0",
-            blockGasLimit: "100000000",
+            blockGasLimit: blockGasLimit.toString(),
             feeAccount: "0".repeat(64),
             alloc: parseAlloc(opts.alloc).map((a) => ({ id: Buffer.from(a.id).toString("hex"), amount: a.amount.toString() })),
             salt: newAppStateSalt(),

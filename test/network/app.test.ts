@@ -13,7 +13,7 @@ import { Ledger } from "../../ledger/ledger.ts";
 import { decodeReceipt } from "../../ledger/block.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
 import { MoteNodeApp, type AppStateJson } from "../../node/app.ts";
-import { frame, listenAbci, readUvarint } from "../../node/abci-server.ts";
+import { frame, listenAbci, readUvarint, traceLine } from "../../node/abci-server.ts";
 import { resultCode } from "../../node/wire.ts";
 import { tokenModule } from "./helpers.ts";
 
@@ -135,9 +135,59 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("verified-transaction cache: a proposal holding a copy of a checked transaction with another signature is verified and rejected; a refused signature is never remembered", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const good = call(alice, 1n, token);
+    expect((await checkTx(app, good.bytes)).code).toBe(0);
+    // the same signed body (same transaction id) with its signature's last byte flipped: this node never verified these bytes
+    const forged = good.bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    const pp = (await app.handle(Request.fromPartial({ processProposal: { txs: [forged], height: 2n, time: time(2) } }))).processProposal!;
+    expect(pp.status).toBe(ResponseProcessProposal_ProposalStatus.REJECT);
+    const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [forged], height: 2n, time: time(2) } }));
+    expect(f.finalizeBlock!.txResults.map((r) => r.codespace)).toEqual(["signature"]);
+    await app.handle(Request.fromPartial({ commit: {} }));
+    // refused at CheckTx twice: the first refusal did not put it among the verified
+    expect((await checkTx(app, forged)).codespace).toBe("signature");
+    expect((await checkTx(app, forged)).codespace).toBe("signature");
+    // a transaction this node never saw, in a proposal, is verified there: the genuine one passes, a forged one of bob's does not
+    const other = call(bob, 0n, token).bytes.slice();
+    other[other.length - 1]! ^= 1;
+    const p3 = (await app.handle(Request.fromPartial({ processProposal: { txs: [good.bytes, other], height: 3n, time: time(3) } }))).processProposal!;
+    expect(p3.status).toBe(ResponseProcessProposal_ProposalStatus.REJECT);
+    const p3ok = (await app.handle(Request.fromPartial({ processProposal: { txs: [good.bytes], height: 3n, time: time(3) } }))).processProposal!;
+    expect(p3ok.status).toBe(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    app.close();
+  });
+
+  it("PrepareProposal passes over transactions whose gas limit no longer fits without checking them against state", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const fit = Number(100_000_000n / BigInt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)); // the test chain's block gas limit over each call's
+    const txs = Array.from({ length: fit + 10 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
+    const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
+    const orig = ledgerApp.checkTxState.bind(ledgerApp);
+    let checked = 0;
+    ledgerApp.checkTxState = (...a: unknown[]) => {
+      checked++;
+      return orig(...a);
+    };
+    const p = (await app.handle(Request.fromPartial({ prepareProposal: { txs, maxTxBytes: 10_000_000n, height: 2n, time: time(2) } }))).prepareProposal!;
+    expect(p.txs.length).toBe(fit);
+    expect(checked).toBe(fit);
+    ledgerApp.checkTxState = orig;
+    const { results } = await block(app, 2n, p.txs);
+    expect(results.every((r) => r.code === 0)).toBe(true);
+    app.close();
+  });
+
   it("serves the socket transport: unsigned-varint frames answered in order on each connection", async () => {
     const { app } = await freshApp();
-    const server = await listenAbci(app.handle, { port: 0 });
+    const traced: string[] = [];
+    const server = await listenAbci(app.handle, { port: 0, trace: (l) => traced.push(l) });
     const sock = connect(server.port, "127.0.0.1");
     const reqs = [Request.fromPartial({ echo: { message: "x".repeat(200) } }), Request.fromPartial({ info: {} }), Request.fromPartial({ flush: {} })];
     // one write holding all three frames, split at an odd byte: the reader must reassemble
@@ -161,6 +211,11 @@ describe("the Mote ABCI application", () => {
     expect(answers[0]!.echo?.message).toBe("x".repeat(200));
     expect(answers[1]!.info?.lastBlockHeight).toBe(0n);
     expect(answers[2]!.flush).toBeDefined();
+    // with a trace (MOTE_ABCI_TRACE=1 on a node), one line per request, in order, with its queueing and handler times
+    expect(traced.map((l) => l.split(" ")[2])).toEqual(["echo", "info", "flush"]);
+    for (const l of traced) expect(l).toMatch(/^abci-trace \d+\.\d [a-z]+ wait \d+\.\d\d run \d+\.\d\d$/);
+    expect(traceLine(Request.fromPartial({ checkTx: { tx: new Uint8Array(1), type: 1 } }), 1, 1.5, 3)).toBe("abci-trace 1.0 checkTx:1 wait 0.50 run 1.50");
+    expect(traceLine(Request.fromPartial({ finalizeBlock: { txs: [new Uint8Array(1), new Uint8Array(2)] } }), 0, 0, 0)).toBe("abci-trace 0.0 finalizeBlock:2 wait 0.00 run 0.00");
     sock.destroy();
     await server.close();
     app.close();

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCometbft } from "../../node/cometbft.ts";
+import { NODE_LIMITS } from "../../node/wire.ts";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { mote, tempNetDir } from "./helpers.ts";
 
 let dir = "";
@@ -41,6 +43,20 @@ describe("mote node init", () => {
     const again = await mote(["node", "init", "--home", a]);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already a node home/);
+  }, 60_000);
+
+  it("gives a new genesis the network block gas limit (NODE_LIMITS.BLOCK_GAS_LIMIT, above the embedded ledger's) or --block-gas-limit, and refuses 0", async () => {
+    const blockGas = (home: string) => (JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as { app_state: { blockGasLimit: string } }).app_state.blockGasLimit;
+    const d = join(dir, "gas-default");
+    expect((await mote(["node", "init", "--home", d])).code).toBe(0);
+    expect(blockGas(d)).toBe(String(NODE_LIMITS.BLOCK_GAS_LIMIT.value));
+    expect(NODE_LIMITS.BLOCK_GAS_LIMIT.value).toBeGreaterThan(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value);
+    const e = join(dir, "gas-set");
+    expect((await mote(["node", "init", "--home", e, "--block-gas-limit", "123456789"])).code).toBe(0);
+    expect(blockGas(e)).toBe("123456789");
+    const zero = await mote(["node", "init", "--home", join(dir, "gas-zero"), "--block-gas-limit", "0"]);
+    expect([zero.code, zero.err]).toEqual([2, "mote: --block-gas-limit: a block needs room for at least one transaction (got 0)\n"]);
+    expect(existsSync(join(dir, "gas-zero"))).toBe(false);
   }, 60_000);
 
   it("configures state sync for a joining node and its snapshot interval, and refuses a bad trust point before writing anything", async () => {
