@@ -10,6 +10,7 @@ import { selectorOf } from "../spec/module.ts";
 import { verifyEd25519 } from "./ed25519.ts";
 import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
+import { KeyTable } from "./keys.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
@@ -112,6 +113,8 @@ interface Exports {
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
+  /** byteKey(contract), handed to stores that take it (StateStore.getKeyed). */
+  contractKey: string;
   /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
   writes: Map<string, [Uint8Array | null, Uint8Array]>;
   /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
@@ -241,6 +244,16 @@ export class MoteVM {
   private fastLayout: FastLayout | null = null;
   private readonly fastInstances = new BoundedCache<FastModule, (f: number) => number>(64);
   private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
+  /**
+   * The overlay of the running call's storage writes: one map, emptied as a call starts and after its
+   * commit (a call that does not end ok leaves entries that only the next call's clear removes).
+   */
+  private readonly writes = new Map<string, [Uint8Array | null, Uint8Array]>();
+  /** The last `self` a call ran as: the host's own copy of it (never written to) and its byteKey. */
+  private selfCopy: Uint8Array | null = null;
+  private selfKey = "";
+  /** Storage keys read from memory, interned (keys.ts): the overlay and the store find them without a new string. */
+  private readonly keys: KeyTable;
 
   /** The engine this VM runs calls on. */
   readonly engine: EngineKind;
@@ -257,6 +270,7 @@ export class MoteVM {
     this.ioSize = this.x.mote_io_size();
     this.ctx = this.x.mote_ctx_ptr();
     this.memUsed = this.x.mote_memory_used();
+    this.keys = new KeyTable((ptr, len) => this.memKey(ptr, len), 1 << 14, MAX_KEY_BYTES);
   }
 
   /** The call context, writable during a call by a store hook (see CallOptions.onStore). */
@@ -330,6 +344,23 @@ export class MoteVM {
     return this.mem;
   }
 
+  /** The host's copy of `self` for a call and, in selfKey, its byteKey: made again only when `self` changes. */
+  private contractFor(self: Uint8Array): Uint8Array {
+    const l = this.selfCopy;
+    if (l !== null) {
+      let i = 0;
+      while (i < 32 && l[i] === self[i]) i++;
+      if (i === 32) return l;
+    }
+    this.selfKey = byteKey(self);
+    return (this.selfCopy = self.slice());
+  }
+
+  /** byteKey of a storage key in memory: interned when it is one the VM can pass (at most MAX_KEY_BYTES). */
+  private storageKey(ptr: number, len: number): string {
+    return len <= MAX_KEY_BYTES ? this.keys.intern(this.mem, ptr, len) : this.memKey(ptr, len);
+  }
+
   /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
   private memKey(ptr: number, len: number): string {
     // Node's Buffer has latin1Slice; a browser's Buffer polyfill (the playground) only the documented toString
@@ -347,12 +378,12 @@ export class MoteVM {
         const v = vm();
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
-        const k = v.memKey(keyPtr, keyLen);
+        const k = v.storageKey(keyPtr, keyLen);
         const w = c.writes.get(k);
         let val: Uint8Array | undefined;
         try {
           // a view of the key (no copy): stores look it up and do not keep it
-          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
+          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k, c.contractKey) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
         } catch {
           return fail;
         }
@@ -369,7 +400,7 @@ export class MoteVM {
         const value = v.mem.slice(valPtr, valPtr + valLen);
         // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
         const key = c.onStore || c.onTrace || !c.store.setKeyed ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
-        c.writes.set(v.memKey(keyPtr, keyLen), [key, value]);
+        c.writes.set(v.storageKey(keyPtr, keyLen), [key, value]);
         if (c.onStore) c.onStore(key!, value, v.control(c));
         if (c.onTrace) c.onTrace({ kind: "sstore", key: key!, value });
         return 0;
@@ -553,7 +584,12 @@ export class MoteVM {
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: null, events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
+    const writes = this.writes;
+    writes.clear();
+    const state: CallState = {
+      store: opts.store, contract: this.contractFor(self), contractKey: this.selfKey, writes, balances: null, events: [],
+      onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep,
+    };
     this.cur = state;
     let code: number;
     const rt = this.rt;
@@ -596,8 +632,10 @@ export class MoteVM {
     }
     const st = opts.store;
     const contract = state.contract;
-    if (st.setKeyed) state.writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1]));
-    else state.writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    const ck = state.contractKey;
+    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1], ck));
+    else writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    writes.clear();
     state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }

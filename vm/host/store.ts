@@ -10,11 +10,12 @@ export interface StateStore {
   set(contract: Uint8Array, key: Uint8Array, value: Uint8Array): void;
   /**
    * Optional: get and set with `k`, the key's byteKey, already made (the Node host makes it once per access
-   * for its own overlay; a store keyed the same way saves making it again). Same results as get and set,
-   * except that setKeyed may keep `value` without copying it (the host hands over a copy of its own).
+   * for its own overlay; a store keyed the same way saves making it again), and `ck`, the contract's
+   * byteKey, when the caller has it. Same results as get and set, except that setKeyed may keep `value`
+   * without copying it (the host hands over a copy of its own).
    */
-  getKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string): Uint8Array | undefined;
-  setKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, value: Uint8Array): void;
+  getKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, ck?: string): Uint8Array | undefined;
+  setKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, value: Uint8Array, ck?: string): void;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -70,12 +71,12 @@ export class MemoryStateStore implements StateStore {
     this.setKeyed(contract, key, byteKey(key), value.slice());
   }
 
-  getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string): Uint8Array | undefined {
-    return this.data.get(this.contractKey(contract))?.get(k);
+  getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, ck?: string): Uint8Array | undefined {
+    return this.data.get(ck ?? this.contractKey(contract))?.get(k);
   }
 
-  setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array): void {
-    const c = this.contractKey(contract);
+  setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array, ck?: string): void {
+    const c = ck ?? this.contractKey(contract);
     let m = this.data.get(c);
     if (value.length === 0) {
       m?.delete(k);
