@@ -140,6 +140,22 @@ for (const engine of ["interp", "fast"] as EngineKind[]) {
       expect([...store.entries()].map(([c]) => c.slice(-2))).toEqual(["01", "02"]);
     });
 
+    it("without `self`, a call runs as its own module's id: after another module, and after the caller changed verify's id", () => {
+      const store = new MemoryStateStore();
+      const k = new Uint8Array(32).fill(3);
+      const put = vm.verify(mapPut);
+      const get = vm.verify(mapGet);
+      if (!put.ok || !get.ok) throw new Error("test modules do not verify");
+      vm.call(mapPut, "f", [k, 4n], { store, gas: G });
+      expect(vm.call(mapGet, "f", [k], { store, gas: G }).returns).toEqual([0n]); // another module: another instance
+      expect(vm.call(mapGet, "f", [k], { store, self: put.id, gas: G }).returns).toEqual([4n]);
+      const again = vm.verify(mapPut);
+      if (!again.ok) throw new Error("unreachable");
+      again.id.fill(0); // the caller's copy of the id; the next call still runs as the module's id
+      vm.call(mapPut, "f", [k, 6n], { store, gas: G });
+      expect([...store.entries()].map(([c, , v]) => [c, v])).toEqual([["0x" + Buffer.from(put.id).toString("hex"), "0x0600000000000000"]]);
+    });
+
     it("a store with only get and set (no keyed shortcuts) sees the same reads and writes as MemoryStateStore", () => {
       const mem = new MemoryStateStore();
       const plain = new MemoryStateStore();

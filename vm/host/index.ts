@@ -236,6 +236,9 @@ export class MoteVM {
   private readonly memUsed: number;
   private loaded: Uint8Array | null = null;
   private loadedId: Uint8Array | null = null;
+  /** The loaded module's id as the default `self`: the host's own copy (the verify result's id is the caller's) and its byteKey. */
+  private loadedSelf: Uint8Array | null = null;
+  private loadedSelfKey = "";
   private loadedResult: VerifyResult | null = null;
   private cur: CallState | null = null;
   /** The fast engine's runtime instance (null on the interpreter), its layout and this VM's instances of translations. */
@@ -244,11 +247,6 @@ export class MoteVM {
   private fastLayout: FastLayout | null = null;
   private readonly fastInstances = new BoundedCache<FastModule, (f: number) => number>(64);
   private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
-  /**
-   * The overlay of the running call's storage writes: one map, emptied as a call starts and after its
-   * commit (a call that does not end ok leaves entries that only the next call's clear removes).
-   */
-  private readonly writes = new Map<string, [Uint8Array | null, Uint8Array]>();
   /** The last `self` a call ran as: the host's own copy of it (never written to) and its byteKey. */
   private selfCopy: Uint8Array | null = null;
   private selfKey = "";
@@ -529,6 +527,8 @@ export class MoteVM {
     this.loadedResult = r;
     this.loadedFast = null;
     this.loadedId = r.ok ? r.id : null;
+    this.loadedSelf = r.ok ? r.id.slice() : null;
+    this.loadedSelfKey = r.ok ? byteKey(r.id) : "";
     return r;
   }
 
@@ -575,19 +575,27 @@ export class MoteVM {
     this.mem.set(caller, ctx);
     this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
     this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, opts.height ?? 0n), true);
-    const self = opts.self ?? this.loadedId!;
-    if (self.length !== 32) throw new RangeError("self must be a 32-byte contract id");
-    this.mem.set(self, ctx + 48);
+    let contract: Uint8Array;
+    let contractKey: string;
+    if (opts.self === undefined) {
+      contract = this.loadedSelf!;
+      contractKey = this.loadedSelfKey;
+    } else {
+      if (opts.self.length !== 32) throw new RangeError("self must be a 32-byte contract id");
+      contract = this.contractFor(opts.self);
+      contractKey = this.selfKey;
+    }
+    this.mem.set(contract, ctx + 48);
     const value = opts.value ?? 0n;
     if (value < 0n || value > U64_MAX) throw new RangeError("value must be a u64");
     this.dv.setBigUint64(ctx + 80, value, true);
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const writes = this.writes;
-    writes.clear();
+    // a new overlay per call: Map#clear costs V8 a new table, more than a new Map does
+    const writes = new Map<string, [Uint8Array | null, Uint8Array]>();
     const state: CallState = {
-      store: opts.store, contract: this.contractFor(self), contractKey: this.selfKey, writes, balances: null, events: [],
+      store: opts.store, contract, contractKey, writes, balances: null, events: [],
       onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep,
     };
     this.cur = state;
@@ -595,7 +603,7 @@ export class MoteVM {
     const rt = this.rt;
     try {
       if (rt) {
-        const f = this.fast(module, this.loadedId!);
+        const f = this.fast(module, this.loadedSelf!); // the host's copy of the id: the translation cache must not follow a caller's edits
         const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
         code = fi < 0 ? (rt.fst.value as number) : f.run(fi);
       } else {
@@ -631,11 +639,8 @@ export class MoteVM {
       }
     }
     const st = opts.store;
-    const contract = state.contract;
-    const ck = state.contractKey;
-    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1], ck));
+    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1], contractKey));
     else writes.forEach((w) => st.set(contract, w[0]!, w[1]));
-    writes.clear();
     state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }
