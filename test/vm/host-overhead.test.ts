@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyHash, KeyTable } from "../../vm/host/keys.ts";
 import { MemoryStateStore, MoteVM, resultToJson, type EngineKind, type StateStore } from "../../vm/host/index.ts";
-import { byteKey } from "../../vm/host/store.ts";
+import { byteKey, keyBytes } from "../../vm/host/store.ts";
 import { prog } from "./helpers.ts";
 
 const latin1 = (mem: Uint8Array) => (ptr: number, len: number): string => byteKey(mem.subarray(ptr, ptr + len));
@@ -65,6 +65,12 @@ describe("KeyTable", () => {
     expect(t.intern(mem, 0, 4)).toBe("\x01\x02\x03\x05");
     mem[3] = 4;
     expect(t.intern(mem, 0, 4)).toBe("\x01\x02\x03\x04");
+  });
+
+  it("keyBytes gives back the bytes of a byteKey, every byte value and the empty key", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+    expect(keyBytes(byteKey(all))).toEqual(all);
+    expect(keyBytes("")).toEqual(new Uint8Array(0));
   });
 
   it("starts over when full, and every answer is still the key's own bytes", () => {

@@ -8,7 +8,7 @@ import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type Veri
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
 import { verifyEd25519 } from "./ed25519.ts";
-import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { BALANCE_KEY, byteKey, keyBytes, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
 import { KeyTable } from "./keys.ts";
 
@@ -115,8 +115,8 @@ interface CallState {
   contract: Uint8Array;
   /** byteKey(contract), handed to stores that take it (StateStore.getKeyed). */
   contractKey: string;
-  /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
-  writes: Map<string, [Uint8Array | null, Uint8Array]>;
+  /** This call's storage writes, value by byteKey(key) (the key's bytes are made again only for a store without setKeyed); committed only on ok. */
+  writes: Map<string, Uint8Array>;
   /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
   balances: Map<string, [Uint8Array, bigint]> | null; // made by the first payment (most calls make none)
   events: VmEvent[];
@@ -381,7 +381,7 @@ export class MoteVM {
         let val: Uint8Array | undefined;
         try {
           // a view of the key (no copy): stores look it up and do not keep it
-          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k, c.contractKey) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
+          val = w !== undefined ? w : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k, c.contractKey) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
         } catch {
           return fail;
         }
@@ -396,9 +396,9 @@ export class MoteVM {
         if (!c || keyLen < 1 || keyLen > MAX_KEY_BYTES || valLen > MAX_BYTES_LEN) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const value = v.mem.slice(valPtr, valPtr + valLen);
-        // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
-        const key = c.onStore || c.onTrace || !c.store.setKeyed ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
-        c.writes.set(v.storageKey(keyPtr, keyLen), [key, value]);
+        c.writes.set(v.storageKey(keyPtr, keyLen), value);
+        // the key's bytes are made here only for the hooks that look at them
+        const key = c.onStore || c.onTrace ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
         if (c.onStore) c.onStore(key!, value, v.control(c));
         if (c.onTrace) c.onTrace({ kind: "sstore", key: key!, value });
         return 0;
@@ -593,7 +593,7 @@ export class MoteVM {
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
     // a new overlay per call: Map#clear costs V8 a new table, more than a new Map does
-    const writes = new Map<string, [Uint8Array | null, Uint8Array]>();
+    const writes = new Map<string, Uint8Array>();
     const state: CallState = {
       store: opts.store, contract, contractKey, writes, balances: null, events: [],
       onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep,
@@ -639,8 +639,8 @@ export class MoteVM {
       }
     }
     const st = opts.store;
-    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1], contractKey));
-    else writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, null, k, w, contractKey));
+    else writes.forEach((w, k) => st.set(contract, keyBytes(k), w));
     state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }

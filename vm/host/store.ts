@@ -30,6 +30,13 @@ export function byteKey(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
+/** The bytes of a byteKey. */
+export function keyBytes(k: string): Uint8Array {
+  const b = new Uint8Array(k.length);
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
+  return b;
+}
+
 function keyToHex(k: string): string {
   return Buffer.from(k, "latin1").toString("hex");
 }
