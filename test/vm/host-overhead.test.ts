@@ -85,6 +85,25 @@ describe("KeyTable", () => {
   });
 });
 
+describe("MemoryStateStore's last-contract cache", () => {
+  it("follows a contract emptied and filled again, and alternation between contracts, through keyed and plain access", () => {
+    const s = new MemoryStateStore();
+    const c1 = new Uint8Array(32).fill(1);
+    const c2 = new Uint8Array(32).fill(2);
+    const [k1, k2] = [byteKey(c1), byteKey(c2)];
+    s.setKeyed(c1, null, "a", Uint8Array.of(1), k1);
+    s.setKeyed(c1, null, "a", new Uint8Array(0), k1); // the contract's last key: its entries are gone
+    expect(s.getKeyed(c1, null, "a", k1)).toBeUndefined();
+    s.setKeyed(c1, null, "b", Uint8Array.of(2), k1); // a new map for it, which the cache must now hold
+    expect(s.getKeyed(c1, null, "b", k1)).toEqual(Uint8Array.of(2));
+    expect(s.get(c1, new TextEncoder().encode("b"))).toEqual(Uint8Array.of(2));
+    s.setKeyed(c2, null, "b", Uint8Array.of(3), k2);
+    expect(s.getKeyed(c1, null, "b", k1)).toEqual(Uint8Array.of(2));
+    expect(s.getKeyed(c2, null, "b")).toEqual(Uint8Array.of(3)); // without ck: the store keys the id itself
+    expect(s.toJSON()).toEqual({ ["0x" + "01".repeat(32)]: { "0x62": "0x02" }, ["0x" + "02".repeat(32)]: { "0x62": "0x03" } });
+  });
+});
+
 // map slot 1 with byte-string keys: get(k) -> u64, put(k, v), and put then revert
 const mapGet = prog("lget0\nmload 1 1\nret", { args: "b" });
 const mapPut = prog("lget0\nlget1\nmstore 1 1\nret", { args: "bi", results: 0 });

@@ -78,19 +78,32 @@ export class MemoryStateStore implements StateStore {
     this.setKeyed(contract, key, byteKey(key), value.slice());
   }
 
+  /** The last contract looked up and its entries (undefined while it has none). */
+  private mapKey: string | null = null;
+  private mapVal: Map<string, Uint8Array> | undefined;
+
+  private entriesOf(c: string): Map<string, Uint8Array> | undefined {
+    if (c === this.mapKey) return this.mapVal;
+    this.mapKey = c;
+    return (this.mapVal = this.data.get(c));
+  }
+
   getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, ck?: string): Uint8Array | undefined {
-    return this.data.get(ck ?? this.contractKey(contract))?.get(k);
+    return this.entriesOf(ck ?? this.contractKey(contract))?.get(k);
   }
 
   setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array, ck?: string): void {
     const c = ck ?? this.contractKey(contract);
-    let m = this.data.get(c);
+    let m = this.entriesOf(c);
     if (value.length === 0) {
       m?.delete(k);
-      if (m && m.size === 0) this.data.delete(c);
+      if (m && m.size === 0) {
+        this.data.delete(c);
+        this.mapVal = undefined; // entriesOf(c) just made c the cached contract
+      }
       return;
     }
-    if (!m) this.data.set(c, (m = new Map()));
+    if (!m) this.data.set(c, (m = this.mapVal = new Map()));
     m.set(k, value);
   }
 
