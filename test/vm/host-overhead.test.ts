@@ -181,6 +181,19 @@ for (const engine of ["interp", "fast"] as EngineKind[]) {
       expect([...store.entries()].map(([c, , v]) => [c, v])).toEqual([["0x" + Buffer.from(put.id).toString("hex"), "0x0600000000000000"]]);
     });
 
+    it("the context a call omits is 0, never what the previous call set; a negative time wraps as a u64", () => {
+      const store = new MemoryStateStore();
+      const ctxOf = prog("now\nheight\nvalue\nlget0\nadd\nadd\nadd\nret", { args: "i" });
+      const now = (o: { timestamp?: bigint; height?: bigint; value?: bigint }, x = 0n) => vm.call(ctxOf, "f", [x], { store, gas: G, ...o });
+      expect(now({ timestamp: 5n, height: 7n, value: 11n })).toMatchObject({ status: "ok", returns: [23n] });
+      expect(now({}).returns).toEqual([0n]);
+      expect(now({ timestamp: 2n ** 40n }).returns).toEqual([2n ** 40n]);
+      expect(now({ timestamp: 0n, height: 0n, value: 0n }).returns).toEqual([0n]);
+      expect(now({ timestamp: -1n }, 1n).returns).toEqual([0n]); // 2^64 - 1 + 1 wraps to 0 in add
+      expect(now({ height: -2n }, 2n).returns).toEqual([0n]);
+      expect(() => now({ value: -1n })).toThrow("value must be a u64");
+    });
+
     it("a store with only get and set (no keyed shortcuts) sees the same reads and writes as MemoryStateStore", () => {
       const mem = new MemoryStateStore();
       const plain = new MemoryStateStore();

@@ -354,6 +354,14 @@ export class MoteVM {
     return (this.selfCopy = self.slice());
   }
 
+  /** A u64 into the context, wrapped as BigInt.asUintN(64, …) does; absent = 0, written without BigInt work. */
+  private setU64(at: number, v: bigint | undefined): void {
+    if (v === undefined || v === 0n) {
+      this.dv.setUint32(at, 0, true);
+      this.dv.setUint32(at + 4, 0, true);
+    } else this.dv.setBigUint64(at, BigInt.asUintN(64, v), true);
+  }
+
   /** byteKey of a storage key in memory: interned when it is one the VM can pass (at most MAX_KEY_BYTES). */
   private storageKey(ptr: number, len: number): string {
     return len <= MAX_KEY_BYTES ? this.keys.intern(this.mem, ptr, len) : this.memKey(ptr, len);
@@ -573,8 +581,8 @@ export class MoteVM {
     const caller = opts.caller ?? ZERO32;
     if (caller.length !== 32) throw new RangeError("caller must be a 32-byte public key");
     this.mem.set(caller, ctx);
-    this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
-    this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, opts.height ?? 0n), true);
+    this.setU64(ctx + 32, opts.timestamp);
+    this.setU64(ctx + 40, opts.height);
     let contract: Uint8Array;
     let contractKey: string;
     if (opts.self === undefined) {
@@ -586,9 +594,9 @@ export class MoteVM {
       contractKey = this.selfKey;
     }
     this.mem.set(contract, ctx + 48);
-    const value = opts.value ?? 0n;
-    if (value < 0n || value > U64_MAX) throw new RangeError("value must be a u64");
-    this.dv.setBigUint64(ctx + 80, value, true);
+    const value = opts.value;
+    if (value !== undefined && (value < 0n || value > U64_MAX)) throw new RangeError("value must be a u64");
+    this.setU64(ctx + 80, value);
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
