@@ -252,6 +252,14 @@ ${goal("loop")}
 to WebAssembly (\`vm/host/fast.ts\`), with gas charged per block from the verifier's table, and the differential
 fuzzer checks it against the interpreter and \`mote-host\` for identical results.
 
+A token transfer is mostly host work, not bytecode (both engines take about as long on it): per call the
+host checks that the module is the loaded one, writes the arguments and the context into the VM's memory,
+and per storage access looks the key up in the call's write overlay and then in the store. Storage keys
+are interned per VM (\`vm/host/keys.ts\`: a hash of the key's bytes in the VM's memory and a byte compare,
+no new string per access), the contract's id is keyed once per call rather than per access, and the
+overlay holds values only. Events and return values are still decoded eagerly, since a ledger reads them
+for every receipt.
+
 ${FAST_GOALS.map(fastGoal).join("\n")}
 
 On a loaded machine a ratio within a third of its threshold is not settled by one run; the deterministic
