@@ -1,6 +1,6 @@
 // The Node host's per-call shortcuts (issue 15 point 1), each against the bug it would have: interned
 // storage keys (vm/host/keys.ts) never merge two keys whose hashes collide and survive the table starting
-// over; the write overlay reused across calls never carries a write of one call into the next; the cached
+// over; no write of one call (the overlay was once shared by a VM's calls) reaches the next; the cached
 // copy of `self` follows the caller's bytes, not its array. On both engines.
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyHash, KeyTable } from "../../vm/host/keys.ts";
@@ -135,7 +135,7 @@ for (const engine of ["interp", "fast"] as EngineKind[]) {
       expect([...store.entries()].map(([, k]) => k).sort()).toEqual(["0x01" + Buffer.from(ka!).toString("hex"), "0x01" + Buffer.from(kb!).toString("hex")].sort());
     });
 
-    it("a reverted call's write, left in the reused overlay, is seen neither by the next call nor by the store", () => {
+    it("a reverted call's write is seen neither by the next call nor by the store (the overlay is the call's own)", () => {
       const store = new MemoryStateStore();
       const other = new MemoryStateStore();
       const k = new Uint8Array(32).fill(0x42);
