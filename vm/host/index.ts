@@ -8,8 +8,9 @@ import { STATUSES, VERIFY_ERRORS, TAG_BYTES, TAG_INT, type StatusName, type Veri
 import { LIMITS } from "../spec/limits.ts";
 import { selectorOf } from "../spec/module.ts";
 import { verifyEd25519 } from "./ed25519.ts";
-import { BALANCE_KEY, byteKey, MemoryStateStore, toHex, type StateStore } from "./store.ts";
+import { BALANCE_KEY, byteKey, keyBytes, MemoryStateStore, toHex, type StateStore } from "./store.ts";
 import { BoundedCache, compileFast, RUNTIME_IMPORTS, type FastLayout, type FastModule } from "./fast.ts";
+import { KeyTable } from "./keys.ts";
 
 export { BALANCE_KEY, MemoryStateStore, type StateStore } from "./store.ts";
 
@@ -112,8 +113,10 @@ interface Exports {
 interface CallState {
   store: StateStore;
   contract: Uint8Array;
-  /** This call's storage writes by byteKey(key): [key bytes (null when nobody needs them), value]; committed only on ok. */
-  writes: Map<string, [Uint8Array | null, Uint8Array]>;
+  /** byteKey(contract), handed to stores that take it (StateStore.getKeyed). */
+  contractKey: string;
+  /** This call's storage writes, value by byteKey(key) (the key's bytes are made again only for a store without setKeyed); committed only on ok. */
+  writes: Map<string, Uint8Array>;
   /** Balances changed by this call's payments, by byteKey(id); committed only on ok. */
   balances: Map<string, [Uint8Array, bigint]> | null; // made by the first payment (most calls make none)
   events: VmEvent[];
@@ -233,6 +236,9 @@ export class MoteVM {
   private readonly memUsed: number;
   private loaded: Uint8Array | null = null;
   private loadedId: Uint8Array | null = null;
+  /** The loaded module's id as the default `self`: the host's own copy (the verify result's id is the caller's) and its byteKey. */
+  private loadedSelf: Uint8Array | null = null;
+  private loadedSelfKey = "";
   private loadedResult: VerifyResult | null = null;
   private cur: CallState | null = null;
   /** The fast engine's runtime instance (null on the interpreter), its layout and this VM's instances of translations. */
@@ -241,6 +247,11 @@ export class MoteVM {
   private fastLayout: FastLayout | null = null;
   private readonly fastInstances = new BoundedCache<FastModule, (f: number) => number>(64);
   private loadedFast: { fm: FastModule; run: (f: number) => number } | null = null;
+  /** The last `self` a call ran as: the host's own copy of it (never written to) and its byteKey. */
+  private selfCopy: Uint8Array | null = null;
+  private selfKey = "";
+  /** Storage keys read from memory, interned (keys.ts): the overlay and the store find them without a new string. */
+  private readonly keys: KeyTable;
 
   /** The engine this VM runs calls on. */
   readonly engine: EngineKind;
@@ -257,6 +268,7 @@ export class MoteVM {
     this.ioSize = this.x.mote_io_size();
     this.ctx = this.x.mote_ctx_ptr();
     this.memUsed = this.x.mote_memory_used();
+    this.keys = new KeyTable((ptr, len) => this.memKey(ptr, len), 1 << 14, MAX_KEY_BYTES);
   }
 
   /** The call context, writable during a call by a store hook (see CallOptions.onStore). */
@@ -330,6 +342,31 @@ export class MoteVM {
     return this.mem;
   }
 
+  /** The host's copy of `self` for a call and, in selfKey, its byteKey: made again only when `self` changes. */
+  private contractFor(self: Uint8Array): Uint8Array {
+    const l = this.selfCopy;
+    if (l !== null) {
+      let i = 0;
+      while (i < 32 && l[i] === self[i]) i++;
+      if (i === 32) return l;
+    }
+    this.selfKey = byteKey(self);
+    return (this.selfCopy = self.slice());
+  }
+
+  /** A u64 into the context, wrapped as BigInt.asUintN(64, …) does; absent = 0, written without BigInt work. */
+  private setU64(at: number, v: bigint | undefined): void {
+    if (v === undefined || v === 0n) {
+      this.dv.setUint32(at, 0, true);
+      this.dv.setUint32(at + 4, 0, true);
+    } else this.dv.setBigUint64(at, BigInt.asUintN(64, v), true);
+  }
+
+  /** byteKey of a storage key in memory: interned when it is one the VM can pass (at most MAX_KEY_BYTES). */
+  private storageKey(ptr: number, len: number): string {
+    return len <= MAX_KEY_BYTES ? this.keys.intern(this.mem, ptr, len) : this.memKey(ptr, len);
+  }
+
   /** byteKey of memory bytes [ptr, ptr + len), read straight from the memory (no copy, no view). */
   private memKey(ptr: number, len: number): string {
     // Node's Buffer has latin1Slice; a browser's Buffer polyfill (the playground) only the documented toString
@@ -347,12 +384,12 @@ export class MoteVM {
         const v = vm();
         const c = v.cur;
         if (!c || !v.range(keyPtr, keyLen) || !v.range(outPtr, outCap)) return fail;
-        const k = v.memKey(keyPtr, keyLen);
+        const k = v.storageKey(keyPtr, keyLen);
         const w = c.writes.get(k);
         let val: Uint8Array | undefined;
         try {
           // a view of the key (no copy): stores look it up and do not keep it
-          val = w ? w[1] : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
+          val = w !== undefined ? w : c.store.getKeyed ? c.store.getKeyed(c.contract, null, k, c.contractKey) : c.store.get(c.contract, v.mem.subarray(keyPtr, keyPtr + keyLen));
         } catch {
           return fail;
         }
@@ -367,9 +404,9 @@ export class MoteVM {
         if (!c || keyLen < 1 || keyLen > MAX_KEY_BYTES || valLen > MAX_BYTES_LEN) return fail;
         if (!v.range(keyPtr, keyLen) || !v.range(valPtr, valLen)) return fail;
         const value = v.mem.slice(valPtr, valPtr + valLen);
-        // the key's bytes are made only for those who look at them: hooks, and stores without setKeyed
-        const key = c.onStore || c.onTrace || !c.store.setKeyed ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
-        c.writes.set(v.memKey(keyPtr, keyLen), [key, value]);
+        c.writes.set(v.storageKey(keyPtr, keyLen), value);
+        // the key's bytes are made here only for the hooks that look at them
+        const key = c.onStore || c.onTrace ? v.mem.slice(keyPtr, keyPtr + keyLen) : null;
         if (c.onStore) c.onStore(key!, value, v.control(c));
         if (c.onTrace) c.onTrace({ kind: "sstore", key: key!, value });
         return 0;
@@ -498,6 +535,8 @@ export class MoteVM {
     this.loadedResult = r;
     this.loadedFast = null;
     this.loadedId = r.ok ? r.id : null;
+    this.loadedSelf = r.ok ? r.id.slice() : null;
+    this.loadedSelfKey = r.ok ? byteKey(r.id) : "";
     return r;
   }
 
@@ -542,24 +581,37 @@ export class MoteVM {
     const caller = opts.caller ?? ZERO32;
     if (caller.length !== 32) throw new RangeError("caller must be a 32-byte public key");
     this.mem.set(caller, ctx);
-    this.dv.setBigUint64(ctx + 32, BigInt.asUintN(64, opts.timestamp ?? 0n), true);
-    this.dv.setBigUint64(ctx + 40, BigInt.asUintN(64, opts.height ?? 0n), true);
-    const self = opts.self ?? this.loadedId!;
-    if (self.length !== 32) throw new RangeError("self must be a 32-byte contract id");
-    this.mem.set(self, ctx + 48);
-    const value = opts.value ?? 0n;
-    if (value < 0n || value > U64_MAX) throw new RangeError("value must be a u64");
-    this.dv.setBigUint64(ctx + 80, value, true);
+    this.setU64(ctx + 32, opts.timestamp);
+    this.setU64(ctx + 40, opts.height);
+    let contract: Uint8Array;
+    let contractKey: string;
+    if (opts.self === undefined) {
+      contract = this.loadedSelf!;
+      contractKey = this.loadedSelfKey;
+    } else {
+      if (opts.self.length !== 32) throw new RangeError("self must be a 32-byte contract id");
+      contract = this.contractFor(opts.self);
+      contractKey = this.selfKey;
+    }
+    this.mem.set(contract, ctx + 48);
+    const value = opts.value;
+    if (value !== undefined && (value < 0n || value > U64_MAX)) throw new RangeError("value must be a u64");
+    this.setU64(ctx + 80, value);
     const gas = opts.gas ?? LIMITS.DEFAULT_GAS.value;
     if (!Number.isInteger(gas) || gas < 0 || gas > LIMITS.MAX_GAS.value) throw new RangeError(`gas must be an integer in 0..${LIMITS.MAX_GAS.value}`);
 
-    const state: CallState = { store: opts.store, contract: self.slice(), writes: new Map(), balances: null, events: [], onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep };
+    // a new overlay per call: Map#clear costs V8 a new table, more than a new Map does
+    const writes = new Map<string, Uint8Array>();
+    const state: CallState = {
+      store: opts.store, contract, contractKey, writes, balances: null, events: [],
+      onStore: opts.onStore, onTrace: opts.onTrace, onStep: opts.onStep,
+    };
     this.cur = state;
     let code: number;
     const rt = this.rt;
     try {
       if (rt) {
-        const f = this.fast(module, this.loadedId!);
+        const f = this.fast(module, this.loadedSelf!); // the host's copy of the id: the translation cache must not follow a caller's edits
         const fi = rt.f_begin(f.fm.exports.get(selector) ?? -1, p - io, gas);
         code = fi < 0 ? (rt.fst.value as number) : f.run(fi);
       } else {
@@ -595,9 +647,8 @@ export class MoteVM {
       }
     }
     const st = opts.store;
-    const contract = state.contract;
-    if (st.setKeyed) state.writes.forEach((w, k) => st.setKeyed!(contract, w[0], k, w[1]));
-    else state.writes.forEach((w) => st.set(contract, w[0]!, w[1]));
+    if (st.setKeyed) writes.forEach((w, k) => st.setKeyed!(contract, null, k, w, contractKey));
+    else writes.forEach((w, k) => st.set(contract, keyBytes(k), w));
     state.balances?.forEach((b) => st.set(b[0], BALANCE_KEY, encodeBalance(b[1])));
     return { status, gasUsed, returns, events: state.events, error: null, errorOffset: null };
   }

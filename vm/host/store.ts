@@ -10,11 +10,12 @@ export interface StateStore {
   set(contract: Uint8Array, key: Uint8Array, value: Uint8Array): void;
   /**
    * Optional: get and set with `k`, the key's byteKey, already made (the Node host makes it once per access
-   * for its own overlay; a store keyed the same way saves making it again). Same results as get and set,
-   * except that setKeyed may keep `value` without copying it (the host hands over a copy of its own).
+   * for its own overlay; a store keyed the same way saves making it again), and `ck`, the contract's
+   * byteKey, when the caller has it. Same results as get and set, except that setKeyed may keep `value`
+   * without copying it (the host hands over a copy of its own).
    */
-  getKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string): Uint8Array | undefined;
-  setKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, value: Uint8Array): void;
+  getKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, ck?: string): Uint8Array | undefined;
+  setKeyed?(contract: Uint8Array, key: Uint8Array | null, k: string, value: Uint8Array, ck?: string): void;
 }
 
 export function toHex(b: Uint8Array): string {
@@ -27,6 +28,13 @@ export function toHex(b: Uint8Array): string {
  */
 export function byteKey(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+/** The bytes of a byteKey. */
+export function keyBytes(k: string): Uint8Array {
+  const b = new Uint8Array(k.length);
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
+  return b;
 }
 
 function keyToHex(k: string): string {
@@ -70,19 +78,32 @@ export class MemoryStateStore implements StateStore {
     this.setKeyed(contract, key, byteKey(key), value.slice());
   }
 
-  getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string): Uint8Array | undefined {
-    return this.data.get(this.contractKey(contract))?.get(k);
+  /** The last contract looked up and its entries (undefined while it has none). */
+  private mapKey: string | null = null;
+  private mapVal: Map<string, Uint8Array> | undefined;
+
+  private entriesOf(c: string): Map<string, Uint8Array> | undefined {
+    if (c === this.mapKey) return this.mapVal;
+    this.mapKey = c;
+    return (this.mapVal = this.data.get(c));
   }
 
-  setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array): void {
-    const c = this.contractKey(contract);
-    let m = this.data.get(c);
+  getKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, ck?: string): Uint8Array | undefined {
+    return this.entriesOf(ck ?? this.contractKey(contract))?.get(k);
+  }
+
+  setKeyed(contract: Uint8Array, _key: Uint8Array | null, k: string, value: Uint8Array, ck?: string): void {
+    const c = ck ?? this.contractKey(contract);
+    let m = this.entriesOf(c);
     if (value.length === 0) {
       m?.delete(k);
-      if (m && m.size === 0) this.data.delete(c);
+      if (m && m.size === 0) {
+        this.data.delete(c);
+        this.mapVal = undefined; // entriesOf(c) just made c the cached contract
+      }
       return;
     }
-    if (!m) this.data.set(c, (m = new Map()));
+    if (!m) this.data.set(c, (m = this.mapVal = new Map()));
     m.set(k, value);
   }
 
