@@ -102,9 +102,9 @@ const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 if (r.status !== "ok" || r.returns[0] !== (BigInt(n) * BigInt(n + 1)) / 2n) failures.push(`sum loop gave ${r.status} ${String(r.returns[0])}`);
 results.nodeLoopOpsPerSecond = Math.round((n * opsPerIteration) / seconds);
 
-// Signed token transfers through the embedded ledger, 20 per block (issue 15 goal 2: >= 1,000 tx/s;
+// Signed token transfers through the embedded ledger, TX_PER_BLOCK (16) per block (issue 15 goal 2: >= 1,000 tx/s;
 // wall-clock, so reported beside the budgets, never one). `npm run bench:ledger` reports the same run.
-progress("signed token transfers through the embedded ledger (20 per block)");
+progress("signed token transfers through the embedded ledger (16 per block)");
 const { measureTransfers } = await import("./ledger-transfers.ts");
 const transfers = await measureTransfers();
 results.ledgerTransfersPerSecond = transfers.txPerSecond;

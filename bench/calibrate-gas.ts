@@ -561,11 +561,20 @@ and of the storage patterns only a ledger has (reads of absent and present keys,
 values, new entries of 8, 240 and 1,024 bytes, overwrites, deletes), each in a loop of signed transactions committed
 as blocks on a ledger of <!--fig:ledgerCost.entries-->0<!--/fig--> state entries
 (and <!--fig:ledgerCost.entries1k-->0<!--/fig--> of 1 KiB; reads, overwrites and deletes walk cold paths of that tree),
-then blocks at the gas limit. **Not yet within the goal** on the recorded run: it ran while the machine was saturated
-(other sessions and this branch's tests), its block phase stopped on a bug since fixed, so the blocks were measured
-separately on a smaller state, and the priced rows still spread widely (see the table). Each figure is the median of <!--fig:ledgerCost.reps-->0<!--/fig--> paired differences
-(a block of n iterations less the same transactions with none), at load average
-<!--fig:ledgerCost.load-->0<!--/fig--> on 2 shared cores: absolute times are upper bounds, ratios are what the prices use.
+then blocks at the gas limit, every measurement on keys of its own (a new entry is never timed as an overwrite).
+The goals are max / mean ≤ 3 and a block at the gas limit within 1 s at 10^6 entries; the table gives the recorded
+figures against them. Each figure is the median of <!--fig:ledgerCost.reps-->0<!--/fig--> paired differences (a block of n
+iterations less the same transactions with none), at load average <!--fig:ledgerCost.load-->0<!--/fig--> on 2 shared cores:
+absolute times are upper bounds, ratios are what the prices use. At that load the interpreter's rows, whose blocks do
+a few ms of work at the gas cap, carry the scheduler's time slices: cheap opcodes like \`amark\` and \`blen\` measured
+3-4× the mean there and 1.0-1.3× on a quieter run (load 3, before this re-pricing), so the recorded maximum is
+theirs, not a priced host call's (a second run at load 16, taking the least of the reps instead, was noisier still).
+
+**The mean** is over every row, the calibration's storage rows included (\`sload\`, \`sstore\`, \`pay\`, \`once\` and
+the rest read and write the same few keys, which the block's overlay and the tree's resident nodes serve at about
+0 ns per gas). They are what a contract does with a counter or a balance, so they count; leaving them out would
+raise the mean 10-15 % (\`meanNsPerGasWithoutCachedKeys\` in the results) and so loosen the goal, not tighten it.
+The cold-key costs are the \`ledger:\` rows, and the prices follow them.
 
 | figure (bench/results/ledger-cost.json) | value |
 |---|---|
@@ -585,14 +594,22 @@ separately on a smaller state, and the priced rows still spread widely (see the 
 
 What the ledger charges:
 
-- **Prices** (\`DYNAMIC_GAS\`), each set so its measured wall time per gas is about 3× the mean over every row (the
-  interpreter's rows run at well under 1 ns per gas on the fast engine): \`SLOAD\`, \`XLOAD\`, \`BALANCE\` ${fmt(DYNAMIC_GAS.SLOAD)} (a read
-  walks cold tree nodes, each a SQLite lookup checked against its hash), \`SSTORE\` ${fmt(DYNAMIC_GAS.SSTORE)} and
-  \`SSTORE_PER_WORD\` ${fmt(DYNAMIC_GAS.SSTORE_PER_WORD)} (a write rewrites the path to the root at commit), \`PAY\` ${fmt(DYNAMIC_GAS.PAY)} (two balance
-  writes), \`SHA256_PER_BLOCK\` ${fmt(DYNAMIC_GAS.SHA256_PER_BLOCK)}, \`ED25519\` ${fmt(DYNAMIC_GAS.ED25519)} and \`ED25519_REJECT\` ${fmt(DYNAMIC_GAS.ED25519_REJECT)}
-  more when a signature does not verify (charged after the check: Node's native verification refuses, and the
-  host asks the slower reference implementation again, \`vm/host/ed25519.ts\`), \`EMIT\` ${fmt(DYNAMIC_GAS.EMIT)} and
-  \`EMIT_PER_WORD\` ${fmt(DYNAMIC_GAS.EMIT_PER_WORD)} (an event is a receipt entry and an index row).
+- **Prices** (\`DYNAMIC_GAS\` and the static column above), each set from the measured wall time of its row (the run before it, load 3) to run
+  at about 2× the mean wall time per gas over every row (recorded 1.6-3.6× at load 15), the goal being 3× (the interpreter's rows run well under
+  1 ns per gas on the fast engine, so the mean is low and every host call is priced high against it): \`SLOAD\`,
+  \`XLOAD\`, \`BALANCE\` ${fmt(DYNAMIC_GAS.SLOAD)} (a read walks cold tree nodes, each a SQLite lookup checked against its hash),
+  \`SSTORE\` ${fmt(DYNAMIC_GAS.SSTORE)} and \`SSTORE_PER_WORD\` ${fmt(DYNAMIC_GAS.SSTORE_PER_WORD)} (a write rewrites the path to the root at
+  commit; new entries, overwrites and 1 KiB values all cost about the same there), \`PAY\` ${fmt(DYNAMIC_GAS.PAY)} (two balance
+  writes), \`SHA256_PER_BLOCK\` ${fmt(DYNAMIC_GAS.SHA256_PER_BLOCK)} (a call's fixed cost is about 1.6 blocks, so the short inputs set it),
+  \`ED25519\` ${fmt(DYNAMIC_GAS.ED25519)} and \`ED25519_REJECT\` ${fmt(DYNAMIC_GAS.ED25519_REJECT)} more when a signature does not verify (charged after the
+  check: Node's native verification refuses, and the host asks the slower reference implementation again,
+  \`vm/host/ed25519.ts\`), \`EMIT\` ${fmt(DYNAMIC_GAS.EMIT)} and \`EMIT_PER_WORD\` ${fmt(DYNAMIC_GAS.EMIT_PER_WORD)} (an event is a receipt entry, an index
+  row and bytes of the block). The fast engine's runtime calls (\`bcat\`, \`bdup\`, \`bwrite\`, \`itob\`, \`btoi\`, \`beq\`,
+  \`arelease\`, \`req32\`, \`fmul\`, \`fdiv\`) cost a few ns each against a fraction of a ns for an inlined \`add\`, so their
+  static gas is raised; \`beq\` compares 8 bytes at a time on the fast engine, which made its per-word time fit \`COPY_PER_WORD\`.
+- **Deletes** are charged by the ledger when a transaction ends ok: \`LEDGER_LIMITS.STATE_DELETE_GAS\` (${fmt(LEDGER_LIMITS.STATE_DELETE_GAS.value)}) per entry
+  it removes (a write of the empty value where a value was), on top of the write's \`SSTORE\`: removing a leaf also reads
+  and rehashes its sibling to collapse the path, about 1.4× an overwrite.
 - **New state** is charged by the ledger when a transaction ends ok: \`LEDGER_LIMITS.STATE_BYTE_GAS\` (${fmt(LEDGER_LIMITS.STATE_BYTE_GAS.value)}) per byte of
   a new entry's key and value or of a value's growth (a transaction whose gas limit does not cover it ends
   \`out_of_gas\` and writes nothing); a block adds at most \`LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH\` (256 KiB) to the
@@ -602,11 +619,13 @@ What the ledger charges:
   ${fmt(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value)}), so one transaction costs at most a block; the state is read on demand (opening reads the root record
   only), at most \`RESIDENT_NODES\` (200,000) tree nodes stay in memory and SQLite's page cache is 64 MiB
   (\`ledger/smt.ts\`, \`ledger/store.ts\`). A ledger transaction that names no gas limit gets
-  \`LEDGER_LIMITS.DEFAULT_TX_GAS\` (${fmt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)}).
-- **On the chip** these rows are overpriced (a storage access there is a few thousand instructions): by the recorded
-  RV32 counts (\`bench/results/gas-proposal.json\`, taken before issue 11) and these prices, \`maxOverMean\` moves from
-  1.617 to about 1.84 (mean 242 → 212 instructions per gas; the maximum, \`jnz\`, is unchanged), within the goal of 2
-  (computed from the recorded counts and the new prices, not re-run on QEMU).
+  \`LEDGER_LIMITS.DEFAULT_TX_GAS\` (${fmt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)}): a token transfer costs about 6 M, a reading whose device
+  signature is refused about 12 M.
+- **On the chip** these rows are overpriced (a storage access there is a few thousand instructions, a runtime call
+  like \`bdup\` a few dozen): by the recorded RV32 counts (\`bench/results/gas-proposal.json\`, taken before issue 11)
+  over the 97 rows they cover, \`maxOverMean\` is 1.575 at the table they were recorded under, 1.788 at the first
+  ledger prices of issue 11 and 1.857 at these (mean 248 → 219 → 210 instructions per gas; the maximum, \`jnz\`, is
+  unchanged), within the goal of 2 (computed from the recorded counts and the prices, not re-run on QEMU).
 
 `;
 }

@@ -20,7 +20,7 @@ const BLOCK = 100;
 const log = (s: string): void => void process.stderr.write(`bench:ledger: ${s}\n`);
 const TRANSFER_GOAL = 1_000;
 
-log("signed token transfers, 20 per block");
+log("signed token transfers, 16 per block");
 const transfers = await measureTransfers();
 log(JSON.stringify(transfers));
 

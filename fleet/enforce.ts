@@ -7,8 +7,8 @@ import { Ledger, fromHex, readKeyFile, type Receipt } from "../ledger/index.ts";
 import { compileContract, errorMessage, eventsNamed } from "./contracts.ts";
 import { NC, type FleetData } from "./features.ts";
 import { packFeatures, quantizeFeatures, type FleetModel } from "./model.ts";
+import { GAS } from "./sim.ts";
 
-const GAS = 10_000_000;
 /** installing a model writes dozens of state entries (its packed words): a proposal or approval needs more than a score */
 export const INSTALL_GAS = 50_000_000;
 /** within the simulated chain's block gas limit (fleet/sim.ts: GAS x BLOCK_TXS) */

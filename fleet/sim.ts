@@ -76,7 +76,7 @@ export const STEP_SECONDS = 60;
  * limit is their product (GAS x BLOCK_TXS), since its blocks stand for a window's traffic, not a validator's
  * second (at the ledger's state prices a transaction that writes state costs millions of gas).
  */
-export const GAS = 10_000_000;
+export const GAS = 50_000_000;
 export const BLOCK_TXS = 400;
 
 /** mulberry32: small, seeded, the same on every machine. */

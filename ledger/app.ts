@@ -241,14 +241,14 @@ export class BlockBuilder {
     } else {
       receipt = toReceipt(this.app.vm.call(module, tx.selector, tx.args, opts));
     }
-    // State growth is paid by the byte (LEDGER_LIMITS.STATE_BYTE_GAS) and bounded per block
+    // State growth is paid by the byte (LEDGER_LIMITS.STATE_BYTE_GAS), a deleted entry by STATE_DELETE_GAS, and growth is bounded per block
     // (MAX_BLOCK_STATE_GROWTH); a transaction that would pass the block's bound leaves no trace, so it is
     // decided before the nonce is written (a contract cannot read nonces).
     let growth = 0;
     if (receipt.status === "ok") {
       const g = stateGrowth(t, o);
       growth = g.entries + g.modules;
-      const growthGas = g.entries * LEDGER_LIMITS.STATE_BYTE_GAS.value;
+      const growthGas = g.entries * LEDGER_LIMITS.STATE_BYTE_GAS.value + g.deletes * LEDGER_LIMITS.STATE_DELETE_GAS.value;
       if (receipt.gasUsed + growthGas > tx.gasLimit) {
         receipt = { status: "out_of_gas", gasUsed: tx.gasLimit, error: 0, returns: [], events: [] };
         growth = 0;
@@ -297,18 +297,23 @@ export class BlockBuilder {
 /**
  * Bytes a transaction's writes add to the state below it: `entries`, a new entry's key and value or a
  * value's growth (charged by the byte); `modules`, module bytes the state did not hold (the verifier and
- * the deploy's size bound price those; they count toward the block's bound). Deletions refund nothing.
+ * the deploy's size bound price those; they count toward the block's bound); `deletes`, entries it removes
+ * (each charged STATE_DELETE_GAS: the tree collapses the path). Deletions refund nothing.
  */
-export function stateGrowth(t: BlockOverlay, below: StateView): { entries: number; modules: number } {
+export function stateGrowth(t: BlockOverlay, below: StateView): { entries: number; modules: number; deletes: number } {
   let n = 0;
   let m = 0;
+  let d = 0;
   for (const { key, value } of t.diff.writes.values()) {
-    if (value.length === 0) continue;
     const old = below.read(key);
+    if (value.length === 0) {
+      if (old !== undefined) d++;
+      continue;
+    }
     n += old === undefined ? key.length + value.length : Math.max(0, value.length - old.length);
   }
   for (const [id, bytes] of t.diff.modules) if (!below.module(Buffer.from(id, "hex"))) m += bytes.length;
-  return { entries: n, modules: m };
+  return { entries: n, modules: m, deletes: d };
 }
 
 export function toReceipt(r: CallResult): Receipt {

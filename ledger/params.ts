@@ -27,11 +27,19 @@ export const LEDGER_LIMITS = {
       "default block gas limit cannot add more than MAX_BLOCK_STATE_GROWTH alone (10^8 / 400 < 262,144), so none waits forever " +
       "for a block it fits; see `npm run bench:ledger-cost` (docs/gas.md, \"On the ledger\").",
   },
+  STATE_DELETE_GAS: {
+    value: 900_000,
+    why:
+      "Gas per entry a transaction deletes from the state (writes empty where a value was), charged by the ledger when the " +
+      "transaction ends ok, on top of the write's SSTORE: removing a leaf of the state tree also reads and rehashes its sibling " +
+      "to collapse the path, about 1.4x an overwrite at 10^6 entries (`npm run bench:ledger-cost`, row ledger:mstore delete).",
+  },
   DEFAULT_TX_GAS: {
-    value: 5_000_000,
+    value: 20_000_000,
     why:
       "Gas limit of a ledger transaction or view that names none (the CLI's --gas default): a token transfer (two state reads, two " +
-      "writes) costs about 1.4 M at the ledger's state prices; 20 such limits fill a default block.",
+      "writes) costs about 6 M at the ledger's state prices, a reading whose device signature is refused (ED25519 + ED25519_REJECT, " +
+      "7.65 M, and the reads and writes around it) about 12 M; 5 such limits fill a default block (name a tighter --gas to fit more).",
   },
   MAX_BLOCK_STATE_GROWTH: {
     value: 262_144,

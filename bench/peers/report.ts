@@ -108,7 +108,7 @@ from this page's peer run; \`npm run docs:figures\` writes them here.
 
 | goal | measured | target | command |
 | --- | ---: | ---: | --- |
-| signed token transfers through the embedded ledger, 20 per block | <!--fig:latest.ledgerTransfers-->0<!--/fig--> tx/s | ≥ 1,000 tx/s | \`npm run bench:ledger\` (\`ledgerTransfersPerSecond\`; wall-clock, reported) |
+| signed token transfers through the embedded ledger, 16 per block | <!--fig:latest.ledgerTransfers-->0<!--/fig--> tx/s | ≥ 1,000 tx/s | \`npm run bench:ledger\` (\`ledgerTransfersPerSecond\`; wall-clock, reported) |
 | the token of docs/language.md | <!--fig:latest.docTokenBytes-->0<!--/fig--> B | ≤ 108 B (864 B / 8) | \`npm run bench:budgets\` (\`docTokenBytes\`) |
 | contracts/token.mote (with approve and transfer_from) | <!--fig:latest.tokenBytes-->0<!--/fig--> B | — | \`npm run bench:budgets\` (\`contractBytes.token\`) |
 | RV32 RAM peak (data + bss + heap peak + native stack, a module's load and compilation included; where it goes: docs/embedding.md) | <!--fig:latest.rv32RamPeak-->0<!--/fig--> B | ≤ 49,152 B | \`npm run bench:budgets\` (\`rv32RamPeakBytes\`) |

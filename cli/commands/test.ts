@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { MoteVM } from "../../vm/host/index.ts";
+import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
 import { CliError, fsReason } from "../errors.ts";
 import { findProject, findTestFiles } from "../project.ts";
@@ -23,6 +24,8 @@ interface TestOptions {
 }
 
 const DEFAULT_SNAPSHOT = ".gas-snapshot";
+/** Gas of one test function: a ledger block's (a test may do what a block of transactions does, at the ledger's state prices). */
+const TEST_GAS = LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value;
 
 function testLabel(t: TestResult, base: string): string {
   const sig = t.params.map((p) => `${p.type}`).join(",");
@@ -57,7 +60,7 @@ async function runAll(files: string[], base: string, opts: TestOptions, initArgs
   let failed = 0;
   const out: string[] = [];
   for (const file of files) {
-    const r = await runTestFile(file, vm, { initArgs, seed, runs, match, gas: 10_000_000, trace: (opts.v ?? 0) >= 3 });
+    const r = await runTestFile(file, vm, { initArgs, seed, runs, match, gas: TEST_GAS, trace: (opts.v ?? 0) >= 3 });
     results.push(r);
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0 || (!r.contract && r.tests.length === 0)) {

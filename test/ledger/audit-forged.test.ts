@@ -157,7 +157,9 @@ describe("audit: header rules, each broken alone", () => {
   it("a malformed transaction past the ninth of a block is named by its two-digit index", async () => {
     const l = await Ledger.open(":memory:", { chainId: "audit", clock: ticking(), vm });
     const { contract } = l.deploy(key(1), program("book.masm"), [9n]);
-    l.submit(Array.from({ length: 12 }, (_, i) => l.signCall(key(10 + i), contract, "put", [enc(`k${i}`), BigInt(i)])));
+    // twelve transactions in one block: each limited to a twelfth of the block's gas
+    const gas = Math.floor(Number(l.params.blockGasLimit) / 12);
+    l.submit(Array.from({ length: 12 }, (_, i) => l.signCall(key(10 + i), contract, "put", [enc(`k${i}`), BigInt(i)], { gas })));
     const ex = l.exportChain();
     const b2 = [...parseExport(ex).records][2]!;
     const d = decodeBlock(b2.bytes);

@@ -8,12 +8,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Ledger, LEDGER_LIMITS, TxRejected, hex, storageKey } from "../../ledger/index.ts";
 import { assemble } from "../../vm/asm/index.ts";
 import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
+import { DYNAMIC_GAS } from "../../vm/spec/opcodes.ts";
 import { key, tempDir, ticking } from "./helpers.ts";
 
 const alice = key(0x51);
 const VALUE = 1000;
 
-/** fill(n, base): writes n new entries, keys base+1..base+n of map slot 4, each a VALUE-byte string (or 8-byte int). */
+/**
+ * fill(n, base): writes n new entries, keys base+1..base+n of map slot 4, each a VALUE-byte string (or 8-byte int);
+ * clear(n, base): writes the empty value (deletes) to those keys.
+ */
 const filler = assemble(
   [
     `.const big 0x${"5a".repeat(VALUE)}`,
@@ -49,8 +53,26 @@ const filler = assemble(
     "F:",
     "ret",
     ".end",
+    '.const empty ""',
+    ".func clear params=2 results=0 locals=0",
+    "C:",
+    "lget0",
+    "jz D",
+    "laddi 1 1",
+    "lget1",
+    "pushb empty",
+    "mstore 4 2",
+    "lget0",
+    "push1",
+    "sub",
+    "lset0",
+    "jmp C",
+    "D:",
+    "ret",
+    ".end",
     ".export fill",
     ".export ints",
+    ".export clear",
   ].join("\n"),
   "filler.masm",
 );
@@ -74,15 +96,17 @@ describe("ledger state cost", () => {
     try {
       const l = await Ledger.open(dir, { chainId: "cost", vm, clock: ticking() });
       const d = l.deploy(alice, filler);
-      const n = 150;
+      // as many new int entries as a block's gas buys (each an SSTORE and its bytes), up to 150
+      const n = Math.min(150, Math.floor(90_000_000 / (DYNAMIC_GAS.SSTORE + 100_000)));
       const r = l.call(alice, d.contract, "ints", [BigInt(n), 0n], { gas: 100_000_000 });
       expect(r.receipt.status).toBe("ok");
       l.close();
       const o = await Ledger.open(dir, { vm });
       // one node row (the state root's record), no state row, no module row: O(1) in the state's size
       expect(o.storeReads).toEqual({ nodes: 1, state: 0, modules: 0 });
-      const v = o.state.read(entryKey(d.contract, 123n));
-      expect(v && hex(v)).toBe(hex(new Uint8Array(new BigUint64Array([123n]).buffer)));
+      const k = BigInt(n - 1);
+      const v = o.state.read(entryKey(d.contract, k));
+      expect(v && hex(v)).toBe(hex(new Uint8Array(new BigUint64Array([k]).buffer)));
       // a read walks one path: about log2(n) nodes, far from n
       const reads = o.storeReads.nodes - 1;
       expect(reads).toBeGreaterThan(0);
@@ -110,6 +134,26 @@ describe("ledger state cost", () => {
     const short = l.call(alice, d.contract, "fill", [BigInt(n), 100n], { gas: vmGas + 10 });
     expect(short.receipt).toMatchObject({ status: "out_of_gas", gasUsed: vmGas + 10 });
     expect(l.state.read(entryKey(d.contract, 101n))).toBeUndefined();
+    l.close();
+  });
+
+  it("charges a deleted entry LEDGER_LIMITS.STATE_DELETE_GAS on top of its write, a delete of an absent key nothing more (ledger:mstore delete cost 1.4x an overwrite)", async () => {
+    const l = await Ledger.open(":memory:", { chainId: "cost", vm, clock: ticking() });
+    const d = l.deploy(alice, filler);
+    const n = 3;
+    const scratch = { self: d.contract, caller: alice.publicKey, timestamp: 0n, height: 0n, gas: 90_000_000 };
+    const vmGas = vm.call(filler, "clear", [BigInt(n), 0n], { store: new MemoryStateStore(), ...scratch }).gasUsed;
+    expect(l.call(alice, d.contract, "ints", [BigInt(n), 0n], { gas: 90_000_000 }).receipt.status).toBe("ok");
+    expect(l.state.read(entryKey(d.contract, 1n))).toBeDefined();
+    const r = l.call(alice, d.contract, "clear", [BigInt(n), 0n], { gas: 90_000_000 });
+    expect(r.receipt.status).toBe("ok");
+    expect(r.receipt.gasUsed).toBe(vmGas + n * LEDGER_LIMITS.STATE_DELETE_GAS.value);
+    for (let i = 1n; i <= BigInt(n); i++) expect(l.state.read(entryKey(d.contract, i))).toBeUndefined();
+    // the entries are gone: clearing them again deletes nothing and pays the VM's gas only
+    const again = l.call(alice, d.contract, "clear", [BigInt(n), 0n], { gas: 90_000_000 });
+    expect(again.receipt.gasUsed).toBe(vmGas);
+    // a delete costs more than an overwrite of the same entry (the VM charges both one SSTORE)
+    expect(LEDGER_LIMITS.STATE_DELETE_GAS.value).toBeGreaterThan(0);
     l.close();
   });
 

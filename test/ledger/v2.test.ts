@@ -143,14 +143,14 @@ describe("fees and limits", () => {
     const l = await chain({ minGasPrice: 2n, feeAccount: feeSink.publicKey, alloc: [{ id: alice.publicKey, amount: 100_000_000n }] });
     expect(l.params).toMatchObject({ minGasPrice: 2n });
     // a deploy pays for the instance record it adds (LEDGER_LIMITS.STATE_BYTE_GAS per byte)
-    const d = l.deploy(alice, tipjar, [], { gas: 5_000_000 });
+    const d = l.deploy(alice, tipjar, [], { gas: 20_000_000 });
     expect(d.receipt.status).toBe("ok");
     const fee = BigInt(d.receipt.gasUsed) * 2n;
     expect(fee).toBeGreaterThan(0n);
     expect(l.balance(feeSink.publicKey)).toBe(fee);
     expect(l.balance(alice.publicKey)).toBe(100_000_000n - fee);
     // a revert still pays for the gas it used
-    const r = l.call(alice, d.contract, "payout_then_fail", [bob.publicKey, 0n], { gas: 5_000_000 });
+    const r = l.call(alice, d.contract, "payout_then_fail", [bob.publicKey, 0n], { gas: 20_000_000 });
     expect(r.receipt.status).toBe("revert");
     expect(l.balance(feeSink.publicKey)).toBe(fee + BigInt(r.receipt.gasUsed) * 2n);
     expect(() => l.call(alice, d.contract, "tip", [], { gas: 1_000_000, gasPrice: 1n })).toThrow(/gas price 1 is below this chain's minimum 2/);

@@ -37,7 +37,7 @@ export const LIMITS = {
   MAX_EVENTS: { value: 16, why: "Events per call; the host buffers them until the call ends." },
   DEFAULT_GAS: {
     value: 10_000_000,
-    why: "Default per-call gas limit: a few state reads and writes at the ledger's prices (issue 11: SLOAD 200,000, SSTORE 500,000); see docs/gas.md for what one gas unit costs on a 160 MHz ESP32-C3.",
+    why: "Default per-call gas limit: a few state reads and writes at the ledger's prices (issue 11: SLOAD 600,000, SSTORE 2,300,000; a ledger transaction's default, LEDGER_LIMITS.DEFAULT_TX_GAS, is larger); see docs/gas.md for what one gas unit costs on a 160 MHz ESP32-C3.",
   },
   MAX_GAS: { value: 2_000_000_000, why: "Gas is kept in an i32 (32-bit registers on the target); the limit stays below 2^31." },
 } as const satisfies Record<string, Limit>;

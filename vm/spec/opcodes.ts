@@ -126,8 +126,8 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
   op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0."),
   op(0x2c, "rems", [], 2, 1, "a b -> a%b", 1, "Signed remainder (sign of a); `div_zero` when b = 0."),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 6, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
-  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 5, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 7, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
+  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 6, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
   // -- comparisons (push 1 or 0) -------------------------------------------------------------------
@@ -173,13 +173,13 @@ export const OPCODES: readonly OpcodeRow[] = [
 
   // -- byte strings --------------------------------------------------------------------------------
   op(0x60, "blen", [], 1, 1, "b -> len(b)", 1, "Length of a byte string."),
-  op(0x61, "bcat", [], 2, 1, "a b -> a++b", 2, "Concatenate into the arena.", { dyn: "copy" }),
+  op(0x61, "bcat", [], 2, 1, "a b -> a++b", 15, "Concatenate into the arena.", { dyn: "copy" }),
   op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 1, "A slice (no copy); `bounds` when it does not fit."),
-  op(0x63, "beq", [], 2, 1, "a b -> a==b", 4, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
+  op(0x63, "beq", [], 2, 1, "a b -> a==b", 6, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
   op(0x64, "bget", [], 2, 1, "b i -> b[i]", 2, "The byte at index i; `bounds` past the end."),
-  op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 3,
+  op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 8,
     "The low `width` bytes of i, little-endian, as a new byte string.", { dyn: "copy" }),
-  op(0x66, "btoi", [], 1, 1, "b -> i", 5, "A byte string of at most 8 bytes, little-endian, zero-extended; `bounds` if longer."),
+  op(0x66, "btoi", [], 1, 1, "b -> i", 8, "A byte string of at most 8 bytes, little-endian, zero-extended; `bounds` if longer."),
   op(0x67, "sha256", [], 1, 1, "b -> hash", 1, "SHA-256 of b, a new 32-byte string.", { dyn: "sha256" }),
   op(0x68, "edverify", [], 3, 1, "pubkey msg sig -> ok", 1,
     "Ed25519 verification (RFC 8032) of sig (64 B) over msg by pubkey (32 B): 1 or 0.", { dyn: "ed25519" }),
@@ -210,11 +210,11 @@ export const OPCODES: readonly OpcodeRow[] = [
   // -- values that live in place (local arrays and structs) and arena reclamation ----------------------
   op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 4,
     "Write the low `width` bytes of v, little-endian, at b[off..] in place; `bounds` unless b is in the arena and they fit."),
-  op(0x81, "bwrite", [], 3, 0, "b off s ->", 3,
+  op(0x81, "bwrite", [], 3, 0, "b off s ->", 10,
     "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),
-  op(0x82, "bdup", [], 1, 1, "b -> b'", 2, "A fresh copy of b in the arena (a value that will be written in place).", { dyn: "copy" }),
+  op(0x82, "bdup", [], 1, 1, "b -> b'", 11, "A fresh copy of b in the arena (a value that will be written in place).", { dyn: "copy" }),
   op(0x83, "amark", [], 0, 1, "-> m", 2, "Push the arena's current top, a mark for `arelease`."),
-  op(0x84, "arelease", [], 1, 0, "m ->", 2,
+  op(0x84, "arelease", [], 1, 0, "m ->", 4,
     "Free the arena above mark m (from `amark`); `bounds` unless m lies between the arena's start and its top."),
 
   // -- short forms for what every contract does (issue 15: module size) ------------------------------
@@ -224,7 +224,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x8b, "mstorebi", [{ name: "slot", kind: "slot" }], 2, 0, "k v ->", 1, "`mstore slot 1`: write the int at `slot`[k], k a byte string.", { dyn: "sstore" }),
   op(0x8c, "once", [], 0, 0, "->", 1,
     "Run-once guard of `init`: revert with error 0 when storage slot 255 holds a non-zero int, else write 1 there (`sload 255 0; eqz; require 0; push1; sstore 255 0`).", { dyn: "once" }),
-  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 2,
+  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 3,
     "Revert with this error id unless b is a 32-byte string (an entry check: `blen; push 32; eq; require e`); `bounds` if b is no string."),
 ];
 
@@ -250,17 +250,17 @@ export const DYNAMIC_GAS = {
   // cold tree nodes, an Ed25519 check, a SHA-256 block and an event row cost 10^3-10^6 times an
   // interpreter instruction there. Each is set so its wall time per gas is about 3x the mean over every
   // opcode; on RV32 these rows are overpriced (see docs/gas.md).
-  SHA256_PER_BLOCK: 800,
+  SHA256_PER_BLOCK: 2_000,
   ED25519: 250_000,
-  ED25519_REJECT: 2_400_000,
-  SLOAD: 200_000,
-  SSTORE: 500_000,
+  ED25519_REJECT: 7_400_000,
+  SLOAD: 600_000,
+  SSTORE: 2_300_000,
   SSTORE_PER_WORD: 1_000,
-  XLOAD: 200_000,
-  EMIT: 1_000,
-  EMIT_PER_WORD: 200,
-  BALANCE: 200_000,
-  PAY: 1_000_000,
+  XLOAD: 600_000,
+  EMIT: 12_000,
+  EMIT_PER_WORD: 500,
+  BALANCE: 600_000,
+  PAY: 4_600_000,
 } as const;
 
 export type DynamicGasName = keyof typeof DYNAMIC_GAS;

@@ -163,8 +163,8 @@ export function opInfo(op: u32): u32 {
     case 0x2a: return 0x00010060; // divs
     case 0x2b: return 0x00010060; // remu
     case 0x2c: return 0x00010060; // rems
-    case 0x2d: return 0x00060060; // fmul
-    case 0x2e: return 0x00050060; // fdiv
+    case 0x2d: return 0x00070060; // fmul
+    case 0x2e: return 0x00060060; // fdiv
     case 0x2f: return 0x00010050; // neg
     case 0x30: return 0x00010060; // eq
     case 0x31: return 0x00010060; // ne
@@ -199,12 +199,12 @@ export function opInfo(op: u32): u32 {
     case 0x5c: return 0x00020125; // jlts
     case 0x5d: return 0x00020125; // jges
     case 0x60: return 0x00010050; // blen
-    case 0x61: return 0x00020060; // bcat
+    case 0x61: return 0x000f0060; // bcat
     case 0x62: return 0x00010070; // bslice
-    case 0x63: return 0x00040060; // beq
+    case 0x63: return 0x00060060; // beq
     case 0x64: return 0x00020060; // bget
-    case 0x65: return 0x00030058; // itob
-    case 0x66: return 0x00050050; // btoi
+    case 0x65: return 0x00080058; // itob
+    case 0x66: return 0x00080050; // btoi
     case 0x67: return 0x00010050; // sha256
     case 0x68: return 0x00010070; // edverify
     case 0x70: return 0x00010049; // sload
@@ -223,16 +223,16 @@ export function opInfo(op: u32): u32 {
     case 0x7d: return 0x0001000a; // emit
     case 0x7e: return 0x00010020; // pay
     case 0x80: return 0x00040038; // bput
-    case 0x81: return 0x00030030; // bwrite
-    case 0x82: return 0x00020050; // bdup
+    case 0x81: return 0x000a0030; // bwrite
+    case 0x82: return 0x000b0050; // bdup
     case 0x83: return 0x00020040; // amark
-    case 0x84: return 0x00020010; // arelease
+    case 0x84: return 0x00040010; // arelease
     case 0x88: return 0x0001004b; // sloadi
     case 0x89: return 0x0001001b; // sstorei
     case 0x8a: return 0x0001005b; // mloadbi
     case 0x8b: return 0x0001002b; // mstorebi
     case 0x8c: return 0x00010000; // once
-    case 0x8d: return 0x01020017; // req32
+    case 0x8d: return 0x01030017; // req32
     default: return 0;
   }
 }
@@ -331,14 +331,14 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 800;
+export const DG_SHA256_PER_BLOCK: i32 = 2000;
 export const DG_ED25519: i32 = 250000;
-export const DG_ED25519_REJECT: i32 = 2400000;
-export const DG_SLOAD: i32 = 200000;
-export const DG_SSTORE: i32 = 500000;
+export const DG_ED25519_REJECT: i32 = 7400000;
+export const DG_SLOAD: i32 = 600000;
+export const DG_SSTORE: i32 = 2300000;
 export const DG_SSTORE_PER_WORD: i32 = 1000;
-export const DG_XLOAD: i32 = 200000;
-export const DG_EMIT: i32 = 1000;
-export const DG_EMIT_PER_WORD: i32 = 200;
-export const DG_BALANCE: i32 = 200000;
-export const DG_PAY: i32 = 1000000;
+export const DG_XLOAD: i32 = 600000;
+export const DG_EMIT: i32 = 12000;
+export const DG_EMIT_PER_WORD: i32 = 500;
+export const DG_BALANCE: i32 = 600000;
+export const DG_PAY: i32 = 4600000;
