@@ -27,7 +27,7 @@ function(idf_component_register)
   file(WRITE "\${CMAKE_BINARY_DIR}/requires.txt" "\${A_REQUIRES};\${A_PRIV_REQUIRES}")
   set(keep "")
   foreach(f IN LISTS A_SRCS)
-    if(NOT f MATCHES "(/m3_[^/]*|mote_platform_esp|mote_nvs|mote_host|mote_store|mote_wasm)\\\\.c$")
+    if(NOT f MATCHES "(/m3_[^/]*|mote_platform_esp|mote_nvs|mote_host|mote_vm_wasm3|mote_store|mote_wasm)\\\\.c$")
       list(APPEND keep "\${f}")
     endif()
   endforeach()
@@ -67,7 +67,7 @@ describe.skipIf(!hasCmake)("the ESP-IDF component", () => {
 
   it("lists the device SDK's sources exactly as firmware-host/Makefile builds them, and ESP-IDF's mbedtls for SHA-256", () => {
     const srcs = readFileSync(join(dir, "b", "srcs.txt"), "utf8").split(";").map((p) => resolve(p));
-    const vm = /(\/m3_[^/]*|mote_platform_esp|mote_nvs|mote_host|mote_store|mote_wasm)\.c$/;
+    const vm = /(\/m3_[^/]*|mote_platform_esp|mote_nvs|mote_host|mote_vm_wasm3|mote_store|mote_wasm)\.c$/;
     const make = spawnSync("make", ["-s", "--no-print-directory", "-C", FW_DIR, "print-sdk-srcs", ...makeVars(deps)], { encoding: "utf8" });
     expect(make.status, make.stderr).toBe(0);
     const sdk = make.stdout.trim().split(/\s+/).map((p) => resolve(FW_DIR, p));
