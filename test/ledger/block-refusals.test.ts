@@ -105,6 +105,27 @@ describe("block header refusals", () => {
     expect(messageOf(withCount(2, 8))).toMatch(/^txs\[0\]\.tx\.version at byte 160: truncated/);
   });
 
+  it("a transaction's length or bytes cut short, naming the transaction", () => {
+    const one = makeBlock(head, [tx(0n)], [okReceipt]);
+    const t = tx(0n).bytes;
+    // claim two transactions: the second's length field has 3 bytes left, or its bytes run past the end
+    const two = (tail: number[]): Uint8Array => {
+      const b = Uint8Array.of(...one.bytes.subarray(0, AT.end + 4 + t.length), ...tail);
+      b.set(le32(2), AT.count);
+      return b;
+    };
+    const second = AT.end + 4 + t.length;
+    expect(messageOf(two([1, 2, 3]))).toBe(`txs[1].length at byte ${second}: truncated: needs 4 byte(s), 3 left`);
+    expect(messageOf(two([...le32(9), 1, 2]))).toBe(`txs[1] at byte ${second + 4}: truncated: needs 9 byte(s), 2 left`);
+  });
+
+  it("the decoded block's bytes are its own copy", () => {
+    const b = makeBlock(head, [tx(0n)], [okReceipt]).bytes.slice();
+    const d = decodeBlock(b);
+    b.fill(0);
+    expect(decodeBlock(d.bytes).hash).toEqual(d.hash);
+  });
+
   it("trailing bytes after the last receipt", () => {
     expect(messageOf(Uint8Array.of(...empty.bytes, 0, 0))).toBe(`block at byte ${AT.end}: 2 trailing byte(s)`);
   });
@@ -187,8 +208,10 @@ describe("makeBlock", () => {
   it("puts a genesis record in the block of height 0 and in no other", () => {
     expect(() => makeBlock({ ...head, height: 0n }, [], [])).toThrow(/^the genesis block, and only it, carries a genesis record$/);
     expect(() => makeBlock(head, [], [], defaultGenesis())).toThrow(/^the genesis block, and only it, carries a genesis record$/);
-    const g = makeBlock({ ...head, height: 0n }, [], [], { ...defaultGenesis(), salt: new Uint8Array(32).fill(3) });
-    expect(decodeBlock(g.bytes).genesis?.salt).toEqual(new Uint8Array(32).fill(3));
+    const genesis = { ...defaultGenesis(), salt: new Uint8Array(32).fill(3) };
+    const g = makeBlock({ ...head, height: 0n }, [], [], genesis);
+    expect(g.genesis).toEqual(genesis);
+    expect(decodeBlock(g.bytes).genesis).toEqual(genesis);
     expect(decodeBlock(makeBlock(head, [], []).bytes).genesis).toBeUndefined();
   });
 

@@ -142,6 +142,7 @@ describe("block overlay", () => {
     value[0] = 6;
     key[1] = 0xee;
     expect(o.read(k2)).toEqual(Uint8Array.of(5));
+    expect([...o.diff.writes.values()][0]!.key).toEqual(k2);
     const bytes = module(3);
     o.addModule(id(3), bytes);
     bytes[0] = 0;
@@ -227,6 +228,9 @@ describe("typed reads", () => {
     const o = new BlockOverlay(new WorldState());
     expect(contractOf(o, id(2))).toBeUndefined();
     o.write(contractKey(id(2)), concatInfo(id(3), id(4), 77n));
-    expect(contractOf(o, id(2))).toEqual({ id: id(2), moduleHash: id(3), deployer: id(4), height: 77n });
+    const asked = id(2);
+    const info = contractOf(o, asked)!;
+    asked.fill(0);
+    expect(info).toEqual({ id: id(2), moduleHash: id(3), deployer: id(4), height: 77n });
   });
 });
