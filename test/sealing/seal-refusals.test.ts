@@ -193,6 +193,11 @@ describe("reader key files", () => {
     const k = ReaderKey.fromSeed(new Uint8Array(32).fill(4));
     expect(k.serialize()).toBe(`mote-x25519-secret ${"04".repeat(32)}\n`);
     expect(k.toJSON()).toEqual({ publicKey: Buffer.from(k.publicKey).toString("hex") });
+    // the key keeps its own copy of the seed
+    const seed = new Uint8Array(32).fill(4);
+    const kept = ReaderKey.fromSeed(seed);
+    seed.fill(5);
+    expect(kept.serialize()).toBe(k.serialize());
     for (const [name, text, ok] of [
       ["ok", `mote-x25519-secret ${"04".repeat(32)}\n`, true],
       ["no-newline", `mote-x25519-secret ${"04".repeat(32)}`, true],
