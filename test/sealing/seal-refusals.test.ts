@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { blake2b } from "@noble/hashes/blake2.js";
+import { x25519 } from "@noble/curves/ed25519.js";
 import {
   checkReaderKey,
   openSealed,
@@ -36,7 +37,10 @@ function refusal(f: () => unknown): { code: string; message: string } {
   try {
     f();
   } catch (e) {
-    if (e instanceof SealError) return { code: e.code, message: e.message };
+    if (e instanceof SealError) {
+      expect(e.name).toBe("SealError");
+      return { code: e.code, message: e.message };
+    }
     throw e;
   }
   throw new Error("expected a SealError");
@@ -109,6 +113,16 @@ describe("sealing", () => {
     expect(() => checkReaderKey(readers[0]!.publicKey)).not.toThrow();
     expect(refusal(() => checkReaderKey(new Uint8Array(33)))).toEqual({ code: "bad_reader_key", message: "reader key: an X25519 public key is 32 bytes, got 33" });
     expect(refusal(() => checkReaderKey(new Uint8Array(32), "--reader 3"))).toEqual({ code: "bad_reader_key", message: `--reader 3: 0x${"00".repeat(32)} is a point of small order; no secret can be shared with it` });
+  });
+
+  it("refuses a key only when the whole shared secret is zero, not when a byte of it is", () => {
+    // a key whose secret with checkReaderKey's probe (all 9s) has a zero byte somewhere, found by seed
+    const probe = new Uint8Array(32).fill(9);
+    const withZeroByte = Array.from({ length: 400 }, (_, i) => ReaderKey.fromSeed(new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? i & 0xff : j === 1 ? i >> 8 : 7))).publicKey).find((pk) =>
+      x25519.getSharedSecret(probe, pk).some((b) => b === 0),
+    );
+    expect(withZeroByte).toBeDefined();
+    expect(() => checkReaderKey(withZeroByte!)).not.toThrow();
   });
 
   it("a reader's key id is the first 8 bytes of BLAKE2b(\"mote/seal/v1/id\" ‖ key), and sits at the head of its entry", () => {
