@@ -187,6 +187,7 @@ export function decodeBlock(bytes: Uint8Array, base = 0): DecodedBlock {
     try {
       txs.push(decodeTx(b, base + at + 4));
     } catch (e) {
+      // Stryker disable next-line ConditionalExpression: equivalent, decodeTx throws DecodeError only (test/ledger/encoding.test.ts: arbitrary bytes)
       if (e instanceof DecodeError) throw new DecodeError(e.what, `txs[${i}].${e.field}`, e.offset);
       throw e;
     }

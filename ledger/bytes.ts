@@ -11,8 +11,11 @@ export class ByteWriter {
   private len = 0;
 
   private room(n: number): void {
+    // Stryker disable next-line EqualityOperator: equivalent, growing a buffer that is exactly full only makes it larger; the bytes written are the same
     if (this.len + n <= this.buf.length) return;
+    // Stryker disable next-line ArithmeticOperator: equivalent, the loop below doubles any start up to the size needed
     let cap = this.buf.length * 2;
+    // Stryker disable next-line EqualityOperator: equivalent, one more doubling gives a larger buffer holding the same bytes
     while (cap < this.len + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
@@ -187,6 +190,7 @@ export function fromHex(s: string, what: string, len?: number): Uint8Array {
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent, Buffer.compare is nonzero for different lengths too (the length test only saves the call)
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 

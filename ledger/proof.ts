@@ -69,6 +69,7 @@ export const bitAt = (path: Uint8Array, i: number): number => (path[i >> 3]! >> 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let d = 0;
+  // Stryker disable next-line EqualityOperator: equivalent, one more step reads a[len] ^ b[len] = undefined ^ undefined = 0 (lengths are equal here)
   for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
   return d === 0;
 }

@@ -6,6 +6,7 @@
 //   npm run mutate -- --only ID,ID      some of them
 //   npm run mutate -- --folder vm/assembly
 //   npm run mutate -- --full            rerun the whole suite per mutant instead of the folder's tests
+// It ends with the recorded Stryker scores per folder (npm run mutate:js -- --report).
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -139,5 +140,10 @@ for (const [name, s] of Object.entries(folders)) {
 for (const o of outcomes.filter((x) => x.result === "does not build")) failures.push(`${o.id} does not build: fix the mutation in scripts/mutations.ts`);
 mkdirSync(join(root, "bench/results"), { recursive: true });
 if ((!only && !folder) || existsSync(recordPath)) writeFileSync(recordPath, JSON.stringify({ full, folders, outcomes }, null, 2) + "\n");
+// The generated mutants (Stryker, run one file at a time by `npm run mutate:js`): the recorded scores per folder.
+if (existsSync(join(root, "bench/results/stryker.json"))) {
+  console.log("\nStryker, recorded (bench/results/stryker.json; npm run mutate:js -- FILE --record):");
+  spawnSync("npx", ["tsx", "scripts/stryker.ts", "--report"], { cwd: root, stdio: "inherit" });
+}
 for (const f of failures) console.error(`mutate: ${f}`);
 process.exit(failures.length ? 1 : 0);

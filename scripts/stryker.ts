@@ -10,6 +10,8 @@
 //   npm run mutate:js -- compiler/checker.ts:484-602  lines of one (a sample: kept apart from the folder's score)
 //   npm run mutate:js -- ledger                     every file of a folder, one after the other
 //   npm run mutate:js -- --all                      ledger/, compiler/checker.ts and vm/host/ (hours)
+//   npm run mutate:js -- --report                   no run: the recorded scores per file and per folder, over the
+//                                                   files run so far, against the goals (bench/results/stryker.json)
 //   options: --record, --concurrency N (default 1), --fresh (ignore the incremental file)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -158,6 +160,14 @@ function main(): void {
   const record = argv.includes("--record");
   const fresh = argv.includes("--fresh");
   const concurrency = Number(opt("--concurrency") ?? 1);
+  if (argv.includes("--report")) {
+    const recorded = join(root, "bench/results/stryker.json");
+    if (!existsSync(recorded)) throw new Error("no bench/results/stryker.json: record a run first (npm run mutate:js -- FILE --record)");
+    const scores = (JSON.parse(readFileSync(recorded, "utf8")) as Summary).files;
+    for (const [f, s] of Object.entries(scores)) process.stdout.write(`${f}: ${s.score}% (${s.killed + s.timeout} of ${s.killed + s.timeout + s.survived + s.noCoverage}, first ${s.first?.score ?? s.score}%, ${s.date})\n`);
+    if (report(scores, Object.keys(scores).filter((f) => areaOf(f) && !/:\d+-\d+$/.test(f)))) process.exit(1);
+    return;
+  }
   const targets = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--concurrency");
   const files = (argv.includes("--all") ? Object.keys(AREAS) : targets).flatMap((t) => {
     const a = AREAS[t.replace(/\/$/, "")];
@@ -184,23 +194,36 @@ function main(): void {
     const s = previous.files[f]!;
     process.stderr.write(`stryker: ${f}: ${s.score}% (${s.killed + s.timeout} killed, ${s.survived} survived, ${s.noCoverage} no coverage) in ${s.seconds} s at load ${s.load}\n`);
   }
+  const below = report(previous.files, files);
+  process.stdout.write(`written: ${out}\n`);
+  if (below) process.exit(1);
+}
+
+/**
+ * Prints the files named (each against its area's goal) and every area's score over the files run so far;
+ * true when one of those files, or an area all of whose files have been run, is below its goal.
+ */
+export function report(scores: Record<string, FileScore>, files: string[]): boolean {
   let below = false;
   for (const f of files) {
     const g = GOALS[areaOf(f)!];
-    if (g != null && previous.files[f]!.score < g) {
+    if (g != null && scores[f]!.score < g) {
       below = true;
-      process.stdout.write(`${f}: ${previous.files[f]!.score}%, below the goal of ${g}%\n`);
+      process.stdout.write(`${f}: ${scores[f]!.score}%, below the goal of ${g}%\n`);
     }
   }
-  for (const [area, s] of Object.entries(folders(previous.files))) {
-    if (s.files === 0) continue;
+  const all = folders(scores);
+  for (const [area, s] of Object.entries(all)) {
+    if (s.files === 0) {
+      process.stdout.write(`${area}: not run (0/${s.of} files)\n`);
+      continue;
+    }
     const complete = s.files === s.of;
-    const verdict = s.goal === null ? "" : complete ? (s.score >= s.goal ? ` (goal ${s.goal}%: met)` : ` (goal ${s.goal}%: BELOW)`) : ` (goal ${s.goal}%: ${s.of - s.files} files not run yet)`;
+    const verdict = s.goal === null ? "" : complete ? (s.score >= s.goal ? ` (goal ${s.goal}%: met)` : ` (goal ${s.goal}%: BELOW)`) : ` (goal ${s.goal}%: ${s.of - s.files} files not run yet: ${AREAS[area]!.files().filter((f) => !scores[f]).join(", ")})`;
     if (complete && s.goal !== null && s.score < s.goal) below = true;
     process.stdout.write(`${area}: ${s.score}% of ${s.total} mutants over ${s.files}/${s.of} files${verdict}\n`);
   }
-  process.stdout.write(`written: ${out}\n`);
-  if (below) process.exit(1);
+  return below;
 }
 
 main();
