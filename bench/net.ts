@@ -5,7 +5,7 @@
 // generator's own cost (signing, CPU while sending), per-node RSS and disk per 1,000 transactions.
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
-// Options: --txs N (default 2000), --senders S (default 32), --timeout-commit T (default 100ms),
+// Options: --txs N (default 6000), --senders S (default 32), --timeout-commit T (default 100ms),
 // --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit),
 // --block-gas-limit G (the Mote network's genesis; default NODE_LIMITS.BLOCK_GAS_LIMIT, as `mote net up`).
 // Both apps run on the same CometBFT config (node/cometbft.ts configureNode), only proxy_app differs.
@@ -34,7 +34,7 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
-const TXS = Number(arg("--txs", "2000"));
+const TXS = Number(arg("--txs", "6000"));
 const SENDERS = Number(arg("--senders", "32"));
 const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
 const PROFILE = arg("--profile", "");
@@ -43,8 +43,14 @@ const SIZES = arg("--validators", "1,4").split(",").map(Number);
 /** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
 const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
 const KEEP = process.argv.includes("--keep");
+/**
+ * --txlog FILE: one line per load transaction, "HASH SENT ANSWERED" (its SHA-256 as CometBFT logs it, then wall-clock ms
+ * since the epoch of the broadcast_tx_sync call and of its answer), to line up with MOTE_ABCI_TRACE and the engine's log.
+ */
+const TXLOG = arg("--txlog", "");
+const txlog: string[] = [];
 const BLOCK_GAS = process.argv.includes("--block-gas-limit") ? BigInt(arg("--block-gas-limit", "0")) : undefined;
-if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || TXLOG || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
 /**
@@ -189,11 +195,13 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
         sent.set(hexHash(tx), at);
         const r = (await rpcCall(url, "broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") })) as { code: number; log: string };
         admit.push(performance.now() - at);
+        if (TXLOG) txlog.push(`${hexHash(tx).toUpperCase()} ${(performance.timeOrigin + at).toFixed(1)} ${(performance.timeOrigin + performance.now()).toFixed(1)}`);
         if (r.code !== 0) throw new Error(`tx refused at CheckTx: code ${r.code}: ${r.log}`);
       }
     }),
   );
   const cpu = process.cpuUsage(cpu0);
+  if (TXLOG) writeFileSync(TXLOG, txlog.join("\n") + "\n");
   eld.disable();
   const loopDelayP90Ms = Math.round(eld.percentile(90) / 1e5) / 10;
   const until = performance.now() + 120_000;
