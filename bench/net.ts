@@ -5,14 +5,15 @@
 // generator's own cost (signing, CPU while sending), per-node RSS and disk per 1,000 transactions.
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
-// Options: --txs N (default 2000), --senders S (default 32), --timeout-commit T (default 100ms),
+// Options: --txs N (default 6000), --senders S (default 32), --timeout-commit T (default 100ms),
 // --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit),
 // --block-gas-limit G (the Mote network's genesis; default NODE_LIMITS.BLOCK_GAS_LIMIT, as `mote net up`).
 // Both apps run on the same CometBFT config (node/cometbft.ts configureNode), only proxy_app differs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -33,7 +34,7 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
-const TXS = Number(arg("--txs", "2000"));
+const TXS = Number(arg("--txs", "6000"));
 const SENDERS = Number(arg("--senders", "32"));
 const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
 const PROFILE = arg("--profile", "");
@@ -42,8 +43,14 @@ const SIZES = arg("--validators", "1,4").split(",").map(Number);
 /** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
 const APPS = arg("--apps", "mote,kvstore,kvstore-socket").split(",");
 const KEEP = process.argv.includes("--keep");
+/**
+ * --txlog FILE: one line per load transaction, "HASH SENT ANSWERED" (its SHA-256 as CometBFT logs it, then wall-clock ms
+ * since the epoch of the broadcast_tx_sync call and of its answer), to line up with MOTE_ABCI_TRACE and the engine's log.
+ */
+const TXLOG = arg("--txlog", "");
+const txlog: string[] = [];
 const BLOCK_GAS = process.argv.includes("--block-gas-limit") ? BigInt(arg("--block-gas-limit", "0")) : undefined;
-if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
+if (recording() && (SIZES.join(",") !== "1,4" || APPS.join(",") !== "mote,kvstore,kvstore-socket" || PROFILE || KEEP || TXLOG || process.argv.includes("--block-gas-limit"))) throw new Error("--record takes the default sizes, apps and block gas limit, no --profile or --keep");
 const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
 
 /**
@@ -51,7 +58,7 @@ const log = (s: string): void => void process.stderr.write(`bench:net: ${s}\n`);
  * kvstore-socket: the same kvstore app served by abci-cli over the socket transport Mote uses, so the
  * ratio to it is the application's cost alone, the ratio to the built-in one adds the transport's.
  */
-type AppName = "mote" | "kvstore" | "kvstore-socket";
+type AppName = "mote" | "kvstore" | "kvstore-socket" | "null-socket";
 
 interface Row {
   app: AppName;
@@ -66,6 +73,11 @@ interface Row {
   txBytes: number;
   /** The generator's CPU (user + system) while sending, per transaction, on the same 2 cores. */
   generatorCpuMsPerTx: number;
+  /**
+   * The generator's event-loop delay while sending (p90, node:perf_hooks, 5 ms resolution): how late it got to
+   * the answers already in its sockets. Under 20 ms it did not hold the round trip up (docs/network.md).
+   */
+  generatorLoopDelayP90Ms: number;
   /** CPU (user + system, all nodes summed) per committed transaction from the first send to the last commit. */
   cpuMsPerTx: { cometbft: number; app: number };
   /** The 1-minute load average when the row's load ended (other work on the machine included). */
@@ -134,7 +146,7 @@ async function freeBase(): Promise<number> {
  * Sends `txs[s]` of each sender in order (broadcast_tx_sync, sender s through node s mod n), all senders at
  * once, and watches node 0's blocks for them: submission-to-commit latency per transaction.
  */
-async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (number | null)[]; app: (number | null)[] }): Promise<{ committed: number; seconds: number; lat: number[]; admit: number[]; cpuMs: number; cometbftMs: number; appMs: number; blockTxs: number[] }> {
+async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (number | null)[]; app: (number | null)[] }): Promise<{ committed: number; seconds: number; lat: number[]; admit: number[]; cpuMs: number; cometbftMs: number; appMs: number; blockTxs: number[]; loopDelayP90Ms: number }> {
   const sent = new Map<string, number>();
   const lat: number[] = [];
   /** broadcast_tx_sync round trips: submission until CheckTx answered (the mempool admitted it). */
@@ -169,6 +181,8 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
+  const eld = monitorEventLoopDelay({ resolution: 5 });
+  eld.enable();
   const cpu0 = process.cpuUsage();
   const comet0 = sumCpu(pids.cometbft);
   const app0 = sumCpu(pids.app);
@@ -181,18 +195,22 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
         sent.set(hexHash(tx), at);
         const r = (await rpcCall(url, "broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") })) as { code: number; log: string };
         admit.push(performance.now() - at);
+        if (TXLOG) txlog.push(`${hexHash(tx).toUpperCase()} ${(performance.timeOrigin + at).toFixed(1)} ${(performance.timeOrigin + performance.now()).toFixed(1)}`);
         if (r.code !== 0) throw new Error(`tx refused at CheckTx: code ${r.code}: ${r.log}`);
       }
     }),
   );
   const cpu = process.cpuUsage(cpu0);
+  if (TXLOG) writeFileSync(TXLOG, txlog.join("\n") + "\n");
+  eld.disable();
+  const loopDelayP90Ms = Math.round(eld.percentile(90) / 1e5) / 10;
   const until = performance.now() + 120_000;
   while (lat.length < total && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
   const cometbftMs = sumCpu(pids.cometbft) - comet0;
   const appMs = sumCpu(pids.app) - app0;
   done = true;
   await watcher;
-  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, admit, cpuMs: (cpu.user + cpu.system) / 1000, cometbftMs, appMs, blockTxs };
+  return { committed: lat.length, seconds: (lastCommit - t0) / 1000, lat, admit, cpuMs: (cpu.user + cpu.system) / 1000, cometbftMs, appMs, blockTxs, loopDelayP90Ms };
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -245,6 +263,7 @@ async function benchMote(validators: number): Promise<Row> {
       checkTxP50Ms: pct(r.admit, 50),
       txBytes: txs[0]![0]!.length,
       generatorCpuMsPerTx: ms3(r.cpuMs / r.committed),
+      generatorLoopDelayP90Ms: r.loopDelayP90Ms,
       cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: ms3(r.appMs / r.committed) },
       load1: Math.round(loadavg()[0]! * 10) / 10,
       rssMb: { cometbft: pids.map((p) => rssMb(p.cometbft)), app: pids.map((p) => rssMb(p.node)) },
@@ -260,7 +279,7 @@ async function benchMote(validators: number): Promise<Row> {
   }
 }
 
-async function benchKvstore(validators: number, txBytes: number, app: "kvstore" | "kvstore-socket"): Promise<Row> {
+async function benchKvstore(validators: number, txBytes: number, app: "kvstore" | "kvstore-socket" | "null-socket"): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-kv-"));
   const m: NetManifest = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
   const bin = await ensureCometbft();
@@ -271,6 +290,12 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
       if (app === "kvstore") {
         const f = join(n.home, "config", "config.toml");
         writeFileSync(f, setToml(readFileSync(f, "utf8"), "", "proxy_app", JSON.stringify("kvstore")));
+      } else if (app === "null-socket") {
+        // the trivial app (bench/abci-null.ts) on the Mote node's own ABCI server, where config.toml points
+        const a = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "abci-null.ts"), "--port", String(n.ports.app)], { stdio: ["ignore", "ignore", openSync(join(n.home, "node.log"), "a")], cwd: ROOT });
+        children.push(a);
+        appPids.push(a.pid ?? null);
+        await new Promise((r) => setTimeout(r, 1500));
       } else {
         // config.toml already names tcp://127.0.0.1:APP (node/cometbft.ts configureNode): serve it there.
         const a = spawn(ensureAbciCli(), ["kvstore", "--address", `tcp://127.0.0.1:${n.ports.app}`, "--log_level", "error"], { stdio: "ignore" });
@@ -278,7 +303,7 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
         appPids.push(a.pid ?? null);
         await new Promise((r) => setTimeout(r, 300));
       }
-      children.push(spawn(bin, ["start", "--home", n.home], { stdio: "ignore" }));
+      children.push(spawn(bin, ["start", "--home", n.home], { stdio: ["ignore", openSync(join(n.home, "cometbft.log"), "a"), "ignore"] }));
     }
     const engines = children.filter((c) => !appPids.includes(c.pid ?? null));
     // These engines write no PID files (waitForNodes needs them): every node's RPC at height 1 or more.
@@ -305,7 +330,7 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
     const disk0 = duKb(m.nodes[0]!.home);
     const r = await load(urls, txs, { cometbft: engines.map((c) => c.pid ?? null), app: appPids });
     const q = (await rpcCall(urls[0]!, "abci_query", { path: "", data: Buffer.from(`s0k${per - 1}`).toString("hex"), height: "0", prove: false })) as { response: { value?: string } };
-    if (!q.response.value) throw new Error("kvstore: the last write is not readable");
+    if (app !== "null-socket" && !q.response.value) throw new Error("kvstore: the last write is not readable");
     const disk = duKb(m.nodes[0]!.home) - disk0;
     log(`${app} ×${validators}: ${r.committed} committed in ${r.seconds.toFixed(2)} s`);
     return {
@@ -319,6 +344,7 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
       checkTxP50Ms: pct(r.admit, 50),
       txBytes,
       generatorCpuMsPerTx: ms3(r.cpuMs / r.committed),
+      generatorLoopDelayP90Ms: r.loopDelayP90Ms,
       cpuMsPerTx: { cometbft: ms3(r.cometbftMs / r.committed), app: ms3(r.appMs / r.committed) },
       load1: Math.round(loadavg()[0]! * 10) / 10,
       rssMb: { cometbft: engines.map((c) => rssMb(c.pid ?? null)), app: appPids.map(rssMb) },
@@ -342,7 +368,7 @@ const rows: Row[] = [];
 for (const v of SIZES) {
   const mote = APPS.includes("mote") ? await benchMote(v) : null;
   if (mote) rows.push(mote);
-  for (const kv of ["kvstore", "kvstore-socket"] as const) if (APPS.includes(kv)) rows.push(await benchKvstore(v, mote?.txBytes ?? 216, kv));
+  for (const kv of ["kvstore", "kvstore-socket", "null-socket"] as const) if (APPS.includes(kv)) rows.push(await benchKvstore(v, mote?.txBytes ?? 216, kv));
 }
 const ratio = (v: number, kv: AppName = "kvstore") => {
   const a = rows.find((r) => r.app === "mote" && r.validators === v);
@@ -366,5 +392,5 @@ const out = {
 };
 const { path, rel } = resultPath("net.json");
 writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
-for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx}, cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; ${r.blocks} blocks (at most ${r.maxTxsPerBlock} tx); load ${r.load1}`);
+for (const r of rows) log(`${r.app} ×${r.validators}: ${r.committedTxPerSec} tx/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, CheckTx round trip p50 ${r.checkTxP50Ms} ms; CPU ms/tx: generator ${r.generatorCpuMsPerTx} (its event-loop delay p90 ${r.generatorLoopDelayP90Ms} ms), cometbft ${r.cpuMsPerTx.cometbft}, app ${r.cpuMsPerTx.app}; ${r.blocks} blocks (at most ${r.maxTxsPerBlock} tx); load ${r.load1}`);
 log(`mote/kvstore: ${out.moteVsKvstore.validators1} (1 validator), ${out.moteVsKvstore.validators4} (4 validators); mote/kvstore-socket: ${out.moteVsKvstoreSocket.validators1}, ${out.moteVsKvstoreSocket.validators4}; wrote ${rel}`);

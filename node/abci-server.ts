@@ -1,6 +1,7 @@
 // The ABCI socket transport: CometBFT's four connections (consensus, mempool, query, snapshot) to one
 // application, each message a protobuf (cosmjs-types) prefixed by its length as an unsigned varint.
 // Owns framing and dispatch only; what the answers say is the application's (node/app.ts).
+import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 
@@ -53,6 +54,7 @@ function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown
     const frames = out;
     out = [];
     if (!sock.destroyed && frames.length > 0) sock.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    if (trace && frames.length > 0) trace(`abci-write ${clock().toFixed(1)} ${frames.length}`);
   };
   const send = (msg: Uint8Array): void => {
     if (out.length === 0) setImmediate(flush);
@@ -70,12 +72,12 @@ function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown
         const body = buf.subarray(len.next, len.next + len.value);
         buf = buf.subarray(len.next + len.value);
         const req = Request.decode(body);
-        const at = trace ? performance.now() : 0;
+        const at = trace ? clock() : 0;
         chain = chain.then(async () => {
-          const start = trace ? performance.now() : 0;
+          const start = trace ? clock() : 0;
           const res = await handle(req);
           send(Response.encode(res).finish());
-          if (trace) trace(traceLine(req, at, start, performance.now()));
+          if (trace) trace(traceLine(req, at, start, clock()));
         });
         chain = chain.catch((e) => {
           onError(e);
@@ -90,16 +92,21 @@ function serveConnection(sock: Socket, handle: AbciHandler, onError: (e: unknown
   sock.on("error", () => sock.destroy());
 }
 
+/** The trace's clock: wall-clock ms since the epoch (sub-ms), so its lines line up with CometBFT's log and a client's times. */
+const clock = (): number => performance.timeOrigin + performance.now();
+
 /**
  * One line per request for the operator's diagnosis (MOTE_ABCI_TRACE=1 on `mote node start`, see docs/network.md):
- * "abci-trace MS KIND[:N] wait MS run MS", MS on this process's clock when the request was read, KIND the request's
- * field (checkTx:0 new, checkTx:1 ReCheck; a proposal or block with its transaction count), wait the time it
- * queued behind earlier requests of its connection, run its handler's.
+ * "abci-trace MS KIND[:N] wait MS run MS [tx HASH]", MS the wall clock (ms since the epoch) when the request was read,
+ * KIND the request's field (checkTx:0 new, checkTx:1 ReCheck; a proposal or block with its transaction count), wait
+ * the time it queued behind earlier requests of its connection, run its handler's; a CheckTx names its transaction by
+ * the SHA-256 CometBFT logs and indexes it by. Each write of answers to the socket adds "abci-write MS N" (N answers).
  */
 export function traceLine(req: Request, at: number, start: number, end: number): string {
   const kind = Object.keys(req).find((k) => (req as unknown as Record<string, unknown>)[k] !== undefined) ?? "unknown";
   const n = req.checkTx ? `:${req.checkTx.type}` : (req.finalizeBlock ?? req.prepareProposal ?? req.processProposal) ? `:${(req.finalizeBlock ?? req.prepareProposal ?? req.processProposal)!.txs.length}` : "";
-  return `abci-trace ${at.toFixed(1)} ${kind}${n} wait ${(start - at).toFixed(2)} run ${(end - start).toFixed(2)}`;
+  const tx = req.checkTx ? ` tx ${createHash("sha256").update(req.checkTx.tx).digest("hex").toUpperCase()}` : "";
+  return `abci-trace ${at.toFixed(1)} ${kind}${n} wait ${(start - at).toFixed(2)} run ${(end - start).toFixed(2)}${tx}`;
 }
 
 export interface AbciServer {

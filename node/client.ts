@@ -1,5 +1,7 @@
 // A client of a Mote node over CometBFT's JSON-RPC (HTTP POST): broadcast a signed transaction and read
 // its receipt, and read state through abci_query (paths in node/wire.ts). Every failure is one line.
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { decodeReceipt, type Receipt } from "../ledger/block.ts";
 
 export class NodeError extends Error {}
@@ -10,40 +12,64 @@ function oneLine(s: string): string {
 
 /**
  * One JSON-RPC call; throws NodeError naming the node and what it said. A read whose kept-alive
- * connection the server had just closed (UND_ERR_SOCKET, ECONNRESET) is retried once; a broadcast
+ * connection the server had just closed (ECONNRESET, EPIPE) is retried once; a broadcast
  * never is (the first attempt may have reached the mempool).
  */
 export async function rpcCall(url: string, method: string, params: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
   try {
     return await rpcOnce(url, method, params, timeoutMs);
   } catch (e) {
-    if (e instanceof NodeError && /UND_ERR_SOCKET|ECONNRESET/.test(e.message) && !method.startsWith("broadcast_")) return rpcOnce(url, method, params, timeoutMs);
+    if (e instanceof NodeError && /failed: (ECONNRESET|EPIPE)$/.test(e.message) && !method.startsWith("broadcast_")) return rpcOnce(url, method, params, timeoutMs);
     throw e;
   }
 }
 
-async function rpcOnce(url: string, method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * Connections kept alive per node and reused, through node:http rather than the global fetch: fetch (undici) cost
+ * about 1 ms of CPU per call against 0.2-0.3 ms here (docs/network.md), and a client sending many transactions
+ * on a loaded machine fell behind reading its answers: that was most of bench:net's CheckTx round trip. Idle
+ * sockets do not keep a process alive (the agent unrefs them).
+ */
+const AGENTS = { "http:": new HttpAgent({ keepAlive: true, maxSockets: 256 }), "https:": new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
+
+function rpcOnce(url: string, method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+  return new Promise((resolve, reject) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`not an http(s) URL`);
+    } catch (e) {
+      reject(new NodeError(`${url}: ${method} failed: ${(e as Error).message}`));
+      return;
+    }
+    const send = u.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(u, { method: "POST", agent: AGENTS[u.protocol], headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", (e) => fail(e));
+      res.on("end", () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString("utf8");
+        let j: { result?: unknown; error?: { message?: string; data?: string } };
+        try {
+          j = JSON.parse(text) as typeof j;
+        } catch {
+          reject(new NodeError(`${url}: ${method}: HTTP ${res.statusCode}, not JSON-RPC: ${oneLine(text).slice(0, 160)}`));
+          return;
+        }
+        if (j.error) reject(new NodeError(`${url}: ${method}: ${oneLine(`${j.error.message ?? "error"}${j.error.data ? `: ${j.error.data}` : ""}`)}`));
+        else resolve(j.result);
+      });
     });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new NodeError(`${url}: ${method} failed: ${cause ?? (e as Error).message}`);
-  }
-  const text = await res.text();
-  let j: { result?: unknown; error?: { message?: string; data?: string } };
-  try {
-    j = JSON.parse(text) as typeof j;
-  } catch {
-    throw new NodeError(`${url}: ${method}: HTTP ${res.status}, not JSON-RPC: ${oneLine(text).slice(0, 160)}`);
-  }
-  if (j.error) throw new NodeError(`${url}: ${method}: ${oneLine(`${j.error.message ?? "error"}${j.error.data ? `: ${j.error.data}` : ""}`)}`);
-  return j.result;
+    const fail = (e: Error & { code?: string }): void => {
+      clearTimeout(timer);
+      reject(new NodeError(`${url}: ${method} failed: ${e.code ?? e.message}`));
+    };
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: undefined })), timeoutMs);
+    req.on("error", fail);
+    req.end(body);
+  });
 }
 
 export const rpcGet = rpcCall;

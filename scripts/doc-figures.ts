@@ -68,6 +68,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
           [`net.${app}${v}.disk`, (r: Results) => n(row(r).diskKbPer1000Tx)],
           [`net.${app}${v}.cometRss`, (r: Results) => n(Math.max(...row(r).rssMb.cometbft))],
           [`net.${app}${v}.gen`, (r: Results) => row(r).generatorCpuMsPerTx.toFixed(2)],
+          [`net.${app}${v}.genLag`, (r: Results) => d1(row(r).generatorLoopDelayP90Ms)],
           [`net.${app}${v}.cpuComet`, (r: Results) => row(r).cpuMsPerTx.cometbft.toFixed(2)],
           [`net.${app}${v}.cpuApp`, (r: Results) => row(r).cpuMsPerTx.app.toFixed(2)],
           [`net.${app}${v}.load`, (r: Results) => d1(row(r).load1)],

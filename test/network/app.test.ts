@@ -212,9 +212,21 @@ describe("the Mote ABCI application", () => {
     expect(answers[1]!.info?.lastBlockHeight).toBe(0n);
     expect(answers[2]!.flush).toBeDefined();
     // with a trace (MOTE_ABCI_TRACE=1 on a node), one line per request, in order, with its queueing and handler times
-    expect(traced.map((l) => l.split(" ")[2])).toEqual(["echo", "info", "flush"]);
-    for (const l of traced) expect(l).toMatch(/^abci-trace \d+\.\d [a-z]+ wait \d+\.\d\d run \d+\.\d\d$/);
-    expect(traceLine(Request.fromPartial({ checkTx: { tx: new Uint8Array(1), type: 1 } }), 1, 1.5, 3)).toBe("abci-trace 1.0 checkTx:1 wait 0.50 run 1.50");
+    const reqLines = traced.filter((l) => l.startsWith("abci-trace "));
+    expect(reqLines.map((l) => l.split(" ")[2])).toEqual(["echo", "info", "flush"]);
+    for (const l of reqLines) expect(l).toMatch(/^abci-trace \d+\.\d [a-z]+ wait \d+\.\d\d run \d+\.\d\d$/);
+    // the clock is the wall clock (ms since the epoch), so the lines line up with CometBFT's log and a client's times
+    const at = Number(reqLines[0]!.split(" ")[1]);
+    expect(Math.abs(at - Date.now())).toBeLessThan(60_000);
+    // each socket write of answers: "abci-write MS N", after the requests it answers, N answers in all
+    const writes = traced.filter((l) => l.startsWith("abci-write "));
+    for (const l of writes) expect(l).toMatch(/^abci-write \d+\.\d [1-9]\d*$/);
+    expect(writes.reduce((a, l) => a + Number(l.split(" ")[2]), 0)).toBe(3);
+    expect(Number(writes.at(-1)!.split(" ")[1])).toBeGreaterThanOrEqual(at);
+    // a CheckTx names its transaction by the SHA-256 CometBFT logs it under
+    expect(traceLine(Request.fromPartial({ checkTx: { tx: new Uint8Array(1), type: 1 } }), 1, 1.5, 3)).toBe(
+      "abci-trace 1.0 checkTx:1 wait 0.50 run 1.50 tx 6E340B9CFFB37A989CA544E6BB780A2C78901D3FB33738768511A30617AFA01D",
+    );
     expect(traceLine(Request.fromPartial({ finalizeBlock: { txs: [new Uint8Array(1), new Uint8Array(2)] } }), 0, 0, 0)).toBe("abci-trace 0.0 finalizeBlock:2 wait 0.00 run 0.00");
     sock.destroy();
     await server.close();
