@@ -98,7 +98,9 @@ export function calibrationPlan(): Measurement[] {
   add("blen", "pushb b8\nblen\ndrop", ["pushb", "drop"]);
   add("bcat", "pushb b8\npushb b8\nbcat\ndrop", ["pushb", "pushb", "drop"], [4, 20]);
   add("bcat", "pushb b64\npushb b64\nbcat\ndrop", ["pushb", "pushb", "drop"], [4, 14], { id: "bcat@128" });
-  add("bslice", "pushb b8\npush1\npush 4\nbslice\ndrop", ["pushb", "push1", "push", "drop"]);
+  // bslice's length is pushed with push1: the feeder "push" is measured with a 3-byte immediate (push 1000000),
+  // and subtracting it from a unit that pushes a 1-byte one gave bslice -1 gas and too few instructions
+  add("bslice", "pushb b8\npush1\npush1\nbslice\ndrop", ["pushb", "push1", "push1", "drop"]);
   add("beq", "pushb b8\npushb b8\nbeq\ndrop", ["pushb", "pushb", "drop"]);
   add("beq", "pushb b512\npushb b512\nbeq\ndrop", ["pushb", "pushb", "drop"], [8, 40], { id: "beq@512" });
   add("bget", "pushb b8\npush1\nbget\ndrop", ["pushb", "push1", "drop"]);
@@ -297,6 +299,10 @@ export function analyseCalibration(run: Rv32Run): Calibration {
     return me.unit.replaceAll("\n", " ").replaceAll("#", "");
   };
   const perOp: Record<string, OpFigure> = {};
+  if ([...cost.values()].some((c) => !(c.gas > 0))) {
+    const bad = [...cost.entries()].filter(([, c]) => !(c.gas > 0)).map(([k]) => k);
+    throw new Error(`calibration: non-positive gas for ${bad.join(", ")} (its feeders are charged more than in its unit)`);
+  }
   if ([...cost.values()].some((c) => !(c.instr > 0))) {
     const bad = [...cost.entries()].filter(([, c]) => !(c.instr > 0)).map(([k]) => k);
     throw new Error(`calibration: non-positive cost for ${bad.join(", ")} (a feeder costs more than its unit)`);

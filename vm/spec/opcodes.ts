@@ -174,7 +174,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   // -- byte strings --------------------------------------------------------------------------------
   op(0x60, "blen", [], 1, 1, "b -> len(b)", 1, "Length of a byte string."),
   op(0x61, "bcat", [], 2, 1, "a b -> a++b", 15, "Concatenate into the arena.", { dyn: "copy" }),
-  op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 1, "A slice (no copy); `bounds` when it does not fit."),
+  op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 3, "A slice (no copy); `bounds` when it does not fit."),
   op(0x63, "beq", [], 2, 1, "a b -> a==b", 6, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
   op(0x64, "bget", [], 2, 1, "b i -> b[i]", 2, "The byte at index i; `bounds` past the end."),
   op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 8,

@@ -200,7 +200,7 @@ export function opInfo(op: u32): u32 {
     case 0x5d: return 0x00020125; // jges
     case 0x60: return 0x00010050; // blen
     case 0x61: return 0x000f0060; // bcat
-    case 0x62: return 0x00010070; // bslice
+    case 0x62: return 0x00030070; // bslice
     case 0x63: return 0x00060060; // beq
     case 0x64: return 0x00020060; // bget
     case 0x65: return 0x00080058; // itob
