@@ -187,6 +187,12 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
   const comet0 = sumCpu(pids.cometbft);
   const app0 = sumCpu(pids.app);
   const t0 = performance.now();
+  // the watcher polls until done: a load that fails stops it before the caller takes the network down, so the
+  // load's own error is reported rather than the watcher's refused connection
+  const stopWatcher = async (): Promise<void> => {
+    done = true;
+    await watcher.catch(() => undefined);
+  };
   await Promise.all(
     txs.map(async (list, s) => {
       const url = urls[s % urls.length]!;
@@ -199,7 +205,10 @@ async function load(urls: string[], txs: Uint8Array[][], pids: { cometbft: (numb
         if (r.code !== 0) throw new Error(`tx refused at CheckTx: code ${r.code}: ${r.log}`);
       }
     }),
-  );
+  ).catch(async (e: unknown) => {
+    await stopWatcher();
+    throw e;
+  });
   const cpu = process.cpuUsage(cpu0);
   if (TXLOG) writeFileSync(TXLOG, txlog.join("\n") + "\n");
   eld.disable();
