@@ -334,6 +334,9 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "latest.rv32RamPeak": (r) => n(r.latest.rv32RamPeakBytes),
   "latest.rv32Flash": (r) => n(r.latest.rv32FlashBytes),
   "latest.rv32Loop": (r) => n(r.latest.rv32InstrPerUnit.loop),
+  "latest.rv32AotRamPeak": (r) => n(r.latest.rv32Aot.ramPeakBytes),
+  "latest.rv32AotFlash": (r) => n(r.latest.rv32Aot.flashBytes),
+  "latest.rv32AotLoop": (r) => n(r.latest.rv32Aot.instrPerUnit.loop),
 };
 
 const MARK = /<!--fig:([\w./-]+)-->([^<]*)<!--\/fig-->/g;

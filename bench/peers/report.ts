@@ -114,6 +114,9 @@ from this page's peer run; \`npm run docs:figures\` writes them here.
 | RV32 RAM peak (data + bss + heap peak + native stack, a module's load and compilation included; where it goes: docs/embedding.md) | <!--fig:latest.rv32RamPeak-->0<!--/fig--> B | ≤ 49,152 B | \`npm run bench:budgets\` (\`rv32RamPeakBytes\`) |
 | RV32 flash (host text) | <!--fig:latest.rv32Flash-->0<!--/fig--> B | ≤ 98,304 B | \`npm run bench:budgets\` (\`rv32FlashBytes\`) |
 | RV32 instructions per loop iteration | <!--fig:latest.rv32Loop-->0<!--/fig--> | ≤ 1,200 (goal 800) | \`npm run bench:budgets\` (\`rv32InstrPerUnit.loop\`) |
+| RV32 RAM peak, AOT engine (mote.wasm translated by wasm2c, the VM in flash; docs/embedding.md) | <!--fig:latest.rv32AotRamPeak-->0<!--/fig--> B | ≤ 49,152 B | \`npm run bench:budgets\` (\`rv32Aot.ramPeakBytes\`) |
+| RV32 flash, AOT engine | <!--fig:latest.rv32AotFlash-->0<!--/fig--> B | ≤ 98,304 B | \`npm run bench:budgets\` (\`rv32Aot.flashBytes\`) |
+| RV32 instructions per loop iteration, AOT engine | <!--fig:latest.rv32AotLoop-->0<!--/fig--> | ≤ 1,200 (goal 800) | \`npm run bench:budgets\` (\`rv32Aot.instrPerUnit.loop\`) |
 
 The transfer rate is wall-clock on a shared machine: that run began at a 1-minute load average of
 <!--fig:latest.ledgerLoad-->0<!--/fig--> on 2 cores, and in the same run one signature verification took
