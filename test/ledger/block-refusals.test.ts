@@ -5,12 +5,11 @@
 // timestamp u64, tx count u32, tx root, state root, receipts root (32 each).
 import { describe, expect, it } from "vitest";
 import { decodeBlock, decodeReceipt, encodeReceipt, makeBlock, ZERO_HASH, type Receipt } from "../../ledger/block.ts";
-import { DecodeError } from "../../ledger/errors.ts";
 import { defaultGenesis } from "../../ledger/params.ts";
 import { signTx, type UnsignedTx } from "../../ledger/tx.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { STATUSES } from "../../vm/spec/format.ts";
-import { key } from "./helpers.ts";
+import { key, decodeError } from "./helpers.ts";
 
 const alice = key(1);
 const tx = (nonce: bigint) =>
@@ -36,15 +35,6 @@ const AT = { version: 0, cidLen: 1, cid: 2, height: 8, prev: 16, time: 48, count
 const head = { chainId: CHAIN, height: 1n, prevHash: ZERO_HASH, timestamp: 1n, stateRoot: ZERO_HASH };
 const okReceipt: Receipt = { status: "ok", gasUsed: 110, error: 0, returns: [1n], events: [{ topic: 7, values: [Uint8Array.of(1), 2n] }] };
 
-function decodeError(f: () => unknown): DecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error("expected a DecodeError");
-}
 const messageOf = (bytes: Uint8Array): string => decodeError(() => decodeBlock(bytes)).message;
 const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 

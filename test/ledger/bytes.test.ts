@@ -4,19 +4,9 @@
 // the count and length limits of vm/spec/limits.ts, and the hex and byte helpers.
 import { describe, expect, it } from "vitest";
 import { ByteReader, ByteWriter, bytesEqual, checkValue, compareBytes, concat, fromHex, hex, normValue, readValues, writeValues, type Value } from "../../ledger/bytes.ts";
-import { DecodeError } from "../../ledger/errors.ts";
 import { TAG_BYTES, TAG_INT } from "../../vm/spec/format.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
-
-function decodeError(f: () => unknown): DecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error("expected a DecodeError");
-}
+import { decodeError } from "./helpers.ts";
 
 describe("ByteWriter", () => {
   it("lays integers out little-endian, masked to their width", () => {

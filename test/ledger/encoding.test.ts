@@ -6,7 +6,7 @@ import { decodeTx, encodeUnsignedTx, signTx, txSignatureValid, type UnsignedTx }
 import { decodeBlock, encodeReceipt, makeBlock, ZERO_HASH, type Receipt } from "../../ledger/block.ts";
 import { DecodeError } from "../../ledger/errors.ts";
 import { hex } from "../../ledger/bytes.ts";
-import { key } from "./helpers.ts";
+import { key, decodeError } from "./helpers.ts";
 
 const alice = key(1);
 const callTx = (over: Partial<UnsignedTx> = {}): UnsignedTx =>
@@ -23,16 +23,6 @@ const callTx = (over: Partial<UnsignedTx> = {}): UnsignedTx =>
     args: [5n, Uint8Array.of(1, 2, 3), -1n],
     ...over,
   }) as UnsignedTx;
-
-function decodeError(f: () => unknown): DecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error("expected a DecodeError");
-}
 
 describe("transaction encoding", () => {
   it("lays out a call exactly as documented", () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assemble } from "../../vm/asm/index.ts";
 import { KeyPair } from "../../ledger/index.ts";
+import { DecodeError } from "../../ledger/errors.ts";
 
 const here = new URL(".", import.meta.url);
 
@@ -35,3 +36,14 @@ export function tempDir(prefix = "mote-ledger-"): string {
 }
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** The DecodeError that f throws (any other error is rethrown; none at all fails). */
+export function decodeError(f: () => unknown): DecodeError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DecodeError) return e;
+    throw e;
+  }
+  throw new Error("expected a DecodeError");
+}
