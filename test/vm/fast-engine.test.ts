@@ -131,6 +131,59 @@ describe("fast engine", () => {
     expect(sweep(token, "transfer", [new Uint8Array(31), 1n], deployed, owner)).toBeGreaterThan(0); // req32: 31 bytes revert
   });
 
+  // Regression (issue 11, point 1: the ledger's engine priced mulu/muls, blen, bget, amark, arelease and req32
+  // by a runtime call each, 3-10x an add per gas): these are now translated inline. The inline checks must
+  // stop exactly as the interpreter's do at every edge: products at the overflow boundaries, references one
+  // byte outside the arena, indexes at the length, marks either side of the arena's start and top.
+  it("runs the inline ops (mulu, muls, blen, bget, amark, arelease, req32) as the interpreter does at their edges", () => {
+    const m = assemble(
+      [
+        '.const s32 0x' + "ab".repeat(32),
+        '.const s31 0x' + "cd".repeat(31),
+        ".func mulu params=2 results=1 locals=0", "lget0", "lget1", "mulu", "ret", ".end", ".export mulu func=mulu",
+        ".func muls params=2 results=1 locals=0", "lget0", "lget1", "muls", "ret", ".end", ".export muls func=muls",
+        // blen / bget / req32 of a 32-byte constant's reference moved by d (an int: any 64-bit pattern)
+        ".func blen params=1 results=1 locals=0", "pushb s32", "lget0", "add", "blen", "ret", ".end", ".export blen func=blen",
+        ".func bget params=2 results=1 locals=0", "pushb s32", "lget0", "add", "lget1", "bget", "ret", ".end", ".export bget func=bget",
+        ".func req32 params=1 results=1 locals=0", "pushb s32", "lget0", "add", "req32 7", "push1", "ret", ".end", ".export req32 func=req32",
+        // self is a 32-byte reference 48 bytes above CTX, the lowest address a reference may have
+        ".func blenself params=1 results=1 locals=0", "self", "lget0", "add", "blen", "ret", ".end", ".export blenself func=blenself",
+        ".func req31 params=0 results=1 locals=0", "pushb s31", "req32 7", "push1", "ret", ".end", ".export req31 func=req31",
+        // a mark moved by d released, then the arena's top read back: a fresh 8-byte string sits at the new top
+        ".func arel params=1 results=1 locals=1", "push 5", "itob 8", "drop", "amark", "lget0", "add", "arelease", "amark", "push 9", "itob 8", "blen", "add", "ret", ".end", ".export arel func=arel",
+      ].join("\n"),
+      "inline-ops.masm",
+    );
+    const U = (v: bigint): bigint => BigInt.asUintN(64, v);
+    const edges = [0n, 1n, 2n, 3n, -1n, -2n, 0x7fffffffn, 0x80000000n, -0x80000000n, -0x80000001n, 0xffffffffn, 0x100000000n, 0x100000001n,
+      3037000499n, 3037000500n, -3037000500n, 0x7fffffffffffffffn, -0x8000000000000000n, 0xfffffffffn].map(U);
+    const both = (fn: string, args: bigint[]): string => {
+      const ra = resultToJson(interp.call(m, fn, args, { store: new MemoryStateStore(), gas: 10_000 }));
+      const rb = resultToJson(fast.call(m, fn, args, { store: new MemoryStateStore(), gas: 10_000 }));
+      expect(rb, `${fn}(${args.join(", ")})`).toBe(ra);
+      return ra;
+    };
+    const statuses = new Set<string>();
+    for (const a of edges) for (const b of edges) for (const fn of ["mulu", "muls"]) statuses.add(`${fn} ${JSON.parse(both(fn, [a, b])).status}`);
+    // both outcomes of both products are reached (the edges are not all on one side)
+    expect([...statuses].sort()).toEqual(["muls ok", "muls overflow", "mulu ok", "mulu overflow"]);
+    // references: moved by bytes (the address) and by lengths (the high word), either side of valid
+    const moves = [0n, 1n, -1n, 8n, 9n, 31n, 32n, 33n, -48n, -49n, -4096n, 1n << 32n, -(1n << 32n), 0xffffn << 32n, 1n << 31n, 1n << 63n, 0x10000n].map(U);
+    const seen = new Set<string>();
+    for (const d of moves) {
+      seen.add(`blen ${JSON.parse(both("blen", [d])).status}`);
+      seen.add(`req32 ${JSON.parse(both("req32", [d])).status}`);
+      seen.add(`blenself ${JSON.parse(both("blenself", [d])).status}`);
+      for (const i of [0n, 31n, 32n, 33n, 1n << 32n, U(-1n)]) seen.add(`bget ${JSON.parse(both("bget", [d, i])).status}`);
+      seen.add(`arel ${JSON.parse(both("arel", [d])).status}`);
+      seen.add(`arel ${JSON.parse(both("arel", [U(-d)])).status}`);
+    }
+    seen.add(`req31 ${JSON.parse(both("req31", [])).status}`);
+    for (const k of ["blen ok", "blen bounds", "bget ok", "bget bounds", "req32 ok", "req32 bounds", "req32 revert", "req31 revert", "arel ok", "arel bounds", "blenself ok", "blenself bounds"]) {
+      expect(seen.has(k), k).toBe(true);
+    }
+  });
+
   it("translates a module once per process, whichever VM runs it", async () => {
     const other = await MoteVM.create({ engine: "fast" });
     const sum = masm("sum.masm");

@@ -14,8 +14,11 @@ import {
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay } from "./host";
-import { mulHi, fmul, fdiv, fixOvf } from "./interp";
+import { fmul, fdiv, fixOvf } from "./interp";
 import { REF_LO, ARENA_END, VALBUF, arenaTop, keyLen, refLen, refOk, mkRef, words, writableRef, alloc, buildKey } from "./refs";
+
+/** The arena's top: translated code reads and sets it for amark, arelease, blen and bget (no call). */
+export { arenaTop };
 
 /** A status that ended the call with `halt`: ok, no results. */
 const HALTED: i32 = 0x100;
@@ -75,6 +78,7 @@ export function f_const(i: i32): i32 {
     case 6: return CTX;
     case 7: return IMAGE;
     case 8: return MAX_CALL_DEPTH;
+    case 9: return ARENA;
     default: return -1;
   }
 }
@@ -205,18 +209,6 @@ export function f_end(result: u64): i32 {
 
 // -- arithmetic that needs 128 bits ----------------------------------------------------------------
 
-/** 1 when the unsigned product overflows. */
-export function f_mulu_ovf(a: u64, t: u64): i32 {
-  return ((a | t) >>> 32) != 0 && mulHi(a, t) != 0 ? 1 : 0;
-}
-/** 1 when the signed product overflows (the interpreter's test, word for word). */
-export function f_muls_ovf(a: u64, t: u64): i32 {
-  const r = a * t;
-  if (<u64>(<i64>a + 0x80000000) > 0xffffffff || <u64>(<i64>t + 0x80000000) > 0xffffffff) {
-    if (<i64>a == -1 ? t == 0x8000000000000000 : a != 0 && <i64>r / <i64>a != <i64>t) return 1;
-  }
-  return 0;
-}
 export function f_fmul(a: u64, b: u64): u64 {
   fst = 0;
   fixOvf = false;
@@ -233,9 +225,17 @@ export function f_fdiv(a: u64, b: u64): u64 {
 
 // -- byte strings ---------------------------------------------------------------------------------------
 
-export function f_blen(b: u64): u64 {
-  fst = 0;
-  return refOk(b) ? <u64>refLen(b) : raise(ST_BOUNDS);
+/**
+ * memory.copy(d, s, n) (overlapping ranges included). Up to 64 bytes that do not overlap are copied a word
+ * at a time here: V8 runs memory.copy as a call out of the compiled code, which cost a short bcat, bdup or
+ * bwrite more than the rest of the operation together.
+ */
+@inline function copyBytes(d: i32, s: i32, n: i32): void {
+  if (n <= 64 && (d + n <= s || s + n <= d)) {
+    let i = 0;
+    for (; i + 8 <= n; i += 8) store<u64>(d + i, load<u64>(s + i));
+    for (; i < n; i++) store<u8>(d + i, load<u8>(s + i));
+  } else memory.copy(d, s, n);
 }
 
 export function f_bcat(a: u64, t: u64): u64 {
@@ -247,8 +247,8 @@ export function f_bcat(a: u64, t: u64): u64 {
   if (!charge(words(n) * DG_COPY_PER_WORD)) return 0;
   const d = alloc(n);
   if (d < 0) return raise(ST_ARENA_FULL);
-  memory.copy(d, <i32>a, la);
-  memory.copy(d + la, <i32>t, refLen(t));
+  copyBytes(d, <i32>a, la);
+  copyBytes(d + la, <i32>t, refLen(t));
   return mkRef(d, n);
 }
 
@@ -274,12 +274,6 @@ export function f_beq(a: u64, t: u64): u64 {
   for (; i + 8 <= la; i += 8) if (load<u64>(pa + i) != load<u64>(pb + i)) return 0;
   for (; i < la; i++) if (load<u8>(pa + i) != load<u8>(pb + i)) return 0;
   return 1;
-}
-
-export function f_bget(b: u64, t: u64): u64 {
-  fst = 0;
-  if (!refOk(b) || t >= <u64>refLen(b)) return raise(ST_BOUNDS);
-  return <u64>load<u8>(<i32>b + <i32>t);
 }
 
 export function f_itob(t: u64, w: i32): u64 {
@@ -406,7 +400,7 @@ export function f_bwrite(b: u64, off: u64, s: u64): void {
     return;
   }
   if (!charge(words(refLen(s)) * DG_COPY_PER_WORD)) return;
-  memory.copy(<i32>b + <i32>off, <i32>s, refLen(s));
+  copyBytes(<i32>b + <i32>off, <i32>s, refLen(s));
 }
 
 export function f_bdup(t: u64): u64 {
@@ -416,21 +410,8 @@ export function f_bdup(t: u64): u64 {
   if (!charge(words(n) * DG_COPY_PER_WORD)) return 0;
   const d = alloc(n);
   if (d < 0) return raise(ST_ARENA_FULL);
-  memory.copy(d, <i32>t, n);
+  copyBytes(d, <i32>t, n);
   return mkRef(d, n);
-}
-
-export function f_amark(): u64 {
-  return <u64><u32>arenaTop;
-}
-
-export function f_arelease(m: u64): void {
-  fst = 0;
-  if (m < <u64><u32>ARENA || m > <u64><u32>arenaTop) {
-    fst = ST_BOUNDS;
-    return;
-  }
-  arenaTop = <i32>m;
 }
 
 // -- storage ------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ export interface FastLayout {
   CTX: number;
   IMAGE: number;
   MAX_CALL_DEPTH: number;
+  ARENA: number;
 }
 
 /** A translated module: exported function index → run, and the export table by selector. */
@@ -70,13 +71,13 @@ function section(out: number[], id: number, body: number[]): void {
 }
 
 const OP = {
-  unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, br_table: 0x0e, return: 0x0f, call: 0x10,
+  unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_table: 0x0e, return: 0x0f, call: 0x10,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
-  i64_load: 0x29, i64_store: 0x37, i32_const: 0x41, i64_const: 0x42,
+  i64_load: 0x29, i64_load8_u: 0x31, i64_store: 0x37, i32_const: 0x41, i64_const: 0x42,
   i32_eqz: 0x45, i32_eq: 0x46, i32_lt_s: 0x48, i32_gt_s: 0x4a, i32_ge_s: 0x4e,
   i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56,
   i64_le_s: 0x57, i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
-  i32_add: 0x6a, i32_sub: 0x6b,
+  i32_add: 0x6a, i32_sub: 0x6b, i32_or: 0x72,
   i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81, i64_rem_u: 0x82,
   i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88,
   i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
@@ -89,15 +90,11 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_fail", [I32, I32], []],
   ["f_halt", [I32], []],
   ["f_end", [I64], [I32]],
-  ["f_mulu_ovf", [I64, I64], [I32]],
-  ["f_muls_ovf", [I64, I64], [I32]],
   ["f_fmul", [I64, I64], [I64]],
   ["f_fdiv", [I64, I64], [I64]],
-  ["f_blen", [I64], [I64]],
   ["f_bcat", [I64, I64], [I64]],
   ["f_bslice", [I64, I64, I64], [I64]],
   ["f_beq", [I64, I64], [I64]],
-  ["f_bget", [I64, I64], [I64]],
   ["f_itob", [I64, I32], [I64]],
   ["f_btoi", [I64], [I64]],
   ["f_sha256", [I64], [I64]],
@@ -108,22 +105,20 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_bput", [I64, I64, I64, I32], []],
   ["f_bwrite", [I64, I64, I64], []],
   ["f_bdup", [I64], [I64]],
-  ["f_amark", [], [I64]],
-  ["f_arelease", [I64], []],
   ["f_storage", [I32, I32, I32, I64, I64], [I64]],
 ];
 export const RUNTIME_IMPORTS: readonly string[] = RT.map((r) => r[0]);
 const RTI = new Map(RT.map((r, i) => [r[0], i]));
 const GLOBAL_GAS = 0;
 const GLOBAL_ST = 1;
+/** The runtime's arena top (vm/assembly/refs.ts `arenaTop`), read and set inline by amark, arelease, blen and bget. */
+const GLOBAL_ARENA_TOP = 2;
 
 /** Ops carried out by one runtime call: name of the call, values popped, whether it pushes. */
 const RUNTIME_OPS: Record<string, { fn: string; pop: number; push: boolean }> = {
-  blen: { fn: "f_blen", pop: 1, push: true },
   bcat: { fn: "f_bcat", pop: 2, push: true },
   bslice: { fn: "f_bslice", pop: 3, push: true },
   beq: { fn: "f_beq", pop: 2, push: true },
-  bget: { fn: "f_bget", pop: 2, push: true },
   btoi: { fn: "f_btoi", pop: 1, push: true },
   sha256: { fn: "f_sha256", pop: 1, push: true },
   edverify: { fn: "f_edverify", pop: 3, push: true },
@@ -131,7 +126,6 @@ const RUNTIME_OPS: Record<string, { fn: string; pop: number; push: boolean }> = 
   pay: { fn: "f_pay", pop: 2, push: false },
   bwrite: { fn: "f_bwrite", pop: 3, push: false },
   bdup: { fn: "f_bdup", pop: 1, push: true },
-  arelease: { fn: "f_arelease", pop: 1, push: false },
   fmul: { fn: "f_fmul", pop: 2, push: true },
 };
 
@@ -240,7 +234,7 @@ export function translate(moduleBytes: Uint8Array, L: FastLayout): { wasm: Uint8
   for (const b of typeBytes) typeSec.push(...b);
   section(out, 1, typeSec);
   const imp: number[] = [];
-  uleb(imp, RT.length + 3);
+  uleb(imp, RT.length + 4);
   RT.forEach(([name], i) => {
     str(imp, "rt");
     str(imp, name);
@@ -252,6 +246,9 @@ export function translate(moduleBytes: Uint8Array, L: FastLayout): { wasm: Uint8
   imp.push(0x03, I32, 1);
   str(imp, "rt");
   str(imp, "fst");
+  imp.push(0x03, I32, 1);
+  str(imp, "rt");
+  str(imp, "arenaTop");
   imp.push(0x03, I32, 1);
   str(imp, "env");
   str(imp, "memory");
@@ -453,6 +450,87 @@ function translateFunction(
     b.push(OP.end);
   };
 
+  /**
+   * Inline `refOk` (vm/assembly/refs.ts) of the reference in local v: leaves 1 on the wasm stack when it is
+   * not a byte string within [CTX, arena top), as the interpreter's blen and bget test it (vm/assembly/refs.ts), without a runtime call.
+   */
+  const refBad = (v: number): void => {
+    get(v);
+    i64c(0xffffffffn);
+    b.push(OP.i64_and, OP.local_tee);
+    uleb(b, T0);
+    i64c(BigInt(L.CTX));
+    b.push(OP.i64_lt_u);
+    get(T0);
+    arenaTop64();
+    b.push(OP.i64_gt_u, OP.i32_or);
+    get(v);
+    i64c(32n);
+    b.push(OP.i64_shr_u);
+    arenaTop64();
+    get(T0);
+    b.push(OP.i64_sub, OP.i64_gt_u, OP.i32_or);
+  };
+  const arenaTop64 = (): void => {
+    b.push(OP.global_get, GLOBAL_ARENA_TOP, OP.i64_extend_i32_u);
+  };
+  /**
+   * The checked product's overflow test of locals x, y (the interpreter's `mulu` / `muls` test): a
+   * division only when an operand does not fit in 32 bits, and never one that traps.
+   */
+  const mulOverflows = (signed: boolean, x: number, y: number): void => {
+    if (signed) {
+      // (x + 2^31) | (y + 2^31) > 2^32 - 1: an operand outside i32
+      get(x);
+      i64c(0x80000000n);
+      b.push(OP.i64_add);
+      get(y);
+      i64c(0x80000000n);
+      b.push(OP.i64_add, OP.i64_or);
+      i64c(0xffffffffn);
+      b.push(OP.i64_gt_u, OP.if, I32);
+      get(x);
+      i64c(-1n);
+      b.push(OP.i64_eq, OP.if, I32);
+      get(y);
+      i64c(I64_MIN);
+      b.push(OP.i64_eq, OP.else);
+      get(x);
+      b.push(OP.i64_eqz, OP.if, I32);
+      i32c(0);
+      b.push(OP.else);
+      get(x);
+      get(y);
+      b.push(OP.i64_mul);
+      get(x);
+      b.push(OP.i64_div_s);
+      get(y);
+      b.push(OP.i64_ne, OP.end, OP.end, OP.else);
+      i32c(0);
+      b.push(OP.end);
+    } else {
+      // (x | y) >> 32 != 0, then x != 0 && x * y / x != y
+      get(x);
+      get(y);
+      b.push(OP.i64_or);
+      i64c(32n);
+      b.push(OP.i64_shr_u, OP.i64_eqz, OP.if, I32);
+      i32c(0);
+      b.push(OP.else);
+      get(x);
+      b.push(OP.i64_eqz, OP.if, I32);
+      i32c(0);
+      b.push(OP.else);
+      get(x);
+      get(y);
+      b.push(OP.i64_mul);
+      get(x);
+      b.push(OP.i64_div_u);
+      get(y);
+      b.push(OP.i64_ne, OP.end, OP.end);
+    }
+  };
+
   // prologue: gas from the caller
   syncGasIn();
   b.push(OP.loop, EMPTY);
@@ -581,9 +659,7 @@ function translateFunction(
           break;
         case "mulu":
         case "muls":
-          get(S(h - 2));
-          get(S(h - 1));
-          call(name === "mulu" ? "f_mulu_ovf" : "f_muls_ovf");
+          mulOverflows(name === "muls", S(h - 2), S(h - 1));
           stopIf(Status.overflow, last, refund);
           get(S(h - 2));
           get(S(h - 1));
@@ -809,8 +885,42 @@ function translateFunction(
           set(S(h++));
           break;
         case "amark":
-          call("f_amark");
+          arenaTop64();
           set(S(h++));
+          break;
+        case "arelease":
+          // bounds unless ARENA <= m <= arena top (the interpreter's arelease)
+          get(S(h - 1));
+          i64c(BigInt(L.ARENA));
+          b.push(OP.i64_lt_u);
+          get(S(h - 1));
+          arenaTop64();
+          b.push(OP.i64_gt_u, OP.i32_or);
+          stopIf(Status.bounds, last, refund);
+          get(S(--h));
+          b.push(OP.i32_wrap_i64, OP.global_set, GLOBAL_ARENA_TOP);
+          break;
+        case "blen":
+          refBad(S(h - 1));
+          stopIf(Status.bounds, last, refund);
+          get(S(h - 1));
+          i64c(32n);
+          b.push(OP.i64_shr_u);
+          set(S(h - 1));
+          break;
+        case "bget":
+          // bounds unless b is a byte string and i < len(b) (the interpreter's bget), then the byte
+          refBad(S(h - 2));
+          get(S(h - 1));
+          get(S(h - 2));
+          i64c(32n);
+          b.push(OP.i64_shr_u, OP.i64_ge_u, OP.i32_or);
+          stopIf(Status.bounds, last, refund);
+          get(S(h - 2));
+          get(S(h - 1));
+          b.push(OP.i64_add, OP.i32_wrap_i64, OP.i64_load8_u, 0, 0);
+          set(S(h - 2));
+          h--;
           break;
         case "emit": {
           const count = ins.operands[1] as number;
@@ -869,14 +979,11 @@ function translateFunction(
         }
         case "req32": {
           // `blen; push 32; eq; require e`: a reference that is not one is out of bounds first
-          syncGasOut();
-          get(S(h - 1));
-          call("f_blen");
-          set(S(h - 1));
-          h -= 1;
-          syncGasIn();
-          checkRaised(last, refund);
-          get(S(h));
+          refBad(S(h - 1));
+          stopIf(Status.bounds, last, refund);
+          get(S(--h));
+          i64c(32n);
+          b.push(OP.i64_shr_u);
           i64c(32n);
           b.push(OP.i64_ne);
           stopIf(Status.revert, last, refund, ins.operands[0] as number);
@@ -969,7 +1076,7 @@ export function untranslatedOpcodes(): string[] {
     "lset1", "lset2", "lset3", "ltee", "laddi", "add", "sub", "mul", "and", "or", "xor", "shl", "shru", "shrs", "addu", "subu", "mulu",
     "muls", "adds", "subs", "divu", "remu", "divs", "rems", "fdiv", "neg", "eq", "ne", "ltu", "lts", "gtu", "gts", "leu", "les", "geu",
     "ges", "eqz", "bnot", "jmp", "jz", "jnz", "jeq", "jne", "jltu", "jgeu", "jlts", "jges", "call", "ret", "halt", "revert", "require",
-    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "emit", "bput", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
+    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "arelease", "blen", "bget", "emit", "bput", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
   ]);
   return OPCODE_BY_CODE.filter((r): r is OpcodeRow => r !== undefined && !handled.has(r.name)).map((r) => r.name);
 }

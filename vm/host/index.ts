@@ -260,7 +260,7 @@ export class MoteVM {
     this.x = instance.exports as unknown as Exports;
     this.engine = rt ? "fast" : "interp";
     this.rt = rt ? (rt.exports as unknown as FastRuntime) : null;
-    this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
+    this.rtImports = rt ? Object.fromEntries([...RUNTIME_IMPORTS, "fgas", "fst", "arenaTop"].map((k) => [k, (rt.exports as Record<string, unknown>)[k]])) : null;
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
     this.memBuf = Buffer.from(this.x.memory.buffer) as MoteVM["memBuf"];
@@ -322,7 +322,7 @@ export class MoteVM {
     const rt = this.rt!;
     const L = (this.fastLayout ??= {
       mem: this.mem, STACK: rt.f_const(0), STACK_SLOTS: rt.f_const(1), FUNCS: rt.f_const(2), CONSTS: rt.f_const(3), GASTAB: rt.f_const(5),
-      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8),
+      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8), ARENA: rt.f_const(9),
     });
     const fm = fastModules.get(toHex(id), () => compileFast(module, L));
     const run = this.fastInstances.get(fm, () => {
