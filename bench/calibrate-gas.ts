@@ -36,6 +36,8 @@ interface Measurement {
   storage?: [string, string][];
   /** Storage of another contract (id = sha256 of "other") read by xload. */
   other?: [string, string][];
+  /** Values of locals 8 and 9, set before the copies run: the operands of a data-dependent opcode's slowest path. */
+  operands?: [bigint, bigint];
 }
 
 const OTHER_ID = new Uint8Array(32).fill(0x0e);
@@ -87,7 +89,23 @@ export function calibrationPlan(): Measurement[] {
   add("dup", "lget0\ndup\ndrop\ndrop", ["lget0", "drop", "drop"]);
   add("swap", "lget1\nlget2\nswap\ndrop\ndrop", ["lget1", "lget2", "drop", "drop"]);
   add("over", "lget1\nlget2\nover\ndrop\ndrop\ndrop", ["lget1", "lget2", "drop", "drop", "drop"]);
-  for (const op of BIN_OPS) add(op, `lget1\nlget2\n${op}\ndrop`, ["lget1", "lget2", "drop"]);
+  // Opcodes whose work depends on their operands are measured on the operands of their slowest path, so the
+  // price covers the worst case (on 1000 and 7 a checked multiply skips its 128-bit test, a division is one
+  // 32-bit step and fdiv one division, where 2^63-scale operands take the long paths).
+  const worst: Record<string, [bigint, bigint]> = {
+    mulu: [(1n << 40n) + 7n, (1n << 20n) + 3n], // past 32 bits: the high word of the product is computed
+    muls: [(1n << 40n) + 7n, -3n], // outside i32 and not -1: the product is checked by a division
+    divu: [(1n << 63n) + 12345n, (1n << 33n) + 7n], // both past 32 bits: the full 64-bit division
+    remu: [(1n << 63n) + 12345n, (1n << 33n) + 7n],
+    divs: [-((1n << 62n) + 5n), (1n << 33n) + 7n],
+    rems: [-((1n << 62n) + 5n), (1n << 33n) + 7n],
+    fmul: [-((1n << 40n) + 3n), (1n << 22n) + 5n],
+    fdiv: [(1n << 63n) - 1n, (1n << 48n) + 1n], // both past 2^48: a division, a 128-bit product and a compare
+  };
+  for (const op of BIN_OPS) {
+    if (worst[op]) add(op, `lget 8\nlget 9\n${op}\ndrop`, ["lget", "lget", "drop"], [8, 40], { operands: worst[op] });
+    else add(op, `lget1\nlget2\n${op}\ndrop`, ["lget1", "lget2", "drop"]);
+  }
   for (const op of ["neg", "eqz", "bnot"]) add(op, `lget1\n${op}\ndrop`, ["lget1", "drop"]);
   add("jmp", "jmp L#\nL#:", []);
   add("jz", "push0\njz L#\nL#:", ["push0"]);
@@ -157,8 +175,9 @@ function moduleFor(me: Measurement): CalibrationModule {
   const lines = [`; gas calibration: ${me.id}`];
   for (const [name, hex] of CONSTS) lines.push(`.const ${name} ${hex === null ? '""' : `0x${hex}`}`);
   me.k.forEach((k, j) => {
-    // locals: 0 = 0, 1 = 1000, 2 = 7, 3 = 1, 5 = scratch
-    lines.push(`.func f${j} params=0 results=0 locals=6`, "push 1000", "lset1", "push 7", "lset2", "push1", "lset3", body(k), "ret", ".end");
+    // locals: 0 = 0, 1 = 1000, 2 = 7, 3 = 1, 5 = scratch, 8 and 9 = the measurement's operands
+    const [x, y] = me.operands ?? [0n, 0n];
+    lines.push(`.func f${j} params=0 results=0 locals=10`, "push 1000", "lset1", "push 7", "lset2", "push1", "lset3", `push ${x}`, "lset 8", `push ${y}`, "lset 9", body(k), "ret", ".end");
     lines.push(`.export k${j} func=f${j}`);
   });
   lines.push(".func leaf params=0 results=0 locals=0", "ret", ".end");
@@ -611,8 +630,13 @@ What the ledger charges:
   check: Node's native verification refuses, and the host asks the slower reference implementation again,
   \`vm/host/ed25519.ts\`), \`EMIT\` ${fmt(DYNAMIC_GAS.EMIT)} and \`EMIT_PER_WORD\` ${fmt(DYNAMIC_GAS.EMIT_PER_WORD)} (an event is a receipt entry, an index
   row and bytes of the block). The fast engine's runtime calls (\`bcat\`, \`bdup\`, \`bwrite\`, \`itob\`, \`btoi\`, \`beq\`,
-  \`arelease\`, \`req32\`, \`fmul\`, \`fdiv\`) cost a few ns each against a fraction of a ns for an inlined \`add\`, so their
-  static gas is raised; \`beq\` compares 8 bytes at a time on the fast engine, which made its per-word time fit \`COPY_PER_WORD\`.
+  \`fmul\`, \`fdiv\`) cost a few ns each against a fraction of a ns for an inlined \`add\`, so their static gas is raised;
+  \`mulu\`, \`muls\`, \`blen\`, \`bget\`, \`amark\`, \`arelease\` and \`req32\` are translated inline (no call), and short copies
+  (up to 64 bytes) go a word at a time instead of through V8's \`memory.copy\` call; \`beq\` compares 8 bytes at a time
+  on the fast engine, which made its per-word time fit \`COPY_PER_WORD\`.
+- **What the benchmark times**: each unit's result goes into a sum the loop returns, and a data-dependent opcode's
+  operands move by one each copy. A dropped result is dead code to V8, which removed a division and timed nothing,
+  and the same division of unchanged locals is computed once.
 - **Deletes** are charged by the ledger when a transaction ends ok: \`LEDGER_LIMITS.STATE_DELETE_GAS\` (${fmt(LEDGER_LIMITS.STATE_DELETE_GAS.value)}) per entry
   it removes (a write of the empty value where a value was), on top of the write's \`SSTORE\`: removing a leaf also reads
   and rehashes its sibling to collapse the path, about 1.4× an overwrite.
@@ -756,6 +780,12 @@ ${immediatesSection()}## Method
   nested \`ret\` plus whatever its whole call costs beyond one ending in \`ret\`.
 - Branch targets in the units are the next instruction, so each branch unit also pays the gas-block entry that
   follows a branch: the price of control flow as the VM charges it.
+- **Slowest operands**: an opcode whose work depends on its operands is measured on the operands of its slowest
+  path, so its price covers the worst case: \`mulu\` and \`muls\` past 32 bits (the product checked by a division),
+  the divisions and remainders with both operands past 32 bits, \`fmul\` past 2^32 and \`fdiv\` with both operands
+  past 2^48 (a division, a 128-bit product and a compare). On 1000 and 7, as every binary opcode was measured before,
+  \`mulu\` skipped its overflow test and \`fdiv\` was one division, while its slowest path then ran 64
+  restoring-division steps: 5.6× and 4.7× the mean per gas on RV32.
 - **Proposal**: one gas = g instructions; each static cost is round(instructions / g), at least 1; per-word and
   per-block prices come from the slopes above (at least 1, so no size is free); host calls keep a static 1 and
   carry their fixed cost in \`DYNAMIC_GAS\`. g is searched from the cheapest opcode's cost to three times it.

@@ -71,7 +71,7 @@ export const MUTATIONS: Mutation[] = [
   // -- the interpreter and verifier --------------------------------------------------------------------------
   { id: "as-muls-minus-one-traps", file: I, from: "if (<i64>a == -1 ? t == 0x8000000000000000 : a != 0 && <i64>r / <i64>a != <i64>t) {", to: "if (a != 0 && <i64>r / <i64>a != <i64>t) {", breaks: "muls(-1, MIN) divides MIN by -1: a WebAssembly trap escapes the VM" },
   { id: "as-muls-overflow", file: I, from: "if (<i64>a == -1 ? t == 0x8000000000000000 : a != 0 && <i64>r / <i64>a != <i64>t) {", to: "if (<i64>a == -1 ? t == 0x8000000000000000 : false) {", breaks: "signed multiplication wraps instead of reporting overflow" },
-  { id: "as-mulu-overflow", file: I, from: "if (((a | t) >>> 32) != 0 && mulHi(a, t) != 0) {", to: "if (((a | t) >>> 33) != 0 && mulHi(a, t) != 0) {", breaks: "unsigned products just past 2^64 wrap" },
+  { id: "as-mulu-overflow", file: I, from: "if (((a | t) >>> 32) != 0 && a != 0 && r / a != t) {", to: "if (((a | t) >>> 33) != 0 && a != 0 && r / a != t) {", breaks: "unsigned products just past 2^64 wrap" },
   { id: "as-adds-overflow", file: I, from: "if (<i64>((a ^ r) & (t ^ r)) < 0) {", to: "if (<i64>((a ^ r) & (t ^ r)) < -1) {", breaks: "signed addition wraps at MAX" },
   { id: "as-divs-min-minus-one", file: I, from: "          if (a == 0x8000000000000000) {\n            st = ST_OVERFLOW | MID;", to: "          if (false) {\n            st = ST_OVERFLOW | MID;", breaks: "divs(MIN, -1) returns MIN instead of overflow" },
   { id: "as-divu-zero", file: I, from: "      case OP_DIVU: {\n        sp -= 8;\n        if (t == 0) {", to: "      case OP_DIVU: {\n        sp -= 8;\n        if (false) {", breaks: "division by zero traps inside the VM" },

@@ -71,29 +71,31 @@ export function fmul(a: u64, b: u64): u64 {
   return signed((hi << (64 - FIXED_FRAC_BITS)) | (lo >>> FIXED_FRAC_BITS), neg);
 }
 
-/** Q47.16 divide: (a << 16) / b on a 128-bit dividend, truncating toward zero; b != 0. */
+/**
+ * Q47.16 divide: (a << 16) / b on an 80-bit dividend, truncating toward zero; b != 0. Past 2^48 at most two
+ * 64-bit divisions: below 2^48 the divisor leaves room for the remainder's 16 bits, above it the quotient is
+ * under 2^32 and |a| / (|b| >> 16) overshoots it by at most 1.
+ */
 export function fdiv(a: u64, b: u64): u64 {
   const neg = (<i64>(a ^ b)) < 0;
   const ua = <i64>a < 0 ? 0 - a : a;
   const ub = <i64>b < 0 ? 0 - b : b;
-  let hi = ua >>> (64 - FIXED_FRAC_BITS);
-  let lo = ua << FIXED_FRAC_BITS;
+  const hi = ua >>> (64 - FIXED_FRAC_BITS);
+  const lo = ua << FIXED_FRAC_BITS;
   if (hi == 0) return signed(lo / ub, neg);
   if (hi >= ub) {
     fixOvf = true;
     return 0;
   }
-  // restoring division of hi:lo by ub; the remainder stays below ub, the quotient fits 64 bits
-  let q: u64 = 0;
-  for (let i = 0; i < 64; i++) {
-    const carry = hi >>> 63;
-    hi = (hi << 1) | (lo >>> 63);
-    lo <<= 1;
-    q <<= 1;
-    if (carry != 0 || hi >= ub) {
-      hi -= ub;
-      q |= 1;
-    }
+  let q: u64;
+  if (ub >>> (64 - FIXED_FRAC_BITS) == 0) {
+    q = ua / ub; // below 2^48, since ua < ub << 48
+    q = (q << FIXED_FRAC_BITS) + (((ua - q * ub) << FIXED_FRAC_BITS) / ub);
+  } else {
+    q = ua / (ub >>> FIXED_FRAC_BITS);
+    // one step back when q * ub passes hi:lo
+    const ph = mulHi(q, ub);
+    if (ph > hi || (ph == hi && q * ub > lo)) q--;
   }
   return signed(q, neg);
 }
@@ -363,11 +365,14 @@ export function execute(pc: i32, fp: i32, sp: i32, cb: i32, gas: i32): i32 {
       case OP_MULU: {
         sp -= 8;
         const a = load<u64>(sp);
-        if (((a | t) >>> 32) != 0 && mulHi(a, t) != 0) {
+        // fits when both are below 2^32; otherwise (a * t) / a must give back t (one division on a 32-bit
+        // chip, where the product's high word took four 64-bit multiplies)
+        const r = a * t;
+        if (((a | t) >>> 32) != 0 && a != 0 && r / a != t) {
           st = ST_OVERFLOW | MID;
           break;
         }
-        t = a * t;
+        t = r;
         continue;
       }
       case OP_ADDS: {

@@ -118,16 +118,16 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x22, "mul", [], 2, 1, "a b -> a*b", 1, "Wrapping multiplication mod 2^64."),
   op(0x23, "addu", [], 2, 1, "a b -> a+b", 1, "Unsigned checked addition; `overflow` past 2^64-1."),
   op(0x24, "subu", [], 2, 1, "a b -> a-b", 1, "Unsigned checked subtraction; `overflow` below 0."),
-  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 1, "Unsigned checked multiplication; `overflow` past 2^64-1."),
+  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 2, "Unsigned checked multiplication; `overflow` past 2^64-1."),
   op(0x26, "adds", [], 2, 1, "a b -> a+b", 1, "Signed checked addition; `overflow` outside i64."),
   op(0x27, "subs", [], 2, 1, "a b -> a-b", 1, "Signed checked subtraction; `overflow` outside i64."),
-  op(0x28, "muls", [], 2, 1, "a b -> a*b", 1, "Signed checked multiplication; `overflow` outside i64."),
+  op(0x28, "muls", [], 2, 1, "a b -> a*b", 2, "Signed checked multiplication; `overflow` outside i64."),
   op(0x29, "divu", [], 2, 1, "a b -> a/b", 1, "Unsigned division; `div_zero` when b = 0."),
   op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
   op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0."),
-  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 1, "Signed remainder (sign of a); `div_zero` when b = 0."),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 7, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
-  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 6, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
+  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 2, "Signed remainder (sign of a); `div_zero` when b = 0."),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 9, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
+  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 15, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
   // -- comparisons (push 1 or 0) -------------------------------------------------------------------
@@ -213,8 +213,8 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x81, "bwrite", [], 3, 0, "b off s ->", 10,
     "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),
   op(0x82, "bdup", [], 1, 1, "b -> b'", 11, "A fresh copy of b in the arena (a value that will be written in place).", { dyn: "copy" }),
-  op(0x83, "amark", [], 0, 1, "-> m", 2, "Push the arena's current top, a mark for `arelease`."),
-  op(0x84, "arelease", [], 1, 0, "m ->", 4,
+  op(0x83, "amark", [], 0, 1, "-> m", 1, "Push the arena's current top, a mark for `arelease`."),
+  op(0x84, "arelease", [], 1, 0, "m ->", 2,
     "Free the arena above mark m (from `amark`); `bounds` unless m lies between the arena's start and its top."),
 
   // -- short forms for what every contract does (issue 15: module size) ------------------------------
@@ -224,7 +224,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x8b, "mstorebi", [{ name: "slot", kind: "slot" }], 2, 0, "k v ->", 1, "`mstore slot 1`: write the int at `slot`[k], k a byte string.", { dyn: "sstore" }),
   op(0x8c, "once", [], 0, 0, "->", 1,
     "Run-once guard of `init`: revert with error 0 when storage slot 255 holds a non-zero int, else write 1 there (`sload 255 0; eqz; require 0; push1; sstore 255 0`).", { dyn: "once" }),
-  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 3,
+  op(0x8d, "req32", [{ name: "error", kind: "error" }], 1, 0, "b ->", 2,
     "Revert with this error id unless b is a 32-byte string (an entry check: `blen; push 32; eq; require e`); `bounds` if b is no string."),
 ];
 

@@ -155,16 +155,16 @@ export function opInfo(op: u32): u32 {
     case 0x22: return 0x00010060; // mul
     case 0x23: return 0x00010060; // addu
     case 0x24: return 0x00010060; // subu
-    case 0x25: return 0x00010060; // mulu
+    case 0x25: return 0x00020060; // mulu
     case 0x26: return 0x00010060; // adds
     case 0x27: return 0x00010060; // subs
-    case 0x28: return 0x00010060; // muls
+    case 0x28: return 0x00020060; // muls
     case 0x29: return 0x00010060; // divu
     case 0x2a: return 0x00010060; // divs
     case 0x2b: return 0x00010060; // remu
-    case 0x2c: return 0x00010060; // rems
-    case 0x2d: return 0x00070060; // fmul
-    case 0x2e: return 0x00060060; // fdiv
+    case 0x2c: return 0x00020060; // rems
+    case 0x2d: return 0x00090060; // fmul
+    case 0x2e: return 0x000f0060; // fdiv
     case 0x2f: return 0x00010050; // neg
     case 0x30: return 0x00010060; // eq
     case 0x31: return 0x00010060; // ne
@@ -225,14 +225,14 @@ export function opInfo(op: u32): u32 {
     case 0x80: return 0x00040038; // bput
     case 0x81: return 0x000a0030; // bwrite
     case 0x82: return 0x000b0050; // bdup
-    case 0x83: return 0x00020040; // amark
-    case 0x84: return 0x00040010; // arelease
+    case 0x83: return 0x00010040; // amark
+    case 0x84: return 0x00020010; // arelease
     case 0x88: return 0x0001004b; // sloadi
     case 0x89: return 0x0001001b; // sstorei
     case 0x8a: return 0x0001005b; // mloadbi
     case 0x8b: return 0x0001002b; // mstorebi
     case 0x8c: return 0x00010000; // once
-    case 0x8d: return 0x01030017; // req32
+    case 0x8d: return 0x01020017; // req32
     default: return 0;
   }
 }
