@@ -22,6 +22,7 @@ const KIB = 1024;
 const bench = JSON.parse(readFileSync(join(import.meta.dirname, "../../bench/results/ledger-cost.json"), "utf8")) as {
   entries: number;
   blockGasLimit: number;
+  maxOverMean: number;
   ops: { id: string; nsPerGas: number; gasPerIteration: number; copies?: number }[];
 };
 /** Measured nanoseconds of one unit of a storage pattern (its gas at the recording's prices times ns per gas; independent of today's prices). */
@@ -235,7 +236,7 @@ describe("every benchmarked row stays within max / mean <= 3 at today's prices (
     const mean = perGas.reduce((s, r) => s + r.ns, 0) / perGas.length;
     // the goal is 3; a recording on a loaded machine whose cheap interpreter rows pass it by noise alone (its own
     // maxOverMean) can check no tighter, so today's prices may leave no row worse than the recording found
-    const bound = Math.max(MAX_OVER_MEAN, (bench as { maxOverMean: number }).maxOverMean + 0.01);
+    const bound = Math.max(MAX_OVER_MEAN, bench.maxOverMean + 0.01);
     const over = perGas.filter((r) => r.ns > bound * mean).map((r) => `${r.id} ${(r.ns / mean).toFixed(2)}x the mean`);
     expect(over).toEqual([]);
     // the rows priced by their ledger cost (storage, events, hashing, signatures) within the goal and the recording's
