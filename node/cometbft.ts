@@ -141,11 +141,24 @@ export function configureNode(home: string, o: NodeConfigOpts): void {
   writeFileSync(file, t);
 }
 
-/** Sets the chain id and the ledger's genesis (app_state) in a home's genesis.json. */
-export function configureGenesis(home: string, chainId: string, appState: unknown): void {
+/**
+ * Sets the chain id and the ledger's genesis (app_state) in a home's genesis.json, and the engine's block
+ * `max_gas` (consensus_params.block) to the ledger's block gas limit: CheckTx answers each transaction's gas
+ * limit as its gas wanted, what the ledger reserves of a block for it, so CometBFT offers PrepareProposal only
+ * the mempool's transactions that fit one block instead of the whole mempool (thousands under load, each of
+ * them sent, decoded and passed over by the proposer's application at every block). The application still
+ * checks the limit itself (a proposal from a node configured otherwise). Beyond int64: -1, no engine limit.
+ */
+export function configureGenesis(home: string, chainId: string, appState: { blockGasLimit?: string }): void {
   const file = join(home, "config", "genesis.json");
-  const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown> & { consensus_params?: { block?: Record<string, string> } };
   g.chain_id = chainId;
   g.app_state = appState;
+  if (appState.blockGasLimit !== undefined && g.consensus_params?.block) g.consensus_params.block.max_gas = engineMaxGas(BigInt(appState.blockGasLimit));
   writeFileSync(file, `${JSON.stringify(g, null, 2)}\n`);
+}
+
+/** CometBFT's block max_gas (an int64, -1 for none) for a ledger block gas limit. */
+export function engineMaxGas(blockGasLimit: bigint): string {
+  return blockGasLimit > 2n ** 63n - 1n ? "-1" : blockGasLimit.toString();
 }
