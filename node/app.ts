@@ -18,7 +18,7 @@ import { encodeReceipt, type Receipt } from "../ledger/block.ts";
 import { hex, type Value } from "../ledger/bytes.ts";
 import { Ledger, type StagedBlock } from "../ledger/ledger.ts";
 import { TxRejected, LedgerError, DecodeError } from "../ledger/errors.ts";
-import { accountKey, balanceOf, BlockOverlay, instanceId, nonceOf, setBalance, u64le } from "../ledger/state.ts";
+import { balanceOf, instanceId, nonceOf, NS_ACCOUNT, NS_BALANCE, u64le, type StateView } from "../ledger/state.ts";
 import type { BlockBuilder, ContractVM } from "../ledger/app.ts";
 import type { SignedTx } from "../ledger/tx.ts";
 import { DB_FILE } from "../ledger/store.ts";
@@ -117,7 +117,7 @@ export class MoteNodeApp {
   /** The block between FinalizeBlock and Commit; queries and Info wait for it to be committed. */
   private staged: { block: StagedBlock; settled: Promise<void>; resolve: () => void } | null = null;
   /** Mempool view: committed state plus every accepted pending transaction's nonce and maximum spend. */
-  private checkState: BlockOverlay | null = null;
+  private checkState: MempoolView | null = null;
   private readonly proposals = new Map<string, Executed>();
   /**
    * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by the hash of
@@ -125,7 +125,7 @@ export class MoteNodeApp {
    * ProcessProposal and FinalizeBlock verify each signature once instead of up to five times.
    * `settled`: the transaction also passed the ledger's whole checkTxState once on this node (see checkTx).
    */
-  private readonly verified = new Map<string, { s: SignedTx; settled: boolean }>();
+  private readonly verified = new Map<string, Verified>();
   /** Messages for the operator's log (the node's stderr), never for a client. */
   log: (line: string) => void = (l) => process.stderr.write(`mote-app: ${l}\n`);
 
@@ -275,8 +275,8 @@ export class MoteNodeApp {
       const v = this.verifiedEntry(tx);
       const { s } = v;
       const { tx: t } = s;
-      this.checkState ??= new BlockOverlay(l.state);
-      const cs = this.checkState;
+      const cs = (this.checkState ??= new MempoolView(l.state));
+      const pending = cs.account(v.sender, t.sender);
       const need = t.value + BigInt(t.gasLimit) * t.gasPrice;
       // The ledger's checkTxState checks the nonce and funds against the sender's pending account, and the rest
       // (gas price and gas limit against the chain's parameters; the contract, its function and the arguments)
@@ -286,14 +286,14 @@ export class MoteNodeApp {
       // ReCheck of a mempool after each block (thousands deep under load, every one of them again after every
       // block) checks only what can have changed: the nonce and the funds. Anything short of passing takes
       // the whole check again, so a refusal names its reason exactly as a first check would.
-      if (!(v.settled && t.nonce === nonceOf(cs, t.sender) && balanceOf(cs, t.sender) >= need)) {
+      if (!(v.settled && t.nonce === pending.nonce && pending.balance >= need)) {
         l.application.checkTxState(s, cs);
         v.settled = true;
       }
       // Reserve what the transaction can spend at most, so a sender's next pending nonce must follow it
       // and the pending ones together never promise more than the committed balance.
-      cs.write(accountKey(t.sender), u64le(t.nonce + 1n));
-      setBalance(cs, t.sender, balanceOf(cs, t.sender) - need);
+      pending.nonce = t.nonce + 1n;
+      pending.balance -= need;
       return { code: 0, log: "", codespace: "", gasWanted: BigInt(t.gasLimit) };
     } catch (e) {
       if (e instanceof TxRejected) return refuse(e.code, e.reason);
@@ -307,12 +307,12 @@ export class MoteNodeApp {
     return this.verifiedEntry(tx).s;
   }
 
-  private verifiedEntry(tx: Uint8Array): { s: SignedTx; settled: boolean } {
-    // A cache key, not a consensus value: the native SHA-256 (node:crypto) is several times faster here.
-    const key = createHash("sha256").update(tx).digest("base64");
+  private verifiedEntry(tx: Uint8Array): Verified {
+    const key = verifiedKey(tx);
     const hit = this.verified.get(key);
     if (hit) return hit;
-    const e = { s: this.ledger!.application.checkTxStateless(tx), settled: false };
+    const s = this.ledger!.application.checkTxStateless(tx);
+    const e: Verified = { s, settled: false, sender: hex(s.tx.sender) };
     if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, e);
     return e;
@@ -525,6 +525,65 @@ export class MoteNodeApp {
       this.log(`query internal error: ${(e as Error).stack ?? String(e)}`);
       return fail("internal", (e as Error).message);
     }
+  }
+}
+
+/** A transaction that passed the stateless checks on this node (MoteNodeApp `verified`). */
+interface Verified {
+  s: SignedTx;
+  /** It also passed the ledger's whole checkTxState once on this node (MoteNodeApp.checkTx). */
+  settled: boolean;
+  /** Its sender in hex: the mempool view's key for the sender's pending account. */
+  sender: string;
+}
+
+/** Up to this many bytes a transaction is its own cache key; a longer one (a deploy) is keyed by its SHA-256. */
+const KEY_BYTES = 1024;
+
+/**
+ * The verified-transaction cache's key: a cache key, not a consensus value. A transfer's bytes as a one-byte
+ * string cost a copy; hashing them cost more (node:crypto's SHA-256 object per call), and CheckTx, every ReCheck
+ * and the block each look a transaction up. Longer transactions by their SHA-256, so the cache stays small.
+ */
+function verifiedKey(tx: Uint8Array): string {
+  if (tx.length <= KEY_BYTES) return `b${Buffer.from(tx.buffer, tx.byteOffset, tx.length).toString("latin1")}`;
+  return `h${createHash("sha256").update(tx).digest("base64")}`;
+}
+
+/**
+ * The mempool's view of state: committed state with each sender's pending account, its next nonce and the
+ * balance left after what its accepted transactions reserve. The ledger's checkTxState reads it as any state
+ * (the account and balance entries of ledger/state.ts); CheckTx reserves by sender, without encoding a key.
+ */
+class MempoolView implements StateView {
+  private readonly accounts = new Map<string, { nonce: bigint; balance: bigint }>();
+
+  constructor(private readonly base: StateView) {}
+
+  /** The sender's pending account (`key` = hex of its id), from committed state the first time. */
+  account(key: string, sender: Uint8Array): { nonce: bigint; balance: bigint } {
+    let a = this.accounts.get(key);
+    if (!a) {
+      a = { nonce: nonceOf(this.base, sender), balance: balanceOf(this.base, sender) };
+      this.accounts.set(key, a);
+    }
+    return a;
+  }
+
+  read(key: Uint8Array): Uint8Array | undefined {
+    if (key.length === 33 && (key[0] === NS_ACCOUNT || key[0] === NS_BALANCE)) {
+      const a = this.accounts.get(hex(key.subarray(1)));
+      if (a) {
+        const v = key[0] === NS_ACCOUNT ? a.nonce : a.balance;
+        // absent reads as 0, as the ledger stores a zero balance
+        return v === 0n ? undefined : u64le(v);
+      }
+    }
+    return this.base.read(key);
+  }
+
+  module(id: Uint8Array): Uint8Array | undefined {
+    return this.base.module(id);
   }
 }
 

@@ -143,6 +143,31 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("the mempool view reads a sender's committed account once per block, however many of its transactions are re-checked", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const txs = Array.from({ length: 8 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
+    for (const t of txs) expect((await checkTx(app, t)).code).toBe(0);
+    await block(app, 2n, [txs[0]!]);
+    const state = (app as unknown as { ledger: { state: { read: (k: Uint8Array) => Uint8Array | undefined } } }).ledger.state;
+    const orig = state.read.bind(state);
+    const reads: string[] = [];
+    state.read = (k: Uint8Array) => {
+      reads.push(Buffer.from(k).toString("hex"));
+      return orig(k);
+    };
+    for (const t of txs.slice(1)) expect((await app.handle(Request.fromPartial({ checkTx: { tx: t, type: 1 } }))).checkTx!.code).toBe(0);
+    state.read = orig;
+    // alice's nonce and balance (these transfers reserve nothing: value 0, gas price 0), once each for 7 ReChecks
+    const a = Buffer.from(alice.publicKey).toString("hex");
+    expect(reads.sort()).toEqual([`01${a}`, `04${a}`]);
+    // and /account reports the pending nonce the ReChecks rebuilt
+    const acct = JSON.parse(Buffer.from((await app.handle(Request.fromPartial({ query: { path: "/account", data: alice.publicKey } }))).query!.value).toString("utf8")) as { nonce: string; pendingNonce: string };
+    expect([acct.nonce, acct.pendingNonce]).toEqual(["2", "9"]);
+    app.close();
+  });
+
   it("ReCheck after a block that spent a sender's funds or used its nonce still evicts its now-invalid transactions, with the ledger's reason", async () => {
     const { app } = await freshApp();
     await block(app, 1n, [deploy(0n).bytes]);
