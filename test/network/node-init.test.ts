@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { engineMaxGas, ensureCometbft } from "../../node/cometbft.ts";
+import { engineMaxGas, ensureCometbft, LOCAL_GOSSIP_SLEEP } from "../../node/cometbft.ts";
 import { NODE_LIMITS } from "../../node/wire.ts";
 import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { mote, tempNetDir } from "./helpers.ts";
@@ -28,6 +28,11 @@ describe("mote node init", () => {
     expect(cfg).toContain('laddr = "tcp://0.0.0.0:36656"');
     expect(cfg).toContain(`persistent_peers = "${peer}"`);
     expect(cfg).toContain("allow_duplicate_ip = false");
+    // a machine on a real network keeps CometBFT's consensus gossip sleep; processes on one machine take 10 ms
+    expect(cfg).toContain('peer_gossip_sleep_duration = "100ms"');
+    const local = join(dir, "local");
+    expect((await mote(["node", "init", "--home", local, "--host", "127.0.0.1"])).code).toBe(0);
+    expect(readFileSync(join(local, "config", "config.toml"), "utf8")).toContain(`peer_gossip_sleep_duration = "${LOCAL_GOSSIP_SLEEP}"`);
     const g = JSON.parse(readFileSync(join(a, "config", "genesis.json"), "utf8")) as { chain_id: string; app_state: { alloc: { id: string; amount: string }[] } };
     expect(g.chain_id).toBe("fleet-1");
     expect(g.app_state.alloc).toEqual([{ id: "11".repeat(32), amount: "500" }]);
