@@ -120,8 +120,8 @@ export class MoteNodeApp {
   private checkState: MempoolView | null = null;
   private readonly proposals = new Map<string, Executed>();
   /**
-   * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by the hash of
-   * their bytes: a pure function of the bytes, so CheckTx, ReCheck after every block, PrepareProposal,
+   * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by their bytes
+   * (verifiedKey): a pure function of the bytes, so CheckTx, ReCheck after every block, PrepareProposal,
    * ProcessProposal and FinalizeBlock verify each signature once instead of up to five times.
    * `settled`: the transaction also passed the ledger's whole checkTxState once on this node (see checkTx).
    */
