@@ -294,6 +294,7 @@ export class MoteNodeApp {
       // and the pending ones together never promise more than the committed balance.
       pending.nonce = t.nonce + 1n;
       pending.balance -= need;
+      cs.reserve(v.sender, pending);
       return { code: 0, log: "", codespace: "", gasWanted: BigInt(t.gasLimit) };
     } catch (e) {
       if (e instanceof TxRejected) return refuse(e.code, e.reason);
@@ -560,14 +561,17 @@ class MempoolView implements StateView {
 
   constructor(private readonly base: StateView) {}
 
-  /** The sender's pending account (`key` = hex of its id), from committed state the first time. */
+  /**
+   * The sender's pending account (`key` = hex of its id): what its accepted transactions left, or else a fresh
+   * copy of its committed account, kept only once `reserve` is called, so a refused check remembers nothing.
+   */
   account(key: string, sender: Uint8Array): { nonce: bigint; balance: bigint } {
-    let a = this.accounts.get(key);
-    if (!a) {
-      a = { nonce: nonceOf(this.base, sender), balance: balanceOf(this.base, sender) };
-      this.accounts.set(key, a);
-    }
-    return a;
+    return this.accounts.get(key) ?? { nonce: nonceOf(this.base, sender), balance: balanceOf(this.base, sender) };
+  }
+
+  /** Keeps `a` (from `account`) as the sender's pending account: an accepted transaction reserved from it. */
+  reserve(key: string, a: { nonce: bigint; balance: bigint }): void {
+    this.accounts.set(key, a);
   }
 
   read(key: Uint8Array): Uint8Array | undefined {

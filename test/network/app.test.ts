@@ -168,6 +168,21 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("regression: a refused CheckTx leaves no stale pending account: between FinalizeBlock and Commit the next nonce is the block's", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    // nonce 2 before nonce 1 is known: refused, skips ahead
+    expect((await checkTx(app, call(alice, 2n, token).bytes)).codespace).toBe("nonce_skipped");
+    // a block holding alice's nonce 1 (sent through another node) is finalized, not yet committed
+    const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [call(alice, 1n, token).bytes], height: 2n, time: time(2) } }));
+    expect(f.finalizeBlock!.txResults[0]!.code).toBe(0);
+    // CheckTx answers against the block's state until Commit: nonce 2 follows it
+    expect((await checkTx(app, call(alice, 2n, token).bytes)).code).toBe(0);
+    await app.handle(Request.fromPartial({ commit: {} }));
+    app.close();
+  });
+
   it("ReCheck after a block that spent a sender's funds or used its nonce still evicts its now-invalid transactions, with the ledger's reason", async () => {
     const { app } = await freshApp();
     await block(app, 1n, [deploy(0n).bytes]);
