@@ -387,7 +387,9 @@ const ratio = (v: number, kv: AppName = "kvstore") => {
 const out = {
   what: "committed signed token transfers per second and submission-to-commit latency, Mote app vs CometBFT kvstore, same run",
   cometbft: COMETBFT_VERSION,
-  config: "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs",
+  config:
+    "the same config.toml for every app (node/cometbft.ts configureNode: timeout_commit below, peer_gossip_sleep_duration 10ms as on every local network, tx_index null, mempool and create_empty_blocks at CometBFT's defaults); only proxy_app differs. " +
+    "The same genesis: consensus_params.block.max_gas = the Mote block gas limit (node/cometbft.ts configureGenesis; kvstore's CheckTx wants 1 gas a transaction, so it never binds there)",
   timeoutCommit: TIMEOUT_COMMIT,
   /** The Mote network's genesis block gas limit (NODE_LIMITS.BLOCK_GAS_LIMIT unless --block-gas-limit). */
   blockGasLimit: String(BLOCK_GAS ?? BigInt(NODE_LIMITS.BLOCK_GAS_LIMIT.value)),

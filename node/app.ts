@@ -18,7 +18,7 @@ import { encodeReceipt, type Receipt } from "../ledger/block.ts";
 import { hex, type Value } from "../ledger/bytes.ts";
 import { Ledger, type StagedBlock } from "../ledger/ledger.ts";
 import { TxRejected, LedgerError, DecodeError } from "../ledger/errors.ts";
-import { accountKey, balanceOf, BlockOverlay, instanceId, nonceOf, setBalance, u64le } from "../ledger/state.ts";
+import { balanceOf, instanceId, nonceOf, NS_ACCOUNT, NS_BALANCE, u64le, type StateView } from "../ledger/state.ts";
 import type { BlockBuilder, ContractVM } from "../ledger/app.ts";
 import type { SignedTx } from "../ledger/tx.ts";
 import { DB_FILE } from "../ledger/store.ts";
@@ -117,14 +117,15 @@ export class MoteNodeApp {
   /** The block between FinalizeBlock and Commit; queries and Info wait for it to be committed. */
   private staged: { block: StagedBlock; settled: Promise<void>; resolve: () => void } | null = null;
   /** Mempool view: committed state plus every accepted pending transaction's nonce and maximum spend. */
-  private checkState: BlockOverlay | null = null;
+  private checkState: MempoolView | null = null;
   private readonly proposals = new Map<string, Executed>();
   /**
-   * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by the hash of
-   * their bytes: a pure function of the bytes, so CheckTx, ReCheck after every block, PrepareProposal,
+   * Transactions that passed the stateless checks (decoding, chain id, Ed25519 signature), by their bytes
+   * (verifiedKey): a pure function of the bytes, so CheckTx, ReCheck after every block, PrepareProposal,
    * ProcessProposal and FinalizeBlock verify each signature once instead of up to five times.
+   * `settled`: the transaction also passed the ledger's whole checkTxState once on this node (see checkTx).
    */
-  private readonly verified = new Map<string, SignedTx>();
+  private readonly verified = new Map<string, Verified>();
   /** Messages for the operator's log (the node's stderr), never for a client. */
   log: (line: string) => void = (l) => process.stderr.write(`mote-app: ${l}\n`);
 
@@ -271,16 +272,29 @@ export class MoteNodeApp {
     if (!l) return refuse("not_ready", "the node has no genesis yet");
     if (tx.length > NODE_LIMITS.MAX_TX_BYTES.value) return refuse("oversized", `transaction of ${tx.length} bytes exceeds the node's limit of ${NODE_LIMITS.MAX_TX_BYTES.value}`);
     try {
-      const app = l.application;
-      const s = this.stateless(tx);
-      this.checkState ??= new BlockOverlay(l.state);
-      const cs = this.checkState;
-      app.checkTxState(s, cs);
+      const v = this.verifiedEntry(tx);
+      const { s } = v;
+      const { tx: t } = s;
+      const cs = (this.checkState ??= new MempoolView(l.state));
+      const pending = cs.account(v.sender, t.sender);
+      const need = t.value + BigInt(t.gasLimit) * t.gasPrice;
+      // The ledger's checkTxState checks the nonce and funds against the sender's pending account, and the rest
+      // (gas price and gas limit against the chain's parameters; the contract, its function and the arguments)
+      // against what never changes once written: the parameters are written at genesis only and a contract's
+      // record at its deploy only (ledger/app.ts), and a transaction's module and arguments are its own bytes.
+      // So a transaction that passed the whole check once passes the rest at every later height, and the
+      // ReCheck of a mempool after each block (thousands deep under load, every one of them again after every
+      // block) checks only what can have changed: the nonce and the funds. Anything short of passing takes
+      // the whole check again, so a refusal names its reason exactly as a first check would.
+      if (!(v.settled && t.nonce === pending.nonce && pending.balance >= need)) {
+        l.application.checkTxState(s, cs);
+        v.settled = true;
+      }
       // Reserve what the transaction can spend at most, so a sender's next pending nonce must follow it
       // and the pending ones together never promise more than the committed balance.
-      const { tx: t } = s;
-      cs.write(accountKey(t.sender), u64le(t.nonce + 1n));
-      setBalance(cs, t.sender, balanceOf(cs, t.sender) - (t.value + BigInt(t.gasLimit) * t.gasPrice));
+      pending.nonce = t.nonce + 1n;
+      pending.balance -= need;
+      cs.reserve(v.sender, pending);
       return { code: 0, log: "", codespace: "", gasWanted: BigInt(t.gasLimit) };
     } catch (e) {
       if (e instanceof TxRejected) return refuse(e.code, e.reason);
@@ -291,14 +305,18 @@ export class MoteNodeApp {
 
   /** LedgerApp.checkTxStateless, remembered for the last MAX_VERIFIED distinct transactions. */
   private stateless(tx: Uint8Array): SignedTx {
-    // A cache key, not a consensus value: the native SHA-256 (node:crypto) is several times faster here.
-    const key = createHash("sha256").update(tx).digest("base64");
+    return this.verifiedEntry(tx).s;
+  }
+
+  private verifiedEntry(tx: Uint8Array): Verified {
+    const key = verifiedKey(tx);
     const hit = this.verified.get(key);
     if (hit) return hit;
     const s = this.ledger!.application.checkTxStateless(tx);
+    const e: Verified = { s, settled: false, sender: hex(s.tx.sender) };
     if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(key, s);
-    return s;
+    this.verified.set(key, e);
+    return e;
   }
 
   private proposalKey(txs: Uint8Array[], height: bigint, time: Timestamp | undefined): string {
@@ -508,6 +526,68 @@ export class MoteNodeApp {
       this.log(`query internal error: ${(e as Error).stack ?? String(e)}`);
       return fail("internal", (e as Error).message);
     }
+  }
+}
+
+/** A transaction that passed the stateless checks on this node (MoteNodeApp `verified`). */
+interface Verified {
+  s: SignedTx;
+  /** It also passed the ledger's whole checkTxState once on this node (MoteNodeApp.checkTx). */
+  settled: boolean;
+  /** Its sender in hex: the mempool view's key for the sender's pending account. */
+  sender: string;
+}
+
+/** Up to this many bytes a transaction is its own cache key; a longer one (a deploy) is keyed by its SHA-256. */
+const KEY_BYTES = 1024;
+
+/**
+ * The verified-transaction cache's key: a cache key, not a consensus value. A transfer's bytes as a one-byte
+ * string cost a copy; hashing them cost more (node:crypto's SHA-256 object per call), and CheckTx, every ReCheck
+ * and the block each look a transaction up. Longer transactions by their SHA-256, so the cache stays small.
+ */
+function verifiedKey(tx: Uint8Array): string {
+  if (tx.length <= KEY_BYTES) return `b${Buffer.from(tx.buffer, tx.byteOffset, tx.length).toString("latin1")}`;
+  return `h${createHash("sha256").update(tx).digest("base64")}`;
+}
+
+/**
+ * The mempool's view of state: committed state with each sender's pending account, its next nonce and the
+ * balance left after what its accepted transactions reserve. The ledger's checkTxState reads it as any state
+ * (the account and balance entries of ledger/state.ts); CheckTx reserves by sender, without encoding a key.
+ */
+class MempoolView implements StateView {
+  private readonly accounts = new Map<string, { nonce: bigint; balance: bigint }>();
+
+  constructor(private readonly base: StateView) {}
+
+  /**
+   * The sender's pending account (`key` = hex of its id): what its accepted transactions left, or else a fresh
+   * copy of its committed account, kept only once `reserve` is called, so a refused check remembers nothing.
+   */
+  account(key: string, sender: Uint8Array): { nonce: bigint; balance: bigint } {
+    return this.accounts.get(key) ?? { nonce: nonceOf(this.base, sender), balance: balanceOf(this.base, sender) };
+  }
+
+  /** Keeps `a` (from `account`) as the sender's pending account: an accepted transaction reserved from it. */
+  reserve(key: string, a: { nonce: bigint; balance: bigint }): void {
+    this.accounts.set(key, a);
+  }
+
+  read(key: Uint8Array): Uint8Array | undefined {
+    if (key.length === 33 && (key[0] === NS_ACCOUNT || key[0] === NS_BALANCE)) {
+      const a = this.accounts.get(hex(key.subarray(1)));
+      if (a) {
+        const v = key[0] === NS_ACCOUNT ? a.nonce : a.balance;
+        // absent reads as 0, as the ledger stores a zero balance
+        return v === 0n ? undefined : u64le(v);
+      }
+    }
+    return this.base.read(key);
+  }
+
+  module(id: Uint8Array): Uint8Array | undefined {
+    return this.base.module(id);
   }
 }
 

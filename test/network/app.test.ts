@@ -115,6 +115,100 @@ describe("the Mote ABCI application", () => {
     app.close();
   });
 
+  it("ReCheck of a transaction this node accepted checks only its nonce and funds again; the ledger's whole check runs once per transaction", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
+    const orig = ledgerApp.checkTxState.bind(ledgerApp);
+    let checked = 0;
+    ledgerApp.checkTxState = (...a: unknown[]) => {
+      checked++;
+      return orig(...a);
+    };
+    const txs = Array.from({ length: 6 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
+    for (const t of txs) expect((await checkTx(app, t)).code).toBe(0);
+    expect(checked).toBe(txs.length);
+    // three blocks of one transaction each; after each, CometBFT re-checks what is left in its mempool
+    for (let b = 0; b < 3; b++) {
+      await block(app, BigInt(b + 2), [txs[b]!]);
+      for (const t of txs.slice(b + 1)) expect((await app.handle(Request.fromPartial({ checkTx: { tx: t, type: 1 } }))).checkTx!.code).toBe(0);
+    }
+    // once per CheckTx and once per execution in a block (the block's own check): none for the 12 ReChecks
+    expect(checked).toBe(txs.length + 3);
+    // the pending nonces still follow the re-checked ones: nonce 7 is next, 6 is taken
+    expect((await checkTx(app, call(alice, 7n, token).bytes)).code).toBe(0);
+    expect((await checkTx(app, call(alice, 6n, token, { value: 1n }).bytes)).codespace).toBe("nonce_replayed");
+    ledgerApp.checkTxState = orig;
+    app.close();
+  });
+
+  it("the mempool view reads a sender's committed account once per block, however many of its transactions are re-checked", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const txs = Array.from({ length: 8 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
+    for (const t of txs) expect((await checkTx(app, t)).code).toBe(0);
+    await block(app, 2n, [txs[0]!]);
+    const state = (app as unknown as { ledger: { state: { read: (k: Uint8Array) => Uint8Array | undefined } } }).ledger.state;
+    const orig = state.read.bind(state);
+    const reads: string[] = [];
+    state.read = (k: Uint8Array) => {
+      reads.push(Buffer.from(k).toString("hex"));
+      return orig(k);
+    };
+    for (const t of txs.slice(1)) expect((await app.handle(Request.fromPartial({ checkTx: { tx: t, type: 1 } }))).checkTx!.code).toBe(0);
+    state.read = orig;
+    // alice's nonce and balance (these transfers reserve nothing: value 0, gas price 0), once each for 7 ReChecks
+    const a = Buffer.from(alice.publicKey).toString("hex");
+    expect(reads.sort()).toEqual([`01${a}`, `04${a}`]);
+    // and /account reports the pending nonce the ReChecks rebuilt
+    const acct = JSON.parse(Buffer.from((await app.handle(Request.fromPartial({ query: { path: "/account", data: alice.publicKey } }))).query!.value).toString("utf8")) as { nonce: string; pendingNonce: string };
+    expect([acct.nonce, acct.pendingNonce]).toEqual(["2", "9"]);
+    app.close();
+  });
+
+  it("regression: a refused CheckTx leaves no stale pending account: between FinalizeBlock and Commit the next nonce is the block's", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    // nonce 2 before nonce 1 is known: refused, skips ahead
+    expect((await checkTx(app, call(alice, 2n, token).bytes)).codespace).toBe("nonce_skipped");
+    // a block holding alice's nonce 1 (sent through another node) is finalized, not yet committed
+    const f = await app.handle(Request.fromPartial({ finalizeBlock: { txs: [call(alice, 1n, token).bytes], height: 2n, time: time(2) } }));
+    expect(f.finalizeBlock!.txResults[0]!.code).toBe(0);
+    // CheckTx answers against the block's state until Commit: nonce 2 follows it
+    expect((await checkTx(app, call(alice, 2n, token).bytes)).code).toBe(0);
+    await app.handle(Request.fromPartial({ commit: {} }));
+    app.close();
+  });
+
+  it("ReCheck after a block that spent a sender's funds or used its nonce still evicts its now-invalid transactions, with the ledger's reason", async () => {
+    const { app } = await freshApp();
+    await block(app, 1n, [deploy(0n).bytes]);
+    const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
+    const account = async () => JSON.parse(Buffer.from((await app.handle(Request.fromPartial({ query: { path: "/account", data: alice.publicKey } }))).query!.value).toString("utf8")) as { nonce: string; balance: string };
+    const before = BigInt((await account()).balance);
+    // 300 + 600 of alice's 1000 promised in the mempool
+    const a = call(alice, 1n, token, { value: 300n }).bytes;
+    const b = call(alice, 2n, token, { value: 600n }).bytes;
+    expect((await checkTx(app, a)).code).toBe(0);
+    expect((await checkTx(app, b)).code).toBe(0);
+    // another transaction of alice's with nonce 1 (sent through another node) commits first and spends 700
+    const other = call(alice, 1n, token, { value: 700n }).bytes;
+    const { results } = await block(app, 2n, [other]);
+    expect(results[0]!.code).toBe(0);
+    const after = await account();
+    expect(after.nonce).toBe("2");
+    expect(before - BigInt(after.balance)).toBe(700n);
+    const recheck = async (tx: Uint8Array) => (await app.handle(Request.fromPartial({ checkTx: { tx, type: 1 } }))).checkTx!;
+    expect((await recheck(a)).codespace).toBe("nonce_replayed");
+    const rb = await recheck(b);
+    expect(rb.codespace).toBe("insufficient_funds");
+    expect(rb.log).toMatch(/holds 300, the transaction needs 600/);
+    app.close();
+  });
+
   it("proposes only transactions valid in sequence within max_tx_bytes, and rejects a proposal holding an invalid one", async () => {
     const { app } = await freshApp();
     await block(app, 1n, [deploy(0n).bytes]);

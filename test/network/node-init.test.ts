@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureCometbft } from "../../node/cometbft.ts";
+import { engineMaxGas, ensureCometbft, LOCAL_GOSSIP_SLEEP } from "../../node/cometbft.ts";
 import { NODE_LIMITS } from "../../node/wire.ts";
 import { LEDGER_LIMITS } from "../../ledger/params.ts";
 import { mote, tempNetDir } from "./helpers.ts";
@@ -28,6 +28,11 @@ describe("mote node init", () => {
     expect(cfg).toContain('laddr = "tcp://0.0.0.0:36656"');
     expect(cfg).toContain(`persistent_peers = "${peer}"`);
     expect(cfg).toContain("allow_duplicate_ip = false");
+    // a machine on a real network keeps CometBFT's consensus gossip sleep; processes on one machine take 10 ms
+    expect(cfg).toContain('peer_gossip_sleep_duration = "100ms"');
+    const local = join(dir, "local");
+    expect((await mote(["node", "init", "--home", local, "--host", "127.0.0.1"])).code).toBe(0);
+    expect(readFileSync(join(local, "config", "config.toml"), "utf8")).toContain(`peer_gossip_sleep_duration = "${LOCAL_GOSSIP_SLEEP}"`);
     const g = JSON.parse(readFileSync(join(a, "config", "genesis.json"), "utf8")) as { chain_id: string; app_state: { alloc: { id: string; amount: string }[] } };
     expect(g.chain_id).toBe("fleet-1");
     expect(g.app_state.alloc).toEqual([{ id: "11".repeat(32), amount: "500" }]);
@@ -46,14 +51,22 @@ describe("mote node init", () => {
   }, 60_000);
 
   it("gives a new genesis the network block gas limit (NODE_LIMITS.BLOCK_GAS_LIMIT, above the embedded ledger's) or --block-gas-limit, and refuses 0", async () => {
-    const blockGas = (home: string) => (JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as { app_state: { blockGasLimit: string } }).app_state.blockGasLimit;
+    type Genesis = { app_state: { blockGasLimit: string }; consensus_params: { block: { max_gas: string; max_bytes: string } } };
+    const genesis = (home: string) => JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as Genesis;
+    const blockGas = (home: string) => genesis(home).app_state.blockGasLimit;
     const d = join(dir, "gas-default");
     expect((await mote(["node", "init", "--home", d])).code).toBe(0);
     expect(blockGas(d)).toBe(String(NODE_LIMITS.BLOCK_GAS_LIMIT.value));
     expect(NODE_LIMITS.BLOCK_GAS_LIMIT.value).toBeGreaterThan(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value);
+    // the engine's block max_gas is the ledger's limit, so CometBFT offers PrepareProposal only what fits one block
+    expect(genesis(d).consensus_params.block.max_gas).toBe(String(NODE_LIMITS.BLOCK_GAS_LIMIT.value));
     const e = join(dir, "gas-set");
     expect((await mote(["node", "init", "--home", e, "--block-gas-limit", "123456789"])).code).toBe(0);
     expect(blockGas(e)).toBe("123456789");
+    expect(genesis(e).consensus_params.block.max_gas).toBe("123456789");
+    // CometBFT's max_gas is an int64: a ledger limit beyond it leaves the engine unlimited (-1), the ledger still enforces its own
+    expect(engineMaxGas(2n ** 63n - 1n)).toBe(String(2n ** 63n - 1n));
+    expect(engineMaxGas(2n ** 63n)).toBe("-1");
     const zero = await mote(["node", "init", "--home", join(dir, "gas-zero"), "--block-gas-limit", "0"]);
     expect([zero.code, zero.err]).toEqual([2, "mote: --block-gas-limit: a block needs room for at least one transaction (got 0)\n"]);
     expect(existsSync(join(dir, "gas-zero"))).toBe(false);
