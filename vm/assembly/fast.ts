@@ -290,6 +290,7 @@ export function f_btoi(t: u64): u64 {
   fst = 0;
   if (!refOk(t) || refLen(t) > 8) return raise(ST_BOUNDS);
   const p = <i32>t;
+  if (refLen(t) == 8) return load<u64>(p); // little-endian, as the loop reads it
   let r: u64 = 0;
   for (let i = refLen(t) - 1; i >= 0; i--) r = (r << 8) | <u64>load<u8>(p + i);
   return r;
