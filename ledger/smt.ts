@@ -153,7 +153,8 @@ export type NodeRecord = { leaf: true; path: Uint8Array; valueHash: Uint8Array; 
 
 export function decodeNode(b: Uint8Array): NodeRecord {
   if (b[0] === 1 && b.length === 65) return { leaf: false, left: b.slice(1, 33), right: b.slice(33, 65) };
-  if (b[0] === 0 && b.length >= 66 && b.length >= 66 + b[65]!) {
+  // a leaf: the key length byte (absent below 66 bytes) and that many key bytes are there
+  if (b[0] === 0 && b.length >= 66 + (b[65] ?? 0)) {
     return { leaf: true, path: b.slice(1, 33), valueHash: b.slice(33, 65), key: b.slice(66, 66 + b[65]!), value: b.slice(66 + b[65]!) };
   }
   throw new Error(`malformed tree node of ${b.length} bytes`);

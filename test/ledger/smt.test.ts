@@ -147,20 +147,30 @@ describe("a stored tree reads what takeNewNodes stored", () => {
     const lv = val(2);
     const u = new SparseMerkleTree();
     u.load([[lk, lv]], false);
-    const proofs = [t.prove(k), t.prove(enc(99)), u.prove(enc(99))];
+    // a proof of each end (leaf, empty, another leaf) from prove() and proveStored, of a key mutated afterwards
     const { t: c, get } = committed(30);
-    const stored = [proveStored(c.root(), k, get), proveStored(c.root(), enc(77), get), proveStored(new SparseMerkleTree().root(), k, (h) => (hex(h) === hex(stateRootOf(EMPTY)) ? encodeRootRecord(EMPTY) : undefined))];
+    const firstOf = (kind: string): Uint8Array => enc(Array.from({ length: 500 }, (_, i) => 100 + i).find((i) => c.prove(enc(i)).end.kind === kind)!);
+    const ends = { leaf: enc(3), other: firstOf("other"), empty: firstOf("empty") };
+    const proofs: [Uint8Array, Uint8Array, StateProof][] = [];
+    for (const [kind, key] of Object.entries(ends)) {
+      const a = key.slice();
+      const b = key.slice();
+      proofs.push([key, a, c.prove(a)], [key, b, proveStored(c.root(), b, get)]);
+      expect(proofs.at(-1)![2].end.kind, kind).toBe(kind);
+      expect(proofs.at(-2)![2].end.kind, kind).toBe(kind);
+    }
+    const e = enc(5);
+    proofs.push([enc(5), e, new SparseMerkleTree().prove(e)]);
     k.fill(0);
     v.fill(0);
     lk.fill(0);
     lv.fill(0);
+    for (const [, given] of proofs) given.fill(0);
     expect(t.get(enc(1))).toEqual(val(1));
     expect([...t.entries()][0]![0]).toEqual(enc(1));
     expect(u.get(enc(2))).toEqual(val(2));
     expect([...u.entries()][0]![0]).toEqual(enc(2));
-    for (const p of [...proofs.slice(0, 1), ...stored.slice(0, 1), ...stored.slice(2)]) expect(p.key).toEqual(enc(1));
-    for (const p of [proofs[1]!, proofs[2]!]) expect(p.key).toEqual(enc(99));
-    expect(stored[1]!.key).toEqual(enc(77));
+    for (const [want, , p] of proofs) expect(p.key).toEqual(want);
   });
 });
 
@@ -225,6 +235,52 @@ describe("trim", () => {
     for (let i = 0; i < n; i += 7) expect(s.get(enc(i))).toEqual(val(i));
     expect(s.takeNewNodes().length).toBe(1);
     expect(hex(s.root())).toBe(hex(t.root()));
+  });
+
+  it("walks past what was never read: after one read, the read path stays and nothing else is loaded", () => {
+    const { t, get } = committed(300);
+    const s = SparseMerkleTree.stored(t.treeRoot(), get);
+    s.get(enc(42));
+    const depth = t.prove(enc(42)).siblings.length;
+    expect(depth).toBeLessThan(RESIDENT_DEPTH);
+    s.trim();
+    expect(s.resident).toBe(depth + 1);
+    expect(s.get(enc(43))).toEqual(val(43));
+    expect(s.takeNewNodes().length).toBe(1);
+  });
+
+  it("turns stored nodes below RESIDENT_DEPTH of an in-memory tree into references: read again from the store, or refused without one", () => {
+    const n = 1500;
+    const paths = Array.from({ length: n }, (_, i) => pathOf(enc(i)));
+    const byDepth = nodesByDepth(paths);
+    const top = byDepth.slice(0, RESIDENT_DEPTH).reduce((a, b) => a + b, 0);
+    // a key whose leaf is below RESIDENT_DEPTH, and one above
+    const { t, nodes, get } = committed(n);
+    const deep = Array.from({ length: n }, (_, i) => i).find((i) => t.prove(enc(i)).siblings.length >= RESIDENT_DEPTH)!;
+    const shallow = Array.from({ length: n }, (_, i) => i).find((i) => t.prove(enc(i)).siblings.length < RESIDENT_DEPTH - 4)!;
+    expect(deep).toBeDefined();
+    // all of t is stored (takeNewNodes) and in memory: trim keeps the top levels and counts them
+    t.trim();
+    expect(t.resident).toBe(top);
+    expect(t.get(enc(shallow))).toEqual(val(shallow));
+    expect(() => t.get(enc(deep))).toThrow(/^state tree node [0-9a-f]{64} is not in memory and the tree has no store$/);
+    // a stored tree's own writes, once handed to the store, are trimmed the same way and read back from it
+    const s = SparseMerkleTree.stored(t.treeRoot(), get);
+    s.set(enc(deep), val(deep + 1));
+    for (const [h, b] of s.takeNewNodes()) nodes.set(hex(h), b);
+    s.trim();
+    const before = s.resident;
+    expect(s.get(enc(deep))).toEqual(val(deep + 1));
+    expect(s.resident).toBeGreaterThan(before);
+  });
+
+  it("a tree loaded as stored marks every node stored: a write then hands the store only its path", () => {
+    const entries = Array.from({ length: 200 }, (_, i) => [enc(i), val(i)] as [Uint8Array, Uint8Array]);
+    const a = new SparseMerkleTree();
+    a.load(entries, true);
+    const depth = a.prove(enc(9)).siblings.length;
+    a.set(enc(9), val(10));
+    expect(a.takeNewNodes().length).toBe(1 + depth + 1);
   });
 
   it("keeps writes not yet stored, and they are still handed to the store after it", () => {
