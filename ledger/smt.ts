@@ -283,7 +283,8 @@ export class SparseMerkleTree {
     let kept = 0;
     const walk = (t: TreeNode, depth: number): TreeNode => {
       if (t === null) return null;
-      if (t.leaf === undefined) return t.resolved && depth < RESIDENT_DEPTH ? walk(t.resolved, depth) : mkRef(t.hash);
+      // a reference read since: walked like any node (at RESIDENT_DEPTH or below, that makes it a reference again)
+      if (t.leaf === undefined) return t.resolved ? walk(t.resolved, depth) : mkRef(t.hash);
       if (!t.stored) return t;
       if (depth >= RESIDENT_DEPTH) return mkRef(hashOf(t));
       kept++;
