@@ -340,6 +340,6 @@ export function validatorsFromGenesis(genesis: any): { chainId: string; validato
   if (typeof genesis?.chain_id !== "string" || !Array.isArray(genesis.validators)) fail("malformed", "genesis has no chain_id or validators");
   const vals = validatorsFromRpc(genesis.validators.map((v: any) => ({ ...v, voting_power: v.power ?? v.voting_power })));
   for (const v of vals) if (v.address.length === 0) v.address = validatorAddress(v.pubKey.ed25519!);
-  vals.sort((a, b) => (a.votingPower !== b.votingPower ? (a.votingPower > b.votingPower ? -1 : 1) : Buffer.compare(a.address, b.address)));
+  vals.sort((a, b) => (a.votingPower > b.votingPower ? -1 : a.votingPower < b.votingPower ? 1 : Buffer.compare(a.address, b.address)));
   return { chainId: genesis.chain_id, validators: vals };
 }

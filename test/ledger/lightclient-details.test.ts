@@ -307,6 +307,17 @@ describe("RPC JSON and genesis into the protobuf types", () => {
     expect(hex(m.validators[2]!.address)).toBe("ab".repeat(20));
     // the derived address is the key's: SHA-256, first 20 bytes
     expect(hex(m.validators.find((v) => hex(v.address) === b2!.address.toLowerCase())!.address)).toBe(b2!.address.toLowerCase());
+    // four powers given lowest first come out highest first; two equal powers given in either order come out by address
+    const all = genesis.validators;
+    expect(all.length).toBe(4);
+    const asc = validatorsFromGenesis({ chain_id: "asc", validators: all.map((v, i) => ({ ...v, power: String(i + 1) })) });
+    expect(asc.validators.map((v) => v.votingPower)).toEqual([4n, 3n, 2n, 1n]);
+    expect(asc.validators.map((v) => hex(v.address))).toEqual([...all].reverse().map((v) => v.address.toLowerCase()));
+    const byAddress = [...all].sort((x, y) => x.address.localeCompare(y.address));
+    for (const pair of [byAddress.slice(0, 2), byAddress.slice(0, 2).reverse()]) {
+      const eq = validatorsFromGenesis({ chain_id: "eq", validators: pair.map((v) => ({ ...v, power: "7" })) });
+      expect(eq.validators.map((v) => hex(v.address))).toEqual(byAddress.slice(0, 2).map((v) => v.address.toLowerCase()));
+    }
     for (const bad of [null, {}, { chain_id: 5, validators: [] }, { chain_id: "x" }, { chain_id: "x", validators: {} }]) {
       expect(refusal(() => validatorsFromGenesis(bad)), JSON.stringify(bad)).toBe("malformed: genesis has no chain_id or validators");
     }
