@@ -313,6 +313,12 @@ describe("RPC JSON and genesis into the protobuf types", () => {
     const asc = validatorsFromGenesis({ chain_id: "asc", validators: all.map((v, i) => ({ ...v, power: String(i + 1) })) });
     expect(asc.validators.map((v) => v.votingPower)).toEqual([4n, 3n, 2n, 1n]);
     expect(asc.validators.map((v) => hex(v.address))).toEqual([...all].reverse().map((v) => v.address.toLowerCase()));
+    // and in every one of the 24 orders they can be given in
+    const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    for (const p of perms([0, 1, 2, 3])) {
+      const given = validatorsFromGenesis({ chain_id: "p", validators: p.map((i) => ({ ...all[i]!, power: String(i + 1) })) });
+      expect(given.validators.map((v) => v.votingPower), p.join()).toEqual([4n, 3n, 2n, 1n]);
+    }
     const byAddress = [...all].sort((x, y) => x.address.localeCompare(y.address));
     for (const pair of [byAddress.slice(0, 2), byAddress.slice(0, 2).reverse()]) {
       const eq = validatorsFromGenesis({ chain_id: "eq", validators: pair.map((v) => ({ ...v, power: "7" })) });
