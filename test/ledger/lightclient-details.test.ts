@@ -266,7 +266,7 @@ describe("RPC JSON and genesis into the protobuf types", () => {
   });
 
   it("validators: Ed25519 keys only, proposer priority as given or 0, and a device's stored set decodes back with its total", () => {
-    const json = four.validators.map((v: object, i: number) => ({ ...v, proposer_priority: String(i - 2) }));
+    const json: Record<string, unknown>[] = four.validators.map((v: object, i: number) => ({ ...v, proposer_priority: String(i - 2) }));
     const vals = validatorsFromRpc(json);
     expect(vals.map((v) => v.proposerPriority)).toEqual([-2n, -1n, 0n, 1n]);
     const { proposer_priority: _, ...noPriority } = four.validators[0] as { proposer_priority: string };
@@ -274,7 +274,7 @@ describe("RPC JSON and genesis into the protobuf types", () => {
     expect(refusal(() => validatorsFromRpc([json[0], { ...json[1], pub_key: { type: "tendermint/PubKeySecp256k1", value: "AA==" } }]))).toBe(
       "bad_validator: validator 1 has a tendermint/PubKeySecp256k1 key, not Ed25519",
     );
-    const { pub_key: __, ...noKey } = json[0] as { pub_key: unknown };
+    const { pub_key: __, ...noKey } = json[0]!;
     expect(refusal(() => validatorsFromRpc([noKey]))).toBe("bad_validator: validator 0 has a undefined key, not Ed25519");
     const set = decodeValidatorSet(encodeValidatorSet(vals));
     expect(set.validators).toEqual(vals);
