@@ -114,7 +114,9 @@ function remove(r: Resolver, t: TreeNode, depth: number, path: Uint8Array): Tree
   // a subtree left with one leaf is that leaf
   const l = resolveWith(r, left);
   const rr = resolveWith(r, right);
+  // Stryker disable next-line ConditionalExpression: equivalent, left and right are never both empty here (an internal node holds two leaves or more; one was removed)
   if (l === null && (rr === null || rr.leaf)) return rr;
+  // Stryker disable next-line ConditionalExpression: equivalent, l === null with rr === null never reaches this line (above)
   if (rr === null && l !== null && l.leaf) return l;
   return mkNode(left, right);
 }
@@ -151,7 +153,8 @@ export type NodeRecord = { leaf: true; path: Uint8Array; valueHash: Uint8Array; 
 
 export function decodeNode(b: Uint8Array): NodeRecord {
   if (b[0] === 1 && b.length === 65) return { leaf: false, left: b.slice(1, 33), right: b.slice(33, 65) };
-  if (b[0] === 0 && b.length >= 66 && b.length >= 66 + b[65]!) {
+  // a leaf: the key length byte (absent below 66 bytes) and that many key bytes are there
+  if (b[0] === 0 && b.length >= 66 + (b[65] ?? 0)) {
     return { leaf: true, path: b.slice(1, 33), valueHash: b.slice(33, 65), key: b.slice(66, 66 + b[65]!), value: b.slice(66 + b[65]!) };
   }
   throw new Error(`malformed tree node of ${b.length} bytes`);
@@ -280,7 +283,8 @@ export class SparseMerkleTree {
     let kept = 0;
     const walk = (t: TreeNode, depth: number): TreeNode => {
       if (t === null) return null;
-      if (t.leaf === undefined) return t.resolved && depth < RESIDENT_DEPTH ? walk(t.resolved, depth) : mkRef(t.hash);
+      // a reference read since: walked like any node (at RESIDENT_DEPTH or below, that makes it a reference again)
+      if (t.leaf === undefined) return t.resolved ? walk(t.resolved, depth) : mkRef(t.hash);
       if (!t.stored) return t;
       if (depth >= RESIDENT_DEPTH) return mkRef(hashOf(t));
       kept++;

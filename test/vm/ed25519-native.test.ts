@@ -2,13 +2,22 @@
 // on the conformance edge vectors, on the speccheck classes built here (non-canonical R and A, S >= L,
 // all small-order points as key and as R, mixed-order keys and R with every torsion component), and on
 // random and mutated input. It must also take the native path for honest signatures, or it is no faster.
+import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalPointEncoding, ed25519Paths, smallOrderEncoding, verifyEd25519, verifyEd25519Noble } from "../../vm/host/ed25519.ts";
+import {
+  canonicalPointEncoding,
+  ed25519Paths,
+  KEY_CACHE_MAX,
+  keyCacheSize,
+  smallOrderEncoding,
+  verifyEd25519,
+  verifyEd25519Noble,
+} from "../../vm/host/ed25519.ts";
 
 ed.hashes.sha512 = sha512;
 const P = 2n ** 255n - 19n;
@@ -203,5 +212,150 @@ describe("native Ed25519 verification decides as @noble/ed25519 (zip215: false)"
     const sig = ed.sign(new Uint8Array(0), seed);
     expect(verifyEd25519(sig.subarray(0, 63), new Uint8Array(0), pk)).toBe(false);
     expect(verifyEd25519(sig, new Uint8Array(0), pk.subarray(0, 31))).toBe(false);
+  });
+});
+
+// The pre-checks are what make an OpenSSL accept a noble accept (the header of vm/host/ed25519.ts): they must
+// refuse exactly S >= L, the encodings RFC 8032 calls non-canonical and the small-order keys, and nothing else.
+// A verdict cannot show it (OpenSSL or noble refuses the same inputs later), so these cases check which path
+// answered, against a model written from the RFC rather than from the code.
+describe("the pre-checks refuse exactly what RFC 8032 strict decoding and noble refuse", () => {
+  /** RFC 8032 5.1.3 with noble's strictness: y (bit 255 cleared) < p, and not x = 0 (y = 1 or y = p - 1) with the sign bit. */
+  const canonicalModel = (e: Uint8Array): boolean => {
+    const v = fromLe(e);
+    const y = v & ((1n << 255n) - 1n);
+    const sign = v >> 255n === 1n;
+    return y < P && !(sign && (y === 1n || y === P - 1n));
+  };
+
+  /** Encodings at the edges the byte loops test: every byte 0 value that matters, middles all 00, all ff, or one byte off, every top byte class. */
+  function edgeEncodings(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const middles: ((e: Uint8Array) => void)[] = [(e) => e.fill(0x00, 1, 31), (e) => e.fill(0xff, 1, 31)];
+    for (let i = 1; i < 31; i++) {
+      for (const [base, off] of [[0xff, 0xfe], [0xff, 0x00], [0x00, 0x01]] as const) {
+        middles.push((e) => {
+          e.fill(base, 1, 31);
+          e[i] = off;
+        });
+      }
+    }
+    for (const b0 of [0x00, 0x01, 0x02, 0xeb, 0xec, 0xed, 0xee, 0xff]) {
+      for (const mid of middles) {
+        for (const b31 of [0x00, 0x7e, 0x7f, 0x80, 0xfe, 0xff]) {
+          const e = new Uint8Array(32);
+          mid(e);
+          e[0] = b0;
+          e[31] = b31;
+          out.push(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  it("canonicalPointEncoding matches the RFC 8032 strict rule on every edge encoding and random bytes", () => {
+    const edges = edgeEncodings();
+    const random = Array.from({ length: 2000 }, (_, i) => sha512(Uint8Array.of(i >> 8, i & 255)).subarray(0, 32));
+    for (const e of [...edges, ...random]) expect(canonicalPointEncoding(e), Buffer.from(e).toString("hex")).toBe(canonicalModel(e));
+    // the edges hold 8 refusals: y >= p (byte 0 ed, ee or ff under 7f or ff with a middle of ff) and x = 0 with the sign bit (y = 1, y = p - 1)
+    expect(edges.filter((e) => !canonicalModel(e)).length).toBe(8);
+    for (const y of [1n, P - 1n]) {
+      expect(canonicalPointEncoding(le(y | (1n << 255n))), `y = ${y} with sign`).toBe(false);
+      expect(canonicalPointEncoding(le(y)), `y = ${y}`).toBe(true);
+    }
+    expect(canonicalPointEncoding(le(P - 1n))).toBe(true);
+    expect(canonicalPointEncoding(le(P))).toBe(false);
+  });
+
+  it("canonicalPointEncoding refuses any length but 32", () => {
+    for (const n of [0, 1, 31, 33, 64]) {
+      expect(canonicalPointEncoding(new Uint8Array(n)), `${n} zero bytes`).toBe(false);
+      expect(canonicalPointEncoding(new Uint8Array(n).fill(0x11)), `${n} bytes 0x11`).toBe(false);
+    }
+  });
+
+  it("answers by the pre-check exactly for S >= L, non-canonical keys and small-order keys", () => {
+    const seed = new Uint8Array(32).fill(5);
+    const pk = ed.getPublicKey(seed);
+    const msg = new TextEncoder().encode("precheck");
+    const sig = ed.sign(msg, seed);
+    const R = sig.subarray(0, 32);
+    const cases: [name: string, key: Uint8Array, sig: Uint8Array, precheck: boolean][] = [];
+    // S around L: only S >= L is the pre-check's, S = L - 1 (same top byte as L, lower first byte) goes on to OpenSSL
+    for (const [n, s] of [
+      ["L - 1", L - 1n],
+      ["L - 2^8", L - 256n],
+      ["0x10 << 248 - 1", (0x10n << 248n) - 1n],
+      ["L", L],
+      ["L + 1", L + 1n],
+      ["L + 2^8", L + 256n],
+      ["0x11 << 248", 0x11n << 248n],
+      ["2^256 - 1", 2n ** 256n - 1n],
+      ["0", 0n],
+    ] as const) {
+      cases.push([`S = ${n}`, pk, cat(R, le(s)), s >= L]);
+    }
+    for (const e of [...edgeEncodings().filter((_, i) => i % 23 === 0), ...torsion.map((t) => t.toBytes())]) {
+      cases.push([`key ${Buffer.from(e).toString("hex")}`, e, sig, !canonicalModel(e) || torsion.some((t) => Buffer.from(t.toBytes()).equals(e))]);
+    }
+    let pre = 0;
+    for (const [name, key, s, precheck] of cases) {
+      const before = { ...ed25519Paths };
+      expect(verifyEd25519(s, msg, key), name).toBe(false);
+      expect(ed25519Paths.precheck - before.precheck, name).toBe(precheck ? 1 : 0);
+      expect(ed25519Paths.native - before.native + ed25519Paths.noble - before.noble, name).toBe(precheck ? 0 : 1);
+      if (precheck) pre++;
+    }
+    expect(pre).toBeGreaterThan(10);
+    expect(cases.length - pre).toBeGreaterThan(100);
+  });
+
+  it("refuses wrong lengths before any path, and noble's reference refuses them without throwing", () => {
+    const seed = new Uint8Array(32).fill(6);
+    const pk = ed.getPublicKey(seed);
+    const msg = Uint8Array.of(1, 2, 3);
+    const sig = ed.sign(msg, seed);
+    // each length wrong alone, with the rest an honest signature (a 65-byte signature holds the honest 64)
+    const cases: [string, Uint8Array, Uint8Array][] = [
+      ["63-byte signature", sig.subarray(0, 63), pk],
+      ["65-byte signature", cat(sig, Uint8Array.of(0)), pk],
+      ["31-byte key", sig, pk.subarray(0, 31)],
+      ["33-byte key", sig, cat(pk, Uint8Array.of(0))],
+      ["both wrong", sig.subarray(0, 63), pk.subarray(0, 31)],
+    ];
+    for (const [name, s, k] of cases) {
+      const before = { ...ed25519Paths };
+      expect(verifyEd25519(s, msg, k), name).toBe(false);
+      expect(ed25519Paths, name).toEqual(before);
+      expect(verifyEd25519Noble(s, msg, k), `noble: ${name}`).toBe(false);
+    }
+    expect(verifyEd25519(sig, msg, pk)).toBe(true);
+  });
+});
+
+describe("the key cache stays bounded", () => {
+  it(`holds at most KEY_CACHE_MAX (${KEY_CACHE_MAX}) keys, fills up to it, and starts over when full`, () => {
+    const msg = Uint8Array.of(7);
+    const sizes: number[] = [];
+    // distinct honest keys (made and signed by OpenSSL: noble would take seconds for this many)
+    for (let i = 0; i < KEY_CACHE_MAX + 2; i++) {
+      const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+      const pub = new Uint8Array(publicKey.export({ format: "der", type: "spki" }).subarray(12));
+      expect(verifyEd25519(nodeSign(null, msg, privateKey), msg, pub)).toBe(true);
+      // the same key again is answered from the cache: no growth
+      if (i === 0) {
+        const n = keyCacheSize();
+        expect(verifyEd25519(nodeSign(null, msg, privateKey), msg, pub)).toBe(true);
+        expect(keyCacheSize()).toBe(n);
+      }
+      sizes.push(keyCacheSize());
+    }
+    expect(Math.max(...sizes)).toBe(KEY_CACHE_MAX);
+    // one clear in KEY_CACHE_MAX + 2 new keys: the size falls to 1 right after it reached the maximum
+    const drops = sizes.flatMap((n, i) => (i > 0 && n < sizes[i - 1]! ? [i] : []));
+    expect(drops.length).toBe(1);
+    expect(sizes[drops[0]! - 1]).toBe(KEY_CACHE_MAX);
+    expect(sizes[drops[0]!]).toBe(1);
   });
 });

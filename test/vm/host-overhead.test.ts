@@ -85,6 +85,77 @@ describe("KeyTable", () => {
   });
 });
 
+/**
+ * Two distinct 9-byte keys whose keyHash is equal, differing only in their two four-byte steps (one step alone
+ * cannot collide: each step is a bijection of the hash so far), the ninth byte equal (birthday search, deterministic).
+ */
+function collidingInSteps(): [Uint8Array, Uint8Array] {
+  // a counter across the two steps (bytes 2 to 5), the ninth byte fixed
+  const key = (i: number): Uint8Array => {
+    const k = new Uint8Array(9).fill(0x5a);
+    new DataView(k.buffer).setUint32(2, i, true);
+    return k;
+  };
+  const seen = new Map<number, number>();
+  for (let i = 0; i < 1 << 22; i++) {
+    const h = keyHash(view(key(i)), 0, 9);
+    const other = seen.get(h);
+    if (other !== undefined) return [key(other), key(i)];
+    seen.set(h, i);
+  }
+  throw new Error("no colliding pair found");
+}
+
+describe("KeyTable: the byte compare and the pool", () => {
+  it("two keys with equal hashes that differ only in their four-byte steps are two keys", () => {
+    const [a, b] = collidingInSteps();
+    expect(keyHash(view(a), 0, 9)).toBe(keyHash(view(b), 0, 9));
+    expect(a[8]).toBe(b[8]);
+    const mem = new Uint8Array(32);
+    mem.set(a, 0);
+    mem.set(b, 16);
+    const t = new KeyTable(latin1(mem));
+    for (let round = 0; round < 2; round++) {
+      expect(t.intern(mem, 0, 9)).toBe(byteKey(a));
+      expect(t.intern(mem, 16, 9)).toBe(byteKey(b));
+    }
+    expect(t.size).toBe(2);
+  });
+
+  it("a key's hash changes with every byte of it (each four-byte step and each byte after them is mixed in)", () => {
+    for (const len of [4, 7, 8, 33, 64]) {
+      const k = Uint8Array.from({ length: len }, (_, i) => (i * 37 + 11) & 0xff);
+      const h = keyHash(view(k), 0, len);
+      for (let i = 0; i < len; i++) {
+        const c = k.slice();
+        c[i]! ^= 1;
+        expect(keyHash(view(c), 0, len), `length ${len}, byte ${i}`).not.toBe(h);
+      }
+    }
+  });
+
+  it("the key bytes' pool holds maxEntries * 40 + maxKeyBytes bytes: a key that fits exactly is kept, one byte more starts over", () => {
+    // 4 entries of at most 64 bytes: a pool of 4 * 40 + 64 = 224 bytes
+    const mem = new Uint8Array(256);
+    for (let i = 0; i < mem.length; i++) mem[i] = (i * 7 + 3) & 0xff;
+    const fill = (last: number): KeyTable => {
+      const t = new KeyTable(latin1(mem), 4, 64);
+      for (let i = 0; i < 3; i++) expect(t.intern(mem, i * 64, 64)).toBe(byteKey(mem.subarray(i * 64, i * 64 + 64)));
+      expect(t.intern(mem, 192, last)).toBe(byteKey(mem.subarray(192, 192 + last)));
+      return t;
+    };
+    const exact = fill(32);
+    expect(exact.resets).toBe(0);
+    expect(exact.size).toBe(4);
+    // all four still answered from the table, each its own bytes
+    for (let i = 0; i < 3; i++) expect(exact.intern(mem, i * 64, 64)).toBe(byteKey(mem.subarray(i * 64, i * 64 + 64)));
+    expect(exact.size).toBe(4);
+    const over = fill(33);
+    expect(over.resets).toBe(1);
+    expect(over.size).toBe(1);
+  });
+});
+
 describe("MemoryStateStore's last-contract cache", () => {
   it("follows a contract emptied and filled again, and alternation between contracts, through keyed and plain access", () => {
     const s = new MemoryStateStore();

