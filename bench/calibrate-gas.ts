@@ -657,10 +657,13 @@ What the ledger charges:
   \`bslice\`'s unit pushed its length with a 1-byte \`push\` while the 3-byte \`push\` it measures was subtracted, which
   booked \`bslice\` at -1 gas and hid its 730 instructions behind a 1-gas price. The harness now pushes with \`push1\`
   and refuses a row of non-positive gas, and \`bslice\` costs 3.
-- **Open (issue 11 point 1).** The recorded run above is on a quiet machine: every row but one is within about 3.3× the
-  mean, and reads of 1 KiB values (\`ledger:mload present 1024\`) are at about 8× (0.8 ms a read at 10^6 entries,
-  against 0.13 ms for an 8-byte value), because a read is priced by the access, not by the size of what it reads.
-  \`test/regressions/gas-prices-ledger-cost.test.ts\` lists that row as the one open above 4×.
+- **Open (issue 11 point 1).** The recorded run above (load 0.8-1.2) has the interpreter within 2.7× the mean, state
+  reads within 2×, events 1.9× and signatures 3.2×, and the state writes and \`sha256\` at 4.2-4.5×. Those rows vary
+  about 2× between runs of one commit at 10^6 entries (\`ledger:mstore overwrite\` 0.28-0.77 ns/gas at load about 1:
+  I/O on the freshly written 400 MB fixture), and the cause of the slow runs is not found; the previous recording had
+  them at 0.2-0.4 ns/gas. The 1 KiB reads recorded before at about 8× were the fixture's garbage (about 2 GB) collected
+  inside their measurement: the benchmark now collects it before timing (\`node --expose-gc\`, \`gcBetweenRows\`).
+  \`test/regressions/gas-prices-ledger-cost.test.ts\` lists the rows open above 4×.
 
 `;
 }
