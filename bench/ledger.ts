@@ -1,18 +1,18 @@
 // `npm run bench:ledger`: the state tree at 1e3..1e6 entries. Hash counts per insert and per update are
 // deterministic and budgeted (they must grow no faster than log2 n); wall time per block of 100 inserts
-// and proof sizes are reported beside them. Writes bench/results/ledger.json; exits 1 when a budget fails.
+// and proof sizes are reported beside them. Writes bench/results/local/ledger.json (with --record:
+// bench/results/ledger.json); exits 1 when a budget fails.
 // `--max N` stops at N entries (the 1e6 step needs about 1 GB of heap and a minute on a busy 2-core box).
 // First, signed token transfers through the embedded ledger in blocks of 20 (bench/ledger-transfers.ts),
 // reported against issue 15's goal of 1,000 tx/s (wall-clock: reported, never a budget).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { SparseMerkleTree } from "../ledger/smt.ts";
 import { decodeStateProof, encodeStateProof, hashCounter, verifyStateProof } from "../ledger/proof.ts";
 import { storageKey } from "../ledger/state.ts";
 import { measureTransfers } from "./ledger-transfers.ts";
+import { resultPath } from "./results-path.ts";
 
-const root = new URL("..", import.meta.url).pathname;
 const maxArg = process.argv.indexOf("--max");
 const MAX = maxArg > 0 ? Number(process.argv[maxArg + 1]) : 1_000_000;
 const SIZES = [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= MAX);
@@ -138,8 +138,8 @@ if (rows.length > 1) {
   if (growth > allowed) failures.push(`hashes per insert grew by ${growth} from ${a.entries} to ${b.entries} entries, more than 1.5 × Δlog2 n = ${allowed.toFixed(1)}`);
 }
 
-mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, "bench/results/ledger.json"), `${JSON.stringify({ transfers, rows, failures }, null, 2)}\n`);
+const out = resultPath("ledger.json");
+writeFileSync(out.path, `${JSON.stringify({ transfers, rows, failures }, null, 2)}\n`);
 console.log("entries  log2n  hash/insert  hash/update  hash/insert(100-block)  hash/update(100-block)  nodes/insert  ms/100-insert block  proof bytes (present/absent)");
 for (const r of rows) {
   console.log(
