@@ -474,6 +474,20 @@ function translateFunction(
   const arenaTop64 = (): void => {
     b.push(OP.global_get, GLOBAL_ARENA_TOP, OP.i64_extend_i32_u);
   };
+  /** Leaves 1 when x != 0 and x * y / x != y (the product wrapped), by `div`; never divides by 0. */
+  const productDivides = (div: number, x: number, y: number): void => {
+    get(x);
+    b.push(OP.i64_eqz, OP.if, I32);
+    i32c(0);
+    b.push(OP.else);
+    get(x);
+    get(y);
+    b.push(OP.i64_mul);
+    get(x);
+    b.push(div);
+    get(y);
+    b.push(OP.i64_ne, OP.end);
+  };
   /**
    * The checked product's overflow test of locals x, y (the interpreter's `mulu` / `muls` test): a
    * division only when an operand does not fit in 32 bits, and never one that traps.
@@ -495,17 +509,8 @@ function translateFunction(
       get(y);
       i64c(I64_MIN);
       b.push(OP.i64_eq, OP.else);
-      get(x);
-      b.push(OP.i64_eqz, OP.if, I32);
-      i32c(0);
-      b.push(OP.else);
-      get(x);
-      get(y);
-      b.push(OP.i64_mul);
-      get(x);
-      b.push(OP.i64_div_s);
-      get(y);
-      b.push(OP.i64_ne, OP.end, OP.end, OP.else);
+      productDivides(OP.i64_div_s, x, y);
+      b.push(OP.end, OP.else);
       i32c(0);
       b.push(OP.end);
     } else {
@@ -517,17 +522,8 @@ function translateFunction(
       b.push(OP.i64_shr_u, OP.i64_eqz, OP.if, I32);
       i32c(0);
       b.push(OP.else);
-      get(x);
-      b.push(OP.i64_eqz, OP.if, I32);
-      i32c(0);
-      b.push(OP.else);
-      get(x);
-      get(y);
-      b.push(OP.i64_mul);
-      get(x);
-      b.push(OP.i64_div_u);
-      get(y);
-      b.push(OP.i64_ne, OP.end, OP.end);
+      productDivides(OP.i64_div_u, x, y);
+      b.push(OP.end);
     }
   };
 
