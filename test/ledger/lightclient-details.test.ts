@@ -32,18 +32,11 @@ import {
 import { encodeStateProof } from "../../ledger/proof.ts";
 import { SparseMerkleTree } from "../../ledger/smt.ts";
 import { storageKey } from "../../ledger/state.ts";
-import type { LightVectors } from "../vectors/lightclient-generate.ts";
+import { four, load, single, unhex, vectors } from "./lightclient-vectors.ts";
 import type { VerifyProofFixture } from "../vectors/verify-proof-record.ts";
 
 const { SignedHeader } = types;
 const { ValidatorSet } = validator;
-const vectors = JSON.parse(readFileSync(join(import.meta.dirname, "../vectors/lightclient.json"), "utf8")) as LightVectors;
-const [single, four] = vectors.chains as [LightVectors["chains"][0], LightVectors["chains"][0]];
-const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
-const load = (chain: typeof single, i = 0): { vals: Validator[]; sh: SignedHeaderT } => ({
-  vals: validatorsFromRpc(chain.validators),
-  sh: signedHeaderFromRpc(chain.blocks[i]!.signedHeader),
-});
 
 /** The refusal's code and whole message (`code: detail`). */
 function refusal(f: () => unknown): string {

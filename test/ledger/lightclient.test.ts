@@ -1,8 +1,6 @@
 // The TypeScript light client (ledger/lightclient.ts) on commits recorded from a real CometBFT
 // (test/vectors/lightclient.json): genuine ones verify, each kind of tampering is refused with its own
 // code; a state proof is bound to a signed app hash; and, when the engine is installed, a live node.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { sha256 } from "@noble/hashes/sha2.js";
 import types from "cosmjs-types/tendermint/types/types";
@@ -30,17 +28,10 @@ import { encodeStateProof } from "../../ledger/proof.ts";
 import { SparseMerkleTree } from "../../ledger/smt.ts";
 import { storageKey } from "../../ledger/state.ts";
 import { cometbftBinary, COMETBFT_VERSION, startKvstoreNet } from "../helpers/cometbft.ts";
-import type { LightVectors } from "../vectors/lightclient-generate.ts";
+import { four, load, single, unhex, vectors } from "./lightclient-vectors.ts";
 
 const { SignedHeader } = types;
-const vectors = JSON.parse(readFileSync(join(import.meta.dirname, "../vectors/lightclient.json"), "utf8")) as LightVectors;
-const [single, four] = vectors.chains as [LightVectors["chains"][0], LightVectors["chains"][0]];
-const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
 
-const load = (chain: typeof single, i = 0): { vals: Validator[]; sh: SignedHeaderT } => ({
-  vals: validatorsFromRpc(chain.validators),
-  sh: signedHeaderFromRpc(chain.blocks[i]!.signedHeader),
-});
 
 function refusal(f: () => unknown): LightErrorCode {
   try {
