@@ -43,6 +43,17 @@ async function freshApp(): Promise<{ app: MoteNodeApp; dir: string }> {
   return { app, dir };
 }
 
+/** Counts the ledger's whole state checks (LedgerApp.checkTxState) the app runs from now on; restore() stops counting. */
+function countStateChecks(app: MoteNodeApp): { checked: () => number; restore: () => void } {
+  const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
+  const orig = ledgerApp.checkTxState.bind(ledgerApp);
+  let checked = 0;
+  ledgerApp.checkTxState = (...a: unknown[]) => {
+    checked++;
+    return orig(...a);
+  };
+  return { checked: () => checked, restore: () => void (ledgerApp.checkTxState = orig) };
+}
 const deploy = (nonce: bigint) => signTx({ genesisHash: GH, sender: alice.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: 0n, kind: "deploy", module: tokenModule(), args: [500n] }, alice);
 const call = (key: KeyPair, nonce: bigint, contract: Uint8Array, opts: { value?: bigint } = {}) =>
   signTx({ genesisHash: GH, sender: key.publicKey, nonce, gasLimit: LEDGER_LIMITS.DEFAULT_TX_GAS.value, gasPrice: 0n, value: opts.value ?? 0n, kind: "call", contract, selector: selectorOf("transfer"), args: [bob.publicKey, 1n] }, key);
@@ -119,27 +130,21 @@ describe("the Mote ABCI application", () => {
     const { app } = await freshApp();
     await block(app, 1n, [deploy(0n).bytes]);
     const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
-    const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
-    const orig = ledgerApp.checkTxState.bind(ledgerApp);
-    let checked = 0;
-    ledgerApp.checkTxState = (...a: unknown[]) => {
-      checked++;
-      return orig(...a);
-    };
+    const { checked, restore } = countStateChecks(app);
     const txs = Array.from({ length: 6 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
     for (const t of txs) expect((await checkTx(app, t)).code).toBe(0);
-    expect(checked).toBe(txs.length);
+    expect(checked()).toBe(txs.length);
     // three blocks of one transaction each; after each, CometBFT re-checks what is left in its mempool
     for (let b = 0; b < 3; b++) {
       await block(app, BigInt(b + 2), [txs[b]!]);
       for (const t of txs.slice(b + 1)) expect((await app.handle(Request.fromPartial({ checkTx: { tx: t, type: 1 } }))).checkTx!.code).toBe(0);
     }
     // once per CheckTx and once per execution in a block (the block's own check): none for the 12 ReChecks
-    expect(checked).toBe(txs.length + 3);
+    expect(checked()).toBe(txs.length + 3);
     // the pending nonces still follow the re-checked ones: nonce 7 is next, 6 is taken
     expect((await checkTx(app, call(alice, 7n, token).bytes)).code).toBe(0);
     expect((await checkTx(app, call(alice, 6n, token, { value: 1n }).bytes)).codespace).toBe("nonce_replayed");
-    ledgerApp.checkTxState = orig;
+    restore();
     app.close();
   });
 
@@ -262,17 +267,11 @@ describe("the Mote ABCI application", () => {
     const token = (await import("../../ledger/state.ts")).instanceId(GH, alice.publicKey, 0n);
     const fit = Number(100_000_000n / BigInt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)); // the test chain's block gas limit over each call's
     const txs = Array.from({ length: fit + 10 }, (_, i) => call(alice, BigInt(i + 1), token).bytes);
-    const ledgerApp = (app as unknown as { ledger: { application: { checkTxState: (...a: unknown[]) => unknown } } }).ledger.application;
-    const orig = ledgerApp.checkTxState.bind(ledgerApp);
-    let checked = 0;
-    ledgerApp.checkTxState = (...a: unknown[]) => {
-      checked++;
-      return orig(...a);
-    };
+    const { checked, restore } = countStateChecks(app);
     const p = (await app.handle(Request.fromPartial({ prepareProposal: { txs, maxTxBytes: 10_000_000n, height: 2n, time: time(2) } }))).prepareProposal!;
     expect(p.txs.length).toBe(fit);
-    expect(checked).toBe(fit);
-    ledgerApp.checkTxState = orig;
+    expect(checked()).toBe(fit);
+    restore();
     const { results } = await block(app, 2n, p.txs);
     expect(results.every((r) => r.code === 0)).toBe(true);
     app.close();

@@ -72,7 +72,7 @@ describe("bench/abci-null.ts (bench:net's null-socket app)", () => {
   it("answers every request kind at once with the matching response kind", () => {
     const kinds = ["echo", "flush", "info", "initChain", "checkTx", "query", "prepareProposal", "processProposal", "finalizeBlock", "commit", "extendVote", "verifyVoteExtension", "listSnapshots", "offerSnapshot", "loadSnapshotChunk", "applySnapshotChunk"] as const;
     for (const k of kinds) {
-      const res: Response = nullAnswer(Request.fromPartial({ [k]: {} }));
+      const res: Response = nullAnswer(Request.fromPartial({ [k]: {} } as Parameters<typeof Request.fromPartial>[0]));
       expect(res[k], k).toBeDefined();
       expect(res.exception, k).toBeUndefined();
     }
