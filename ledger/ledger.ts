@@ -549,7 +549,7 @@ export class Ledger {
    * by the replayed ones. Works on a store too damaged to open.
    */
   static async rebuild(dir: string, opts: { vm?: ContractVM } = {}): Promise<AuditReport> {
-    const store = LedgerStore.open(dir);
+    const store = LedgerStore.open(dir, true);
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
       const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));

@@ -76,11 +76,11 @@ function resolveWith(r: Resolver, n: TreeNode): Node {
     node = { leaf: true, path: rec.path, key: rec.key, value: rec.value, hash: null, stored: true };
     if (!bytesEqual(node.path, pathOf(node.key))) throw new Error(`state tree node ${hex(n.hash)} in the store holds a leaf whose path is not its key's; run 'mote ledger rebuild'`);
   } else {
-    node = { leaf: false, left: mkRef(rec.left), right: mkRef(rec.right), hash: null, stored: true };
+    node = rec.chunk;
   }
   // what the store gave must be what the parent committed to
   if (!bytesEqual(hashOf(node), n.hash)) throw new Error(`state tree node ${hex(n.hash)} in the store does not hash to its key (changed outside the ledger?); run 'mote ledger rebuild'`);
-  r.resolvedCount++;
+  r.resolvedCount += node.leaf ? 1 : internalsOf(node);
   n.resolved = node;
   return node;
 }
@@ -130,15 +130,18 @@ function build(leaves: Leaf[], lo: number, hi: number, depth: number): TreeNode 
   return mkNode(build(leaves, lo, mid, depth + 1), build(leaves, mid, hi, depth + 1));
 }
 
-/** A node's stored form: 0x00 path valueHash keyLen:u8 key value | 0x01 leftHash rightHash. */
-export function encodeNode(n: Leaf | Internal): Uint8Array {
-  if (!n.leaf) {
-    const b = new Uint8Array(65);
-    b[0] = 1;
-    b.set(hashOf(n.left), 1);
-    b.set(hashOf(n.right), 33);
-    return b;
-  }
+/**
+ * Levels of internal nodes one stored record holds. A write at 10^6 entries makes a new path of about 21
+ * internal nodes; stored one per row, each is a row at a random place of the `nodes` index, so a block of
+ * writes dirties a page per node, which COMMIT writes to the WAL and a checkpoint writes again (the larger
+ * part of a write's cost on the ledger). Stored as chunks, the internal nodes at depths d..d+3 below an
+ * internal node at a depth d divisible by 4 in one row (keyed by that node's hash), a write stores about 6
+ * rows. Hashes, roots and proofs are the binary tree's (proof.ts): only what a row holds changes.
+ */
+export const CHUNK_LEVELS = 4;
+
+/** A leaf's stored form: 0x00 path valueHash keyLen:u8 key value. */
+export function encodeNode(n: Leaf): Uint8Array {
   const b = new Uint8Array(1 + 32 + 32 + 1 + n.key.length + n.value.length);
   b[0] = 0;
   b.set(n.path, 1);
@@ -149,10 +152,76 @@ export function encodeNode(n: Leaf | Internal): Uint8Array {
   return b;
 }
 
-export type NodeRecord = { leaf: true; path: Uint8Array; valueHash: Uint8Array; key: Uint8Array; value: Uint8Array } | { leaf: false; left: Uint8Array; right: Uint8Array };
+const CHUNK = 0x03;
+/** A chunk's positions: an internal node held in the row (then its left and right), a reference, an empty subtree. */
+const INNER = 0x01;
+const REF = 0x00;
+const NONE = 0x02;
+
+/**
+ * A chunk's stored form: 0x03, then its top node's subtree to CHUNK_LEVELS levels in pre-order, each position
+ * one of 0x01 (an internal node, then its left and right), 0x00 hash (a leaf, or an internal node at the
+ * chunk's bottom, itself the top of a chunk), 0x02 (empty). Marks the internal nodes it holds stored.
+ */
+export function encodeChunk(top: Internal, edge: (t: TreeNode) => void = () => {}): Uint8Array {
+  const out: number[] = [CHUNK];
+  const put = (t: TreeNode, level: number): void => {
+    if (t === null) {
+      out.push(NONE);
+      return;
+    }
+    const m = t.leaf === undefined ? (t.resolved ?? t) : t;
+    if (level < CHUNK_LEVELS && m.leaf === false) {
+      out.push(INNER);
+      put(m.left, level + 1);
+      put(m.right, level + 1);
+      m.stored = true;
+      return;
+    }
+    out.push(REF, ...hashOf(t));
+    edge(t);
+  };
+  put(top, 0);
+  return Uint8Array.from(out);
+}
+
+function decodeChunk(b: Uint8Array): Internal {
+  let at = 1;
+  const bad = (): Error => new Error(`malformed tree node of ${b.length} bytes`);
+  const take = (level: number): TreeNode => {
+    const tag = b[at++];
+    if (tag === NONE) return null;
+    if (tag === REF) {
+      if (at + 32 > b.length) throw bad();
+      const h = b.slice(at, at + 32);
+      at += 32;
+      const r = mkRef(h);
+      if (r === null) throw bad();
+      return r;
+    }
+    if (tag !== INNER || level === CHUNK_LEVELS) throw bad();
+    const left = take(level + 1);
+    const right = take(level + 1);
+    // an internal node holds two leaves or more (proof.ts): never two empty subtrees
+    if (left === null && right === null) throw bad();
+    return { leaf: false, left, right, hash: null, stored: true };
+  };
+  if (b[1] !== INNER) throw bad();
+  const top = take(0) as Internal;
+  if (at !== b.length) throw bad();
+  return top;
+}
+
+/** Internal nodes held in memory from `n` down (a chunk just read: those its row held). */
+function internalsOf(n: TreeNode): number {
+  return n === null || n.leaf !== false ? 0 : 1 + internalsOf(n.left) + internalsOf(n.right);
+}
+
+/** A stored leaf, or a stored chunk (its internal nodes, with references below and to its leaves). */
+export type NodeRecord = { leaf: true; path: Uint8Array; valueHash: Uint8Array; key: Uint8Array; value: Uint8Array } | { leaf: false; chunk: Internal };
 
 export function decodeNode(b: Uint8Array): NodeRecord {
-  if (b[0] === 1 && b.length === 65) return { leaf: false, left: b.slice(1, 33), right: b.slice(33, 65) };
+  if (b[0] === CHUNK) return { leaf: false, chunk: decodeChunk(b) };
   // a leaf: the key length byte (absent below 66 bytes) and that many key bytes are there
   if (b[0] === 0 && b.length >= 66 + (b[65] ?? 0)) {
     return { leaf: true, path: b.slice(1, 33), valueHash: b.slice(33, 65), key: b.slice(66, 66 + b[65]!), value: b.slice(66 + b[65]!) };
@@ -174,19 +243,26 @@ export function proveStored(stateRoot: Uint8Array, key: Uint8Array, getNode: (ha
   if (!rec || rec.length !== 34 || rec[0] !== 0x02 || rec[1] !== STATE_VERSION) throw new Error(`state root ${hex(stateRoot)} is not in the store`);
   const path = pathOf(key);
   const siblings: Uint8Array[] = [];
-  let at: Uint8Array = rec.slice(2);
+  let at: TreeNode = mkRef(rec.slice(2));
   for (let depth = 0; ; depth++) {
-    if (bytesEqual(at, EMPTY)) return { key: key.slice(), end: { kind: "empty" }, siblings };
-    const raw = getNode(at);
-    if (!raw) throw new Error(`state tree node ${hex(at)} is missing from the store`);
-    const n = decodeNode(raw);
-    if (n.leaf) {
-      if (bytesEqual(n.path, path)) return { key: key.slice(), end: { kind: "leaf", value: n.value }, siblings };
-      return { key: key.slice(), end: { kind: "other", path: n.path, valueHash: n.valueHash }, siblings };
+    if (at === null) return { key: key.slice(), end: { kind: "empty" }, siblings };
+    let n: Leaf | Internal;
+    if (at.leaf === undefined) {
+      const raw = getNode(at.hash);
+      if (!raw) throw new Error(`state tree node ${hex(at.hash)} is missing from the store`);
+      const r = decodeNode(raw);
+      if (r.leaf) {
+        if (bytesEqual(r.path, path)) return { key: key.slice(), end: { kind: "leaf", value: r.value }, siblings };
+        return { key: key.slice(), end: { kind: "other", path: r.path, valueHash: r.valueHash }, siblings };
+      }
+      n = r.chunk;
+    } else {
+      n = at;
     }
+    // (a chunk's own positions are internal nodes or references: never a leaf held in the row)
     const bit = bitAt(path, depth);
-    siblings.push(bit === 0 ? n.right : n.left);
-    at = bit === 0 ? n.left : n.right;
+    siblings.push(hashOf(bit === 0 ? (n as Internal).right : (n as Internal).left));
+    at = bit === 0 ? (n as Internal).left : (n as Internal).right;
   }
 }
 
@@ -197,6 +273,8 @@ export const RESIDENT_NODES = 200_000;
  * path's top is shared by all reads and writes, so a cold read at 10^6 entries loads ~4 nodes, not ~8.
  */
 export const RESIDENT_DEPTH = 16;
+// a reference trim makes at RESIDENT_DEPTH must be the top of a chunk
+if (RESIDENT_DEPTH % CHUNK_LEVELS !== 0) throw new Error("RESIDENT_DEPTH must be a multiple of CHUNK_LEVELS");
 
 /**
  * The state map: byte-string keys (at most 255 bytes) to non-empty values, authenticated by the tree. In
@@ -309,15 +387,13 @@ export class SparseMerkleTree {
    */
   takeNewNodes(): [Uint8Array, Uint8Array][] {
     const out: [Uint8Array, Uint8Array][] = [[this.root(), encodeRootRecord(this.treeRoot())]];
+    // from the root, which tops the first chunk: a new leaf is a row; a new internal node reached here tops a
+    // chunk (its parent's chunk ended above it), whose row holds the new nodes below it to CHUNK_LEVELS
     const walk = (t: TreeNode): void => {
       if (t === null || t.stored) return;
-      const n = t as Leaf | Internal;
-      if (!n.leaf) {
-        walk(n.left);
-        walk(n.right);
-      }
-      out.push([hashOf(n), encodeNode(n)]);
-      n.stored = true;
+      if (t.leaf) out.push([hashOf(t), encodeNode(t)]);
+      else out.push([hashOf(t), encodeChunk(t, walk)]);
+      t.stored = true;
     };
     hashOf(this.rootNode);
     walk(this.rootNode);

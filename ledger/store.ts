@@ -8,8 +8,14 @@ import { LedgerError } from "./errors.ts";
 import { instanceId, type StateDiff } from "./state.ts";
 
 export const DB_FILE = "ledger.sqlite";
-/** 3: blocks hold chain-bound (genesis-hash) transactions and a salted genesis; a schema-2 store cannot be read. */
-const SCHEMA_VERSION = 3;
+/**
+ * 3: blocks hold chain-bound (genesis-hash) transactions and a salted genesis; a schema-2 store cannot be read.
+ * 4: the nodes table holds the state tree in chunks of levels (smt.ts CHUNK_LEVELS); a schema-3 store's blocks
+ * are valid, and `mote ledger rebuild` re-derives its tables from them.
+ */
+const SCHEMA_VERSION = 4;
+/** The store whose derived tables `rederive` can replace (its blocks are still valid). */
+const REDERIVABLE_SCHEMA = 3;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -65,8 +71,11 @@ export class LedgerStore {
     readonly location: string,
   ) {}
 
-  /** Opens an existing store; `dir` ":memory:" is a fresh in-memory database. */
-  static open(dir: string): LedgerStore | null {
+  /**
+   * Opens an existing store; `dir` ":memory:" is a fresh in-memory database. `toRederive`: also a store of
+   * the schema before (`rederive` then brings it to this one).
+   */
+  static open(dir: string, toRederive = false): LedgerStore | null {
     if (dir === ":memory:") return null;
     const file = join(dir, DB_FILE);
     if (!existsSync(file)) return null;
@@ -79,9 +88,14 @@ export class LedgerStore {
     } catch (e) {
       throw new LedgerError(`${file}: cannot open the ledger store (${(e as Error).message})`);
     }
-    if (!row || Number(row.value) !== SCHEMA_VERSION) {
+    if (!row || (Number(row.value) !== SCHEMA_VERSION && !(toRederive && Number(row.value) === REDERIVABLE_SCHEMA))) {
       db.close();
-      const old = row && Number(row.value) === 2 ? "; made by a Mote before chain-bound signatures (genesis hash), so its transactions are not valid here: create the chain again with 'mote ledger init'" : "";
+      const old =
+        row && Number(row.value) === 2
+          ? "; made by a Mote before chain-bound signatures (genesis hash), so its transactions are not valid here: create the chain again with 'mote ledger init'"
+          : row && Number(row.value) === REDERIVABLE_SCHEMA
+            ? "; made by a Mote that stored the state tree a node per row: its blocks are valid, run 'mote ledger rebuild' to re-derive its tables from them"
+            : "";
       throw new LedgerError(`${file}: not a Mote ledger store (schema ${row?.value ?? "missing"}, expected ${SCHEMA_VERSION})${old}`);
     }
     return new LedgerStore(db, file);
@@ -190,6 +204,7 @@ export class LedgerStore {
       .transaction(() => {
         for (const t of ["state", "nodes", "modules", "txs", "events"]) this.db.exec(`DELETE FROM ${t}`);
         for (const r of replayed) this.writeEffects(r.block, r.diff);
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
       })
       .immediate();
   }

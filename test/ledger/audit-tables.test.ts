@@ -9,6 +9,7 @@ import { register } from "../../cli/commands/ledger.ts";
 import { inProcessMote } from "../helpers/cli.ts";
 import { Ledger, LedgerError, hex } from "../../ledger/index.ts";
 import { MoteVM } from "../../vm/host/index.ts";
+import { decodeNode, hashOf, type TreeNode } from "../../ledger/smt.ts";
 import { bookVariant, enc, key, program, tempDir, ticking } from "./helpers.ts";
 
 const alice = key(1);
@@ -152,5 +153,43 @@ describe("store audit of the derived tables (issue 11 point 5)", () => {
       `store txs table: holds 7 row(s), the blocks hold 6 transaction(s): the row for ${"cd".repeat(32)} (block 3 index 3) names no transaction of the blocks`,
     );
     await rebuildRestores(dir);
+  });
+});
+
+describe("a store of the schema before chunked tree rows (3)", () => {
+  it("is refused with what to run, and `mote ledger rebuild` re-derives its tree in chunks from its blocks", async () => {
+    const { dir, a } = await chain();
+    const before = await Ledger.open(dir, { vm });
+    const root = hex(before.stateRoot);
+    const value = before.view(a, "get", [enc("x")]);
+    before.close();
+    // the store as schema 3 wrote it: one row per internal node (0x01 left right) instead of a row per chunk
+    const db = new Database(join(dir, "ledger.sqlite"));
+    const chunks = db.prepare("SELECT hash, node FROM nodes WHERE substr(node, 1, 1) = x'03'").all() as { hash: Buffer; node: Buffer }[];
+    expect(chunks.length).toBeGreaterThan(0);
+    const binary = (n: TreeNode): void => {
+      if (n === null || n.leaf !== false) return;
+      db.prepare("INSERT OR IGNORE INTO nodes (hash, node) VALUES (?, ?)").run(hashOf(n), Buffer.concat([Buffer.of(1), hashOf(n.left), hashOf(n.right)]));
+      binary(n.left);
+      binary(n.right);
+    };
+    for (const c of chunks) {
+      db.prepare("DELETE FROM nodes WHERE hash = ?").run(c.hash);
+      const d = decodeNode(new Uint8Array(c.node));
+      if (!d.leaf) binary(d.chunk);
+    }
+    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
+    db.close();
+    const why = "not a Mote ledger store (schema 3, expected 4); made by a Mote that stored the state tree a node per row: its blocks are valid, run 'mote ledger rebuild' to re-derive its tables from them";
+    await expect(Ledger.open(dir, { vm })).rejects.toThrow(why);
+    expect((await mote("ledger", "show", "--data", dir)).err).toBe(`mote: ${join(dir, "ledger.sqlite")}: ${why}\n`);
+    expect((await mote("ledger", "rebuild", "--data", dir)).code).toBe(0);
+    const after = await Ledger.open(dir, { vm });
+    expect(hex(after.stateRoot)).toBe(root);
+    expect(after.view(a, "get", [enc("x")])).toEqual(value);
+    after.close();
+    expect(await Ledger.auditStore(dir, { vm })).toMatchObject({ ok: true });
+    const tags = new Database(join(dir, "ledger.sqlite")).prepare("SELECT DISTINCT substr(node, 1, 1) AS t FROM nodes ORDER BY t").all() as { t: Buffer }[];
+    expect(tags.map((r) => r.t[0])).toEqual([0, 2, 3]);
   });
 });

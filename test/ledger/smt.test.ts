@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { hex } from "../../ledger/bytes.ts";
 import { bitAt, EMPTY, pathOf, STATE_VERSION, stateRootOf, type StateProof } from "../../ledger/proof.ts";
-import { decodeNode, encodeNode, encodeRootRecord, proveStored, RESIDENT_DEPTH, SparseMerkleTree, type Leaf } from "../../ledger/smt.ts";
+import { CHUNK_LEVELS, decodeNode, hashOf, encodeChunk, encodeNode, encodeRootRecord, proveStored, RESIDENT_DEPTH, SparseMerkleTree, type Internal, type Leaf } from "../../ledger/smt.ts";
 
 const enc = (n: number): Uint8Array => new TextEncoder().encode(`smt key ${n}`);
 const val = (n: number): Uint8Array => Uint8Array.of(n & 0xff, (n >> 8) & 0xff, 1);
@@ -32,6 +32,36 @@ function nodesByDepth(paths: Uint8Array[], depth = 0, out: number[] = []): numbe
   return out;
 }
 
+/** Internal nodes per depth of the compact tree over `paths` (a prefix two paths or more share is one). */
+function internalsByDepth(paths: Uint8Array[], depth = 0, out: number[] = []): number[] {
+  if (paths.length < 2) return out;
+  out[depth] = (out[depth] ?? 0) + 1;
+  internalsByDepth(paths.filter((p) => bitAt(p, depth) === 0), depth + 1, out);
+  internalsByDepth(paths.filter((p) => bitAt(p, depth) === 1), depth + 1, out);
+  return out;
+}
+
+/** The paths below the node at depth `d` on `p`'s path (with `sibling`, below that node's sibling). */
+function under(paths: Uint8Array[], p: Uint8Array, d: number, sibling = false): Uint8Array[] {
+  return paths.filter((q) => {
+    for (let b = 0; b < d; b++) if (bitAt(q, b) !== (sibling && b === d - 1 ? 1 - bitAt(p, b) : bitAt(p, b))) return false;
+    return true;
+  });
+}
+
+/** Internal nodes one stored row holds: a chunk's top at depth `c` over `paths`, and those below it to CHUNK_LEVELS. */
+const chunkSize = (paths: Uint8Array[], c: number): number => internalsByDepth(paths, c).slice(c, c + CHUNK_LEVELS).reduce((a, b) => a + (b ?? 0), 0);
+
+/** Nodes a cold read of `key` (its leaf at `depth`) loads: every chunk on its path, whole, and its leaf. */
+function coldRead(paths: Uint8Array[], key: Uint8Array, depth: number): number {
+  let n = 1;
+  for (let c = 0; c < depth; c += CHUNK_LEVELS) n += chunkSize(under(paths, pathOf(key), c), c);
+  return n;
+}
+
+/** Rows a write of a present key at `depth` hands the store: the root record, the chunks on its path, its leaf. */
+const pathRows = (depth: number): number => 1 + Math.ceil(depth / CHUNK_LEVELS) + 1;
+
 describe("a stored tree reads what takeNewNodes stored", () => {
   it("gives every value, the same root, proofs and entries, opening with no read", () => {
     const { t, get } = committed(300);
@@ -45,22 +75,30 @@ describe("a stored tree reads what takeNewNodes stored", () => {
     expect([...s.entries()]).toEqual([...t.entries()]);
   });
 
-  it("a cold read loads exactly its path, once; a delete its path and the siblings it hashes with", () => {
-    const { t, get } = committed(500);
+  it("a cold read loads exactly the chunks on its path and its leaf, once; a delete also the siblings it hashes with that are not in those chunks", () => {
+    const n = 500;
+    const { t, get } = committed(n);
+    const paths = Array.from({ length: n }, (_, i) => pathOf(enc(i)));
     for (const i of [0, 7, 123, 499]) {
       const depth = t.prove(enc(i)).siblings.length;
       const s = SparseMerkleTree.stored(t.treeRoot(), get);
       s.get(enc(i));
-      // depth internal nodes and the leaf
-      expect(s.resident, `read ${i}`).toBe(depth + 1);
+      const read = coldRead(paths, enc(i), depth);
+      expect(s.resident, `read ${i}`).toBe(read);
       s.get(enc(i));
       s.prove(enc(i));
-      expect(s.resident, `read ${i} again`).toBe(depth + 1);
+      expect(s.resident, `read ${i} again`).toBe(read);
 
       const d = SparseMerkleTree.stored(t.treeRoot(), get);
       d.set(enc(i), new Uint8Array(0));
-      const siblings = t.prove(enc(i)).siblings.filter((x) => hex(x) !== hex(EMPTY)).length;
-      expect(d.resident, `delete ${i}`).toBe(depth + 1 + siblings);
+      // a sibling is its own row when it is a leaf, or an internal node topping a chunk
+      let siblings = 0;
+      for (let at = 1; at <= depth; at++) {
+        const below = under(paths, pathOf(enc(i)), at, true);
+        if (below.length === 1) siblings++;
+        else if (below.length > 1 && at % CHUNK_LEVELS === 0) siblings += chunkSize(below, at);
+      }
+      expect(d.resident, `delete ${i}`).toBe(read + siblings);
       expect(d.get(enc(i))).toBeUndefined();
     }
   });
@@ -76,11 +114,11 @@ describe("a stored tree reads what takeNewNodes stored", () => {
     s.set(enc(1000), new Uint8Array(0));
     expect(only(s)).toEqual([hex(t.root())]);
     expect(only(t)).toEqual([hex(t.root())]);
-    // a real write gives its path: depth + 1 new nodes besides the root record, each stored form hashing to its key
+    // a real write gives its path: the chunks on it and the leaf, besides the root record
     const depth = t.prove(enc(5)).siblings.length;
     s.set(enc(5), val(6));
     const fresh = s.takeNewNodes();
-    expect(fresh.length).toBe(1 + depth + 1);
+    expect(fresh.length).toBe(pathRows(depth));
     expect(only(s)).toEqual([hex(s.root())]);
   });
 
@@ -91,8 +129,9 @@ describe("a stored tree reads what takeNewNodes stored", () => {
     expect(a.takeNewNodes().length).toBe(1);
     const b = new SparseMerkleTree();
     b.load(entries, false);
-    const all = nodesByDepth(entries.map(([k]) => pathOf(k))).reduce((x, y) => x + y, 0);
-    expect(b.takeNewNodes().length).toBe(1 + all);
+    // a row per leaf and per internal node at a depth divisible by CHUNK_LEVELS (the chunks' tops)
+    const tops = internalsByDepth(entries.map(([k]) => pathOf(k))).filter((_, d) => d % CHUNK_LEVELS === 0).reduce((x, y) => x + y, 0);
+    expect(b.takeNewNodes().length).toBe(1 + entries.length + tops);
     expect(hex(a.root())).toBe(hex(b.root()));
   });
 
@@ -244,7 +283,7 @@ describe("trim", () => {
     const depth = t.prove(enc(42)).siblings.length;
     expect(depth).toBeLessThan(RESIDENT_DEPTH);
     s.trim();
-    expect(s.resident).toBe(depth + 1);
+    expect(s.resident).toBe(coldRead(Array.from({ length: 300 }, (_, i) => pathOf(enc(i))), enc(42), depth));
     expect(s.get(enc(43))).toEqual(val(43));
     expect(s.takeNewNodes().length).toBe(1);
   });
@@ -280,7 +319,7 @@ describe("trim", () => {
     a.load(entries, true);
     const depth = a.prove(enc(9)).siblings.length;
     a.set(enc(9), val(10));
-    expect(a.takeNewNodes().length).toBe(1 + depth + 1);
+    expect(a.takeNewNodes().length).toBe(pathRows(depth));
   });
 
   it("keeps writes not yet stored, and they are still handed to the store after it", () => {
@@ -317,13 +356,48 @@ describe("the stored form of a node", () => {
         }
       }
     }
-    const inner = decodeNode(Uint8Array.of(1, ...new Uint8Array(32).fill(1), ...new Uint8Array(32).fill(2)));
-    expect(inner).toEqual({ leaf: false, left: new Uint8Array(32).fill(1), right: new Uint8Array(32).fill(2) });
+  });
+
+  it("decodes a chunk back to the nodes it holds: the same hash, references where it ends, every one of its internal nodes", () => {
+    const { nodes } = committed(400);
+    const chunks = [...nodes.entries()].filter(([, b]) => b[0] === 0x03);
+    expect(chunks.length).toBeGreaterThan(10);
+    let inner = 0;
+    for (const [h, b] of chunks) {
+      const d = decodeNode(b);
+      expect(d.leaf).toBe(false);
+      if (d.leaf) continue;
+      // the decoded chunk hashes to its key and encodes back to its own bytes
+      expect(hex(hashOf(d.chunk))).toBe(h);
+      const again = encodeChunk(d.chunk);
+      expect(again).toEqual(b);
+      const count = (x: Internal | null, level: number): number => {
+        if (x === null || x.leaf !== false) return 0;
+        expect(level).toBeLessThan(CHUNK_LEVELS);
+        return 1 + count(x.left as Internal | null, level + 1) + count(x.right as Internal | null, level + 1);
+      };
+      inner += count(d.chunk, 0);
+    }
+    expect(inner).toBe(internalsByDepth(Array.from({ length: 400 }, (_, i) => pathOf(enc(i)))).reduce((a, b) => a + b, 0));
   });
 
   it("refuses every other length, tag or key length past the end, with the length", () => {
     const leaf = encodeNode({ leaf: true, path: pathOf(enc(1)), key: enc(1), value: val(1), hash: null, stored: false });
+    const h = new Uint8Array(32).fill(7);
     const bad: Uint8Array[] = [
+      // a binary internal node (a store before chunks)
+      Uint8Array.of(1, ...new Uint8Array(32).fill(1), ...new Uint8Array(32).fill(2)),
+      // chunks: empty, topped by a reference or an empty subtree, an internal node at the fifth level, an
+      // internal node over two empty subtrees, a cut or empty-tree reference, an unknown tag, a byte after it
+      Uint8Array.of(3),
+      Uint8Array.of(3, 0, ...h),
+      Uint8Array.of(3, 2),
+      Uint8Array.of(3, ...[1, 1, 1, 1, 1], 0, ...h, 0, ...h, 2, 2, 2, 2),
+      Uint8Array.of(3, 1, 2, 2),
+      Uint8Array.of(3, 1, 0, ...h.subarray(1)),
+      Uint8Array.of(3, 1, 0, ...EMPTY, 0, ...h),
+      Uint8Array.of(3, 1, 4, 0, ...h),
+      Uint8Array.of(3, 1, 0, ...h, 0, ...h, 0),
       new Uint8Array(0),
       Uint8Array.of(1),
       new Uint8Array(64).fill(1, 0, 1),

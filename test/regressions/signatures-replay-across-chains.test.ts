@@ -175,6 +175,6 @@ describe("mote tx sign and mote tx submit", () => {
     const db = new Database(join(c, "ledger.sqlite"));
     db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema'").run();
     db.close();
-    expect((await mote("ledger", "show", "--data", c)).err).toMatch(/not a Mote ledger store \(schema 2, expected 3\); made by a Mote before chain-bound signatures/);
+    expect((await mote("ledger", "show", "--data", c)).err).toMatch(/not a Mote ledger store \(schema 2, expected 4\); made by a Mote before chain-bound signatures/);
   });
 });
