@@ -126,7 +126,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
   op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0."),
   op(0x2c, "rems", [], 2, 1, "a b -> a%b", 2, "Signed remainder (sign of a); `div_zero` when b = 0."),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 9, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 10, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
   op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 15, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
@@ -208,7 +208,7 @@ export const OPCODES: readonly OpcodeRow[] = [
     "Pay `amount` of this contract's native balance to `to` (32 bytes): an effect applied only if the call ends ok; `insufficient_balance` when short, `overflow` if `to`'s balance would pass 2^64-1.", { dyn: "pay" }),
 
   // -- values that live in place (local arrays and structs) and arena reclamation ----------------------
-  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 4,
+  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 5,
     "Write the low `width` bytes of v, little-endian, at b[off..] in place; `bounds` unless b is in the arena and they fit."),
   op(0x81, "bwrite", [], 3, 0, "b off s ->", 10,
     "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),
@@ -250,8 +250,8 @@ export const DYNAMIC_GAS = {
   // cold tree nodes, an Ed25519 check, a SHA-256 block and an event row cost 10^3-10^6 times an
   // interpreter instruction there. Each is set so its wall time per gas is about 3x the mean over every
   // opcode; on RV32 these rows are overpriced (see docs/gas.md).
-  SHA256_PER_BLOCK: 2_000,
-  ED25519: 250_000,
+  SHA256_PER_BLOCK: 3_000,
+  ED25519: 360_000,
   ED25519_REJECT: 7_400_000,
   SLOAD: 600_000,
   SSTORE: 2_300_000,

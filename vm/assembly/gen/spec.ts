@@ -163,7 +163,7 @@ export function opInfo(op: u32): u32 {
     case 0x2a: return 0x00010060; // divs
     case 0x2b: return 0x00010060; // remu
     case 0x2c: return 0x00020060; // rems
-    case 0x2d: return 0x00090060; // fmul
+    case 0x2d: return 0x000a0060; // fmul
     case 0x2e: return 0x000f0060; // fdiv
     case 0x2f: return 0x00010050; // neg
     case 0x30: return 0x00010060; // eq
@@ -222,7 +222,7 @@ export function opInfo(op: u32): u32 {
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
     case 0x7e: return 0x00010020; // pay
-    case 0x80: return 0x00040038; // bput
+    case 0x80: return 0x00050038; // bput
     case 0x81: return 0x000a0030; // bwrite
     case 0x82: return 0x000b0050; // bdup
     case 0x83: return 0x00010040; // amark
@@ -331,8 +331,8 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 2000;
-export const DG_ED25519: i32 = 250000;
+export const DG_SHA256_PER_BLOCK: i32 = 3000;
+export const DG_ED25519: i32 = 360000;
 export const DG_ED25519_REJECT: i32 = 7400000;
 export const DG_SLOAD: i32 = 600000;
 export const DG_SSTORE: i32 = 2300000;
