@@ -270,7 +270,8 @@ export function proveStored(stateRoot: Uint8Array, key: Uint8Array, getNode: (ha
 export const RESIDENT_NODES = 200_000;
 /**
  * Levels of a stored tree kept in memory once read (at most 2^17 nodes, within RESIDENT_NODES): every
- * path's top is shared by all reads and writes, so a cold read at 10^6 entries loads ~4 nodes, not ~8.
+ * path's top is shared by all reads and writes, so a cold read at 10^6 entries loads the chunk below that
+ * depth and its leaf (about 2 rows; ~5 when the tree stored a node per row).
  */
 export const RESIDENT_DEPTH = 16;
 // a reference trim makes at RESIDENT_DEPTH must be the top of a chunk
