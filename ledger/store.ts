@@ -82,6 +82,7 @@ export class LedgerStore {
     let db: Database.Database;
     let row: { value: string } | undefined;
     try {
+      // Stryker disable next-line BooleanLiteral,ObjectLiteral: equivalent but for a race, existsSync above refused a missing file
       db = new Database(file, { fileMustExist: true });
       LedgerStore.tune(db);
       row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
@@ -122,12 +123,15 @@ export class LedgerStore {
     const db = new Database(tmp);
     LedgerStore.tune(db);
     new LedgerStore(db, tmp).init(chainId, blocks);
+    // Stryker disable next-line BlockStatement,StringLiteral: equivalent, closing the last connection checkpoints too; kept so the rename never depends on it
     db.pragma("wal_checkpoint(TRUNCATE)");
     db.close();
     renameSync(tmp, file);
     const dfd = openSync(dir, "r");
+    // Stryker disable next-line BlockStatement: the directory's fsync shows only across a power cut (docs/ledger.md says what is and is not shown)
     try {
       fsyncSync(dfd);
+      // Stryker disable next-line BlockStatement: a descriptor left open until exit shows in no result
     } finally {
       closeSync(dfd);
     }

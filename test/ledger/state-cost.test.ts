@@ -130,6 +130,14 @@ describe("ledger state cost", () => {
     // overwriting the same entries adds no state: the VM's gas only
     const again = l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 90_000_000 });
     expect(again.receipt.gasUsed).toBe(vmGas);
+    // a gas limit of exactly the run and its growth is enough (the keys 200.. are new)
+    const exact = vmGas + n * entryBytes * LEDGER_LIMITS.STATE_BYTE_GAS.value;
+    expect(l.call(alice, d.contract, "fill", [BigInt(n), 200n], { gas: exact }).receipt).toMatchObject({ status: "ok", gasUsed: exact });
+    // a value that shrinks adds nothing and earns nothing back; one that grows pays for the bytes it adds
+    const scratch = { self: d.contract, caller: alice.publicKey, timestamp: 0n, height: 0n, gas: 90_000_000 };
+    const intsGas = vm.call(filler, "ints", [BigInt(n), 0n], { store: new MemoryStateStore(), ...scratch }).gasUsed;
+    expect(l.call(alice, d.contract, "ints", [BigInt(n), 0n], { gas: 90_000_000 }).receipt.gasUsed).toBe(intsGas);
+    expect(l.call(alice, d.contract, "fill", [BigInt(n), 0n], { gas: 90_000_000 }).receipt.gasUsed).toBe(vmGas + n * (VALUE - 8) * LEDGER_LIMITS.STATE_BYTE_GAS.value);
     // a gas limit that covers the run but not its growth ends out of gas, and nothing is written
     const short = l.call(alice, d.contract, "fill", [BigInt(n), 100n], { gas: vmGas + 10 });
     expect(short.receipt).toMatchObject({ status: "out_of_gas", gasUsed: vmGas + 10 });
