@@ -135,7 +135,7 @@ function build(leaves: Leaf[], lo: number, hi: number, depth: number): TreeNode 
  * internal nodes; stored one per row, each is a row at a random place of the `nodes` index, so a block of
  * writes dirties a page per node, which COMMIT writes to the WAL and a checkpoint writes again (the larger
  * part of a write's cost on the ledger). Stored as chunks, the internal nodes at depths d..d+3 below an
- * internal node at a depth d divisible by 4 in one row (keyed by that node's hash), a write stores about 6
+ * internal node at a depth d divisible by 4 in one row (keyed by that node's hash), a write stores about 5
  * rows. Hashes, roots and proofs are the binary tree's (proof.ts): only what a row holds changes.
  */
 export const CHUNK_LEVELS = 4;
