@@ -11,6 +11,7 @@ import { units, workloadModule } from "../../bench/ledger-cost.ts";
 import { assemble } from "../../vm/asm/index.ts";
 import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
 import { FIXED_FRAC_BITS } from "../../vm/spec/limits.ts";
+import { OPCODES } from "../../vm/spec/opcodes.ts";
 import { MODEL } from "../fuzz/arith-model.ts";
 import { Rng } from "../fuzz/random.ts";
 
@@ -82,6 +83,12 @@ describe("the calibration measures data-dependent opcodes on their slowest path"
     return m!.operands!;
   };
   const out32 = (x: bigint): boolean => S(x) < -(1n << 31n) || S(x) >= 1n << 31n;
+  it("takes the operands from the opcode table (`slowest`), for exactly the rows that name them", () => {
+    const named = OPCODES.filter((r) => r.slowest).map((r) => r.name);
+    expect(named.sort()).toEqual(["divs", "divu", "fdiv", "fmul", "muls", "mulu", "rems", "remu"]);
+    expect([...plan.values()].filter((m) => m.operands).map((m) => m.id).sort()).toEqual(named);
+    for (const r of OPCODES.filter((x) => x.slowest)) expect(operands(r.name)).toEqual([...r.slowest!]);
+  });
   it("mulu past 32 bits (its product checked), muls outside i32 and not -1 (checked by a division); both in range", () => {
     const [a, b] = operands("mulu");
     expect((U(a) | U(b)) >> 32n).not.toBe(0n);

@@ -64,6 +64,12 @@ export interface OpcodeRow {
   readonly gas: number;
   readonly flow: Flow;
   readonly dyn?: DynamicGas;
+  /**
+   * Operands (a, b) that take the opcode's slowest path, for an opcode whose work depends on its operands: the
+   * gas calibration (bench/calibrate-gas.ts) and the ledger cost benchmark measure it on these, so its price
+   * covers the worst case (on 1000 and 7 a checked multiply skips its 128-bit test and a division is short).
+   */
+  readonly slowest?: readonly [bigint, bigint];
   readonly doc: string;
 }
 
@@ -76,8 +82,20 @@ const op = (
   effect: string,
   gas: number,
   doc: string,
-  extra: { flow?: Flow; dyn?: DynamicGas } = {},
-): OpcodeRow => ({ name, code, operands, pop, push, effect, gas, flow: extra.flow ?? "next", doc, ...(extra.dyn ? { dyn: extra.dyn } : {}) });
+  extra: { flow?: Flow; dyn?: DynamicGas; slowest?: readonly [bigint, bigint] } = {},
+): OpcodeRow => ({
+  name,
+  code,
+  operands,
+  pop,
+  push,
+  effect,
+  gas,
+  flow: extra.flow ?? "next",
+  doc,
+  ...(extra.dyn ? { dyn: extra.dyn } : {}),
+  ...(extra.slowest ? { slowest: extra.slowest } : {}),
+});
 
 const L: Operand = { name: "local", kind: "local" };
 const T: Operand = { name: "target", kind: "target" };
@@ -118,16 +136,16 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x22, "mul", [], 2, 1, "a b -> a*b", 1, "Wrapping multiplication mod 2^64."),
   op(0x23, "addu", [], 2, 1, "a b -> a+b", 1, "Unsigned checked addition; `overflow` past 2^64-1."),
   op(0x24, "subu", [], 2, 1, "a b -> a-b", 1, "Unsigned checked subtraction; `overflow` below 0."),
-  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 2, "Unsigned checked multiplication; `overflow` past 2^64-1."),
+  op(0x25, "mulu", [], 2, 1, "a b -> a*b", 2, "Unsigned checked multiplication; `overflow` past 2^64-1.", { slowest: [(1n << 40n) + 7n, (1n << 20n) + 3n] /* past 32 bits: the high word of the product is computed */ }),
   op(0x26, "adds", [], 2, 1, "a b -> a+b", 1, "Signed checked addition; `overflow` outside i64."),
   op(0x27, "subs", [], 2, 1, "a b -> a-b", 1, "Signed checked subtraction; `overflow` outside i64."),
-  op(0x28, "muls", [], 2, 1, "a b -> a*b", 2, "Signed checked multiplication; `overflow` outside i64."),
-  op(0x29, "divu", [], 2, 1, "a b -> a/b", 1, "Unsigned division; `div_zero` when b = 0."),
-  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1."),
-  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0."),
-  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 2, "Signed remainder (sign of a); `div_zero` when b = 0."),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 10, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64."),
-  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 15, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64."),
+  op(0x28, "muls", [], 2, 1, "a b -> a*b", 2, "Signed checked multiplication; `overflow` outside i64.", { slowest: [(1n << 40n) + 7n, -3n] /* outside i32 and not -1: the product is checked by a division */ }),
+  op(0x29, "divu", [], 2, 1, "a b -> a/b", 1, "Unsigned division; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] /* both past 32 bits: the full 64-bit division */ }),
+  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1.", { slowest: [-((1n << 62n) + 5n), (1n << 33n) + 7n] }),
+  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] }),
+  op(0x2c, "rems", [], 2, 1, "a b -> a%b", 2, "Signed remainder (sign of a); `div_zero` when b = 0.", { slowest: [-((1n << 62n) + 5n), (1n << 33n) + 7n] }),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 10, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64.", { slowest: [-((1n << 40n) + 3n), (1n << 22n) + 5n] }),
+  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 15, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64.", { slowest: [(1n << 63n) - 1n, (1n << 48n) + 1n] /* both past 2^48: a division, a 128-bit product and a compare */ }),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
   // -- comparisons (push 1 or 0) -------------------------------------------------------------------
