@@ -14,8 +14,7 @@ import {
   OP_SLOAD, OP_SSTORE, OP_MLOAD, OP_MSTORE, OP_XLOAD, OP_XMLOAD,
 } from "./gen/spec";
 import { host_sload, host_sstore, host_xload, host_emit, host_sha256, host_ed25519_verify, host_balance, host_pay } from "./host";
-import { fmul, fdiv, fixOvf } from "./interp";
-import { REF_LO, ARENA_END, VALBUF, arenaTop, keyLen, refLen, refOk, mkRef, words, writableRef, alloc, buildKey } from "./refs";
+import { REF_LO, ARENA_END, VALBUF, arenaTop, keyLen, refLen, refOk, mkRef, words, alloc, buildKey } from "./refs";
 
 /** The arena's top: translated code reads and sets it for amark, arelease, blen and bget (no call). */
 export { arenaTop };
@@ -209,19 +208,6 @@ export function f_end(result: u64): i32 {
 
 // -- arithmetic that needs 128 bits ----------------------------------------------------------------
 
-export function f_fmul(a: u64, b: u64): u64 {
-  fst = 0;
-  fixOvf = false;
-  const r = fmul(a, b);
-  return fixOvf ? raise(ST_OVERFLOW) : r;
-}
-/** b != 0 (translated code checks it first). */
-export function f_fdiv(a: u64, b: u64): u64 {
-  fst = 0;
-  fixOvf = false;
-  const r = fdiv(a, b);
-  return fixOvf ? raise(ST_OVERFLOW) : r;
-}
 
 // -- byte strings ---------------------------------------------------------------------------------------
 
@@ -380,29 +366,7 @@ export function f_emit(topic: u32, count: i32, mask: u32): void {
   if (host_emit(IO, size) != 0) fst = ST_HOST_ERROR;
 }
 
-// -- values in place and the arena -----------------------------------------------------------------
-
-export function f_bput(b: u64, off: u64, v: u64, w: i32): void {
-  fst = 0;
-  if (!writableRef(b) || off > <u64>refLen(b) || <u64>w > <u64>refLen(b) - off) {
-    fst = ST_BOUNDS;
-    return;
-  }
-  const d = <i32>b + <i32>off;
-  if (w == 8) store<u64>(d, v);
-  else if (w == 1) store<u8>(d, <u8>v);
-  else for (let i = 0; i < w; i++) store<u8>(d + i, <u8>(v >>> (<u64>i << 3)));
-}
-
-export function f_bwrite(b: u64, off: u64, s: u64): void {
-  fst = 0;
-  if (!writableRef(b) || !refOk(s) || off > <u64>refLen(b) || <u64>refLen(s) > <u64>refLen(b) - off) {
-    fst = ST_BOUNDS;
-    return;
-  }
-  if (!charge(words(refLen(s)) * DG_COPY_PER_WORD)) return;
-  copyBytes(<i32>b + <i32>off, <i32>s, refLen(s));
-}
+// -- the arena (bput and bwrite are translated inline: vm/host/fast.ts) ----------------------------------
 
 export function f_bdup(t: u64): u64 {
   fst = 0;

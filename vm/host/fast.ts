@@ -8,7 +8,7 @@
 // forward edges are direct `br`s, backward edges set the label and re-enter the dispatch. Gas is
 // charged on the edges where the interpreter charges it (a branch or jump, taken or not, a call's entry
 // and its continuation), the amount read from the verifier's gas table, so totals agree at every stop.
-import { OPCODE_BY_CODE, type OpcodeRow } from "../spec/opcodes.ts";
+import { DYNAMIC_GAS, OPCODE_BY_CODE, type OpcodeRow } from "../spec/opcodes.ts";
 import { Status } from "../spec/format.ts";
 import { decodeInstruction, decodeModule, type Instruction } from "../spec/module.ts";
 
@@ -73,8 +73,9 @@ function section(out: number[], id: number, body: number[]): void {
 const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_table: 0x0e, return: 0x0f, call: 0x10,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
-  i64_load: 0x29, i64_load8_u: 0x31, i64_store: 0x37, i32_const: 0x41, i64_const: 0x42,
-  i32_eqz: 0x45, i32_eq: 0x46, i32_lt_s: 0x48, i32_gt_s: 0x4a, i32_ge_s: 0x4e,
+  i64_load: 0x29, i64_load8_u: 0x31, i64_store: 0x37, i64_store8: 0x3c, i64_store16: 0x3d, i64_store32: 0x3e, i32_const: 0x41, i64_const: 0x42,
+  br_if: 0x0d, i32_load: 0x28, i32_eqz: 0x45, i32_eq: 0x46, i32_lt_s: 0x48, i32_gt_s: 0x4a, i32_gt_u: 0x4b, i32_le_u: 0x4d, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
+  i32_and: 0x71, i32_shr_u: 0x76, i32_mul: 0x6c,
   i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56,
   i64_le_s: 0x57, i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
   i32_add: 0x6a, i32_sub: 0x6b, i32_or: 0x72,
@@ -90,8 +91,6 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_fail", [I32, I32], []],
   ["f_halt", [I32], []],
   ["f_end", [I64], [I32]],
-  ["f_fmul", [I64, I64], [I64]],
-  ["f_fdiv", [I64, I64], [I64]],
   ["f_bcat", [I64, I64], [I64]],
   ["f_bslice", [I64, I64, I64], [I64]],
   ["f_beq", [I64, I64], [I64]],
@@ -102,8 +101,6 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_balance", [I64], [I64]],
   ["f_pay", [I64, I64], []],
   ["f_emit", [I32, I32, I32], []],
-  ["f_bput", [I64, I64, I64, I32], []],
-  ["f_bwrite", [I64, I64, I64], []],
   ["f_bdup", [I64], [I64]],
   ["f_storage", [I32, I32, I32, I64, I64], [I64]],
 ];
@@ -124,9 +121,7 @@ const RUNTIME_OPS: Record<string, { fn: string; pop: number; push: boolean }> = 
   edverify: { fn: "f_edverify", pop: 3, push: true },
   balance: { fn: "f_balance", pop: 1, push: true },
   pay: { fn: "f_pay", pop: 2, push: false },
-  bwrite: { fn: "f_bwrite", pop: 3, push: false },
   bdup: { fn: "f_bdup", pop: 1, push: true },
-  fmul: { fn: "f_fmul", pop: 2, push: true },
 };
 
 const CMP: Record<string, number> = {
@@ -360,6 +355,18 @@ function translateFunction(
   const LABEL = GAS + 1;
   const T0 = GAS + 2;
   const T1 = GAS + 3;
+  // i32 temps of an inline copy: destination, source, length, index
+  const CD = GAS + 4;
+  const CS = GAS + 5;
+  const CN = GAS + 6;
+  const CI = GAS + 7;
+  // more i64 temps (the partial products of fmul, muls and fdiv; fdiv's high word, quotient and its product's)
+  const T2 = GAS + 8;
+  const T3 = GAS + 9;
+  const T4 = GAS + 10;
+  const T5 = GAS + 11;
+  const T6 = GAS + 12;
+  const T7 = GAS + 13;
 
   const b: number[] = [];
   const i32c = (v: number): void => {
@@ -471,30 +478,167 @@ function translateFunction(
     get(T0);
     b.push(OP.i64_sub, OP.i64_gt_u, OP.i32_or);
   };
+  /**
+   * Copies CN bytes from CS to CD (i32 locals), as the runtime's copyBytes (vm/assembly/fast.ts): up to 64
+   * bytes that do not overlap a word at a time inline (V8 runs memory.copy as a call out of compiled code),
+   * anything else by memory.copy, which handles overlap.
+   */
+  const copyBytes = (): void => {
+    get(CN);
+    i32c(64);
+    b.push(OP.i32_le_u);
+    get(CD);
+    get(CN);
+    b.push(OP.i32_add);
+    get(CS);
+    b.push(OP.i32_le_u);
+    get(CS);
+    get(CN);
+    b.push(OP.i32_add);
+    get(CD);
+    b.push(OP.i32_le_u, OP.i32_or, OP.i32_and, OP.if, EMPTY);
+    i32c(0);
+    set(CI);
+    // words: while (i + 8 <= n)
+    b.push(OP.block, EMPTY, OP.loop, EMPTY);
+    get(CI);
+    i32c(8);
+    b.push(OP.i32_add);
+    get(CN);
+    b.push(OP.i32_gt_u, OP.br_if, 1);
+    get(CD);
+    get(CI);
+    b.push(OP.i32_add);
+    get(CS);
+    get(CI);
+    b.push(OP.i32_add, OP.i64_load, 0, 0, OP.i64_store, 0, 0);
+    get(CI);
+    i32c(8);
+    b.push(OP.i32_add);
+    set(CI);
+    b.push(OP.br, 0, OP.end, OP.end);
+    // bytes: while (i < n)
+    b.push(OP.block, EMPTY, OP.loop, EMPTY);
+    get(CI);
+    get(CN);
+    b.push(OP.i32_ge_u, OP.br_if, 1);
+    get(CD);
+    get(CI);
+    b.push(OP.i32_add);
+    get(CS);
+    get(CI);
+    b.push(OP.i32_add, OP.i64_load8_u, 0, 0, OP.i64_store8, 0, 0);
+    get(CI);
+    i32c(1);
+    b.push(OP.i32_add);
+    set(CI);
+    b.push(OP.br, 0, OP.end, OP.end);
+    b.push(OP.else);
+    get(CD);
+    get(CS);
+    get(CN);
+    b.push(0xfc, 10, 0, 0); // memory.copy
+    b.push(OP.end);
+  };
+  /** len(v) of the reference in local v, as an i64. */
+  const lenOf = (v: number): void => {
+    get(v);
+    i64c(32n);
+    b.push(OP.i64_shr_u);
+  };
   const arenaTop64 = (): void => {
     b.push(OP.global_get, GLOBAL_ARENA_TOP, OP.i64_extend_i32_u);
   };
-  /** Leaves 1 when x != 0 and x * y / x != y (the product wrapped), by `div`; never divides by 0. */
-  const productDivides = (div: number, x: number, y: number): void => {
-    get(x);
-    b.push(OP.i64_eqz, OP.if, I32);
-    i32c(0);
-    b.push(OP.else);
-    get(x);
-    get(y);
-    b.push(OP.i64_mul);
-    get(x);
-    b.push(div);
-    get(y);
-    b.push(OP.i64_ne, OP.end);
+  /** |v| of local v into local t (u64: |MIN| is 2^63), as the interpreter's fmul and muls take it. */
+  const magnitude = (v: number, t: number): void => {
+    get(v);
+    i64c(0n);
+    b.push(OP.i64_lt_s, OP.if, I64);
+    i64c(0n);
+    get(v);
+    b.push(OP.i64_sub, OP.else);
+    get(v);
+    b.push(OP.end);
+    set(t);
   };
   /**
-   * The checked product's overflow test of locals x, y (the interpreter's `mulu` / `muls` test): a
-   * division only when an operand does not fit in 32 bits, and never one that traps.
+   * Leaves the high 64 bits of the 128-bit product of locals x and y on the stack (the interpreter's mulHi,
+   * from 32-bit halves; no division). Uses T2, T3 and T4.
+   */
+  const mulHi = (x: number, y: number): void => {
+    const lo32 = (v: number): void => {
+      get(v);
+      i64c(0xffffffffn);
+      b.push(OP.i64_and);
+    };
+    const hi32 = (v: number): void => {
+      get(v);
+      i64c(32n);
+      b.push(OP.i64_shr_u);
+    };
+    // T2 = x0 * y1, T3 = x1 * y0, T4 = (x0 * y0 >> 32) + lo(T2) + lo(T3), then x1 * y1 + hi(T2) + hi(T3) + hi(T4)
+    lo32(x);
+    hi32(y);
+    b.push(OP.i64_mul);
+    set(T2);
+    hi32(x);
+    lo32(y);
+    b.push(OP.i64_mul);
+    set(T3);
+    lo32(x);
+    lo32(y);
+    b.push(OP.i64_mul);
+    i64c(32n);
+    b.push(OP.i64_shr_u);
+    lo32(T2);
+    b.push(OP.i64_add);
+    lo32(T3);
+    b.push(OP.i64_add);
+    set(T4);
+    hi32(x);
+    hi32(y);
+    b.push(OP.i64_mul);
+    hi32(T2);
+    b.push(OP.i64_add);
+    hi32(T3);
+    b.push(OP.i64_add);
+    hi32(T4);
+    b.push(OP.i64_add);
+  };
+  /**
+   * Leaves 1 when the signed magnitude r (local) with the sign of x ^ y does not fit an i64: r > 2^63 - 1 + neg.
+   * Leaves neg (0 or 1, i64) in local t.
+   */
+  const signedOverflows = (x: number, y: number, r: number, t: number): void => {
+    get(x);
+    get(y);
+    b.push(OP.i64_xor);
+    i64c(63n);
+    b.push(OP.i64_shr_u, OP.local_tee);
+    uleb(b, t);
+    i64c(0x7fffffffffffffffn);
+    b.push(OP.i64_add);
+    get(r);
+    b.push(OP.i64_lt_u);
+  };
+  /** neg (local, 0 or 1) ? -r : r of local r, as (r ^ m) - m with m = -neg, on the stack. */
+  const applySign = (r: number, neg: number): void => {
+    get(r);
+    i64c(0n);
+    get(neg);
+    b.push(OP.i64_sub, OP.local_tee);
+    uleb(b, neg);
+    b.push(OP.i64_xor);
+    get(neg);
+    b.push(OP.i64_sub);
+  };
+  /**
+   * The checked product's overflow test of locals x, y (the interpreter's `mulu` / `muls` test): nothing past
+   * a compare when both operands fit in 32 bits, else the product's high word (and for muls its sign).
    */
   const mulOverflows = (signed: boolean, x: number, y: number): void => {
     if (signed) {
-      // (x + 2^31) | (y + 2^31) > 2^32 - 1: an operand outside i32
+      // (x + 2^31) | (y + 2^31) > 2^32 - 1: an operand outside i32; then |x| * |y| must fit 2^63 - 1 + neg
       get(x);
       i64c(0x80000000n);
       b.push(OP.i64_add);
@@ -503,18 +647,20 @@ function translateFunction(
       b.push(OP.i64_add, OP.i64_or);
       i64c(0xffffffffn);
       b.push(OP.i64_gt_u, OP.if, I32);
-      get(x);
-      i64c(-1n);
-      b.push(OP.i64_eq, OP.if, I32);
-      get(y);
-      i64c(I64_MIN);
-      b.push(OP.i64_eq, OP.else);
-      productDivides(OP.i64_div_s, x, y);
-      b.push(OP.end, OP.else);
+      magnitude(x, T0);
+      magnitude(y, T1);
+      mulHi(T0, T1);
+      b.push(OP.i64_eqz, OP.i32_eqz);
+      get(T0);
+      get(T1);
+      b.push(OP.i64_mul);
+      set(T2);
+      signedOverflows(x, y, T2, T3);
+      b.push(OP.i32_or, OP.else);
       i32c(0);
       b.push(OP.end);
     } else {
-      // (x | y) >> 32 != 0, then x != 0 && x * y / x != y
+      // (x | y) >> 32 != 0, then the high word of the product
       get(x);
       get(y);
       b.push(OP.i64_or);
@@ -522,8 +668,8 @@ function translateFunction(
       b.push(OP.i64_shr_u, OP.i64_eqz, OP.if, I32);
       i32c(0);
       b.push(OP.else);
-      productDivides(OP.i64_div_u, x, y);
-      b.push(OP.end);
+      mulHi(x, y);
+      b.push(OP.i64_eqz, OP.i32_eqz, OP.end);
     }
   };
 
@@ -693,6 +839,35 @@ function translateFunction(
           h--;
           break;
         }
+        case "fmul": {
+          // Q47.16: (|a| * |b|) >> 16 of the 128-bit product, signed, as the interpreter's fmul (vm/assembly/interp.ts):
+          // overflow when the product's high word passes 16 bits or the signed result does not fit an i64
+          const [x, y] = [S(h - 2), S(h - 1)];
+          magnitude(x, T0);
+          magnitude(y, T1);
+          mulHi(T0, T1);
+          b.push(OP.local_tee);
+          uleb(b, T4);
+          i64c(16n);
+          b.push(OP.i64_shr_u, OP.i64_eqz, OP.i32_eqz);
+          stopIf(Status.overflow, last, refund);
+          // magnitude r = hi << 48 | lo >> 16
+          get(T4);
+          i64c(48n);
+          b.push(OP.i64_shl);
+          get(T0);
+          get(T1);
+          b.push(OP.i64_mul);
+          i64c(16n);
+          b.push(OP.i64_shr_u, OP.i64_or);
+          set(T2);
+          signedOverflows(x, y, T2, T3);
+          stopIf(Status.overflow, last, refund);
+          applySign(T2, T3);
+          set(x);
+          h--;
+          break;
+        }
         case "divu":
         case "remu":
         case "divs":
@@ -733,12 +908,72 @@ function translateFunction(
             set(S(h - 2));
             b.push(OP.end);
           } else if (name === "fdiv") {
-            syncGasOut();
-            get(S(h - 2));
-            get(S(h - 1));
-            call("f_fdiv");
-            set(S(h - 2));
-            checkRaised(last, refund);
+            // Q47.16: (|a| << 16) / |b| on an 80-bit dividend, signed, as the interpreter's fdiv
+            // (vm/assembly/interp.ts): at most two 64-bit divisions, overflow when the quotient passes 64 bits
+            // (hi >= |b|) or the signed result does not fit an i64
+            const [x, y] = [S(h - 2), S(h - 1)];
+            magnitude(x, T0);
+            magnitude(y, T1);
+            get(T0);
+            i64c(48n);
+            b.push(OP.i64_shr_u, OP.local_tee);
+            uleb(b, T5);
+            b.push(OP.i64_eqz, OP.if, I64);
+            // hi = 0: lo / |b|
+            get(T0);
+            i64c(16n);
+            b.push(OP.i64_shl);
+            get(T1);
+            b.push(OP.i64_div_u, OP.else);
+            get(T5);
+            get(T1);
+            b.push(OP.i64_ge_u);
+            stopIf(Status.overflow, last, refund);
+            get(T1);
+            i64c(48n);
+            b.push(OP.i64_shr_u, OP.i64_eqz, OP.if, I64);
+            // |b| below 2^48: q = |a| / |b|, then (q << 16) + (((|a| - q |b|) << 16) / |b|)
+            get(T0);
+            get(T1);
+            b.push(OP.i64_div_u, OP.local_tee);
+            uleb(b, T6);
+            i64c(16n);
+            b.push(OP.i64_shl);
+            get(T0);
+            get(T6);
+            get(T1);
+            b.push(OP.i64_mul, OP.i64_sub);
+            i64c(16n);
+            b.push(OP.i64_shl);
+            get(T1);
+            b.push(OP.i64_div_u, OP.i64_add, OP.else);
+            // q = |a| / (|b| >> 16), one step back when q |b| passes hi:lo
+            get(T0);
+            get(T1);
+            i64c(16n);
+            b.push(OP.i64_shr_u, OP.i64_div_u);
+            set(T6);
+            mulHi(T6, T1);
+            set(T7);
+            get(T6);
+            get(T7);
+            get(T5);
+            b.push(OP.i64_gt_u);
+            get(T7);
+            get(T5);
+            b.push(OP.i64_eq);
+            get(T6);
+            get(T1);
+            b.push(OP.i64_mul);
+            get(T0);
+            i64c(16n);
+            b.push(OP.i64_shl, OP.i64_gt_u, OP.i32_and, OP.i32_or, OP.i64_extend_i32_u, OP.i64_sub);
+            b.push(OP.end, OP.end);
+            set(T2);
+            signedOverflows(x, y, T2, T3);
+            stopIf(Status.overflow, last, refund);
+            applySign(T2, T3);
+            set(x);
           } else {
             get(S(h - 2));
             get(S(h - 1));
@@ -936,16 +1171,76 @@ function translateFunction(
           checkRaised(last, refund);
           break;
         }
-        case "bput":
-          syncGasOut();
-          get(S(h - 3));
-          get(S(h - 2));
-          get(S(h - 1));
-          i32c(ins.operands[0] as number);
-          call("f_bput");
+        case "bput": {
+          // bounds unless b is a byte string in the arena and off + width <= len(b) (the interpreter's bput),
+          // then one store of the width's low bytes (wasm stores are little-endian, as the interpreter's loop)
+          const w = ins.operands[0] as number;
+          const [bs, off, v] = [S(h - 3), S(h - 2), S(h - 1)];
+          refBad(bs);
+          get(T0);
+          i64c(BigInt(L.ARENA));
+          b.push(OP.i64_lt_u, OP.i32_or);
+          get(off);
+          lenOf(bs);
+          b.push(OP.i64_gt_u, OP.i32_or);
+          i64c(BigInt(w));
+          lenOf(bs);
+          get(off);
+          b.push(OP.i64_sub, OP.i64_gt_u, OP.i32_or);
+          stopIf(Status.bounds, last, refund);
+          get(bs);
+          get(off);
+          b.push(OP.i64_add, OP.i32_wrap_i64);
+          get(v);
+          b.push(w === 8 ? OP.i64_store : w === 4 ? OP.i64_store32 : w === 2 ? OP.i64_store16 : OP.i64_store8, 0, 0);
           h -= 3;
-          checkRaised(last, refund);
           break;
+        }
+        case "bwrite": {
+          // bounds unless b is a byte string in the arena, s a byte string and off + len(s) <= len(b) (the
+          // interpreter's bwrite); then COPY_PER_WORD per started word of s, then the copy
+          const [bs, off, src] = [S(h - 3), S(h - 2), S(h - 1)];
+          refBad(bs);
+          get(T0);
+          i64c(BigInt(L.ARENA));
+          b.push(OP.i64_lt_u, OP.i32_or);
+          refBad(src);
+          b.push(OP.i32_or);
+          get(off);
+          lenOf(bs);
+          b.push(OP.i64_gt_u, OP.i32_or);
+          lenOf(src);
+          lenOf(bs);
+          get(off);
+          b.push(OP.i64_sub, OP.i64_gt_u, OP.i32_or);
+          stopIf(Status.bounds, last, refund);
+          lenOf(src);
+          b.push(OP.i32_wrap_i64);
+          set(CN);
+          get(GAS);
+          get(CN);
+          i32c(7);
+          b.push(OP.i32_add);
+          i32c(3);
+          b.push(OP.i32_shr_u);
+          i32c(DYNAMIC_GAS.COPY_PER_WORD);
+          b.push(OP.i32_mul, OP.i32_sub, OP.local_tee);
+          uleb(b, GAS);
+          i32c(0);
+          b.push(OP.i32_lt_s, OP.if, EMPTY);
+          stop(Status.out_of_gas, last, null);
+          b.push(OP.end);
+          get(bs);
+          get(off);
+          b.push(OP.i64_add, OP.i32_wrap_i64);
+          set(CD);
+          get(src);
+          b.push(OP.i32_wrap_i64);
+          set(CS);
+          copyBytes();
+          h -= 3;
+          break;
+        }
         case "once": {
           // `sload 255 0; eqz; require 0; push1; sstore 255 0`, charged as the interpreter charges it
           syncGasOut();
@@ -1024,14 +1319,18 @@ function translateFunction(
   b.push(OP.unreachable);
   b.push(OP.end); // function
 
-  // locals declaration: Mote locals beyond params and stack slots (i64), gas and label (i32), temps (i64)
+  // locals declaration: Mote locals beyond params and stack slots (i64), gas and label (i32), temps (i64), copy temps (i32), more temps (i64)
   const decl: number[] = [];
-  uleb(decl, 3);
+  uleb(decl, 5);
   uleb(decl, f.nloc - P + f.maxStack);
   decl.push(I64);
   uleb(decl, 2);
   decl.push(I32);
   uleb(decl, 2);
+  decl.push(I64);
+  uleb(decl, 4);
+  decl.push(I32);
+  uleb(decl, 6);
   decl.push(I64);
   return [...decl, ...b];
 }
@@ -1072,7 +1371,7 @@ export function untranslatedOpcodes(): string[] {
     "lset1", "lset2", "lset3", "ltee", "laddi", "add", "sub", "mul", "and", "or", "xor", "shl", "shru", "shrs", "addu", "subu", "mulu",
     "muls", "adds", "subs", "divu", "remu", "divs", "rems", "fdiv", "neg", "eq", "ne", "ltu", "lts", "gtu", "gts", "leu", "les", "geu",
     "ges", "eqz", "bnot", "jmp", "jz", "jnz", "jeq", "jne", "jltu", "jgeu", "jlts", "jges", "call", "ret", "halt", "revert", "require",
-    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "arelease", "blen", "bget", "emit", "bput", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
+    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "arelease", "blen", "bget", "emit", "bput", "bwrite", "fmul", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
   ]);
   return OPCODE_BY_CODE.filter((r): r is OpcodeRow => r !== undefined && !handled.has(r.name)).map((r) => r.name);
 }
