@@ -564,7 +564,7 @@ the per-opcode table measures each row at the immediate in its *measured as* col
 
 /** docs/gas.md, generated from a calibration so the page and the script never disagree. */
 /** docs/gas.md "On the ledger": the Node ledger's prices and the figures of \`npm run bench:ledger-cost\` (filled by \`npm run docs:figures\`). */
-export function ledgerCostSection(): string {
+export function ledgerCostSection(c: Calibration): string {
   return `## On the ledger: what a validator spends per gas
 
 The table above is the chip's. A validator runs the same VM in Node (the fast engine, \`vm/host/fast.ts\`, with
@@ -612,19 +612,20 @@ What the ledger charges:
 - **Prices** (\`DYNAMIC_GAS\` and the static column above), each set from the measured wall time of its row (the run before it, load 3) to run
   at about 2× the mean wall time per gas over every row (recorded 1.6-3.6× at load 15), the goal being 3× (the interpreter's rows run well under
   1 ns per gas on the fast engine, so the mean is low and every host call is priced high against it): \`SLOAD\`,
-  \`XLOAD\`, \`BALANCE\` ${fmt(DYNAMIC_GAS.SLOAD)} (a read walks cold tree nodes, each a SQLite lookup checked against its hash),
+  \`XLOAD\`, \`BALANCE\` ${fmt(DYNAMIC_GAS.SLOAD)} (a read walks cold tree nodes, each a SQLite lookup checked against its hash; 600,000
+  until the reads were seen to run at 1.5× the mean, the cheapest class, when the others ran at 2.5-3×),
   \`SSTORE\` ${fmt(DYNAMIC_GAS.SSTORE)} and \`SSTORE_PER_WORD\` ${fmt(DYNAMIC_GAS.SSTORE_PER_WORD)} (a write rewrites the path to the root at
   commit; new entries, overwrites and 1 KiB values all cost about the same there), \`PAY\` ${fmt(DYNAMIC_GAS.PAY)} (two balance
   writes), \`SHA256_PER_BLOCK\` ${fmt(DYNAMIC_GAS.SHA256_PER_BLOCK)} (a call's fixed cost is about 1.6 blocks, so the short inputs set it),
   \`ED25519\` ${fmt(DYNAMIC_GAS.ED25519)} and \`ED25519_REJECT\` ${fmt(DYNAMIC_GAS.ED25519_REJECT)} more when a signature does not verify (charged after the
   check: Node's native verification refuses, and the host asks the slower reference implementation again,
   \`vm/host/ed25519.ts\`), \`EMIT\` ${fmt(DYNAMIC_GAS.EMIT)} and \`EMIT_PER_WORD\` ${fmt(DYNAMIC_GAS.EMIT_PER_WORD)} (an event is a receipt entry, an index
-  row and bytes of the block). The fast engine's runtime calls (\`bcat\`, \`bdup\`, \`bwrite\`, \`itob\`, \`btoi\`, \`beq\`,
-  \`fmul\`, \`fdiv\`, \`bput\`) cost a few ns each against a fraction of a ns for an inlined \`add\`, so their static gas is raised
-  (\`fmul\` 10 and \`bput\` 5 since the state tree's chunks made writes cheaper and so the mean lower);
-  \`mulu\`, \`muls\`, \`blen\`, \`bget\`, \`amark\`, \`arelease\` and \`req32\` are translated inline (no call), and short copies
-  (up to 64 bytes) go a word at a time instead of through V8's \`memory.copy\` call; \`beq\` compares 8 bytes at a time
-  on the fast engine, which made its per-word time fit \`COPY_PER_WORD\`.
+  row and bytes of the block). The fast engine's runtime calls (\`itob\`, \`btoi\`, \`beq\`, \`bslice\`) cost a few ns each
+  against a fraction of a ns for an inlined \`add\`, so their static gas is raised (\`beq\` 7);
+  \`mulu\`, \`muls\`, \`fmul\`, \`fdiv\`, \`bput\`, \`bwrite\`, \`bdup\`, \`bcat\`, \`blen\`, \`bget\`, \`amark\`, \`arelease\` and \`req32\` are
+  translated inline (no call: \`fmul\`'s 128-bit product and the checked products' overflow test from 32-bit halves, no
+  division), and short copies (up to 64 bytes) go a word at a time instead of through V8's \`memory.copy\` call; \`beq\`
+  compares 8 bytes at a time on the fast engine, which made its per-word time fit \`COPY_PER_WORD\`.
 - **What the benchmark times**: each unit's result goes into a sum the loop returns, and a data-dependent opcode's
   operands move by one each copy. A dropped result is dead code to V8, which removed a division and timed nothing,
   and the same division of unchanged locals is computed once.
@@ -640,7 +641,7 @@ What the ledger charges:
   ${fmt(LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT.value)}), so one transaction costs at most a block; the state is read on demand (opening reads the root record
   only), at most \`RESIDENT_NODES\` (200,000) tree nodes stay in memory and SQLite's page cache is 64 MiB
   (\`ledger/smt.ts\`, \`ledger/store.ts\`). A ledger transaction that names no gas limit gets
-  \`LEDGER_LIMITS.DEFAULT_TX_GAS\` (${fmt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)}): a token transfer costs about 6 M, a reading whose device
+  \`LEDGER_LIMITS.DEFAULT_TX_GAS\` (${fmt(LEDGER_LIMITS.DEFAULT_TX_GAS.value)}): a token transfer costs about 5.4 M, a reading whose device
   signature is refused about 12 M.
 - **On the chip** these rows are overpriced (a storage access there is a few thousand instructions, a runtime call
   like \`bdup\` a few dozen), and the spread over every opcode stays within its goal of 2 (the RV32 table above,
@@ -653,13 +654,17 @@ What the ledger charges:
   COMMIT and the WAL checkpoint wrote a page per node, and those rows varied about 2× from run to run with the disk.
   Stored in chunks of four levels (\`ledger/smt.ts\` \`CHUNK_LEVELS\`, docs/ledger.md) a write stores about 5 rows and
   the state classes are within 2.5×; \`SHA256_PER_BLOCK\` (${fmt(DYNAMIC_GAS.SHA256_PER_BLOCK)}) and \`ED25519\` (${fmt(DYNAMIC_GAS.ED25519)}) were then set from the
-  lower mean. The recorded maximum, <!--fig:ledgerCost.maxOverMean-->0<!--/fig-->, is now an interpreter row's
-  (\`bput\`, with \`fmul\`, \`fdiv\`, \`bwrite\` and the divisions at 2.8-3.0×): runtime calls and 64-bit divisions cost the
-  fast engine a few ns, against a fraction of a ns for an \`add\`, and their static gas cannot rise further without
-  passing the chip's own spread of 2 (\`mulu\`, \`divu\` and the like at 2 gas would take the RV32 spread to about 2.02;
-  \`fdiv\` is at the static ceiling). So the goal of 3 is met for every class a price can move and missed by the
-  interpreter's rows by run-to-run noise (three recordings of these prices: 3.06, 3.09 and one at 4.05 whose \`emit@240\`
-  alone doubled); closing it needs those runtime calls inlined in the fast engine or a cheaper \`lget\`/\`jnz\` on RV32.
+  lower mean. The maximum was then an interpreter row's (3.09 recorded: \`bput\`, with \`fmul\`, \`fdiv\`, \`bwrite\` and the
+  64-bit divisions at 2.8-3.0×): runtime calls and divisions cost the fast engine a few ns against a fraction of a ns
+  for an \`add\`, and no static price could rise without passing the chip's spread of 2 (\`divu\`, \`divs\`, \`remu\` at 2
+  gas took it to 2.02). Three changes moved it. \`bput\`, \`bwrite\`, \`bdup\`, \`bcat\`, \`fmul\` and \`fdiv\` are translated inline
+  (\`fmul\` 6.2 → 2.6 ns, \`fdiv\` 8.0 → 4.6 ns a unit), which made them cheaper on the ledger than their prices said,
+  so their static gas fell (\`fmul\` 10 → 6, \`fdiv\` 15 → 10, \`bput\` 5 → 4, \`bwrite\` 10 → 5; \`arelease\`, inline
+  before, 2 → 1): on the chip those rows were overpriced, and their lower prices raised the mean instructions per gas
+  there, which made room for the divisions at 2 gas within the chip's spread (${c.maxOverMean}, max \`${c.maxOp}\`).
+  The state reads, the class furthest under the goal, fell to ${fmt(DYNAMIC_GAS.SLOAD)}, which raised the mean; \`beq\`,
+  \`EMIT_PER_WORD\` (${fmt(DYNAMIC_GAS.EMIT_PER_WORD)}) and \`ED25519\` rose a step each where a recording had put them near 3×. The recorded
+  maximum is now <!--fig:ledgerCost.maxOverMean-->0<!--/fig--> (\`<!--fig:ledgerCost.maxOp-->0<!--/fig-->\`), the goal being 3.
   \`test/regressions/gas-prices-ledger-cost.test.ts\` checks every row against the recording and that no row priced by
   its ledger cost passes 3×.
 
@@ -791,7 +796,7 @@ ${immediatesSection()}## Method
   per-block prices come from the slopes above (at least 1, so no size is free); host calls keep a static 1 and
   carry their fixed cost in \`DYNAMIC_GAS\`. g is searched from the cheapest opcode's cost to three times it.
 
-${ledgerCostSection()}## Reproduce
+${ledgerCostSection(c)}## Reproduce
 
 | figure | command |
 |---|---|

@@ -8,6 +8,7 @@ import { compileFile } from "../../compiler/index.ts";
 import { assemble, disassemble } from "../../vm/asm/index.ts";
 import { untranslatedOpcodes } from "../../vm/host/fast.ts";
 import { MemoryStateStore, MoteVM, resultToJson, type Value } from "../../vm/host/index.ts";
+import { LIMITS } from "../../vm/spec/limits.ts";
 import { argFromString, vectorPath, type VectorFile } from "../vectors/generate.ts";
 
 const ROOT = join(new URL(".", import.meta.url).pathname, "../..");
@@ -185,16 +186,18 @@ describe("fast engine", () => {
   });
 
   // Regression (issue 11, point 1: bput and bwrite were the ledger's dearest rows per gas, 3.1x the mean, each
-  // a runtime call): both are now translated inline, with the copy's dynamic gas. At every edge they must stop
-  // as the interpreter does: a reference moved outside the arena (the module's constants are not writable),
-  // offsets at and past the length, each width, sources that overlap the destination, and gas that runs out
-  // on the copy's charge.
-  it("runs bput and bwrite inline as the interpreter does at their edges", () => {
+  // a runtime call, and bdup feeds both): these and bcat are now translated inline, with the copy's dynamic gas. At
+  // every edge they must stop as the interpreter does: a reference moved outside the arena (the module's
+  // constants are not writable), offsets at and past the length, each width, sources that overlap the
+  // destination, gas that runs out on the copy's charge, concatenations past MAX_BYTES_LEN, and copies that fill
+  // the arena.
+  it("runs bput, bwrite, bdup and bcat inline as the interpreter does at their edges", () => {
     const m = assemble(
       [
         ".const s32 0x" + Array.from({ length: 32 }, (_, i) => (i + 1).toString(16).padStart(2, "0")).join(""),
         ".const s9 0x" + "ee".repeat(9),
         ".const s80 0x" + "5a".repeat(80),
+        ".const s944 0x" + "c3".repeat(944),
         // a 32-byte arena copy of s32 moved by d, v put at off with width w; the result: the copy's bytes 0..8 and 24..32 xored
         ...[1, 2, 4, 8].flatMap((w) => [
           `.func put${w} params=3 results=1 locals=1`, "pushb s32", "bdup", "lset3", "lget3", "lget0", "add", "lget1", "lget2", `bput ${w}`,
@@ -208,6 +211,16 @@ describe("fast engine", () => {
         "K:", "lset 4", "lget3", "lget0", "add", "lget1", "lget 4", "bwrite",
         "lget3", "push0", "push 8", "bslice", "btoi", "lget3", "push 40", "push 8", "bslice", "btoi", "xor", "lget3", "push 72", "push 8", "bslice", "btoi", "xor", "ret", ".end", ".export wr func=wr",
         ".func wrconst params=0 results=1 locals=0", "pushb s32", "push0", "pushb s9", "bwrite", "push1", "ret", ".end", ".export wrconst func=wrconst",
+        // bdup of s80's reference moved by d: its length and its bytes 72..80
+        ".func dupd params=1 results=1 locals=0", "pushb s80", "lget0", "add", "bdup", "dup", "blen", "swap", "push 72", "push 8", "bslice", "btoi", "xor", "ret", ".end", ".export dupd func=dupd",
+        // bcat of s80's reference moved by d and s9: its length and its bytes 80..88 (s9's first 8)
+        ".func catd params=1 results=1 locals=0", "pushb s80", "lget0", "add", "pushb s9", "bcat", "dup", "blen", "swap", "push 80", "push 8", "bslice", "btoi", "xor", "ret", ".end", ".export catd func=catd",
+        // s944 and s80 with its length moved by d (the high word): 1,024 bytes is MAX_BYTES_LEN, one more is bounds
+        ".func catmax params=1 results=1 locals=0", "pushb s944", "pushb s80", "lget0", "add", "bcat", "blen", "ret", ".end", ".export catmax func=catmax",
+        // n concatenations of s80 and s80 kept in the arena: arena_full once they pass its end
+        ".func catfill params=1 results=1 locals=1", "H:", "lget0", "jz I", "pushb s80", "pushb s80", "bcat", "drop", "lget0", "push1", "sub", "lset0", "jmp H", "I:", "push1", "ret", ".end", ".export catfill func=catfill",
+        // n copies of s80 kept in the arena: arena_full once they pass its end
+        ".func fill params=1 results=1 locals=1", "F:", "lget0", "jz G", "pushb s80", "bdup", "drop", "lget0", "push1", "sub", "lset0", "jmp F", "G:", "push1", "ret", ".end", ".export fill func=fill",
       ].join("\n"),
       "inline-bput.masm",
     );
@@ -228,11 +241,23 @@ describe("fast engine", () => {
     for (const k of [0n, 1n, 2n])
       for (const d of [0n, 1n, -1n, 5n, 1n << 32n, U(-(1n << 32n))].map(U))
         for (const off of [0n, 3n, 8n, 71n, 72n, 75n, 80n, U(-1n)]) seen.add(`wr${k} ${JSON.parse(both("wr", [d, off, k])).status}`);
+    for (const d of moves) seen.add(`dupd ${JSON.parse(both("dupd", [d])).status}`);
+    for (const n of [1n, 10n, 100n, 1_000n, 100_000n]) seen.add(`fill ${JSON.parse(both("fill", [n], 100_000_000)).status}`);
+    for (const d of moves) seen.add(`catd ${JSON.parse(both("catd", [d])).status}`);
+    for (const d of [0n, 1n << 32n, U(-(1n << 32n)), 2n << 32n]) seen.add(`catmax ${JSON.parse(both("catmax", [d])).status}`);
+    expect(JSON.parse(both("catmax", [0n])).returns).toEqual([String(LIMITS.MAX_BYTES_LEN.value)]);
+    for (const n of [1n, 100n, 100_000n]) seen.add(`catfill ${JSON.parse(both("catfill", [n], 100_000_000)).status}`);
+    const catFull = JSON.parse(both("catd", [0n]));
+    for (let g = Math.max(0, catFull.gasUsed - 50); g <= catFull.gasUsed + 1; g++) seen.add(`catd-gas ${JSON.parse(both("catd", [0n], g)).status}`);
+    const dupFull = JSON.parse(both("dupd", [0n]));
+    for (let g = Math.max(0, dupFull.gasUsed - 40); g <= dupFull.gasUsed + 1; g++) seen.add(`dupd-gas ${JSON.parse(both("dupd", [0n], g)).status}`);
     // the copy's charge at every gas limit around where it runs out (s80: 10 words, 30 gas)
     const full = JSON.parse(both("wr", [0n, 0n, 1n]));
     for (let g = Math.max(0, full.gasUsed - 60); g <= full.gasUsed + 1; g++) seen.add(`wr-gas ${JSON.parse(both("wr", [0n, 0n, 1n], g)).status}`);
     for (const k of ["put1 ok", "put1 bounds", "put2 ok", "put2 bounds", "put4 ok", "put4 bounds", "put8 ok", "put8 bounds", "putconst bounds", "wrconst bounds",
-      "wr0 ok", "wr0 bounds", "wr1 ok", "wr1 bounds", "wr2 ok", "wr2 bounds", "wr-gas ok", "wr-gas out_of_gas"]) {
+      "wr0 ok", "wr0 bounds", "wr1 ok", "wr1 bounds", "wr2 ok", "wr2 bounds", "wr-gas ok", "wr-gas out_of_gas",
+      "dupd ok", "dupd bounds", "fill ok", "fill arena_full", "dupd-gas ok", "dupd-gas out_of_gas",
+      "catd ok", "catd bounds", "catmax ok", "catmax bounds", "catfill ok", "catfill arena_full", "catd-gas ok", "catd-gas out_of_gas"]) {
       expect(seen.has(k), k).toBe(true);
     }
   });

@@ -78,6 +78,7 @@ export function f_const(i: i32): i32 {
     case 7: return IMAGE;
     case 8: return MAX_CALL_DEPTH;
     case 9: return ARENA;
+    case 10: return ARENA_END;
     default: return -1;
   }
 }
@@ -224,19 +225,6 @@ export function f_end(result: u64): i32 {
   } else memory.copy(d, s, n);
 }
 
-export function f_bcat(a: u64, t: u64): u64 {
-  fst = 0;
-  if (!refOk(a) || !refOk(t)) return raise(ST_BOUNDS);
-  const la = refLen(a);
-  const n = la + refLen(t);
-  if (n > MAX_BYTES_LEN) return raise(ST_BOUNDS);
-  if (!charge(words(n) * DG_COPY_PER_WORD)) return 0;
-  const d = alloc(n);
-  if (d < 0) return raise(ST_ARENA_FULL);
-  copyBytes(d, <i32>a, la);
-  copyBytes(d + la, <i32>t, refLen(t));
-  return mkRef(d, n);
-}
 
 export function f_bslice(b: u64, off: u64, t: u64): u64 {
   fst = 0;
@@ -364,19 +352,6 @@ export function f_emit(topic: u32, count: i32, mask: u32): void {
   }
   nEvents++;
   if (host_emit(IO, size) != 0) fst = ST_HOST_ERROR;
-}
-
-// -- the arena (bput and bwrite are translated inline: vm/host/fast.ts) ----------------------------------
-
-export function f_bdup(t: u64): u64 {
-  fst = 0;
-  if (!refOk(t)) return raise(ST_BOUNDS);
-  const n = refLen(t);
-  if (!charge(words(n) * DG_COPY_PER_WORD)) return 0;
-  const d = alloc(n);
-  if (d < 0) return raise(ST_ARENA_FULL);
-  copyBytes(d, <i32>t, n);
-  return mkRef(d, n);
 }
 
 // -- storage ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 // and its continuation), the amount read from the verifier's gas table, so totals agree at every stop.
 import { DYNAMIC_GAS, OPCODE_BY_CODE, type OpcodeRow } from "../spec/opcodes.ts";
 import { Status } from "../spec/format.ts";
+import { LIMITS } from "../spec/limits.ts";
 import { decodeInstruction, decodeModule, type Instruction } from "../spec/module.ts";
 
 /** What the translator reads from the loaded interpreter (its memory after `mote_load`) and the runtime. */
@@ -24,6 +25,8 @@ export interface FastLayout {
   IMAGE: number;
   MAX_CALL_DEPTH: number;
   ARENA: number;
+  /** The arena's end: an allocation past it is arena_full. */
+  ARENA_END: number;
 }
 
 /** A translated module: exported function index → run, and the export table by selector. */
@@ -91,7 +94,6 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_fail", [I32, I32], []],
   ["f_halt", [I32], []],
   ["f_end", [I64], [I32]],
-  ["f_bcat", [I64, I64], [I64]],
   ["f_bslice", [I64, I64, I64], [I64]],
   ["f_beq", [I64, I64], [I64]],
   ["f_itob", [I64, I32], [I64]],
@@ -101,7 +103,6 @@ const RT: readonly [string, number[], number[]][] = [
   ["f_balance", [I64], [I64]],
   ["f_pay", [I64, I64], []],
   ["f_emit", [I32, I32, I32], []],
-  ["f_bdup", [I64], [I64]],
   ["f_storage", [I32, I32, I32, I64, I64], [I64]],
 ];
 export const RUNTIME_IMPORTS: readonly string[] = RT.map((r) => r[0]);
@@ -113,7 +114,6 @@ const GLOBAL_ARENA_TOP = 2;
 
 /** Ops carried out by one runtime call: name of the call, values popped, whether it pushes. */
 const RUNTIME_OPS: Record<string, { fn: string; pop: number; push: boolean }> = {
-  bcat: { fn: "f_bcat", pop: 2, push: true },
   bslice: { fn: "f_bslice", pop: 3, push: true },
   beq: { fn: "f_beq", pop: 2, push: true },
   btoi: { fn: "f_btoi", pop: 1, push: true },
@@ -121,7 +121,6 @@ const RUNTIME_OPS: Record<string, { fn: string; pop: number; push: boolean }> = 
   edverify: { fn: "f_edverify", pop: 3, push: true },
   balance: { fn: "f_balance", pop: 1, push: true },
   pay: { fn: "f_pay", pop: 2, push: false },
-  bdup: { fn: "f_bdup", pop: 1, push: true },
 };
 
 const CMP: Record<string, number> = {
@@ -540,6 +539,22 @@ function translateFunction(
     b.push(0xfc, 10, 0, 0); // memory.copy
     b.push(OP.end);
   };
+  /** gas -= COPY_PER_WORD per started 8-byte word of CN bytes; out of gas at `at` when it goes below zero. */
+  const chargeCopy = (at: number): void => {
+    get(GAS);
+    get(CN);
+    i32c(7);
+    b.push(OP.i32_add);
+    i32c(3);
+    b.push(OP.i32_shr_u);
+    i32c(DYNAMIC_GAS.COPY_PER_WORD);
+    b.push(OP.i32_mul, OP.i32_sub, OP.local_tee);
+    uleb(b, GAS);
+    i32c(0);
+    b.push(OP.i32_lt_s, OP.if, EMPTY);
+    stop(Status.out_of_gas, at, null);
+    b.push(OP.end);
+  };
   /** len(v) of the reference in local v, as an i64. */
   const lenOf = (v: number): void => {
     get(v);
@@ -638,7 +653,7 @@ function translateFunction(
    */
   const mulOverflows = (signed: boolean, x: number, y: number): void => {
     if (signed) {
-      // (x + 2^31) | (y + 2^31) > 2^32 - 1: an operand outside i32; then |x| * |y| must fit 2^63 - 1 + neg
+      // (x + 2^31) | (y + 2^31) > 2^32 - 1: an operand outside i32; then the 128-bit product must fit i64
       get(x);
       i64c(0x80000000n);
       b.push(OP.i64_add);
@@ -647,16 +662,24 @@ function translateFunction(
       b.push(OP.i64_add, OP.i64_or);
       i64c(0xffffffffn);
       b.push(OP.i64_gt_u, OP.if, I32);
-      magnitude(x, T0);
-      magnitude(y, T1);
-      mulHi(T0, T1);
-      b.push(OP.i64_eqz, OP.i32_eqz);
-      get(T0);
-      get(T1);
+      // the signed product's high word: the unsigned one less y when x < 0 and less x when y < 0; the
+      // product fits when that word is the sign extension of the low word
+      mulHi(x, y);
+      get(x);
+      i64c(63n);
+      b.push(OP.i64_shr_s);
+      get(y);
+      b.push(OP.i64_and, OP.i64_sub);
+      get(y);
+      i64c(63n);
+      b.push(OP.i64_shr_s);
+      get(x);
+      b.push(OP.i64_and, OP.i64_sub);
+      get(x);
+      get(y);
       b.push(OP.i64_mul);
-      set(T2);
-      signedOverflows(x, y, T2, T3);
-      b.push(OP.i32_or, OP.else);
+      i64c(63n);
+      b.push(OP.i64_shr_s, OP.i64_ne, OP.else);
       i32c(0);
       b.push(OP.end);
     } else {
@@ -1196,6 +1219,91 @@ function translateFunction(
           h -= 3;
           break;
         }
+        case "bcat": {
+          // bounds unless a and t are byte strings whose lengths sum to at most MAX_BYTES_LEN; COPY_PER_WORD per
+          // started word of the sum; arena_full when it does not fit below the arena's end; then a's bytes and
+          // t's at the arena's top (the interpreter's bcat)
+          const [x, y] = [S(h - 2), S(h - 1)];
+          refBad(x);
+          refBad(y);
+          b.push(OP.i32_or);
+          lenOf(x);
+          lenOf(y);
+          b.push(OP.i64_add);
+          i64c(BigInt(LIMITS.MAX_BYTES_LEN.value));
+          b.push(OP.i64_gt_u, OP.i32_or);
+          stopIf(Status.bounds, last, refund);
+          lenOf(x);
+          lenOf(y);
+          b.push(OP.i64_add, OP.i32_wrap_i64);
+          set(CN);
+          chargeCopy(last);
+          get(CN);
+          i32c(L.ARENA_END);
+          b.push(OP.global_get, GLOBAL_ARENA_TOP, OP.i32_sub, OP.i32_gt_s);
+          stopIf(Status.arena_full, last, refund);
+          // the result's address and length into T2 (i64) before the copies reuse CD, CS and CN
+          get(CN);
+          b.push(OP.i64_extend_i32_u);
+          i64c(32n);
+          b.push(OP.i64_shl, OP.global_get, GLOBAL_ARENA_TOP, OP.i64_extend_i32_u, OP.i64_or);
+          set(T2);
+          b.push(OP.global_get, GLOBAL_ARENA_TOP);
+          get(CN);
+          b.push(OP.i32_add, OP.global_set, GLOBAL_ARENA_TOP);
+          for (const [src, first] of [[x, true], [y, false]] as const) {
+            get(T2);
+            b.push(OP.i32_wrap_i64);
+            if (!first) {
+              lenOf(x);
+              b.push(OP.i32_wrap_i64, OP.i32_add);
+            }
+            set(CD);
+            get(src);
+            b.push(OP.i32_wrap_i64);
+            set(CS);
+            lenOf(src);
+            b.push(OP.i32_wrap_i64);
+            set(CN);
+            copyBytes();
+          }
+          get(T2);
+          set(x);
+          h--;
+          break;
+        }
+        case "bdup": {
+          // bounds unless t is a byte string; COPY_PER_WORD per started word; arena_full when it does not fit
+          // below the arena's end; then a copy at the arena's top (the interpreter's bdup)
+          const t = S(h - 1);
+          refBad(t);
+          stopIf(Status.bounds, last, refund);
+          lenOf(t);
+          b.push(OP.i32_wrap_i64);
+          set(CN);
+          chargeCopy(last);
+          get(CN);
+          i32c(L.ARENA_END);
+          b.push(OP.global_get, GLOBAL_ARENA_TOP, OP.i32_sub, OP.i32_gt_s);
+          stopIf(Status.arena_full, last, refund);
+          b.push(OP.global_get, GLOBAL_ARENA_TOP);
+          set(CD);
+          get(CD);
+          get(CN);
+          b.push(OP.i32_add, OP.global_set, GLOBAL_ARENA_TOP);
+          get(t);
+          b.push(OP.i32_wrap_i64);
+          set(CS);
+          copyBytes();
+          get(CN);
+          b.push(OP.i64_extend_i32_u);
+          i64c(32n);
+          b.push(OP.i64_shl);
+          get(CD);
+          b.push(OP.i64_extend_i32_u, OP.i64_or);
+          set(t);
+          break;
+        }
         case "bwrite": {
           // bounds unless b is a byte string in the arena, s a byte string and off + len(s) <= len(b) (the
           // interpreter's bwrite); then COPY_PER_WORD per started word of s, then the copy
@@ -1217,19 +1325,7 @@ function translateFunction(
           lenOf(src);
           b.push(OP.i32_wrap_i64);
           set(CN);
-          get(GAS);
-          get(CN);
-          i32c(7);
-          b.push(OP.i32_add);
-          i32c(3);
-          b.push(OP.i32_shr_u);
-          i32c(DYNAMIC_GAS.COPY_PER_WORD);
-          b.push(OP.i32_mul, OP.i32_sub, OP.local_tee);
-          uleb(b, GAS);
-          i32c(0);
-          b.push(OP.i32_lt_s, OP.if, EMPTY);
-          stop(Status.out_of_gas, last, null);
-          b.push(OP.end);
+          chargeCopy(last);
           get(bs);
           get(off);
           b.push(OP.i64_add, OP.i32_wrap_i64);
@@ -1371,7 +1467,7 @@ export function untranslatedOpcodes(): string[] {
     "lset1", "lset2", "lset3", "ltee", "laddi", "add", "sub", "mul", "and", "or", "xor", "shl", "shru", "shrs", "addu", "subu", "mulu",
     "muls", "adds", "subs", "divu", "remu", "divs", "rems", "fdiv", "neg", "eq", "ne", "ltu", "lts", "gtu", "gts", "leu", "les", "geu",
     "ges", "eqz", "bnot", "jmp", "jz", "jnz", "jeq", "jne", "jltu", "jgeu", "jlts", "jges", "call", "ret", "halt", "revert", "require",
-    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "arelease", "blen", "bget", "emit", "bput", "bwrite", "fmul", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
+    "itob", "caller", "self", "now", "height", "value", "gasleft", "amark", "arelease", "blen", "bget", "emit", "bput", "bwrite", "bdup", "bcat", "fmul", "once", "req32", ...STORAGE, ...Object.keys(SHORT_STORAGE), ...Object.keys(RUNTIME_OPS),
   ]);
   return OPCODE_BY_CODE.filter((r): r is OpcodeRow => r !== undefined && !handled.has(r.name)).map((r) => r.name);
 }

@@ -322,7 +322,7 @@ export class MoteVM {
     const rt = this.rt!;
     const L = (this.fastLayout ??= {
       mem: this.mem, STACK: rt.f_const(0), STACK_SLOTS: rt.f_const(1), FUNCS: rt.f_const(2), CONSTS: rt.f_const(3), GASTAB: rt.f_const(5),
-      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8), ARENA: rt.f_const(9),
+      CTX: rt.f_const(6), IMAGE: rt.f_const(7), MAX_CALL_DEPTH: rt.f_const(8), ARENA: rt.f_const(9), ARENA_END: rt.f_const(10),
     });
     const fm = fastModules.get(toHex(id), () => compileFast(module, L));
     const run = this.fastInstances.get(fm, () => {

@@ -140,12 +140,12 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x26, "adds", [], 2, 1, "a b -> a+b", 1, "Signed checked addition; `overflow` outside i64."),
   op(0x27, "subs", [], 2, 1, "a b -> a-b", 1, "Signed checked subtraction; `overflow` outside i64."),
   op(0x28, "muls", [], 2, 1, "a b -> a*b", 2, "Signed checked multiplication; `overflow` outside i64.", { slowest: [(1n << 40n) + 7n, -3n] /* outside i32 and not -1: the product is checked by a division */ }),
-  op(0x29, "divu", [], 2, 1, "a b -> a/b", 1, "Unsigned division; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] /* both past 32 bits: the full 64-bit division */ }),
-  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 1, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1.", { slowest: [-((1n << 62n) + 5n), (1n << 33n) + 7n] }),
-  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 1, "Unsigned remainder; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] }),
+  op(0x29, "divu", [], 2, 1, "a b -> a/b", 2, "Unsigned division; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] /* both past 32 bits: the full 64-bit division */ }),
+  op(0x2a, "divs", [], 2, 1, "a b -> a/b", 2, "Signed division truncating toward zero; `div_zero` when b = 0, `overflow` for MIN/-1.", { slowest: [-((1n << 62n) + 5n), (1n << 33n) + 7n] }),
+  op(0x2b, "remu", [], 2, 1, "a b -> a%b", 2, "Unsigned remainder; `div_zero` when b = 0.", { slowest: [(1n << 63n) + 12345n, (1n << 33n) + 7n] }),
   op(0x2c, "rems", [], 2, 1, "a b -> a%b", 2, "Signed remainder (sign of a); `div_zero` when b = 0.", { slowest: [-((1n << 62n) + 5n), (1n << 33n) + 7n] }),
-  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 10, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64.", { slowest: [-((1n << 40n) + 3n), (1n << 22n) + 5n] }),
-  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 15, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64.", { slowest: [(1n << 63n) - 1n, (1n << 48n) + 1n] /* both past 2^48: a division, a 128-bit product and a compare */ }),
+  op(0x2d, "fmul", [], 2, 1, "a b -> (a*b)>>16", 6, "Q47.16 fixed-point multiply, 128-bit intermediate, truncating toward zero; `overflow` outside i64.", { slowest: [-((1n << 40n) + 3n), (1n << 22n) + 5n] }),
+  op(0x2e, "fdiv", [], 2, 1, "a b -> (a<<16)/b", 10, "Q47.16 fixed-point divide, truncating toward zero; `div_zero` when b = 0, `overflow` outside i64.", { slowest: [(1n << 63n) - 1n, (1n << 48n) + 1n] /* both past 2^48: a division, a 128-bit product and a compare */ }),
   op(0x2f, "neg", [], 1, 1, "a -> -a", 1, "Signed checked negation; `overflow` for MIN."),
 
   // -- comparisons (push 1 or 0) -------------------------------------------------------------------
@@ -193,7 +193,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   op(0x60, "blen", [], 1, 1, "b -> len(b)", 1, "Length of a byte string."),
   op(0x61, "bcat", [], 2, 1, "a b -> a++b", 15, "Concatenate into the arena.", { dyn: "copy" }),
   op(0x62, "bslice", [], 3, 1, "b off len -> b[off..off+len]", 3, "A slice (no copy); `bounds` when it does not fit."),
-  op(0x63, "beq", [], 2, 1, "a b -> a==b", 6, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
+  op(0x63, "beq", [], 2, 1, "a b -> a==b", 7, "Byte-wise equality of two byte strings.", { dyn: "copy" }),
   op(0x64, "bget", [], 2, 1, "b i -> b[i]", 2, "The byte at index i; `bounds` past the end."),
   op(0x65, "itob", [{ name: "width", kind: "width" }], 1, 1, "i -> bytes", 8,
     "The low `width` bytes of i, little-endian, as a new byte string.", { dyn: "copy" }),
@@ -226,13 +226,13 @@ export const OPCODES: readonly OpcodeRow[] = [
     "Pay `amount` of this contract's native balance to `to` (32 bytes): an effect applied only if the call ends ok; `insufficient_balance` when short, `overflow` if `to`'s balance would pass 2^64-1.", { dyn: "pay" }),
 
   // -- values that live in place (local arrays and structs) and arena reclamation ----------------------
-  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 5,
+  op(0x80, "bput", [{ name: "width", kind: "width" }], 3, 0, "b off v ->", 4,
     "Write the low `width` bytes of v, little-endian, at b[off..] in place; `bounds` unless b is in the arena and they fit."),
-  op(0x81, "bwrite", [], 3, 0, "b off s ->", 10,
+  op(0x81, "bwrite", [], 3, 0, "b off s ->", 5,
     "Copy byte string s into b at off, in place; `bounds` unless b is in the arena and s fits.", { dyn: "copy" }),
   op(0x82, "bdup", [], 1, 1, "b -> b'", 11, "A fresh copy of b in the arena (a value that will be written in place).", { dyn: "copy" }),
   op(0x83, "amark", [], 0, 1, "-> m", 1, "Push the arena's current top, a mark for `arelease`."),
-  op(0x84, "arelease", [], 1, 0, "m ->", 2,
+  op(0x84, "arelease", [], 1, 0, "m ->", 1,
     "Free the arena above mark m (from `amark`); `bounds` unless m lies between the arena's start and its top."),
 
   // -- short forms for what every contract does (issue 15: module size) ------------------------------
@@ -269,15 +269,15 @@ export const DYNAMIC_GAS = {
   // interpreter instruction there. Each is set so its wall time per gas is about 3x the mean over every
   // opcode; on RV32 these rows are overpriced (see docs/gas.md).
   SHA256_PER_BLOCK: 3_000,
-  ED25519: 360_000,
+  ED25519: 400_000,
   ED25519_REJECT: 7_400_000,
-  SLOAD: 600_000,
+  SLOAD: 420_000,
   SSTORE: 2_300_000,
   SSTORE_PER_WORD: 1_000,
-  XLOAD: 600_000,
+  XLOAD: 420_000,
   EMIT: 12_000,
-  EMIT_PER_WORD: 500,
-  BALANCE: 600_000,
+  EMIT_PER_WORD: 700,
+  BALANCE: 420_000,
   PAY: 4_600_000,
 } as const;
 

@@ -159,12 +159,12 @@ export function opInfo(op: u32): u32 {
     case 0x26: return 0x00010060; // adds
     case 0x27: return 0x00010060; // subs
     case 0x28: return 0x00020060; // muls
-    case 0x29: return 0x00010060; // divu
-    case 0x2a: return 0x00010060; // divs
-    case 0x2b: return 0x00010060; // remu
+    case 0x29: return 0x00020060; // divu
+    case 0x2a: return 0x00020060; // divs
+    case 0x2b: return 0x00020060; // remu
     case 0x2c: return 0x00020060; // rems
-    case 0x2d: return 0x000a0060; // fmul
-    case 0x2e: return 0x000f0060; // fdiv
+    case 0x2d: return 0x00060060; // fmul
+    case 0x2e: return 0x000a0060; // fdiv
     case 0x2f: return 0x00010050; // neg
     case 0x30: return 0x00010060; // eq
     case 0x31: return 0x00010060; // ne
@@ -201,7 +201,7 @@ export function opInfo(op: u32): u32 {
     case 0x60: return 0x00010050; // blen
     case 0x61: return 0x000f0060; // bcat
     case 0x62: return 0x00030070; // bslice
-    case 0x63: return 0x00060060; // beq
+    case 0x63: return 0x00070060; // beq
     case 0x64: return 0x00020060; // bget
     case 0x65: return 0x00080058; // itob
     case 0x66: return 0x00080050; // btoi
@@ -222,11 +222,11 @@ export function opInfo(op: u32): u32 {
     case 0x7c: return 0x00010040; // gasleft
     case 0x7d: return 0x0001000a; // emit
     case 0x7e: return 0x00010020; // pay
-    case 0x80: return 0x00050038; // bput
-    case 0x81: return 0x000a0030; // bwrite
+    case 0x80: return 0x00040038; // bput
+    case 0x81: return 0x00050030; // bwrite
     case 0x82: return 0x000b0050; // bdup
     case 0x83: return 0x00010040; // amark
-    case 0x84: return 0x00020010; // arelease
+    case 0x84: return 0x00010010; // arelease
     case 0x88: return 0x0001004b; // sloadi
     case 0x89: return 0x0001001b; // sstorei
     case 0x8a: return 0x0001005b; // mloadbi
@@ -332,13 +332,13 @@ export const VE_BLOCK_GAS: i32 = 22;
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
 export const DG_SHA256_PER_BLOCK: i32 = 3000;
-export const DG_ED25519: i32 = 360000;
+export const DG_ED25519: i32 = 400000;
 export const DG_ED25519_REJECT: i32 = 7400000;
-export const DG_SLOAD: i32 = 600000;
+export const DG_SLOAD: i32 = 420000;
 export const DG_SSTORE: i32 = 2300000;
 export const DG_SSTORE_PER_WORD: i32 = 1000;
-export const DG_XLOAD: i32 = 600000;
+export const DG_XLOAD: i32 = 420000;
 export const DG_EMIT: i32 = 12000;
-export const DG_EMIT_PER_WORD: i32 = 500;
-export const DG_BALANCE: i32 = 600000;
+export const DG_EMIT_PER_WORD: i32 = 700;
+export const DG_BALANCE: i32 = 420000;
 export const DG_PAY: i32 = 4600000;
