@@ -6,7 +6,7 @@
 // an extra, a missing or a changed entry; and the defaults (the fast engine, the system clock, the caller
 // and gas of a view). (Found by Stryker over ledger/ledger.ts: npm run mutate:js -- ledger/ledger.ts.)
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ChainBroken, decodeBlock, encodeExport, hex, Ledger, LedgerError, LEDGER_LIMITS, resolveSelector, TxRejected, type ContractVM } from "../../ledger/index.ts";
@@ -102,29 +102,20 @@ describe("Ledger.open, init and importChain refusals", () => {
     expectError(await rejected(Ledger.open(d, { vm, chainId: "other" })), LedgerError, `${d}: holds chain 'edges', not 'other'`);
   });
 
-  it("init and importChain refuse a directory that holds a ledger, naming it; ':memory:' never looks at the file system", async () => {
+  it("init and importChain refuse a directory that holds a ledger, naming it, and take ':memory:'", async () => {
     const d = dir();
     const l = await Ledger.init(d, { chainId: "edges", vm, clock: ticking() });
     const exported = l.exportChain();
     l.close();
     expectError(await rejected(Ledger.init(d, { chainId: "edges", vm })), LedgerError, `${d}: already holds a ledger`);
     expectError(await rejected(Ledger.importChain(d, exported, { vm })), LedgerError, `${d}: already holds a ledger; import needs an empty data directory`);
-    // a working directory with a folder named ":memory:" that holds a ledger changes nothing
-    const cwd = process.cwd();
-    const work = dir();
-    mkdirSync(join(work, ":memory:"));
-    (await Ledger.init(join(work, ":memory:"), { chainId: "edges", vm, clock: ticking() })).close();
-    process.chdir(work);
-    try {
-      const m = await Ledger.init(":memory:", { chainId: "mem", vm, clock: ticking() });
-      expect([m.chainId, m.location]).toEqual(["mem", ":memory:"]);
-      m.close();
-      const i = await Ledger.importChain(":memory:", exported, { vm });
-      expect(i.chainId).toBe("edges");
-      i.close();
-    } finally {
-      process.chdir(cwd);
-    }
+    // ":memory:" is a fresh chain in memory, for init and import alike
+    const m = await Ledger.init(":memory:", { chainId: "mem", vm, clock: ticking() });
+    expect([m.chainId, m.location, m.height]).toEqual(["mem", ":memory:", 0n]);
+    m.close();
+    const i = await Ledger.importChain(":memory:", exported, { vm });
+    expect([i.chainId, i.location]).toEqual(["edges", ":memory:"]);
+    i.close();
   });
 
   it("importChain names the export header when its chain id is not the genesis block's", async () => {
