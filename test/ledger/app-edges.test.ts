@@ -260,6 +260,15 @@ describe("the block's state-growth bound (LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH)"
         "state_growth",
       );
     }
+    // a module the state already holds adds no bytes: only the new contract's entry counts
+    const again = l.signDeploy(alice, grow, [], { nonce: nonce + 3n });
+    const entryOnly = contractKey(g).length + 32 + 32 + 8;
+    const over2 = Math.floor((max - entryOnly) / entry) + 1;
+    const r2 = l.submit([again, l.signCall(alice, g, "fill", [BigInt(over2), 20_000n], { nonce: nonce + 4n, gas: 1_000_000_000 })]);
+    expect(r2.outcomes[0]!.ok).toBe(true);
+    const refused2 = r2.outcomes[1]!;
+    expect(refused2.ok).toBe(false);
+    if (!refused2.ok) expect(refused2.error.message).toBe(`the transaction would add ${over2 * entry} bytes to the state; this block has ${max - entryOnly} of its ${max} left (LEDGER_LIMITS.MAX_BLOCK_STATE_GROWTH); send it in a later block`);
     expect(l.audit()).toMatchObject({ ok: true });
     l.close();
   }, 60_000);
