@@ -1,7 +1,7 @@
 // The application's edges (ledger/app.ts), driven through the ledger or the app as a driver would: the
 // messages of refusals (arguments of the wrong kind, a deploy of a module without init that is given value,
 // a gas price below the minimum, funds short or exactly enough, a module the VM accepts and the ledger cannot
-// decode, a transaction for the genesis block); receipts exactly (an out-of-gas stop, a deploy without init,
+// decode, a transaction for the genesis block, a contract whose module the state lacks); receipts exactly (an out-of-gas stop, a deploy without init,
 // negative integers as u64, no stop offset on success); a deploy whose init reverts; a reverted call pays no
 // state growth for the value it carried; and the block's state-growth bound, met exactly and named with what
 // is left. (Found by Stryker over ledger/app.ts: npm run mutate:js -- ledger/app.ts.)
@@ -10,7 +10,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { contractKey, hex, Ledger, LEDGER_LIMITS, storageKey, TxRejected, type ContractVM } from "../../ledger/index.ts";
 import { LedgerApp, toReceipt } from "../../ledger/app.ts";
 import { checkGenesis, defaultGenesis, U64_MAX } from "../../ledger/params.ts";
-import { WorldState } from "../../ledger/state.ts";
+import { BlockOverlay, concatInfo, WorldState } from "../../ledger/state.ts";
 import { assemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { MoteVM } from "../../vm/host/index.ts";
@@ -157,6 +157,21 @@ describe("refusals name the problem", () => {
     const builder = unbound.genesis(new WorldState(), 0n, checkGenesis(defaultGenesis()));
     expectRejected(thrown(() => builder.deliver(tx)), "the genesis block holds no transactions", "malformed");
     expect(builder.txs).toEqual([]);
+    l.close();
+  });
+});
+
+describe("a contract whose module the state does not hold", () => {
+  it("is an unknown contract to a call (as a state being filled by a sync could hold it), not a crash", async () => {
+    const l = await Ledger.open(":memory:", { chainId: "app", vm, clock: ticking() });
+    const id = new Uint8Array(32).fill(7);
+    const pending = new BlockOverlay(l.state);
+    pending.write(contractKey(id), concatInfo(sha256(probe), alice.publicKey, 1n));
+    const call = l.signCall(alice, id, "poke");
+    expectRejected(thrown(() => l.application.checkTxState(call, pending)), `unknown contract ${hex(id)}`, "unknown_contract");
+    // with its module, the same call checks
+    pending.addModule(sha256(probe), probe);
+    expect(l.application.checkTxState(call, pending)).toEqual(probe);
     l.close();
   });
 });
