@@ -3,17 +3,17 @@
 // a gas price below the minimum, funds short or exactly enough, a module the VM accepts and the ledger cannot
 // decode, a transaction for the genesis block, a contract whose module the state lacks); receipts exactly (an out-of-gas stop, a deploy without init,
 // negative integers as u64, no stop offset on success); a deploy whose init reverts; a reverted call pays no
-// state growth for the value it carried; and the block's state-growth bound, met exactly and named with what
+// state growth for the value it carried; a contract's balance entry made and emptied in one call is no delete; and the block's state-growth bound, met exactly and named with what
 // is left. (Found by Stryker over ledger/app.ts: npm run mutate:js -- ledger/app.ts.)
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { contractKey, hex, Ledger, LEDGER_LIMITS, storageKey, TxRejected, type ContractVM } from "../../ledger/index.ts";
+import { balanceKey, contractKey, hex, Ledger, LEDGER_LIMITS, storageKey, TxRejected, type ContractVM } from "../../ledger/index.ts";
 import { LedgerApp, toReceipt } from "../../ledger/app.ts";
 import { checkGenesis, defaultGenesis, U64_MAX } from "../../ledger/params.ts";
-import { BlockOverlay, concatInfo, WorldState } from "../../ledger/state.ts";
+import { BlockOverlay, concatInfo, u64le, WorldState } from "../../ledger/state.ts";
 import { assemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
-import { MoteVM } from "../../vm/host/index.ts";
+import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
 import { enc, key, program, ticking } from "./helpers.ts";
 
 const alice = key(1);
@@ -236,6 +236,23 @@ describe("receipts", () => {
     expect(bare.status).toBe("revert");
     expect(paid).toStrictEqual(bare);
     expect([l.balance(alice.publicKey), l.balance(book)]).toEqual([1000n, 0n]);
+    l.close();
+  });
+});
+
+describe("a deleted entry", () => {
+  it("a contract paying on all the value it was sent ends with no balance entry, which is no delete: the recipient's new entry is all it pays for", async () => {
+    const fwd = assemble([".func forward params=1 results=0 locals=0", "lget0", "value", "pay", "halt", ".end", ".export forward args=b"].join("\n"), "forward.masm");
+    const l = await Ledger.open(":memory:", { chainId: "app", vm, clock: ticking(), genesis: { alloc: [{ id: alice.publicKey, amount: 1000n }] } });
+    const f = l.deploy(alice, fwd).contract;
+    // the VM's own gas for the call, on a scratch store holding the value credited to the contract
+    const scratch = new MemoryStateStore();
+    scratch.set(f, new Uint8Array(0), u64le(10n));
+    const vmGas = vm.call(fwd, "forward", [bob.publicKey], { store: scratch, self: f, caller: alice.publicKey, value: 10n, timestamp: 0n, height: 0n, gas: 20_000_000 }).gasUsed;
+    const r = l.call(alice, f, "forward", [bob.publicKey], { value: 10n });
+    expect(r.receipt).toMatchObject({ status: "ok", gasUsed: vmGas + (balanceKey(bob.publicKey).length + 8) * LEDGER_LIMITS.STATE_BYTE_GAS.value });
+    expect([l.balance(alice.publicKey), l.balance(f), l.balance(bob.publicKey)]).toEqual([990n, 0n, 10n]);
+    expect(l.state.read(balanceKey(f))).toBeUndefined();
     l.close();
   });
 });
