@@ -218,7 +218,7 @@ describe("receipts", () => {
   });
 
   it("toReceipt keeps a stop offset only when the VM reports one", () => {
-    const base = { status: "ok" as const, gasUsed: 5, returns: [-1n, enc("x")], events: [{ topic: -1, values: [-3n] }], error: null };
+    const base = { status: "ok" as const, gasUsed: 5, returns: [-1n, enc("x")], events: [{ topic: -1, values: [-3n] }], error: null, errorOffset: null };
     for (const stopOffset of [null, undefined]) {
       const r = toReceipt({ ...base, stopOffset });
       expect("stopOffset" in r, String(stopOffset)).toBe(false);
