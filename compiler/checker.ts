@@ -213,8 +213,8 @@ export class Checker {
       return;
     }
     for (const s of this.structs.keys()) this.structType(s, this.structs.get(s)!.decl.span);
-    for (const c of contracts) {
-      if (this.layouts.has(c.name) && c !== this.main) {
+    for (const c of [this.main, ...contracts.filter((x) => x !== this.main)]) { // own layout first: any other `C` is the duplicate
+      if (this.layouts.has(c.name)) {
         this.sink.report("duplicate", c.span, [c.name]);
         continue;
       }
