@@ -280,6 +280,9 @@ describe("builtins: diagnostics", () => {
 
   it("verify takes a pubkey, a byte string and a sig", () => {
     expectErrors("let _v: bool = verify(pubkey(h), b, sig(concat(h, h)));", []);
+    // a hex literal is taken as the sig it must be (64 bytes), not as bytes
+    expectErrors(`let _v: bool = verify(pubkey(h), b, 0x${"00".repeat(64)});`, []);
+    expectErrors(`let _v: bool = verify(pubkey(h), b, 0x${"00".repeat(63)});`, [["E0052", "0x00", "sig needs exactly 64 bytes, this literal has 63"]]);
     expectErrors("let _v: bool = verify(pubkey(h), b, h);", [["E0030", "h);", "expected sig, found hash"]]);
   });
 
@@ -324,13 +327,12 @@ describe("builtins on the VM", () => {
     "  pub fn ver(pk: pubkey, m: bytes, s: sig) -> bool { return verify(pk, m, s); }",
     "}",
   ].join("\n");
-  let compiled: ReturnType<typeof compileSource> | undefined;
+  // compiled afresh for every call: a module kept from one test would hide from Stryker's per-test coverage that the
+  // later tests depend on the checker too
   const out = () => {
-    if (!compiled) {
-      compiled = compileSource(SRC, "b.mote");
-      expect(compiled.diagnostics.filter((d) => d.severity === "error").map(show)).toEqual([]);
-    }
-    return compiled;
+    const o = compileSource(SRC, "b.mote");
+    expect(o.diagnostics.filter((d) => d.severity === "error").map(show)).toEqual([]);
+    return o;
   };
   const words = (b: Value) => {
     const v = b as Uint8Array;
