@@ -1368,7 +1368,9 @@ export class Checker {
       return this.builtin(e, name, want);
     }
     const ctx = this.ctx;
-    const target = (ctx?.inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
+    // a contract's own constants see its functions too (to be told a call is no constant, not that it is unknown)
+    const inContract = ctx ? ctx.inContract : this.inContractConst;
+    const target = (inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
     if (target) {
       const f = target.info;
       this.uses.push({ span: e.callee.span, kind: "function", name, type: f.returns, decl: target.decl.nameSpan, params: f.params });
@@ -1392,7 +1394,7 @@ export class Checker {
       this.sink.report("not_a_value", span, [`contract reference \`${name}(…)\` (read one of its storage fields)`]);
       return skipArgs();
     }
-    this.sink.report("unknown_function", e.callee.span, [name], didYouMean(name, [...BUILTINS, ...this.freeFns.keys(), ...(ctx?.inContract ? this.contractFns.keys() : [])]));
+    this.sink.report("unknown_function", e.callee.span, [name], didYouMean(name, [...BUILTINS, ...this.freeFns.keys(), ...(inContract ? this.contractFns.keys() : [])]));
     return skipArgs();
   }
 
@@ -1595,9 +1597,12 @@ export class Checker {
     const fns = [...this.contractFns.values()].map((x) => x.info);
     const exported = fns.filter((f) => f.isPub);
     // view functions: no writes or emits, directly or through callees
-    const effectOf = new Map<FuncInfo, string | undefined>();
+    const effectOf = new Map<FuncInfo, string>();
+    // only a found effect is remembered: "none" found while a cycle was cut short (`seen`) may be wrong for
+    // another caller (a view calling `b`, where b calls a and a writes, once a's search passed through b)
     const effect = (f: FuncInfo, seen: Set<FuncInfo>): string | undefined => {
-      if (effectOf.has(f)) return effectOf.get(f);
+      const known = effectOf.get(f);
+      if (known !== undefined) return known;
       if (seen.has(f)) return undefined;
       seen.add(f);
       let r: string | undefined = f.effects[0]?.what;
@@ -1610,7 +1615,7 @@ export class Checker {
           }
         }
       }
-      effectOf.set(f, r);
+      if (r) effectOf.set(f, r);
       return r;
     };
     for (const f of fns.filter((x) => x.isView)) {
