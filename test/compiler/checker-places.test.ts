@@ -257,6 +257,10 @@ describe("names: E0048, E0033, E0020 and its hint", () => {
   it("a constant whose value is an error is reported once, wherever it is used", () => {
     const src = contract("  const BAD: u64 = nope;\n  pub view fn g() -> u64 { let x: u64 = BAD; return BAD + x; }");
     expect(errs(src)).toEqual([`E0020 ${at(src, "nope")}: cannot find \`nope\` in this scope`]);
+    const notConst = contract("  const BAD: u64 = sum2([1, 2]);\n  pub view fn g() -> u64 { let x: u64 = BAD; return BAD + x; }");
+    expect(errs(notConst)).toEqual([`E0054 ${at(notConst, "sum2([1, 2])")}: a call to \`sum2\` is not a compile-time constant`]);
+    const selfRef = contract("  pub view fn g() -> u64 { return AGAIN + 1; }").replace("const LIMIT: u64 = 5;", "const AGAIN: u64 = AGAIN + 1;");
+    expect(errs(selfRef)).toEqual([`E0054 ${at(selfRef, "const AGAIN", true)}: \`AGAIN\` (it refers to itself) is not a compile-time constant`]);
   });
 
   it("a function, a type, a contract or an event is not a value (E0033)", () => {
