@@ -103,6 +103,7 @@ describe("`assert(cond)` without a message is named after the condition's source
     ["-i < 0", "-i < 0"],
     ["u64(i) > 0", "u64(i) > 0"],
     ["sum2([x, 2]) > 0", "sum2([x, 2]) > 0"],
+    ["min(x, 2) < 5", "min(x, 2) < 5"],
     ["sum2([0; 2]) == 0", "sum2([0; 2]) == 0"],
     ["p == P { a: 1, ok: true }", "p == P { … }"],
     ["p.a > 0", "p.a > 0"],
