@@ -352,6 +352,12 @@ describe("indexes", () => {
     expect(errs(bad)).toEqual([`E0053 ${at(bad, "3]; }")}: index 3 is out of range for [u64; 3]`]);
   });
 
+  it("a map read whole is not a value (E0033), and nothing more is reported about it", () => {
+    const src = contract("  pub view fn g() -> u64 { let x: u64 = m; return m + x; }");
+    const msg = (w: string) => `E0033 ${w}: map \`m\` (read it by key) is not a value`;
+    expect(errs(src)).toEqual([msg(at(src, "m;")), msg(at(src, "m + x"))]);
+  });
+
   it("indexing what cannot be indexed is E0034; indexing something already in error reports nothing more", () => {
     const bad = contract("  pub view fn g(v: u64) -> u64 { return v[0]; }");
     expect(errs(bad)).toEqual([`E0034 ${at(bad, "v[0]")}: u64 cannot be indexed`]);
@@ -399,6 +405,7 @@ describe("untyped literals take the other operand's type", () => {
         "  pub view fn b(i: i64) -> i64 { let y = -2 * i; return y; }",
         "  pub view fn c(fx: fixed) -> fixed { let y = -2 * fx; return y; }",
         "  pub view fn d(i: i64) -> i64 { let y = (2 + 3) * i; return y; }",
+        "  pub view fn d2(i: i64) -> i64 { let y = (5 - 3) * i; return y; }",
         "  pub view fn e(i: i64) -> bool { return 1 < i; }",
       ].join("\n"),
     );
@@ -407,6 +414,7 @@ describe("untyped literals take the other operand's type", () => {
     expect(run(src, "b", [neg(-3n)]).returns).toEqual([6n]);
     expect(run(src, "c", [3n << 15n]).returns).toEqual([neg(-3n << 16n)]);
     expect(run(src, "d", [neg(-3n)]).returns).toEqual([neg(-15n)]);
+    expect(run(src, "d2", [neg(-3n)]).returns).toEqual([neg(-6n)]);
     expect(run(src, "e", [neg(-3n)]).returns).toEqual([0n]);
   });
 
@@ -480,18 +488,21 @@ describe("names resolved for tools (CompileOptions.tooling)", () => {
       "  }",
     ].join("\n"),
   );
-  const tooling: NonNullable<CompileOptions["tooling"]> = {};
-  const out = compileSource(src, "c.mote", undefined, { tooling });
+  // compiled inside each test, so that mutation testing sees the tests cover the checker's code
+  const compileForTools = () => {
+    const tooling: NonNullable<CompileOptions["tooling"]> = {};
+    return { out: compileSource(src, "c.mote", undefined, { tooling }), uses: tooling.uses! };
+  };
   const pos = (s: { line: number; col: number }) => `${s.line}:${s.col}`;
   /** The use of `name` as a `kind` written at `needle`. */
   const use = (kind: NameUse["kind"], name: string, needle: string): NameUse => {
-    const u = tooling.uses!.find((x) => x.kind === kind && x.name === name && pos(x.span) === at(src, needle));
+    const u = compileForTools().uses.find((x) => x.kind === kind && x.name === name && pos(x.span) === at(src, needle));
     expect(u, `${kind} ${name} at ${needle}`).toBeDefined();
     return u!;
   };
 
   it("compiles", () => {
-    expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(compileForTools().out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 
   it("locals, storage, constants: where used, where declared, their type", () => {
