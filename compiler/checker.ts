@@ -819,6 +819,7 @@ export class Checker {
     }
     if (target.type.k === "map") {
       this.sink.report("bad_assignment", s.target.span, [`map \`${this.sourceText(s.target)}\` (assign its entries)`]);
+      this.expr(s.value, undefined);
       return undefined;
     }
     if (target.kind === "storage") this.ctx!.fn.effects.push({ span: s.target.span, what: `writes storage \`${target.field.name}\`` });
@@ -903,7 +904,7 @@ export class Checker {
           this.sink.report("not_a_value", e.span, [`function \`${e.name}\``]);
           return undefined;
         }
-        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.events.has(e.name)) {
+        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name)) {
           this.sink.report("not_a_value", e.span, [`\`${e.name}\``]);
           return undefined;
         }
@@ -1054,7 +1055,7 @@ export class Checker {
 
   private isUntypedLiteral(e: A.Expr): boolean {
     if (e.kind === "int" || e.kind === "hex") return true;
-    if (e.kind === "unary" && e.op === "-") return this.isUntypedLiteral(e.operand);
+    if (e.kind === "unary" && (e.op === "-" || e.op === "~")) return this.isUntypedLiteral(e.operand);
     if (e.kind === "binary" && !["==", "!=", "<", "<=", ">", ">=", "&&", "||"].includes(e.op)) {
       return this.isUntypedLiteral(e.left) && this.isUntypedLiteral(e.right);
     }
