@@ -106,6 +106,7 @@ describe("array literals `[v; N]` and `[a, b, …]`", () => {
     expect(ret("  pub fn f() -> u64 { let z = [9; 3]; return len(bytes(z)) * 100 + z[2]; }")).toEqual([2409n]);
     expect(ret("  pub fn f() -> i64 { let z: [i64; 2] = [-4; 2]; return z[0] + z[1]; }")).toEqual([-8n]);
     expect(ret("  pub fn f() -> fixed { let z: [fixed; 2] = [3, 1]; return z[0] / z[1]; }")).toEqual([FIX(3n)]);
+    expect(ret("  pub fn f() -> u64 { let z = [[5; 3]; 2]; z[1][2] = 6; return len(bytes(z)) * 100 + z[1][2] * 10 + z[0][2]; }")).toEqual([4865n]);
   });
 });
 
