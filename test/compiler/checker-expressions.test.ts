@@ -358,3 +358,26 @@ describe("calls to what is not a function", () => {
     ]);
   });
 });
+
+describe("a constant whose value is rejected", () => {
+  it("is reported once, where the value is, and not again where the constant is used", () => {
+    const cases: [string, string][] = [
+      ["[zz, 1]", "E0020 5:19: cannot find `zz` in this scope"],
+      ["[0x00, 0x01]", "E0038 5:18: bytes cannot be a struct field or array element"],
+      [`[${Array(MAX / 8 + 1).fill("1").join(", ")}]`, `E0050 5:18: an array packs to at most ${MAX} bytes`],
+      ["Pt { a: 1 }", "E0021 5:18: unknown type `Pt` (hint: did you mean `P`?)"],
+      ["P { a: 1 }", "E0002 5:18: missing field `ok` in `P { … }`"],
+      ["-12ab", "E0002 5:19: invalid integer literal `12ab`"],
+      ["-9223372036854775809", "E0006 5:18: integer literal -9223372036854775809 does not fit in i64"],
+      ["-140737488355328.5", "E0007 5:18: fixed-point literal -140737488355328.5 is out of range"],
+      ["-true", "E0031 5:18: operator `-` cannot be applied to bool"],
+      ["-(-9223372036854775807 - 1)", "E0041 5:18: constant expression overflows i64 (--9223372036854775808)"],
+      ["1 + true", "E0030 5:22: expected u64, found bool"],
+      ["nope(1)", "E0022 5:18: cannot find function `nope`"],
+      ["0 - 1", "E0041 5:18: constant expression overflows u64 (0 - 1)"],
+    ];
+    for (const [e, d] of cases) expect(errs(`  const A: u64 = ${e};\n  pub fn f() -> u64 { return A; }`), e).toEqual([d]);
+    const bad = "struct Bad { b: bytes }\ncontract C {\n  const A: u64 = Bad { b: 0x00 };\n  pub fn f() -> u64 { return A; }\n}\n";
+    expect(errorsOf(bad)).toEqual(["E0038 1:17: bytes cannot be a struct field or array element"]);
+  });
+});
