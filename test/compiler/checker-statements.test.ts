@@ -142,9 +142,14 @@ describe("function bodies", () => {
     expect(runAll(src, [["f", [2n]], ["get", []], ["f", [1n]], ["get", []]]).map((r) => r.returns)).toEqual([[], [0n], [], [5n]]);
   });
 
-  it("only the literal `while true` without `break` ends a function: `while 1` is a type error and may end", () => {
+  it("only the literal `while true` without `break` ends a function: `while false`, `while 1` and `while \"x\"` may end", () => {
+    expect(diags("contract C { pub fn f() -> u64 { while false { } } }")).toEqual(["E0042 1:21: function `f` may end without returning a value"]);
     expect(diags("contract C { pub fn f() -> u64 { while 1 { } } }")).toEqual([
       "E0030 1:40: expected bool, found u64",
+      "E0042 1:21: function `f` may end without returning a value",
+    ]);
+    expect(diags('contract C { pub fn f() -> u64 { while "x" { } } }')).toEqual([
+      "E0040 1:40: a string literal can only be a message of require, assert or revert",
       "E0042 1:21: function `f` may end without returning a value",
     ]);
   });
