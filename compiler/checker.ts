@@ -454,7 +454,9 @@ export class Checker {
     c.busy = false;
     if (v.k !== "int" && v.k !== "bytes") {
       if (v.type.k !== "error") this.sink.report("not_constant", c.decl.value.span, [`the value of \`${c.decl.name}\``]);
-      return undefined;
+      // remembered, with the error type, so a constant used again is not evaluated (and reported) again
+      c.value = { ...v, type: ERROR };
+      return c.value;
     }
     c.value = v;
     return v;
@@ -465,7 +467,8 @@ export class Checker {
     this.ctx = undefined;
     const v = this.coerce(this.expr(e, t), t, e.span);
     this.ctx = saved;
-    if (v.k === "int") return v.value;
+    // an error (an unknown name, a type mismatch) is an error-typed int: reported once, not read as a length
+    if (v.k === "int" && v.type.k !== "error") return v.value;
     if (v.type.k !== "error") this.sink.report("not_constant", e.span, ["this length"]);
     return undefined;
   }
@@ -734,26 +737,30 @@ export class Checker {
 
   private checkRequire(e: A.ExprOf<"call">, which: "require" | "assert" | "revert"): TStmt[] | undefined {
     const args = e.args;
-    const msgArg = (a: A.Expr | undefined): string | undefined => {
-      if (!a) return undefined;
+    const msgArg = (a: A.Expr): string | undefined => {
       if (a.kind !== "string") {
         this.sink.report("type_mismatch", a.span, ["a string literal message", "an expression"]);
         return undefined;
       }
       return a.value;
     };
+    // the arguments of a call of the wrong arity are still checked, for their errors and the names they use
+    const checkArgs = (): undefined => {
+      for (const a of args) if (a.kind !== "string") this.expr(a, undefined);
+      return undefined;
+    };
     if (which === "revert") {
       if (args.length !== 1) {
         this.sink.report("arity", e.span, ["`revert`", 1, args.length]);
-        return undefined;
+        return checkArgs();
       }
-      const m = msgArg(args[0]);
+      const m = msgArg(args[0]!);
       return m === undefined ? undefined : [{ k: "revert", span: e.span, errorId: this.errorId(m, e.span) }];
     }
     const min = which === "require" ? 2 : 1;
     if (args.length < min || args.length > 2) {
       this.sink.report("arity", e.span, [`\`${which}\``, which === "require" ? 2 : "1 or 2", args.length]);
-      return undefined;
+      return checkArgs();
     }
     const cond = this.coerce(this.expr(args[0]!, BOOL), BOOL, args[0]!.span);
     let message: string | undefined;
