@@ -8,7 +8,7 @@
 //   (time of the block of run(n) - time of the block of run(0)) / (gas(n) - gas(0)),
 // so the fixed costs (signature check, block, fsync) cancel; the figure is the unit with its feeders (the
 // loop's own counter included), which for the costly operations is the operation itself. Each figure is the
-// median of --reps paired differences (the machine is shared: a median resists another process's bursts).
+// median of --reps (default 9) paired differences (the machine is shared: a median resists another process's bursts).
 // The ledger is opened on a store of --entries u64 entries and --entries-1k entries of 1 KiB, built directly
 // (one bulk tree build, a synthetic block carries it; the audit would refuse that store, it is a benchmark
 // fixture only); reads, overwrites and deletes of present keys walk that tree's cold paths.
@@ -35,7 +35,7 @@ const arg = (name: string, dflt: number): number => {
 };
 const ENTRIES = arg("--entries", 1_000_000);
 const TARGET_GAS = arg("--gas", 4_000_000);
-const REPS = arg("--reps", 5);
+const REPS = arg("--reps", 9);
 const ONLY = (() => {
   const i = process.argv.indexOf("--only");
   return i > 0 ? new Set(process.argv[i + 1]!.split(",")) : null;

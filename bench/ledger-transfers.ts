@@ -12,7 +12,7 @@ import { MoteVM } from "../vm/host/index.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 /**
  * Transfers per block: as many as a default block's gas holds at a transfer's price (two state reads and two
- * writes, about 5.4 M gas since issue 11 point 1 priced state by what the ledger spends, so a default block holds 18; 20 before it).
+ * writes, about 5.8 M gas since issue 11 point 1 priced state by what the ledger spends; 20 before it).
  */
 export const TX_PER_BLOCK = 16;
 

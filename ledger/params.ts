@@ -38,7 +38,7 @@ export const LEDGER_LIMITS = {
     value: 20_000_000,
     why:
       "Gas limit of a ledger transaction or view that names none (the CLI's --gas default): a token transfer (two state reads, two " +
-      "writes) costs about 5.4 M at the ledger's state prices, a reading whose device signature is refused (ED25519 + ED25519_REJECT, " +
+      "writes) costs about 6 M at the ledger's state prices, a reading whose device signature is refused (ED25519 + ED25519_REJECT, " +
       "7.76 M, and the reads and writes around it) about 12 M; 5 such limits fill a default block (name a tighter --gas to fit more).",
   },
   MAX_BLOCK_STATE_GROWTH: {

@@ -45,8 +45,8 @@ export const NODE_LIMITS = {
     value: 1_000_000_000,
     why:
       "The block gas limit a network's genesis gets from `mote net up` / `mote node init` (--block-gas-limit to change it): 10x the " +
-      "ledger's embedded default (LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT), so a block holds about 180 token transfers (about 5.4 M gas " +
-      "each at the state prices) instead of 18, which under load had capped a network's committed tx/s (npm run bench:net). The " +
+      "ledger's embedded default (LEDGER_LIMITS.DEFAULT_BLOCK_GAS_LIMIT), so a block holds about 170 token transfers (about 5.8 M gas " +
+      "each at the state prices) instead of 17, which under load had capped a network's committed tx/s (npm run bench:net). The " +
       "trade-off: a block at the limit takes up to 10x as long to execute and commit; bench:ledger-cost measured the slowest 10^8 " +
       "block at 47-73 ms at 10^6 entries since the state tree is stored in chunks (docs/gas.md), so the limit stays within the " +
       "1 s block-commit goal.",

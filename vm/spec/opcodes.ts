@@ -268,16 +268,16 @@ export const DYNAMIC_GAS = {
   // cold tree nodes, an Ed25519 check, a SHA-256 block and an event row cost 10^3-10^6 times an
   // interpreter instruction there. Each is set so its wall time per gas is about 3x the mean over every
   // opcode; on RV32 these rows are overpriced (see docs/gas.md).
-  SHA256_PER_BLOCK: 3_000,
+  SHA256_PER_BLOCK: 3_400,
   ED25519: 400_000,
   ED25519_REJECT: 7_400_000,
-  SLOAD: 420_000,
+  SLOAD: 600_000,
   SSTORE: 2_300_000,
   SSTORE_PER_WORD: 1_000,
-  XLOAD: 420_000,
+  XLOAD: 600_000,
   EMIT: 12_000,
-  EMIT_PER_WORD: 700,
-  BALANCE: 420_000,
+  EMIT_PER_WORD: 1_000,
+  BALANCE: 600_000,
   PAY: 4_600_000,
 } as const;
 

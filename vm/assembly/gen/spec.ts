@@ -331,14 +331,14 @@ export const VE_BLOCK_GAS: i32 = 22;
 
 // -- dynamic gas
 export const DG_COPY_PER_WORD: i32 = 3;
-export const DG_SHA256_PER_BLOCK: i32 = 3000;
+export const DG_SHA256_PER_BLOCK: i32 = 3400;
 export const DG_ED25519: i32 = 400000;
 export const DG_ED25519_REJECT: i32 = 7400000;
-export const DG_SLOAD: i32 = 420000;
+export const DG_SLOAD: i32 = 600000;
 export const DG_SSTORE: i32 = 2300000;
 export const DG_SSTORE_PER_WORD: i32 = 1000;
-export const DG_XLOAD: i32 = 420000;
+export const DG_XLOAD: i32 = 600000;
 export const DG_EMIT: i32 = 12000;
-export const DG_EMIT_PER_WORD: i32 = 700;
-export const DG_BALANCE: i32 = 420000;
+export const DG_EMIT_PER_WORD: i32 = 1000;
+export const DG_BALANCE: i32 = 600000;
 export const DG_PAY: i32 = 4600000;
