@@ -14,7 +14,7 @@ import { BlockOverlay, concatInfo, u64le, WorldState } from "../../ledger/state.
 import { assemble } from "../../vm/asm/index.ts";
 import { decodeModule, ModuleFormatError } from "../../vm/spec/module.ts";
 import { MemoryStateStore, MoteVM } from "../../vm/host/index.ts";
-import { enc, key, program, ticking } from "./helpers.ts";
+import { enc, key, program, ticking, thrown } from "./helpers.ts";
 
 const alice = key(1);
 const bob = key(2);
@@ -86,14 +86,6 @@ const entryKey = (contract: Uint8Array, k: bigint): Uint8Array => {
   return storageKey(contract, b);
 };
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a refusal, got none");
-}
 
 function expectRejected(e: unknown, message: string, code: string): void {
   expect(e).toBeInstanceOf(TxRejected);

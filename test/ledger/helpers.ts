@@ -47,3 +47,13 @@ export function decodeError(f: () => unknown): DecodeError {
   }
   throw new Error("expected a DecodeError");
 }
+
+/** What f throws, for refusals checked by hand (`toThrow(regex)` also passes on a thrown undefined); fails when f throws nothing. */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a refusal, got none");
+}

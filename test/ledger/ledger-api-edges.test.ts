@@ -16,7 +16,7 @@ import { assemble } from "../../vm/asm/index.ts";
 import { MoteVM } from "../../vm/host/index.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 import { selectorOf } from "../../vm/spec/module.ts";
-import { enc, key, program, tempDir, ticking } from "./helpers.ts";
+import { enc, key, program, tempDir, ticking, thrown } from "./helpers.ts";
 
 const alice = key(1);
 const vm = await MoteVM.create();
@@ -40,15 +40,6 @@ function dir(): string {
   return d;
 }
 
-/** What f throws (a test fails if it throws nothing). */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a refusal, got none");
-}
 
 async function rejected(p: Promise<unknown>): Promise<unknown> {
   try {
