@@ -512,6 +512,7 @@ export function writeProposal(c: Calibration, path = join(ROOT, "bench/results/g
       gas: c.proposal.gas,
       DYNAMIC_GAS: c.proposal.dynamicGas,
       changed: c.proposal.changed,
+      charged: c.proposal.charged,
       withStorageSurcharge: c.proposal.withStorageSurcharge,
     },
     slopes: c.slopes,
@@ -520,6 +521,17 @@ export function writeProposal(c: Calibration, path = join(ROOT, "bench/results/g
   };
   writeFileSync(path, JSON.stringify(out, null, 2) + "\n");
   return path;
+}
+
+/**
+ * The calibration a recorded bench/results/gas-proposal.json holds (what writeProposal wrote), so docs/gas.md can be
+ * re-derived from the recording without QEMU (test/bench/gas-doc.test.ts compares the page with it).
+ */
+export function calibrationFromProposal(json: string): Calibration {
+  const j = JSON.parse(json) as ReturnType<typeof JSON.parse>;
+  if (!j.proposed?.charged) throw new Error("gas-proposal.json: no proposed.charged (recorded before it was written); run `npx tsx bench/calibrate-gas.ts --docs`");
+  const { DYNAMIC_GAS: dynamicGas, ...proposed } = j.proposed;
+  return { perOp: j.perOp, slopes: j.slopes, exitCalls: j.exitCalls, meanInstrPerGas: j.current.meanInstrPerGas, maxOverMean: j.current.maxOverMean, maxOp: j.current.maxOp, proposal: { ...proposed, dynamicGas } };
 }
 
 export function calibrationTable(c: Calibration): string {
