@@ -166,6 +166,8 @@ export class Checker {
   // -- declarations ----------------------------------------------------------------------------------
   private collectGlobals(all: { d: A.TopDecl; file: string }[], mainFile: string): void {
     const contracts: A.ContractDecl[] = [];
+    // a second contract in the file being compiled: reported once, as E0012, and not again as a duplicate name
+    const extraContracts = new Set<A.ContractDecl>();
     for (const { d, file } of all) {
       switch (d.kind) {
         case "struct":
@@ -199,8 +201,14 @@ export class Checker {
           break;
         case "contract":
           if (!d.isExtern && file === mainFile) {
-            if (this.main) this.sink.report("no_contract", d.span, [`a file defines one contract; \`${this.main.name}\` is already defined`]);
-            else this.main = d;
+            if (this.main) {
+              const first = this.main;
+              const hint = d.name === first.name
+                ? `remove this second \`contract ${d.name}\`, or merge its members into the first`
+                : `move \`${d.name}\` to a file of its own; to read its storage from \`${first.name}\`, import that file or declare \`extern contract ${d.name} { storage … }\` here`;
+              this.sink.report("no_contract", d.span, [`a file defines one contract, and \`${first.name}\` is already defined at line ${first.span.line}`], hint);
+              extraContracts.add(d);
+            } else this.main = d;
           }
           contracts.push(d);
           break;
@@ -215,7 +223,7 @@ export class Checker {
     for (const s of this.structs.keys()) this.structType(s, this.structs.get(s)!.decl.span);
     for (const c of [this.main, ...contracts.filter((x) => x !== this.main)]) { // own layout first: any other `C` is the duplicate
       if (this.layouts.has(c.name)) {
-        this.sink.report("duplicate", c.span, [c.name]);
+        if (!extraContracts.has(c)) this.sink.report("duplicate", c.span, [c.name]);
         continue;
       }
       const layout = this.layoutOf(c);
