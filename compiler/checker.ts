@@ -93,6 +93,8 @@ export function eventTopic(signature: string): number {
 
 /** The storage slot where a contract with an `init` records that it ran (user fields take 0..254). */
 export const INIT_SLOT = 255;
+/** The hint of E0054 for an array length or a repeat count, which fix a packed size at compile time. */
+const LENGTH_HINT = "write the length as a literal or a `const`";
 const INIT_FIELD: StorageField = { name: "$initialized", slot: INIT_SLOT, type: BOOL, span: { file: "", line: 1, col: 1, endLine: 1, endCol: 1 } };
 
 /** Edit distance, for "did you mean" hints. */
@@ -372,7 +374,7 @@ export class Checker {
       }
       case "array": {
         const elem = this.resolveType(ref.elem!, false);
-        const len = this.constInt(ref.length!, U64);
+        const len = this.constInt(ref.length!, U64, "this length", LENGTH_HINT);
         const size = packedSize(elem);
         if (elem.k !== "error" && size === undefined) {
           this.sink.report("bad_struct_field", ref.elem!.span, [typeName(elem)]);
@@ -470,14 +472,16 @@ export class Checker {
     return v;
   }
 
-  private constInt(e: A.Expr, t: Type): bigint | undefined {
-    const saved = this.ctx;
-    this.ctx = undefined;
+  /**
+   * An integer the source must give as a compile-time constant (an array length, the width of `to_bytes`),
+   * read in the scope it is written in: a parameter, local or storage field there is found and reported as
+   * not constant (`what` names the role), never as a name that does not exist.
+   */
+  private constInt(e: A.Expr, t: Type, what: string, hint?: string): bigint | undefined {
     const v = this.coerce(this.expr(e, t), t, e.span);
-    this.ctx = saved;
     // an error (an unknown name, a type mismatch) is an error-typed int: reported once, not read as a length
     if (v.k === "int" && v.type.k !== "error") return v.value;
-    if (v.type.k !== "error") this.sink.report("not_constant", e.span, ["this length"]);
+    if (v.type.k !== "error") this.sink.report("not_constant", e.span, [what], hint);
     return undefined;
   }
 
@@ -1169,7 +1173,7 @@ export class Checker {
       case "arrayRepeat": {
         const elemWant = want?.k === "array" ? want.elem : undefined;
         const value = this.expr(e.value, elemWant);
-        const count = this.constInt(e.count, U64);
+        const count = this.constInt(e.count, U64, "this length", LENGTH_HINT);
         if (count === undefined || value.type.k === "error") return err();
         const size = packedSize(value.type);
         if (size === undefined) {
@@ -1536,7 +1540,7 @@ export class Checker {
         }
         let width = v.type.k === "bool" ? 1 : 8;
         if (args[1]) {
-          const w = this.constInt(args[1], U64);
+          const w = this.constInt(args[1], U64, "the width of `to_bytes`", "write the width as 1, 2, 4 or 8, or as a `const` of one of them");
           if (w === undefined) return bad();
           if (![1n, 2n, 4n, 8n].includes(w)) {
             this.sink.report("type_mismatch", args[1].span, ["a width of 1, 2, 4 or 8", String(w)]);
