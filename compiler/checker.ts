@@ -93,6 +93,8 @@ export function eventTopic(signature: string): number {
 
 /** The storage slot where a contract with an `init` records that it ran (user fields take 0..254). */
 export const INIT_SLOT = 255;
+/** The hint of E0054 for an array length or a repeat count, which fix a packed size at compile time. */
+const LENGTH_HINT = "write the length as a literal or a `const`";
 const INIT_FIELD: StorageField = { name: "$initialized", slot: INIT_SLOT, type: BOOL, span: { file: "", line: 1, col: 1, endLine: 1, endCol: 1 } };
 
 /** Edit distance, for "did you mean" hints. */
@@ -166,6 +168,8 @@ export class Checker {
   // -- declarations ----------------------------------------------------------------------------------
   private collectGlobals(all: { d: A.TopDecl; file: string }[], mainFile: string): void {
     const contracts: A.ContractDecl[] = [];
+    // a second contract in the file being compiled: reported once, as E0012, and not again as a duplicate name
+    const extraContracts = new Set<A.ContractDecl>();
     for (const { d, file } of all) {
       switch (d.kind) {
         case "struct":
@@ -199,8 +203,14 @@ export class Checker {
           break;
         case "contract":
           if (!d.isExtern && file === mainFile) {
-            if (this.main) this.sink.report("no_contract", d.span, [`a file defines one contract; \`${this.main.name}\` is already defined`]);
-            else this.main = d;
+            if (this.main) {
+              const first = this.main;
+              const hint = d.name === first.name
+                ? `remove this second \`contract ${d.name}\`, or merge its members into the first`
+                : `move \`${d.name}\` to a file of its own; to read its storage from \`${first.name}\`, import that file or declare \`extern contract ${d.name} { storage … }\` here`;
+              this.sink.report("no_contract", d.span, [`a file defines one contract, and \`${first.name}\` is already defined at line ${first.span.line}`], hint);
+              extraContracts.add(d);
+            } else this.main = d;
           }
           contracts.push(d);
           break;
@@ -215,7 +225,7 @@ export class Checker {
     for (const s of this.structs.keys()) this.structType(s, this.structs.get(s)!.decl.span);
     for (const c of [this.main, ...contracts.filter((x) => x !== this.main)]) { // own layout first: any other `C` is the duplicate
       if (this.layouts.has(c.name)) {
-        this.sink.report("duplicate", c.span, [c.name]);
+        if (!extraContracts.has(c)) this.sink.report("duplicate", c.span, [c.name]);
         continue;
       }
       const layout = this.layoutOf(c);
@@ -364,7 +374,7 @@ export class Checker {
       }
       case "array": {
         const elem = this.resolveType(ref.elem!, false);
-        const len = this.constInt(ref.length!, U64);
+        const len = this.constInt(ref.length!, U64, "this length", LENGTH_HINT);
         const size = packedSize(elem);
         if (elem.k !== "error" && size === undefined) {
           this.sink.report("bad_struct_field", ref.elem!.span, [typeName(elem)]);
@@ -462,14 +472,16 @@ export class Checker {
     return v;
   }
 
-  private constInt(e: A.Expr, t: Type): bigint | undefined {
-    const saved = this.ctx;
-    this.ctx = undefined;
+  /**
+   * An integer the source must give as a compile-time constant (an array length, the width of `to_bytes`),
+   * read in the scope it is written in: a parameter, local or storage field there is found and reported as
+   * not constant (`what` names the role), never as a name that does not exist.
+   */
+  private constInt(e: A.Expr, t: Type, what: string, hint?: string): bigint | undefined {
     const v = this.coerce(this.expr(e, t), t, e.span);
-    this.ctx = saved;
     // an error (an unknown name, a type mismatch) is an error-typed int: reported once, not read as a length
     if (v.k === "int" && v.type.k !== "error") return v.value;
-    if (v.type.k !== "error") this.sink.report("not_constant", e.span, ["this length"]);
+    if (v.type.k !== "error") this.sink.report("not_constant", e.span, [what], hint);
     return undefined;
   }
 
@@ -1161,7 +1173,7 @@ export class Checker {
       case "arrayRepeat": {
         const elemWant = want?.k === "array" ? want.elem : undefined;
         const value = this.expr(e.value, elemWant);
-        const count = this.constInt(e.count, U64);
+        const count = this.constInt(e.count, U64, "this length", LENGTH_HINT);
         if (count === undefined || value.type.k === "error") return err();
         const size = packedSize(value.type);
         if (size === undefined) {
@@ -1528,7 +1540,7 @@ export class Checker {
         }
         let width = v.type.k === "bool" ? 1 : 8;
         if (args[1]) {
-          const w = this.constInt(args[1], U64);
+          const w = this.constInt(args[1], U64, "the width of `to_bytes`", "write the width as 1, 2, 4 or 8, or as a `const` of one of them");
           if (w === undefined) return bad();
           if (![1n, 2n, 4n, 8n].includes(w)) {
             this.sink.report("type_mismatch", args[1].span, ["a width of 1, 2, 4 or 8", String(w)]);

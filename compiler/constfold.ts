@@ -21,12 +21,27 @@ function checked(v: bigint, t: Type, what: string): FoldResult {
   return inRange(v, t) ? { value: v } : { error: `overflows ${t.k} (${what})` };
 }
 
+/** A constant as the source would write it: a fixed value as its decimal (exact: 2^-16 has 16 decimals). */
+function shown(v: bigint, t: Type): string {
+  if (t.k !== "fixed") return String(v);
+  const mag = v < 0n ? -v : v;
+  const frac = ((mag % ONE) * 10n ** BigInt(FIXED_FRAC_BITS)) / ONE; // exact: 2^-k has k decimals
+  const digits = String(frac).padStart(FIXED_FRAC_BITS, "0").replace(/0+$/, "") || "0";
+  return `${v < 0n ? "-" : ""}${mag / ONE}.${digits}`;
+}
+
+/** An operand after an operator: a negative one in parentheses, so `-(-5)` and `1 - (-5)`, never `--5` or `1 - -5`. */
+function operand(v: bigint, t: Type): string {
+  const s = shown(v, t);
+  return s.startsWith("-") ? `(${s})` : s;
+}
+
 const bits = (v: bigint): bigint => BigInt.asUintN(64, v);
 const fromBits = (v: bigint, t: Type): bigint => (t.k === "u64" ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v));
 
 /** Folds a binary operator on two constants of operand type `t`. Comparisons give 0/1. */
 export function foldBinary(op: string, t: Type, a: bigint, b: bigint): FoldResult {
-  const desc = `${a} ${op} ${b}`;
+  const desc = `${shown(a, t)} ${op} ${operand(b, t)}`;
   switch (op) {
     case "+":
       return checked(a + b, t, desc);
@@ -73,7 +88,7 @@ export function foldBinary(op: string, t: Type, a: bigint, b: bigint): FoldResul
 }
 
 export function foldUnary(op: string, t: Type, a: bigint): FoldResult {
-  if (op === "-") return checked(-a, t, `-${a}`);
+  if (op === "-") return checked(-a, t, `-${operand(a, t)}`);
   if (op === "!") return { value: a === 0n ? 1n : 0n };
   return { value: fromBits(~a, t) };
 }
@@ -83,7 +98,7 @@ export function foldConvert(from: Type, to: Type, a: bigint): FoldResult {
   let v = a;
   if (from.k === "fixed" && to.k !== "fixed") v = a / ONE;
   if (to.k === "fixed" && from.k !== "fixed") v = a * ONE;
-  return checked(v, to, `${a} as ${to.k}`);
+  return checked(v, to, `${shown(a, from)} as ${to.k}`);
 }
 
 /** Parses a decimal integer literal (underscores allowed) or returns undefined when it is malformed. */

@@ -191,7 +191,7 @@ export const CATALOGUE = [
     "A constant index is outside a fixed-size array.",
     "contract C { pub view fn f() -> u64 { let a = [1, 2]; return a[2]; } }"),
   row("E0054", "not_constant", "{0} is not a compile-time constant",
-    "`const` values and array lengths must be computed from literals and other constants.",
+    "`const` values, array lengths and repeat counts, and the width of `to_bytes` must be computed from literals and other constants; a parameter, local or storage field is known only at run time.",
     "contract C { const K: u64 = now(); }"),
   row("E0055", "bad_call_target", "{0} cannot be called",
     "Only functions, builtins, conversions (`u64(x)`) and contract names (`Registry(id)`) can be called.",

@@ -244,7 +244,7 @@ describe("builtins: diagnostics", () => {
     expectErrors("let _v = to_bytes(h);", [["E0030", "h", "expected an integer, fixed or bool, found hash"]]);
     expectErrors("let _v = to_bytes(y);", [["E0020", "y)", "cannot find `y` in this scope"]]);
     expectErrors("let _v = to_bytes(x, 3);", [["E0030", "3)", "expected a width of 1, 2, 4 or 8, found 3"]]);
-    expectErrors("let _v = to_bytes(x, now());", [["E0054", "now()", "this length is not a compile-time constant"]]);
+    expectErrors("let _v = to_bytes(x, now());", [["E0054", "now()", "the width of `to_bytes` is not a compile-time constant", "write the width as 1, 2, 4 or 8, or as a `const` of one of them"]]);
     expectErrors("let _a = to_bytes(ok); let _b = to_bytes(i, 2); let _c = to_bytes(fx, 8); let _d = to_bytes(x, 1);", []);
   });
 

@@ -118,7 +118,7 @@ describe("E0012 and contracts", () => {
   });
 
   it("a second contract in the file being compiled", () => {
-    expect(errors("contract A { }\ncontract B { }\n")).toEqual(["E0012 2:1: a file defines one contract; `A` is already defined"]);
+    expect(errors("contract A { }\ncontract B { }\n")).toEqual(["E0012 2:1: a file defines one contract, and `A` is already defined at line 1"]);
   });
 
   it("an imported file's contracts and extern contracts only describe layouts", () => {

@@ -210,7 +210,7 @@ describe("unary operators", () => {
       "  pub fn f() -> i64 { if T { return M + i64(N - 18446744073709551600); } return 0; }";
     expect(ret(body)).toEqual([10n]);
     expect(errs("  const MIN: i64 = -9223372036854775807 - 1;\n  pub fn f() -> i64 { return -MIN; }")).toEqual([
-      "E0041 6:30: constant expression overflows i64 (--9223372036854775808)",
+      "E0041 6:30: constant expression overflows i64 (-(-9223372036854775808))",
     ]);
   });
 });
@@ -371,7 +371,7 @@ describe("a constant whose value is rejected", () => {
       ["-9223372036854775809", "E0006 5:18: integer literal -9223372036854775809 does not fit in i64"],
       ["-140737488355328.5", "E0007 5:18: fixed-point literal -140737488355328.5 is out of range"],
       ["-true", "E0031 5:18: operator `-` cannot be applied to bool"],
-      ["-(-9223372036854775807 - 1)", "E0041 5:18: constant expression overflows i64 (--9223372036854775808)"],
+      ["-(-9223372036854775807 - 1)", "E0041 5:18: constant expression overflows i64 (-(-9223372036854775808))"],
       ["1 + true", "E0030 5:22: expected u64, found bool"],
       ["nope(1)", "E0022 5:18: cannot find function `nope`"],
       ["0 - 1", "E0041 5:18: constant expression overflows u64 (0 - 1)"],
