@@ -486,15 +486,18 @@ export class Checker {
 
   /**
    * A `bytes` map key is stored raw after the slot byte, so one longer than MAX_MAP_KEY cannot be stored:
-   * a constant one is a compile error, any other is checked at run time (the error id returned).
-   * Hashing only the long keys would let a short key equal to such a hash reach the long key's entry.
+   * one of known length (a constant, a `hash`, a `sig`) is checked here, any other at run time (the
+   * error id returned). Hashing only the long keys would let a short key equal to such a hash reach
+   * the long key's entry.
    */
   private bytesKeyCheck(key: TExpr, e: A.Expr): number | undefined {
-    if (key.k === "bytes") {
-      if (key.value.length > MAX_MAP_KEY) this.sink.report("limit", e.span, [`a map key is at most ${MAX_MAP_KEY} bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is ${key.value.length}`]);
-      return undefined;
+    const known = key.k === "bytes" ? key.value.length : FIXED_BYTES_LEN[key.type.k];
+    if (key.type.k === "error") return undefined;
+    if (known === undefined) return this.errorId(`map key too long: ${this.sourceText(e)} (a bytes key is at most ${MAX_MAP_KEY} bytes)`, e.span);
+    if (known > MAX_MAP_KEY) {
+      this.sink.report("limit", e.span, [`a map key is at most ${MAX_MAP_KEY} bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is ${known}`]);
     }
-    return this.errorId(`map key too long: ${this.sourceText(e)} (a bytes key is at most ${MAX_MAP_KEY} bytes)`, e.span);
+    return undefined;
   }
 
   // -- function bodies ---------------------------------------------------------------------------------

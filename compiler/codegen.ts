@@ -426,7 +426,7 @@ export class FunctionGen {
         if (i > 0) this.op("bcat");
       });
     }
-    if (mapKeyHashed(keys.map((k) => k.type))) this.op("sha256");
+    if (mapKeyHashed(declaredKeyTypes(p))) this.op("sha256");
   }
 
   private loadStorage(p: Extract<Place, { kind: "storage" }>, keyOnStack = false): void {
@@ -847,6 +847,21 @@ export function walkStmts(list: TStmt[], f: (s: TStmt) => void): void {
   }
 }
 
+/**
+ * The key types a storage place's map declares, outermost first. A key expression's own type may be
+ * narrower (a `hash` indexing a `map<bytes, V>`); the storage layout follows the declared type.
+ */
+function declaredKeyTypes(p: Extract<Place, { kind: "storage" }>): Type[] {
+  const keys: Type[] = [];
+  let t = p.field.type;
+  for (let i = 0; i < p.keys.length; i++) {
+    const m = t as Extract<Type, { k: "map" }>;
+    keys.push(m.key);
+    t = m.value;
+  }
+  return keys;
+}
+
 /** Calls `f` on an expression and every expression inside it (place keys and indexes included). */
 export function walkExpr(e: TExpr, f: (e: TExpr) => void): void {
   f(e);
@@ -936,7 +951,7 @@ export function mayAllocate(list: TStmt[]): boolean {
           const p = e.place;
           let t = p.field.type;
           for (let i = 0; i < p.keys.length; i++) t = (t as { value: Type }).value;
-          if (isRefAtRuntime(t) || p.keys.length > 1 || mapKeyHashed(p.keys.map((k) => k.type))) hit = true;
+          if (isRefAtRuntime(t) || p.keys.length > 1 || mapKeyHashed(declaredKeyTypes(p))) hit = true;
         }
         return;
     }

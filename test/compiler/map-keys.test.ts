@@ -54,6 +54,7 @@ contract Blobs {
   pub fn add(k: bytes, v: u64) { blobs[k] += v; }
   pub view fn get(k: bytes) -> u64 { return blobs[k]; }
   pub fn put_short(v: u64) { blobs[0x0102] = v; }
+  pub fn put_hash(h: hash, v: u64) { blobs[h] = v; }
 }`;
 
 const sigOf = (byte: number): Uint8Array => new Uint8Array(64).fill(byte);
@@ -202,14 +203,19 @@ describe("map<bytes, V>: keys are stored raw, at most 63 bytes", () => {
     expect(vm.call(out.module, "put", [new Uint8Array(0), 4n], { store }).status).toBe("ok");
     expect(vm.call(out.module, "put", [sha256(bytesOf(64)), 8n], { store }).status).toBe("ok");
     expect(vm.call(out.module, "put_short", [9n], { store }).status).toBe("ok");
+    const h = bytesOf(32, 0x22);
+    expect(vm.call(out.module, "put_hash", [h, 10n], { store }).status).toBe("ok");
     expect(entries(store, out.module)).toEqual({
       [hex(Uint8Array.of(slot, 0x01))]: hex(le64(3n)),
       [hex(Uint8Array.of(slot))]: hex(le64(4n)),
       [hex(cat(Uint8Array.of(slot), sha256(bytesOf(64))))]: hex(le64(8n)),
       [hex(Uint8Array.of(slot, 0x01, 0x02))]: hex(le64(9n)),
+      // a hash used as a bytes key follows the map's layout: raw, like any other bytes key
+      [hex(cat(Uint8Array.of(slot), h))]: hex(le64(10n)),
     });
-    // a constant key of known length is not checked at run time
-    expect(out.abi!.errors.map((e) => e.message)).toEqual([tooLong]);
+    expect(vm.call(out.module, "get", [h], { store }).returns).toEqual([10n]);
+    // a key of known length (a constant, a hash) is not checked at run time: one message, for put/add/get
+    expect(out.abi!.errors.map((e) => e.message).filter((m) => m.startsWith("map key"))).toEqual([tooLong]);
   });
 
   it("a constant bytes key over 63 bytes is a compile error at the index", () => {
@@ -217,9 +223,18 @@ describe("map<bytes, V>: keys are stored raw, at most 63 bytes", () => {
     const out = compileSource(src, "c.mote");
     expect(out.module).toBeUndefined();
     expect(out.diagnostics.map((d) => [d.code, d.message, d.line, d.col])).toEqual([
-      ["E0050", `a map key is at most 63 bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is 64`, 3, 24],
+      ["E0050", `a map key is at most 63 bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is 64`, 3, src.split("\n")[2]!.indexOf("blobs[0x") + 1],
     ]);
     expect(compileSource(src.replace(hex(bytesOf(64)), hex(bytesOf(63))), "c.mote").diagnostics).toEqual([]);
+  });
+
+  it("a sig used as a bytes key (always 64 bytes) is a compile error, not hashed", () => {
+    const src = `contract C {\n  storage blobs: map<bytes, u64>;\n  pub fn put(s: sig, v: u64) { blobs[s] = v; }\n}`;
+    const out = compileSource(src, "c.mote");
+    expect(out.module).toBeUndefined();
+    expect(out.diagnostics.map((d) => [d.code, d.message, d.line, d.col])).toEqual([
+      ["E0050", `a map key is at most 63 bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is 64`, 3, src.split("\n")[2]!.indexOf("blobs[s]") + 1],
+    ]);
   });
 });
 
