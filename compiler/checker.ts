@@ -491,8 +491,8 @@ export class Checker {
    * the long key's entry.
    */
   private bytesKeyCheck(key: TExpr, e: A.Expr): number | undefined {
-    const known = key.k === "bytes" ? key.value.length : FIXED_BYTES_LEN[key.type.k];
     if (key.type.k === "error") return undefined;
+    const known = key.k === "bytes" ? key.value.length : FIXED_BYTES_LEN[key.type.k];
     if (known === undefined) return this.errorId(`map key too long: ${this.sourceText(e)} (a bytes key is at most ${MAX_MAP_KEY} bytes)`, e.span);
     if (known > MAX_MAP_KEY) {
       this.sink.report("limit", e.span, [`a map key is at most ${MAX_MAP_KEY} bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is ${known}`]);
