@@ -21,6 +21,7 @@ import {
   isIntegral,
   isNumeric,
   isValueType,
+  MAX_MAP_KEY,
   packedSize,
   PUBKEY,
   sameType,
@@ -493,6 +494,22 @@ export class Checker {
     this.errors.push({ id, message, span });
     this.errorByMessage.set(message, id);
     return id;
+  }
+
+  /**
+   * A `bytes` map key is stored raw after the slot byte, so one longer than MAX_MAP_KEY cannot be stored:
+   * one of known length (a constant, a `hash`, a `sig`) is checked here, any other at run time (the
+   * error id returned). Hashing only the long keys would let a short key equal to such a hash reach
+   * the long key's entry.
+   */
+  private bytesKeyCheck(key: TExpr, e: A.Expr): number | undefined {
+    if (key.type.k === "error") return undefined;
+    const known = key.k === "bytes" ? key.value.length : FIXED_BYTES_LEN[key.type.k];
+    if (known === undefined) return this.errorId(`map key too long: ${this.sourceText(e)} (a bytes key is at most ${MAX_MAP_KEY} bytes)`, e.span);
+    if (known > MAX_MAP_KEY) {
+      this.sink.report("limit", e.span, [`a map key is at most ${MAX_MAP_KEY} bytes (the slot byte comes first in a ${LIMITS.MAX_KEY_BYTES.value}-byte storage key); this one is ${known}`]);
+    }
+    return undefined;
   }
 
   // -- function bodies ---------------------------------------------------------------------------------
@@ -980,7 +997,8 @@ export class Checker {
         const t = base.type;
         if (t.k === "map" && base.kind === "storage") {
           const key = this.coerce(this.expr(e.index, t.key), t.key, e.index.span);
-          return { ...base, keys: [...base.keys, key], type: t.value };
+          const keyErrorId = t.key.k === "bytes" ? this.bytesKeyCheck(key, e) : undefined;
+          return { ...base, keys: [...base.keys, key], ...(keyErrorId !== undefined ? { keyErrorId } : {}), type: t.value };
         }
         if (t.k === "array") {
           const index = this.coerce(this.expr(e.index, U64), U64, e.index.span);

@@ -4,7 +4,7 @@ import { FIXED_FRAC_BITS, LIMITS } from "../vm/spec/limits.ts";
 import type { DiagnosticSink, Span } from "./diagnostics.ts";
 import type { Ins, IrFunction } from "./ir.ts";
 import type { FuncInfo, PathStep, Place, TExpr, TStmt } from "./typed.ts";
-import { isRefAtRuntime, needsZeroDefault, packedSize, type Type } from "./types.ts";
+import { isRefAtRuntime, mapKeyHashed, MAX_MAP_KEY, needsZeroDefault, packedSize, type Type } from "./types.ts";
 
 /** Byte-string constants of a module, deduplicated, indexed in order of first use (deterministic). */
 export class ConstPool {
@@ -38,9 +38,6 @@ const ARITH: Record<string, Partial<Record<Type["k"], string>>> = {
 const BITWISE: Record<string, string> = { "&": "and", "|": "or", "^": "xor" };
 const WRAPPING: Record<string, string> = { wrapping_add: "add", wrapping_sub: "sub", wrapping_mul: "mul" };
 const FIXED_ONE = 1n << BigInt(FIXED_FRAC_BITS);
-
-/** Nested-map keys longer than this are hashed to 32 bytes so that slot byte + key fits MAX_KEY_BYTES. */
-export const MAX_COMPOSITE_KEY = LIMITS.MAX_KEY_BYTES.value - 1;
 
 interface Loop {
   brk: number;
@@ -189,7 +186,7 @@ export class FunctionGen {
         if (s.place.kind === "storage" && s.place.path.length === 0 && s.place.keys.length > 0) {
           // key once, used twice: k dup mload v op mstore
           const p = s.place;
-          this.pushKeys(p.keys);
+          this.pushKeys(p);
           this.op("dup");
           this.loadStorage(p, true);
           this.expr(s.value);
@@ -407,27 +404,36 @@ export class FunctionGen {
     return mode;
   }
 
-  /** Pushes the storage key: one key as is, several joined into one byte string (hashed when long). */
-  private pushKeys(keys: TExpr[]): void {
+  /**
+   * Pushes the storage key: one key as is, several joined into one byte string; SHA-256 of that when
+   * its fixed size is over MAX_MAP_KEY (mapKeyHashed); a `bytes` key checked to fit (keyErrorId).
+   */
+  private pushKeys(p: Extract<Place, { kind: "storage" }>): void {
+    const keys = p.keys;
     if (keys.length === 1) {
       this.expr(keys[0]!);
-      return;
+      if (p.keyErrorId !== undefined) {
+        this.op("dup");
+        this.op("blen");
+        this.push(BigInt(MAX_MAP_KEY));
+        this.op("leu");
+        this.op("require", p.keyErrorId);
+      }
+    } else {
+      keys.forEach((k, i) => {
+        this.expr(k);
+        if (!isRefAtRuntime(k.type)) this.op("itob", 8);
+        if (i > 0) this.op("bcat");
+      });
     }
-    let total = 0;
-    keys.forEach((k, i) => {
-      this.expr(k);
-      if (!isRefAtRuntime(k.type)) this.op("itob", 8);
-      total += isRefAtRuntime(k.type) ? packedSize(k.type)! : 8;
-      if (i > 0) this.op("bcat");
-    });
-    if (total > MAX_COMPOSITE_KEY) this.op("sha256");
+    if (mapKeyHashed(declaredKeyTypes(p))) this.op("sha256");
   }
 
   private loadStorage(p: Extract<Place, { kind: "storage" }>, keyOnStack = false): void {
     const slot = p.field.slot;
     const mode = this.keyMode(p);
     if (p.foreignId) this.expr(p.foreignId);
-    if (p.keys.length > 0 && !keyOnStack) this.pushKeys(p.keys);
+    if (p.keys.length > 0 && !keyOnStack) this.pushKeys(p);
     const op = p.foreignId ? (p.keys.length > 0 ? "xmload" : "xload") : p.keys.length > 0 ? "mload" : "sload";
     this.op(op, slot, mode);
     const vt = this.storedType(p);
@@ -520,7 +526,7 @@ export class FunctionGen {
         if (this.mayAlias(value)) this.op("bdup");
         this.op("lset", place.index);
       } else {
-        if (place.keys.length > 0) this.pushKeys(place.keys);
+        if (place.keys.length > 0) this.pushKeys(place);
         this.expr(value);
         this.op(place.keys.length > 0 ? "mstore" : "sstore", place.field.slot, this.keyMode(place));
       }
@@ -528,7 +534,7 @@ export class FunctionGen {
     }
     // read-modify-write of a packed struct or array: prefix ++ new part ++ suffix
     const p = this.materialize(place);
-    if (p.kind === "storage" && p.keys.length > 0) this.pushKeys(p.keys);
+    if (p.kind === "storage" && p.keys.length > 0) this.pushKeys(p);
     const total = BigInt(packedSize(this.baseType(p))!);
     const size = BigInt(packedSize(p.type)!);
     const base = this.temp();
@@ -841,6 +847,21 @@ export function walkStmts(list: TStmt[], f: (s: TStmt) => void): void {
   }
 }
 
+/**
+ * The key types a storage place's map declares, outermost first. A key expression's own type may be
+ * narrower (a `hash` indexing a `map<bytes, V>`); the storage layout follows the declared type.
+ */
+function declaredKeyTypes(p: Extract<Place, { kind: "storage" }>): Type[] {
+  const keys: Type[] = [];
+  let t = p.field.type;
+  for (let i = 0; i < p.keys.length; i++) {
+    const m = t as Extract<Type, { k: "map" }>;
+    keys.push(m.key);
+    t = m.value;
+  }
+  return keys;
+}
+
 /** Calls `f` on an expression and every expression inside it (place keys and indexes included). */
 export function walkExpr(e: TExpr, f: (e: TExpr) => void): void {
   f(e);
@@ -910,7 +931,7 @@ function stmtExprs(s: TStmt): TExpr[] {
 /**
  * Whether running these statements may allocate arena bytes (conservative): building packed values,
  * concatenations, hashes, integer packing, calls, storage values that are byte strings or need a
- * composite key, and copies of values that live in place.
+ * composite or hashed key, and copies of values that live in place.
  */
 export function mayAllocate(list: TStmt[]): boolean {
   let hit = false;
@@ -930,7 +951,7 @@ export function mayAllocate(list: TStmt[]): boolean {
           const p = e.place;
           let t = p.field.type;
           for (let i = 0; i < p.keys.length; i++) t = (t as { value: Type }).value;
-          if (isRefAtRuntime(t) || p.keys.length > 1) hit = true;
+          if (isRefAtRuntime(t) || p.keys.length > 1 || mapKeyHashed(declaredKeyTypes(p))) hit = true;
         }
         return;
     }

@@ -179,7 +179,7 @@ export const CATALOGUE = [
     "Public functions take and return the values a transaction can carry: u64, i64, bool, fixed, bytes, hash, pubkey, sig, and structs and arrays as their packed bytes. Every type a local can have now qualifies, so this code is no longer reported; it keeps its number so that old output still means the same.",
     ""),
   row("E0050", "limit", "{0}",
-    "A VM limit from vm/spec/limits.ts (parameters, locals, storage slots, functions, exports, constants, event fields, code size) would be exceeded.",
+    "A VM limit from vm/spec/limits.ts (parameters, locals, storage slots, functions, exports, constants, event fields, code size, the bytes of a map key) would be exceeded.",
     "contract C { pub fn f(a: u64, b: u64, c: u64, d: u64, e: u64, g: u64, h: u64, i: u64, j: u64) { } }"),
   row("E0051", "bad_init", "{0}",
     "A contract has at most one `init`; it returns nothing and is exported as \"init\".",

@@ -18,7 +18,16 @@ export interface StorageField {
 /** Somewhere a value lives: a local, this contract's storage, another contract's storage, or a computed value. */
 export type Place =
   | { kind: "local"; index: number; type: Type; baseType: Type; path: PathStep[] }
-  | { kind: "storage"; field: StorageField; keys: TExpr[]; foreignId?: TExpr; path: PathStep[]; type: Type }
+  | {
+      kind: "storage";
+      field: StorageField;
+      keys: TExpr[];
+      /** Error id of the run-time check that a `bytes` map key fits MAX_MAP_KEY; absent when no check is needed. */
+      keyErrorId?: number;
+      foreignId?: TExpr;
+      path: PathStep[];
+      type: Type;
+    }
   | { kind: "value"; value: TExpr; path: PathStep[]; type: Type };
 
 export type BuiltinName =

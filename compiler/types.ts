@@ -1,5 +1,6 @@
 // Mote's semantic types and their runtime representation (integer or byte-string reference).
 // Structs and fixed-size arrays are packed byte strings of a fixed size; this file owns that layout.
+import { LIMITS } from "../vm/spec/limits.ts";
 
 export type Type =
   | { k: "u64" }
@@ -113,6 +114,25 @@ export function packedSize(t: Type): number | undefined {
     default:
       return undefined;
   }
+}
+
+/** Bytes a map key may take in a storage key: the slot byte comes first and the whole is at most MAX_KEY_BYTES. */
+export const MAX_MAP_KEY = LIMITS.MAX_KEY_BYTES.value - 1;
+
+/**
+ * Whether a map entry is stored under the SHA-256 of its keys (joined, integers as 8 bytes) instead of
+ * the joined keys themselves: when they have a fixed size over MAX_MAP_KEY (a `sig`, or most nested
+ * keys). The size being fixed, every key of a map is hashed or none is, so a raw key never equals a
+ * hashed one. A `bytes` key has no fixed size and is never hashed: a longer one stops the call instead.
+ */
+export function mapKeyHashed(keys: Type[]): boolean {
+  let total = 0;
+  for (const k of keys) {
+    const size = isRefAtRuntime(k) ? packedSize(k) : 8;
+    if (size === undefined) return false;
+    total += size;
+  }
+  return total > MAX_MAP_KEY;
 }
 
 /** Types a public function may take or return: the values a transaction carries (structs and arrays as their packed bytes). */

@@ -32,6 +32,7 @@ import { CliError, fsReason } from "../errors.ts";
 import { checkAbiMatches } from "../abi-file.ts";
 import { parseHexArg, parseIntArg, toHex } from "../values.ts";
 import { quoteInput, quotePath } from "../../compiler/escape.ts";
+import { BUILTIN_TYPES, mapKeyHashed, MAX_MAP_KEY } from "../../compiler/types.ts";
 import { NodeError } from "../../node/client.ts";
 import { RemoteLedger } from "../../node/remote.ts";
 import type { EventRecord } from "../../ledger/ledger.ts";
@@ -303,9 +304,10 @@ function mapKeyTypes(type: string): string[] {
 /**
  * A storage key on the command line: 0x-hex raw key, or SLOT / SLOT[KEY] / SLOT[KEY][KEY]... where SLOT
  * is a number or an ABI storage name. With the contract's ABI, the keys are parsed by the map's key
- * types and joined as the compiler joins them (integers as 8 bytes little-endian, long joined keys
- * hashed), and a key of the wrong type, a missing key or a key on a field that is not a map is refused:
- * otherwise the command would print a valid proof of absence for a key no contract code can write.
+ * types and joined as the compiler joins them (integers as 8 bytes little-endian, SHA-256 of keys whose
+ * fixed size is over 63 bytes: a sig, most nested keys), and a key of the wrong type, a missing key, a
+ * key on a field that is not a map or a bytes key over 63 bytes is refused: otherwise the command would
+ * print a valid proof of absence for a key no contract code can write.
  */
 function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
   if (/^0x([0-9a-fA-F]{2})+$/.test(text)) return parseHexArg(text, "key");
@@ -348,7 +350,8 @@ function parseStorageKey(text: string, abi: Abi | undefined): Uint8Array {
     return typeof v === "bigint" ? le64(v) : v;
   });
   let joined = Uint8Array.from(parts.flatMap((p) => [...p]));
-  if (parts.length > 1 && joined.length > LIMITS.MAX_KEY_BYTES.value - 1) joined = sha256(joined);
+  if (mapKeyHashed(keyTypes.map((t) => BUILTIN_TYPES[t]!))) joined = sha256(joined);
+  else if (joined.length > MAX_MAP_KEY) throw new CliError(`key 1 of ${field.name} (${keyTypes[0]}): ${joined.length} bytes; a map key is at most ${MAX_MAP_KEY} bytes`, 2);
   return Uint8Array.of(slot, ...joined);
 }
 
