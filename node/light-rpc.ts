@@ -9,6 +9,22 @@ const oneLine = (s: string): string => s.replace(/\s+/g, " ").trim();
 /** The node's JSON-RPC through the one client (node/client.ts); every refusal of the node is a NodeError. */
 const rpc = (url: string, method: string, params: Record<string, unknown>): Promise<any> => rpcCall(url, method, params, 15_000);
 
+/**
+ * CometBFT's `commit` for block `height` (its signed header), waiting up to `waitMs` for that block: a state proven
+ * at height h is the app hash of block h + 1, which is not there until the next block commits.
+ */
+export async function commitAt(url: string, height: bigint, waitMs: number): Promise<any> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await rpc(url, "commit", { height: height.toString() });
+    } catch (e) {
+      if (!(e instanceof NodeError) || !/height|not found|must be less/i.test(e.message) || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export interface TrustRoot {
   chainId: string;
   validators: Validator[];
@@ -40,17 +56,7 @@ export async function verifiedValue(url: string, trust: TrustRoot, contract: Uin
   const stateHeight = BigInt(q.height ?? "0");
   if (stateHeight <= 0n) throw new NodeError(`${url}: /prove answered for height ${stateHeight}`);
   const proof = new Uint8Array(Buffer.from(q.value ?? "", "base64"));
-  const until = Date.now() + (opts.waitMs ?? 15_000);
-  let commit: any;
-  for (;;) {
-    try {
-      commit = await rpc(url, "commit", { height: (stateHeight + 1n).toString() });
-      break;
-    } catch (e) {
-      if (!(e instanceof NodeError) || !/height|not found|must be less/i.test(e.message) || Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const commit = await commitAt(url, stateHeight + 1n, opts.waitMs ?? 15_000);
   const header = verifyCommit(trust.validators, signedHeaderFromRpc(commit.signed_header), trust.chainId);
   if (header.height !== stateHeight + 1n) throw new LightClientError("commit_height", `asked for block ${stateHeight + 1n}, the node sent ${header.height}`);
   return { value: verifyStorageProof(header, contract, key, proof), stateHeight, header };

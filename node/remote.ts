@@ -10,7 +10,11 @@ import { resolveSelector } from "../ledger/ledger.ts";
 import { instanceId } from "../ledger/state.ts";
 import { LEDGER_LIMITS } from "../ledger/params.ts";
 import { signTx, type SignedTx, type UnsignedTx } from "../ledger/tx.ts";
+import { decodeStateProof, verifyStateProof } from "../ledger/proof.ts";
+import { storageKey } from "../ledger/state.ts";
+import type { StorageProof } from "../ledger/ledger.ts";
 import { abciQuery, broadcastCommit, NodeError, queryJson } from "./client.ts";
+import { commitAt } from "./light-rpc.ts";
 import { valueFromJson, valueToJson, type EventAnswer, type EventQuery, type ViewAnswer, type ViewQuery } from "./wire.ts";
 
 export class RemoteLedger {
@@ -40,6 +44,39 @@ export class RemoteLedger {
     return BigInt((await queryJson<{ balance: string }>(this.url, "/account", id)).balance);
   }
 
+  /** The committed balance and the height it was read at. */
+  async balanceAt(id: Uint8Array): Promise<{ balance: bigint; height: bigint }> {
+    const a = await abciQuery(this.url, "/account", id);
+    if (a.code !== 0) throw new NodeError(`rejected (${a.codespace || a.code}): ${a.log}`);
+    return { balance: BigInt((JSON.parse(Buffer.from(a.value).toString("utf8")) as { balance: string }).balance), height: a.height };
+  }
+
+  /**
+   * A storage entry with its state proof, as Ledger.prove gives it: the node's `/prove` at its head (or `height`),
+   * checked against the app hash in the header of the next block, which commits that height's state root. The node's
+   * word: nothing here checks the validators' signatures on that header (`mote verify-proof` does, node/light-rpc.ts).
+   */
+  async prove(contract: Uint8Array, key: Uint8Array, opts: { height?: bigint; waitMs?: number } = {}): Promise<StorageProof> {
+    const data = new Uint8Array(contract.length + key.length);
+    data.set(contract);
+    data.set(key, contract.length);
+    const a = await abciQuery(this.url, "/prove", data, opts.height ?? 0n);
+    if (a.code !== 0) throw new NodeError(`rejected (${a.codespace || a.code}): ${a.log}`);
+    let proof;
+    try {
+      proof = decodeStateProof(a.value);
+    } catch (e) {
+      throw new NodeError(`${this.url}: /prove answered bytes that are no state proof: ${(e as Error).message}`);
+    }
+    const want = storageKey(contract, key);
+    if (Buffer.compare(proof.key, want) !== 0) throw new NodeError(`${this.url}: /prove answered a proof for state key ${hex(proof.key)}, asked for ${hex(want)}`);
+    const commit = await commitAt(this.url, a.height + 1n, opts.waitMs ?? 15_000);
+    const appHash = new Uint8Array(Buffer.from(String(commit?.signed_header?.header?.app_hash ?? ""), "hex"));
+    const verdict = verifyStateProof(appHash, proof);
+    if (!verdict.ok) throw new NodeError(`${this.url}: the proof for height ${a.height} does not lead to block ${a.height + 1n}'s app hash ${hex(appHash)}: ${verdict.reason}`);
+    return { height: a.height, stateRoot: appHash, contract, key, value: verdict.value, proof, encoded: a.value };
+  }
+
   async contract(id: Uint8Array): Promise<{ module: Uint8Array } | undefined> {
     const a = await abciQuery(this.url, "/contract", id);
     return a.code === 0 ? { module: a.value } : undefined;
@@ -59,7 +96,16 @@ export class RemoteLedger {
 
   /** Sends a signed transaction and waits for its block; a refusal (CheckTx or in the block) throws TxRejected. */
   async send(tx: SignedTx): Promise<{ txId: Uint8Array; height: bigint; receipt: import("../ledger/block.ts").Receipt }> {
-    const r = await broadcastCommit(this.url, tx.bytes);
+    let r;
+    try {
+      r = await broadcastCommit(this.url, tx.bytes);
+    } catch (e) {
+      // CometBFT refuses bytes its mempool cache holds before CheckTx, as an RPC error: name what it means
+      if (e instanceof NodeError && /tx already exists in cache/.test(e.message)) {
+        throw new TxRejected(`${this.url} has seen these exact bytes already (CometBFT's mempool cache): the transaction is pending or committed; nonce ${tx.tx.nonce} of ${hex(tx.tx.sender)} is taken`, "nonce_replayed");
+      }
+      throw e;
+    }
     if (!r.ok) throw new TxRejected(r.log || `code ${r.code}`, (r.codespace || "malformed") as RejectCode);
     return { txId: tx.id, height: r.height, receipt: r.receipt };
   }

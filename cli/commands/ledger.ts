@@ -35,7 +35,7 @@ import { quoteInput, quotePath } from "../../compiler/escape.ts";
 import { BUILTIN_TYPES, mapKeyHashed, MAX_MAP_KEY } from "../../compiler/types.ts";
 import { NodeError } from "../../node/client.ts";
 import { RemoteLedger } from "../../node/remote.ts";
-import type { EventRecord } from "../../ledger/ledger.ts";
+import type { EventRecord, StorageProof } from "../../ledger/ledger.ts";
 
 const DEFAULT_DATA = ".mote";
 const DEFAULT_CHAIN_ID = "mote-devnet";
@@ -672,15 +672,22 @@ export function register(program: Command): void {
         .option("--gas-price <n>", "native units per gas used (default: the chain's minimum; 0 with --genesis-hash)")
         .option("--value <n>", "native value to attach, credited to the contract before it runs", "0")
         .option("--nonce <n>", "the sender's nonce (default: its next one on the ledger in --data)")
-        .option("--genesis-hash <hex>", "sign for the chain with this genesis hash without opening a ledger (needs --nonce)"),
+        .option("--genesis-hash <hex>", "sign for the chain with this genesis hash without opening a ledger (needs --nonce)")
+        .option("--node <url>", "read the chain (genesis hash), the sender's next nonce (counting its transactions in the node's mempool) and the minimum gas price from this node's RPC instead of --data; nothing is sent"),
     );
-  type SignCliOpts = DataOpts & { out: string; key?: string; gas?: string; gasPrice?: string; value: string; nonce?: string; genesisHash?: string };
+  type SignCliOpts = DataOpts & { out: string; key?: string; gas?: string; gasPrice?: string; value: string; nonce?: string; genesisHash?: string; node?: string };
   const signAndWrite = async (opts: SignCliOpts, key: KeyPair, body: TxBody): Promise<void> => {
     if (existsSync(opts.out)) throw new CliError(`--out ${quotePath(opts.out)}: already exists; refusing to overwrite`);
     let genesisHash: Uint8Array;
     let nonce: bigint;
     let gasPrice: bigint;
-    if (opts.genesisHash !== undefined) {
+    if (opts.genesisHash !== undefined && opts.node !== undefined) throw new CliError("--genesis-hash and --node: give one (the node serves its chain's genesis hash)", 2);
+    if (opts.node !== undefined) {
+      const l = await RemoteLedger.connect(opts.node);
+      genesisHash = l.genesisHash;
+      nonce = opts.nonce === undefined ? await l.nonce(key.publicKey) : parseU64(opts.nonce, "--nonce");
+      gasPrice = opts.gasPrice === undefined ? l.minGasPrice : parseU64(opts.gasPrice, "--gas-price");
+    } else if (opts.genesisHash !== undefined) {
       genesisHash = parseHexArg(opts.genesisHash, "--genesis-hash");
       if (genesisHash.length !== 32) throw new CliError(`--genesis-hash: expected 32 bytes of hex, got ${genesisHash.length}`, 2);
       if (opts.nonce === undefined) throw new CliError("--genesis-hash needs --nonce: without a ledger the sender's next nonce is unknown", 2);
@@ -746,13 +753,14 @@ export function register(program: Command): void {
   dataOpt(
     tx
       .command("submit")
-      .description("submit a transaction signed earlier (mote tx sign, a gateway, a device) as one block")
+      .description("submit a transaction signed earlier (mote tx sign, a gateway, a device) as one block, or with --node through a network node")
       .argument("<file>", "the signed transaction's bytes")
       .option(
         "--timestamp <n>",
         `block timestamp, seconds (default: now; never before the head's, at most ${LEDGER_LIMITS.MAX_TIME_DRIFT.value} s ahead of this machine's clock)`,
-      ),
-  ).action(async (file: string, opts: DataOpts & { timestamp?: string }) =>
+      )
+      .option("--node <url>", NODE_HELP),
+  ).action(async (file: string, opts: DataOpts & { timestamp?: string; node?: string }) =>
     guarded(async () => {
       const bytes = readFile(file);
       let s: SignedTx;
@@ -763,24 +771,43 @@ export function register(program: Command): void {
         throw e;
       }
       const timestamp = opts.timestamp === undefined ? undefined : parseU64(opts.timestamp, "--timestamp");
-      const l = await openLedger(opts);
-      try {
-        const r = l.submit([bytes], { timestamp });
-        const o = r.outcomes[0]!;
-        if (!o.ok) throw new CliError(`${quotePath(file)}: rejected (${o.error.code}): ${o.error.message}`);
-        const contract = s.tx.kind === "deploy" ? instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce) : s.tx.contract;
-        const abi = s.tx.kind === "call" ? storedAbi(opts.data, contract) : undefined;
-        const fn = s.tx.kind === "call" ? abi?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name : "init";
+      const contract = s.tx.kind === "deploy" ? instanceId(s.tx.genesisHash, s.tx.sender, s.tx.nonce) : s.tx.contract;
+      const abi = s.tx.kind === "call" ? storedAbi(opts.data, contract) : undefined;
+      const fn = s.tx.kind === "call" ? abi?.functions.find((f) => f.selector >>> 0 === (s.tx as { selector: number }).selector)?.name : "init";
+      const report = async (o: { txId: Uint8Array; height: bigint; receipt: Receipt }, module: () => Promise<Uint8Array | undefined>): Promise<void> => {
         print(
           opts,
           { tx: toHex(o.txId), height: o.height.toString(), ...(s.tx.kind === "deploy" ? { contract: toHex(contract) } : {}), receipt: receiptJson(o.receipt) },
           [
             `tx ${toHex(o.txId)} in block ${o.height}`,
             ...(s.tx.kind === "deploy" ? [`contract ${toHex(contract)}${o.receipt.status === "ok" ? "" : " (not created)"}`] : []),
-            ...receiptText(o.receipt, abi, fn, s.tx.kind === "deploy" ? s.tx.module : l.contract(contract)?.module),
+            ...receiptText(o.receipt, abi, fn, s.tx.kind === "deploy" ? s.tx.module : await module()),
           ].join("\n"),
         );
         if (o.receipt.status !== "ok") throw new CliError("", 1);
+      };
+      if (opts.node !== undefined) {
+        if (timestamp !== undefined) throw new CliError("--timestamp: a network's block time is the engine's (BFT time); it cannot be chosen per transaction", 2);
+        const l = await RemoteLedger.connect(opts.node);
+        if (Buffer.compare(s.tx.genesisHash, l.genesisHash) !== 0) {
+          throw new CliError(`${quotePath(file)}: signed for the chain with genesis hash ${toHex(s.tx.genesisHash)}; ${l.url} serves ${l.chainId} (genesis hash ${toHex(l.genesisHash)})`);
+        }
+        let r;
+        try {
+          r = await l.send(s);
+        } catch (e) {
+          if (e instanceof TxRejected) throw new CliError(`${quotePath(file)}: rejected (${e.code}): ${e.reason}`);
+          throw e;
+        }
+        await report(r, async () => (await l.contract(contract))?.module);
+        return;
+      }
+      const l = await openLedger(opts);
+      try {
+        const r = l.submit([bytes], { timestamp });
+        const o = r.outcomes[0]!;
+        if (!o.ok) throw new CliError(`${quotePath(file)}: rejected (${o.error.code}): ${o.error.message}`);
+        await report(o, async () => l.contract(contract)?.module);
       } finally {
         l.close();
       }
@@ -911,12 +938,20 @@ export function register(program: Command): void {
     program
       .command("balance")
       .description("print the native balance of an account (public key) or contract instance at the head")
-      .argument("<id>", "public key or contract id (hex, 32 bytes)"),
-  ).action(async (idText: string, opts: DataOpts) =>
+      .argument("<id>", "public key or contract id (hex, 32 bytes)")
+      .option("--node <url>", NODE_HELP),
+  ).action(async (idText: string, opts: DataOpts & { node?: string }) =>
     guarded(async () => {
       const t = idText.startsWith("0x") ? idText : `0x${idText}`;
       if (!/^0x[0-9a-fA-F]{64}$/.test(t)) throw new CliError(`id: expected a 32-byte public key or contract id in hex (64 digits), got '${idText}'`, 2);
       const id = parseHexArg(t.toLowerCase(), "id");
+      if (opts.node !== undefined) {
+        const l = await RemoteLedger.connect(opts.node);
+        const { balance: b, height } = await l.balanceAt(id);
+        const kind = (await l.contract(id)) ? "contract" : "account";
+        print(opts, { id: toHex(id), kind, balance: b.toString(), height: height.toString() }, `${kind} ${toHex(id)}: ${b} (block ${height})`);
+        return;
+      }
       const l = await openLedger(opts);
       try {
         const b = l.balance(id);
@@ -934,17 +969,31 @@ export function register(program: Command): void {
       .description("print a storage value (or its absence) with a Merkle proof against the head's state root")
       .argument("<contract>", "contract id (hex)")
       .argument("<key>", "storage key: 0x-hex raw key, SLOT, or SLOT[KEY] (SLOT a number or ABI storage name; KEY decimal or 0x-hex)")
-      .option("--height <n>", "prove against this block's state root (default: the head's)"),
-  ).action(async (contractText: string, keyText: string, opts: DataOpts & { height?: string }) =>
+      .option("--height <n>", "prove against this block's state root (default: the head's)")
+      .option("--node <url>", `${NODE_HELP}; the proof is checked against the app hash the node's next block header carries, not the validators' signatures on it (mote verify-proof checks those)`),
+  ).action(async (contractText: string, keyText: string, opts: DataOpts & { height?: string; node?: string }) =>
     guarded(async () => {
       const contract = parseContractId(contractText);
       const key = parseStorageKey(keyText, storedAbi(opts.data, contract));
-      const l = await openLedger(opts);
+      const height = opts.height === undefined ? undefined : parseU64(opts.height, "--height");
+      const prove = async (): Promise<{ p: StorageProof; close: () => void }> => {
+        if (opts.node !== undefined) {
+          const l = await RemoteLedger.connect(opts.node);
+          if (!(await l.contract(contract))) throw new CliError(`unknown contract ${toHex(contract)} (at ${l.url})`);
+          return { p: await l.prove(contract, key, { height }), close: () => {} };
+        }
+        const l = await openLedger(opts);
+        try {
+          if (!l.contract(contract)) throw new CliError(`unknown contract ${toHex(contract)}`);
+          if (height !== undefined && height > l.height) throw new CliError(`--height: no block ${height} (head is ${l.height})`);
+          return { p: l.prove(contract, key, { height }), close: () => l.close() };
+        } catch (e) {
+          l.close();
+          throw e;
+        }
+      };
+      const { p, close } = await prove();
       try {
-        if (!l.contract(contract)) throw new CliError(`unknown contract ${toHex(contract)}`);
-        const height = opts.height === undefined ? undefined : parseU64(opts.height, "--height");
-        if (height !== undefined && height > l.height) throw new CliError(`--height: no block ${height} (head is ${l.height})`);
-        const p = l.prove(contract, key, { height });
         // Check our own output the way a device would before printing it.
         const verdict = verifyStateProof(p.stateRoot, p.proof);
         if (!verdict.ok) throw new Error(`internal error: the proof does not verify (${verdict.reason})`);
@@ -964,10 +1013,11 @@ export function register(program: Command): void {
           p.value === null ? "value: absent" : `value: ${toHex(p.value)}${p.value.length <= 8 ? ` (${new DataView(Uint8Array.of(...p.value, 0, 0, 0, 0, 0, 0, 0, 0).buffer).getBigUint64(0, true)} as an integer)` : ""}`,
           `state root ${toHex(p.stateRoot)} (block ${p.height}, path depth ${p.proof.siblings.length})`,
           `proof (${p.encoded.length} bytes, ${p.value === null ? "absence" : "inclusion"}): ${toHex(p.encoded)}`,
+          ...(opts.node !== undefined ? [`checked against the app hash in block ${p.height + 1n}'s header as ${opts.node} serves it; \`mote verify-proof\` also checks the validators' signatures`] : []),
         ];
         print(opts, json, lines.join("\n"));
       } finally {
-        l.close();
+        close();
       }
     }),
   );
