@@ -150,6 +150,8 @@ export class Checker {
    * to report them as not constant.
    */
   private constScope?: Map<string, ConstInfo>;
+  /** The parameters of the signature being read, to tell one used as an array length that it is no constant. */
+  private signatureParams: readonly A.Param[] = [];
   /** The constants being evaluated, outermost first, to name a cycle. */
   private readonly constStack: ConstInfo[] = [];
   private readonly enumDecls = new Map<string, A.EnumDecl>();
@@ -346,8 +348,10 @@ export class Checker {
 
   private resolveSignature(d: A.FnDecl, info: FuncInfo): void {
     this.checkUniqueParams(d.params);
+    this.signatureParams = d.params;
     info.params = d.params.map((p) => ({ name: p.name, type: this.resolveType(p.type, false) }));
     info.returns = d.returns ? this.resolveType(d.returns, false) : UNIT;
+    this.signatureParams = [];
     if (d.params.length > LIMITS.MAX_PARAMS.value) {
       this.sink.report("limit", d.nameSpan, [`a function takes at most ${LIMITS.MAX_PARAMS.value} parameters, \`${d.name}\` takes ${d.params.length}`]);
     }
@@ -489,12 +493,15 @@ export class Checker {
     this.constStack.push(c);
     const saved = this.ctx;
     const savedScope = this.constScope;
+    const savedParams = this.signatureParams;
     this.ctx = undefined;
     this.constScope = c.scope;
+    this.signatureParams = [];
     const want = c.decl.type ? this.resolveType(c.decl.type, false) : undefined;
     const v = this.coerce(this.expr(c.decl.value, want), want, c.decl.value.span);
     this.ctx = saved;
     this.constScope = savedScope;
+    this.signatureParams = savedParams;
     this.constStack.pop();
     c.busy = false;
     if (v.k !== "int" && v.k !== "bytes") {
@@ -969,6 +976,10 @@ export class Checker {
         }
         if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name)) {
           this.sink.report("not_a_value", e.span, [`\`${e.name}\``]);
+          return undefined;
+        }
+        if (!ctx && this.signatureParams.some((p) => p.name === e.name)) {
+          this.sink.report("not_constant", e.span, [`parameter \`${e.name}\``], "a parameter is known only at run time; use a `const` here");
           return undefined;
         }
         // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const)
