@@ -1474,6 +1474,11 @@ export class Checker {
       this.sink.report("not_a_value", span, [`contract reference \`${name}(…)\` (read one of its storage fields)`]);
       return skipArgs();
     }
+    // a storage type (`[u64; f()]`) is read before the contract's functions are collected: `f` exists all the same
+    if (!ctx && inContract && this.main?.members.some((m) => m.kind === "fn" && m.name === name)) {
+      this.sink.report("not_constant", span, [`a call to \`${name}\``]);
+      return skipArgs();
+    }
     this.sink.report("unknown_function", e.callee.span, [name], didYouMean(name, [...BUILTINS, ...this.freeFns.keys(), ...(inContract ? this.contractFns.keys() : [])]));
     return skipArgs();
   }

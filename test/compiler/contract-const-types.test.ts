@@ -3,10 +3,12 @@
 // any of them is read, in any order. Each case compiles and runs, and the ABI shows the resolved length. A
 // struct is a file-level declaration and sees file-level constants only; a contract constant hides a
 // file-level one of the same name inside the contract (docs/language.md, Constants). Cycles, non-constant
-// initializers, storage fields and parameters used as lengths are one diagnostic each, never a throw or hang.
+// initializers, storage fields, calls and parameters used as lengths are one diagnostic each, never a throw or
+// a hang; hover and go-to-definition find the constant in a declaration's type.
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventTopic } from "../../compiler/checker.ts";
 import { compileSource, type Diagnostic } from "../../compiler/index.ts";
+import { analyze, definition, hover } from "../../lsp/analysis.ts";
 import { MemoryStateStore, MoteVM, type Value } from "../../vm/host/index.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 
@@ -249,9 +251,24 @@ describe("a length that is not a constant, or a constant that has no value: one 
     expect(all(later)).toEqual([
       `E0054 ${loc(later, "b;")}: storage field \`b\` is not a compile-time constant [hint: a storage field is known only at run time; use a \`const\` here]`,
     ]);
+    // a function of the contract, not yet collected when storage types are read, is found and is no constant
+    const call = ["contract C {", "  storage a: [u64; f()];", "  fn f() -> u64 { return 2; }", "}"].join("\n");
+    expect(all(call)).toEqual([`E0054 ${loc(call, "f()")}: a call to \`f\` is not a compile-time constant`]);
     const param = ["contract C {", "  pub fn f(n: u64, xs: [u64; n]) -> u64 { return n + xs[0]; }", "}"].join("\n");
     expect(all(param)).toEqual([
       `E0054 ${loc(param, "n]")}: parameter \`n\` is not a compile-time constant [hint: a parameter is known only at run time; use a \`const\` here]`,
     ]);
+  });
+});
+
+describe("tools resolve the constant in a declaration's type", () => {
+  it("hover and go-to-definition on a contract constant in a storage type and in a parameter type", () => {
+    const src = ["contract C {", "  storage a: [u64; N];", "  pub fn f(xs: [u64; N]) { a = xs; }", "  const N: u64 = 2 * 2;", "}"].join("\n");
+    const { analysis, diagnostics } = analyze(src, "c.mote", () => undefined);
+    expect(diagnostics).toEqual([]);
+    for (const [line, col] of [loc(src, "N]"), loc(src, "N]", 1)].map((l) => l.split(":").map(Number) as [number, number])) {
+      expect(hover(analysis, { line, col })?.markdown).toBe("```mote\nconst N: u64\n```");
+      expect(definition(analysis, { line, col }, (_, p) => p)).toMatchObject({ file: "c.mote", line: 4, col: 3 });
+    }
   });
 });
