@@ -20,7 +20,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   concat: { signature: "concat(a, b, …) -> bytes", doc: "concatenation" },
   len: { signature: "len(b) -> u64", doc: "length in bytes" },
   slice: { signature: "slice(b, off, n) -> bytes", doc: "`n` bytes from `off` (no copy); out of range stops with `bounds`" },
-  to_bytes: { signature: "to_bytes(x), to_bytes(x, w) -> bytes", doc: "the low `w` (1, 2, 4 or 8; default 8, bool 1) bytes of an integer, little-endian" },
+  to_bytes: { signature: "to_bytes(x), to_bytes(x, w) -> bytes", doc: "the low `w` (1, 2, 4 or 8; default 8, bool 1) bytes of an integer, little-endian; `w` is a compile-time constant (a literal or a `const`)" },
   from_bytes: { signature: "from_bytes(b) -> u64", doc: "up to 8 bytes, little-endian" },
   wrapping_add: { signature: "wrapping_add(a, b) -> u64 or i64", doc: "addition modulo 2^64" },
   wrapping_sub: { signature: "wrapping_sub(a, b) -> u64 or i64", doc: "subtraction modulo 2^64" },

@@ -66,6 +66,8 @@ interface ContractLayout {
 
 interface ConstInfo {
   decl: A.ConstDecl;
+  /** The constants of the contract that declares it (which its initializer sees); absent at file level. */
+  scope?: Map<string, ConstInfo>;
   value?: TExpr;
   busy?: boolean;
 }
@@ -143,8 +145,16 @@ export class Checker {
   private main?: A.ContractDecl;
   private ownLayout?: ContractLayout;
   private ctx?: FnCtx;
-  /** Set while evaluating a contract's constants, which see each other but no storage. */
-  private inContractConst = false;
+  /**
+   * The constants of the contract whose declarations (constants, storage, events, signatures) are being read
+   * outside any function body; absent at file level. The main contract's table also finds its storage fields,
+   * to report them as not constant.
+   */
+  private constScope?: Map<string, ConstInfo>;
+  /** The parameters of the signature being read, to tell one used as an array length that it is no constant. */
+  private signatureParams: readonly A.Param[] = [];
+  /** The constants being evaluated, outermost first, to name a cycle. */
+  private readonly constStack: ConstInfo[] = [];
   private readonly enumDecls = new Map<string, A.EnumDecl>();
   /** Every name the checker resolved, in the order it met them (for tools; see NameUse). */
   readonly uses: NameUse[] = [];
@@ -158,9 +168,7 @@ export class Checker {
     this.collectContract(this.main);
     // every constant is checked, used or not
     for (const c of this.globalConsts.values()) this.constValue(c);
-    this.inContractConst = true;
     for (const c of this.contractConsts.values()) this.constValue(c);
-    this.inContractConst = false;
     for (const { decl, info } of this.freeFns.values()) this.checkBody(decl, info, false);
     for (const { decl, info } of this.contractFns.values()) this.checkBody(decl, info, true);
     return this.finish();
@@ -223,6 +231,10 @@ export class Checker {
       this.sink.report("no_contract", { file: mainFile, line: 1, col: 1, endLine: 1, endCol: 2 }, [`${mainFile} defines no contract`]);
       return;
     }
+    // the contract's constants are declared before any of its types is read: a storage, event or parameter type
+    // may use one as an array length (evaluated on first use, so their order does not matter); a struct is
+    // declared at file level and sees file-level constants only (told so, with a hint, if it names one of these)
+    for (const m of this.main.members) if (m.kind === "const") this.declareConst(this.contractConsts, m);
     for (const s of this.structs.keys()) this.structType(s, this.structs.get(s)!.decl.span);
     for (const c of [this.main, ...contracts.filter((x) => x !== this.main)]) { // own layout first: any other `C` is the duplicate
       if (this.layouts.has(c.name)) {
@@ -245,6 +257,8 @@ export class Checker {
   private layoutOf(c: A.ContractDecl): ContractLayout {
     const storage = new Map<string, StorageField>();
     let slot = 0;
+    const savedScope = this.constScope;
+    this.constScope = c === this.main ? this.contractConsts : this.foreignConsts(c);
     for (const m of c.members) {
       if (m.kind !== "storage") continue;
       const type = this.resolveType(m.type, true);
@@ -258,13 +272,25 @@ export class Checker {
       }
       storage.set(m.name, { name: m.name, slot: slot++, type, span: m.span });
     }
+    this.constScope = savedScope;
     return { name: c.name, storage };
   }
 
+  /**
+   * The constants of a contract other than the one compiled (imported, or `extern`), for the lengths in its
+   * storage types. Its duplicates are reported where that contract is compiled, so the first one counts here.
+   */
+  private foreignConsts(c: A.ContractDecl): Map<string, ConstInfo> {
+    const table = new Map<string, ConstInfo>();
+    for (const m of c.members) if (m.kind === "const" && !table.has(m.name) && !BUILTINS.has(m.name)) table.set(m.name, { decl: m, scope: table });
+    return table;
+  }
+
+  /** Events and functions of the contract compiled; its constants were declared with the storage layout. */
   private collectContract(c: A.ContractDecl): void {
+    this.constScope = this.contractConsts;
     for (const m of c.members) {
-      if (m.kind === "const") this.declareConst(this.contractConsts, m);
-      else if (m.kind === "event") {
+      if (m.kind === "event") {
         if (this.events.has(m.name)) {
           this.sink.report("duplicate", m.span, [m.name]);
           continue;
@@ -294,12 +320,13 @@ export class Checker {
         this.contractFns.set(m.name, { decl: m, info });
       }
     }
+    this.constScope = undefined;
   }
 
   private declareConst(table: Map<string, ConstInfo>, d: A.ConstDecl): void {
     if (BUILTINS.has(d.name)) this.sink.report("shadowed_builtin", d.span, [d.name]);
     else if (table.has(d.name)) this.sink.report("duplicate", d.span, [d.name]);
-    else table.set(d.name, { decl: d });
+    else table.set(d.name, { decl: d, scope: table === this.globalConsts ? undefined : table });
   }
 
   private fnInfo(d: A.FnDecl): FuncInfo {
@@ -322,8 +349,10 @@ export class Checker {
 
   private resolveSignature(d: A.FnDecl, info: FuncInfo): void {
     this.checkUniqueParams(d.params);
+    this.signatureParams = d.params;
     info.params = d.params.map((p) => ({ name: p.name, type: this.resolveType(p.type, false) }));
     info.returns = d.returns ? this.resolveType(d.returns, false) : UNIT;
+    this.signatureParams = [];
     if (d.params.length > LIMITS.MAX_PARAMS.value) {
       this.sink.report("limit", d.nameSpan, [`a function takes at most ${LIMITS.MAX_PARAMS.value} parameters, \`${d.name}\` takes ${d.params.length}`]);
     }
@@ -415,6 +444,9 @@ export class Checker {
       return ERROR;
     }
     s.busy = true;
+    // a struct is a file-level declaration, whichever declaration first needs it
+    const savedScope = this.constScope;
+    this.constScope = undefined;
     const fields: { name: string; type: Type; offset: number }[] = [];
     let offset = 0;
     const seen = new Set<string>();
@@ -440,6 +472,7 @@ export class Checker {
       this.sink.report("limit", s.decl.span, [`struct \`${name}\` packs to ${offset} bytes; values are at most ${LIMITS.MAX_BYTES_LEN.value}`]);
       bad = true;
     }
+    this.constScope = savedScope;
     s.busy = false;
     s.type = bad || fields.length === 0 ? ERROR : { k: "struct", name, fields, size: offset };
     if (!bad && fields.length === 0) this.sink.report("syntax", s.decl.span, [`struct \`${name}\` has no fields`]);
@@ -450,18 +483,27 @@ export class Checker {
   private constValue(c: ConstInfo): TExpr | undefined {
     if (c.value) return c.value;
     if (c.busy) {
-      this.sink.report("not_constant", c.decl.span, [`\`${c.decl.name}\` (it refers to itself)`]);
+      // a cycle through other constants is named in full, in the order the source refers
+      const cycle = this.constStack.slice(this.constStack.indexOf(c));
+      const via = cycle.slice(1).map((x) => `\`${x.decl.name}\``);
+      const how = via.length > 0 ? `it refers to itself through ${via.join(", then ")}` : "it refers to itself";
+      this.sink.report("not_constant", c.decl.span, [`\`${c.decl.name}\` (${how})`]);
       return undefined;
     }
     c.busy = true;
-    const want = c.decl.type ? this.resolveType(c.decl.type, false) : undefined;
+    this.constStack.push(c);
     const saved = this.ctx;
-    const savedScope = this.inContractConst;
-    this.inContractConst = this.contractConsts.get(c.decl.name) === c;
+    const savedScope = this.constScope;
+    const savedParams = this.signatureParams;
     this.ctx = undefined;
+    this.constScope = c.scope;
+    this.signatureParams = [];
+    const want = c.decl.type ? this.resolveType(c.decl.type, false) : undefined;
     const v = this.coerce(this.expr(c.decl.value, want), want, c.decl.value.span);
     this.ctx = saved;
-    this.inContractConst = savedScope;
+    this.constScope = savedScope;
+    this.signatureParams = savedParams;
+    this.constStack.pop();
     c.busy = false;
     if (v.k !== "int" && v.k !== "bytes") {
       if (v.type.k !== "error") this.sink.report("not_constant", c.decl.value.span, [`the value of \`${c.decl.name}\``]);
@@ -894,7 +936,8 @@ export class Checker {
   private namesInScope(): string[] {
     const names: string[] = [...this.globalConsts.keys()];
     if (this.ctx) for (const sc of this.ctx.scopes) names.push(...sc.keys());
-    if (this.ctx?.inContract || this.inContractConst) names.push(...this.contractConsts.keys(), ...(this.ownLayout?.storage.keys() ?? []));
+    if (this.ctx?.inContract) names.push(...this.contractConsts.keys(), ...(this.ownLayout?.storage.keys() ?? []));
+    else if (!this.ctx && this.constScope) names.push(...this.constScope.keys(), ...(this.constScope === this.contractConsts ? this.ownLayout?.storage.keys() ?? [] : []));
     return names;
   }
 
@@ -922,13 +965,21 @@ export class Checker {
           return { kind: "local", index: local.index, type: local.type, baseType: local.type, path: [] };
         }
         const ctx = this.ctx;
-        if (ctx?.inContract || (!ctx && this.inContractConst)) {
-          const c = this.contractConsts.get(e.name);
+        const consts = ctx ? (ctx.inContract ? this.contractConsts : undefined) : this.constScope;
+        if (consts) {
+          const c = consts.get(e.name);
           if (c) return this.constPlace(c, e, forWrite);
+        }
+        if (consts && consts === this.contractConsts) {
           const f = this.ownLayout?.storage.get(e.name);
           if (f) {
             this.uses.push({ span: e.span, kind: "storage", name: e.name, type: f.type, decl: f.span });
             return { kind: "storage", field: f, keys: [], path: [], type: f.type };
+          }
+          // a storage type being read (`storage b: [u64; a];`) sees the fields by name only: none has a value yet
+          if (!this.ownLayout && this.main?.members.some((m) => m.kind === "storage" && m.name === e.name)) {
+            this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
+            return undefined;
           }
         } else if (ctx && this.ownLayout?.storage.has(e.name)) {
           this.sink.report("storage_outside_contract", e.span, [e.name]);
@@ -944,7 +995,16 @@ export class Checker {
           this.sink.report("not_a_value", e.span, [`\`${e.name}\``]);
           return undefined;
         }
-        this.sink.report("unknown_name", e.span, [e.name], didYouMean(e.name, this.namesInScope()));
+        if (!ctx && this.signatureParams.some((p) => p.name === e.name)) {
+          this.sink.report("not_constant", e.span, [`parameter \`${e.name}\``], "a parameter is known only at run time; use a `const` here");
+          return undefined;
+        }
+        // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const)
+        const owner = consts === this.contractConsts ? undefined : this.contractConsts.get(e.name);
+        const hint = owner
+          ? `\`${e.name}\` is a constant of contract \`${this.main!.name}\`, seen only inside it; to use it here, declare it at the top level of the file`
+          : didYouMean(e.name, this.namesInScope());
+        this.sink.report("unknown_name", e.span, [e.name], hint);
         return undefined;
       }
       case "field": {
@@ -1407,7 +1467,7 @@ export class Checker {
     }
     const ctx = this.ctx;
     // a contract's own constants see its functions too (to be told a call is no constant, not that it is unknown)
-    const inContract = ctx ? ctx.inContract : this.inContractConst;
+    const inContract = ctx ? ctx.inContract : this.constScope !== undefined && this.constScope === this.contractConsts;
     const target = (inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
     if (target) {
       const f = target.info;
@@ -1430,6 +1490,11 @@ export class Checker {
     }
     if (this.layouts.has(name)) {
       this.sink.report("not_a_value", span, [`contract reference \`${name}(…)\` (read one of its storage fields)`]);
+      return skipArgs();
+    }
+    // a storage type (`[u64; f()]`) is read before the contract's functions are collected: `f` exists all the same
+    if (!ctx && inContract && this.main?.members.some((m) => m.kind === "fn" && m.name === name)) {
+      this.sink.report("not_constant", span, [`a call to \`${name}\``]);
       return skipArgs();
     }
     this.sink.report("unknown_function", e.callee.span, [name], didYouMean(name, [...BUILTINS, ...this.freeFns.keys(), ...(inContract ? this.contractFns.keys() : [])]));
