@@ -57,7 +57,7 @@ const d1 = (x: number): string => x.toFixed(1);
 export const FIGURES: Record<string, (r: Results) => string> = {
   // the network (npm run bench:net -- --record → bench/results/net.json)
   ...Object.fromEntries(
-    (["mote", "kvstore", "kvstore-socket"] as const).flatMap((app) =>
+    (["mote", "kvstore", "kvstore-socket", "null-socket"] as const).flatMap((app) =>
       [1, 4].flatMap((v) => {
         const row = (r: Results) => r.net.rows.find((x: { app: string; validators: number }) => x.app === app && x.validators === v);
         return [
@@ -74,6 +74,8 @@ export const FIGURES: Record<string, (r: Results) => string> = {
           [`net.${app}${v}.load`, (r: Results) => d1(row(r).load1)],
           [`net.${app}${v}.blocks`, (r: Results) => n(row(r).blocks)],
           [`net.${app}${v}.maxBlock`, (r: Results) => n(row(r).maxTxsPerBlock)],
+          // every repetition's tx/s, in the order run (the row is the median run's)
+          [`net.${app}${v}.runs`, (r: Results) => row(r).runsTxPerSec.map(n).join(", ")],
         ] as [string, (r: Results) => string][];
       }),
     ),
@@ -84,6 +86,12 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "net.ratio4": (r) => r.net.moteVsKvstore.validators4.toFixed(2),
   "net.ratioSocket1": (r) => r.net.moteVsKvstoreSocket.validators1.toFixed(2),
   "net.ratioSocket4": (r) => r.net.moteVsKvstoreSocket.validators4.toFixed(2),
+  "net.ratioNull1": (r) => r.net.moteVsNullSocket.validators1.toFixed(2),
+  "net.ratioNull4": (r) => r.net.moteVsNullSocket.validators4.toFixed(2),
+  "net.ceiling1": (r) => r.net.nullSocketVsKvstore.validators1.toFixed(2),
+  "net.ceiling4": (r) => r.net.nullSocketVsKvstore.validators4.toFixed(2),
+  "net.reps": (r) => n(r.net.reps),
+  "net.verifyUs": (r) => n(r.net.verifyUs),
   "net.txBytes": (r) => n(r.net.rows[0].txBytes),
   "net.txs": (r) => n(r.net.rows[0].txs),
   "net.timeoutCommit": (r) => String(r.net.timeoutCommit),
