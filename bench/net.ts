@@ -5,7 +5,7 @@
 // generator's own cost (signing, CPU while sending), per-node RSS and disk per 1,000 transactions.
 // Checks its answers before reporting: every transfer must have moved a token (the operator's balance),
 // every kvstore write must be readable. Writes bench/results/local/net.json (--record: bench/results/net.json).
-// Options: --txs N (default 6000), --senders S (default 32), --timeout-commit T (default 100ms),
+// Options: --txs N (default 4800: 6,000 overflowed CometBFT's 5,000-transaction mempool on 4 validators), --senders S (default 32), --timeout-commit T (default 100ms),
 // --profile DIR (each Mote app process runs under node --cpu-prof, its profile written to DIR on exit),
 // --block-gas-limit G (the Mote network's genesis; default NODE_LIMITS.BLOCK_GAS_LIMIT, as `mote net up`),
 // --reps R (default 3: each setup runs R times on a fresh network; its row is the run with the median tx/s, and
@@ -39,7 +39,7 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
-const TXS = Number(arg("--txs", "6000"));
+const TXS = Number(arg("--txs", "4800"));
 const SENDERS = Number(arg("--senders", "32"));
 const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
 const PROFILE = arg("--profile", "");
