@@ -155,6 +155,8 @@ export class Checker {
   private signatureParams: readonly A.Param[] = [];
   /** The constants being evaluated, outermost first, to name a cycle. */
   private readonly constStack: ConstInfo[] = [];
+  /** The contract (imported, or `extern`) whose storage types a foreign constant table serves. */
+  private readonly foreignOwners = new Map<Map<string, ConstInfo>, A.ContractDecl>();
   private readonly enumDecls = new Map<string, A.EnumDecl>();
   /** Every name the checker resolved, in the order it met them (for tools; see NameUse). */
   readonly uses: NameUse[] = [];
@@ -278,11 +280,19 @@ export class Checker {
 
   /**
    * The constants of a contract other than the one compiled (imported, or `extern`), for the lengths in its
-   * storage types. Its duplicates are reported where that contract is compiled, so the first one counts here.
+   * storage types. An imported contract's duplicates are reported where that contract is compiled, so the
+   * first one counts here; an `extern contract` of the file compiled is compiled nowhere else, so its own
+   * are reported here (as in the compiled contract).
    */
   private foreignConsts(c: A.ContractDecl): Map<string, ConstInfo> {
     const table = new Map<string, ConstInfo>();
-    for (const m of c.members) if (m.kind === "const" && !table.has(m.name) && !BUILTINS.has(m.name)) table.set(m.name, { decl: m, scope: table });
+    this.foreignOwners.set(table, c);
+    const here = c.isExtern && c.span.file === this.main?.span.file;
+    for (const m of c.members) {
+      if (m.kind !== "const") continue;
+      if (here) this.declareConst(table, m);
+      else if (!table.has(m.name) && !BUILTINS.has(m.name)) table.set(m.name, { decl: m, scope: table });
+    }
     return table;
   }
 
@@ -983,6 +993,10 @@ export class Checker {
           }
         } else if (ctx && this.ownLayout?.storage.has(e.name)) {
           this.sink.report("storage_outside_contract", e.span, [e.name]);
+          return undefined;
+        } else if (consts && this.foreignOwners.get(consts)?.members.some((m) => m.kind === "storage" && m.name === e.name)) {
+          // an imported or `extern` contract's storage type names one of its own fields, as the compiled one may not
+          this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
           return undefined;
         }
         const g = this.globalConsts.get(e.name);
