@@ -81,6 +81,11 @@ describe("an imported or `extern` contract's own constants in its storage types"
     expect(all(typo)).toEqual([`E0020 ${loc(typo, "totl]")}: cannot find \`totl\` in this scope`]);
     const fn = ["extern contract Lib {", "  storage xs: [u64; f()];", "}", "contract Main {", "  fn f() -> u64 { return 2; }", "}"].join("\n");
     expect(all(fn)).toEqual([`E0022 ${loc(fn, "f()")}: cannot find function \`f\``]);
+    // the compiled contract's constant is not seen there either; the hint says how to share it
+    const konst = ["extern contract Lib {", "  storage xs: [u64; N];", "}", "contract Main {", "  const N: u64 = 2;", "}"].join("\n");
+    expect(all(konst)).toEqual([
+      `E0020 ${loc(konst, "N]")}: cannot find \`N\` in this scope [hint: \`N\` is a constant of contract \`Main\`, seen only inside it; to use it here, declare it at the top level of the file]`,
+    ]);
     // its own constants are found all the same, and the compiled contract's constant does not hide them
     const own = ["extern contract Lib {", "  const K: u64 = 3;", "  storage xs: [u64; K];", "}", "contract Main {", "  const K: u64 = 1;", "  pub view fn peek(id: hash) -> u64 { return Lib(id).xs[2]; }", "}"].join("\n");
     expect(all(own)).toEqual([]);
@@ -118,5 +123,12 @@ describe("the compiled contract's storage types and constants: unknown names and
   it("a cycle reached through a constant not on it names the cycle only", () => {
     const src = ["contract C {", "  const A: u64 = B;", "  const B: u64 = D;", "  const D: u64 = B;", "  storage a: [u64; A];", "}"].join("\n");
     expect(all(src)).toEqual([`E0054 ${loc(src, "const B")}: \`B\` (it refers to itself through \`D\`) is not a compile-time constant`]);
+  });
+});
+
+describe("a `bytes` map key that is itself an error", () => {
+  it("is that error alone: no map-key limit and no second diagnostic", () => {
+    const src = ["contract C {", "  storage m: map<bytes, u64>;", "  pub fn f() { m[nope] = 1; m[5] = 2; }", "}"].join("\n");
+    expect(all(src)).toEqual([`E0020 ${loc(src, "nope]")}: cannot find \`nope\` in this scope`, `E0030 ${loc(src, "5]")}: expected bytes, found u64`]);
   });
 });
