@@ -951,6 +951,16 @@ export class Checker {
     return names;
   }
 
+  /**
+   * Whether the contract whose declarations are read outside any function body (the compiled one, or an imported
+   * or `extern` one for its storage types) has a member of this kind and name, collected or not yet.
+   */
+  private isMember(name: string, kind: "storage" | "fn" | "event"): boolean {
+    if (this.ctx || !this.constScope) return false;
+    const owner = this.constScope === this.contractConsts ? this.main : this.foreignOwners.get(this.constScope);
+    return owner !== undefined && owner.members.some((m) => m.kind === kind && m.name === name);
+  }
+
   private lookupLocal(name: string): LocalInfo | undefined {
     const ctx = this.ctx;
     if (!ctx) return undefined;
@@ -986,26 +996,23 @@ export class Checker {
             this.uses.push({ span: e.span, kind: "storage", name: e.name, type: f.type, decl: f.span });
             return { kind: "storage", field: f, keys: [], path: [], type: f.type };
           }
-          // a storage type being read (`storage b: [u64; a];`) sees the fields by name only: none has a value yet
-          if (!this.ownLayout && this.main?.members.some((m) => m.kind === "storage" && m.name === e.name)) {
-            this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
-            return undefined;
-          }
         } else if (ctx && this.ownLayout?.storage.has(e.name)) {
           this.sink.report("storage_outside_contract", e.span, [e.name]);
           return undefined;
-        } else if (consts && this.foreignOwners.get(consts)?.members.some((m) => m.kind === "storage" && m.name === e.name)) {
-          // an imported or `extern` contract's storage type names one of its own fields, as the compiled one may not
+        }
+        // a storage type being read (`storage b: [u64; a];`, in this contract or an imported or `extern` one) sees
+        // that contract's fields by name only: none has a value yet
+        if (this.isMember(e.name, "storage")) {
           this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
           return undefined;
         }
         const g = this.globalConsts.get(e.name);
         if (g) return this.constPlace(g, e, forWrite);
-        if (this.contractFns.has(e.name) || this.freeFns.has(e.name) || BUILTINS.has(e.name)) {
+        if (this.contractFns.has(e.name) || this.freeFns.has(e.name) || BUILTINS.has(e.name) || this.isMember(e.name, "fn")) {
           this.sink.report("not_a_value", e.span, [`function \`${e.name}\``]);
           return undefined;
         }
-        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name)) {
+        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name) || this.isMember(e.name, "event")) {
           this.sink.report("not_a_value", e.span, [`\`${e.name}\``]);
           return undefined;
         }
@@ -1507,7 +1514,7 @@ export class Checker {
       return skipArgs();
     }
     // a storage type (`[u64; f()]`) is read before the contract's functions are collected: `f` exists all the same
-    if (!ctx && inContract && this.main?.members.some((m) => m.kind === "fn" && m.name === name)) {
+    if (this.isMember(name, "fn")) {
       this.sink.report("not_constant", span, [`a call to \`${name}\``]);
       return skipArgs();
     }

@@ -132,3 +132,28 @@ describe("a `bytes` map key that is itself an error", () => {
     expect(all(src)).toEqual([`E0020 ${loc(src, "nope]")}: cannot find \`nope\` in this scope`, `E0030 ${loc(src, "5]")}: expected bytes, found u64`]);
   });
 });
+
+describe("a contract's function or event named in a type read before it is collected", () => {
+  it("regression: a contract function or event named as a length in a storage type (or an event's field) was 'cannot find', not E0033", () => {
+    const src = ["contract C {", "  storage a: [u64; f];", "  storage b: [u64; E];", "  event E(xs: [u64; f]);", "  fn f() -> u64 { return 1; }", "}"].join("\n");
+    expect(all(src)).toEqual([
+      `E0033 ${loc(src, "f];")}: function \`f\` is not a value`,
+      `E0033 ${loc(src, "E];")}: \`E\` is not a value`,
+      `E0033 ${loc(src, "f]);")}: function \`f\` is not a value`,
+    ]);
+    // as in a function body
+    const body = ["contract C {", "  pub fn g() -> u64 { let x: u64 = f; return x; }", "  fn f() -> u64 { return 1; }", "}"].join("\n");
+    expect(all(body)).toEqual([`E0033 ${loc(body, "f;")}: function \`f\` is not a value`]);
+  });
+
+  it("regression: an imported contract's storage type calling or naming its own function was E0022/E0020 here, E0054/E0033 where it is compiled", () => {
+    const lib = ["contract Lib {", "  storage xs: [u64; f()];", "  storage ys: [u64; f];", "  storage zs: [u64; E];", "  event E(a: u64);", "  fn f() -> u64 { return 2; }", "}", ""].join("\n");
+    const want = [
+      `E0054 lib.mote:${loc(lib, "f()")}: a call to \`f\` is not a compile-time constant`,
+      `E0033 lib.mote:${loc(lib, "f];")}: function \`f\` is not a value`,
+      `E0033 lib.mote:${loc(lib, "E];")}: \`E\` is not a value`,
+    ];
+    expect(all(lib, {}, "lib.mote")).toEqual(want);
+    expect(all(`import "lib.mote";\ncontract Main {}\n`, { "lib.mote": lib })).toEqual(want);
+  });
+});
