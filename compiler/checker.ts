@@ -156,7 +156,7 @@ export class Checker {
   /** The constants being evaluated, outermost first, to name a cycle. */
   private readonly constStack: ConstInfo[] = [];
   /** The contract (imported, or `extern`) whose storage types a foreign constant table serves. */
-  private readonly foreignOwners = new Map<Map<string, ConstInfo>, A.ContractDecl>();
+  private readonly foreignOwners = new Map<Map<string, ConstInfo> | undefined, A.ContractDecl>();
   private readonly enumDecls = new Map<string, A.EnumDecl>();
   /** Every name the checker resolved, in the order it met them (for tools; see NameUse). */
   readonly uses: NameUse[] = [];
@@ -953,10 +953,10 @@ export class Checker {
 
   /**
    * Whether the contract whose declarations are read outside any function body (the compiled one, or an imported
-   * or `extern` one for its storage types) has a member of this kind and name, collected or not yet.
+   * or `extern` one for its storage types) has a member of this kind and name, collected or not yet. Never in a
+   * function body, nor in a file-level declaration: there `constScope` is unset.
    */
   private isMember(name: string, kind: "storage" | "fn" | "event"): boolean {
-    if (this.ctx || !this.constScope) return false;
     const owner = this.constScope === this.contractConsts ? this.main : this.foreignOwners.get(this.constScope);
     return owner !== undefined && owner.members.some((m) => m.kind === kind && m.name === name);
   }
@@ -1488,7 +1488,7 @@ export class Checker {
     }
     const ctx = this.ctx;
     // a contract's own constants see its functions too (to be told a call is no constant, not that it is unknown)
-    const inContract = ctx ? ctx.inContract : this.constScope !== undefined && this.constScope === this.contractConsts;
+    const inContract = ctx ? ctx.inContract : this.constScope === this.contractConsts;
     const target = (inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
     if (target) {
       const f = target.info;

@@ -42,6 +42,13 @@ describe("an imported or `extern` contract's own constants in its storage types"
     ]);
   });
 
+  it("a second contract in the file is one E0012: its constants are not checked as an `extern contract`'s are", () => {
+    const src = ["contract A {}", "contract B {", "  const K: u64 = 1;", "  const K: u64 = 2;", "  storage xs: [u64; K];", "}"].join("\n");
+    expect(all(src).filter((d) => d.startsWith("E"))).toEqual([
+      `E0012 ${loc(src, "contract B")}: a file defines one contract, and \`A\` is already defined at line 1 [hint: move \`B\` to a file of its own; to read its storage from \`A\`, import that file or declare \`extern contract B { storage … }\` here]`,
+    ]);
+  });
+
   it("regression: an `extern contract`'s constant named as a builtin was not reported", () => {
     const ext = ["extern contract Lib {", "  const len: u64 = 2;", "  storage xs: [u64; len];", "}", ""].join("\n");
     const src = `${ext}${reader(0)}`;
@@ -117,6 +124,14 @@ describe("the compiled contract's storage types and constants: unknown names and
     expect(all(src)).toEqual([
       `E0022 ${loc(src, "f()")}: cannot find function \`f\``,
       `E0054 ${loc(src, "f()", 1)}: a call to \`f\` is not a compile-time constant`,
+    ]);
+  });
+
+  it("a contract constant's misspelt call is told the contract's function; a file-level constant's is not", () => {
+    const src = ["const G: u64 = fo();", "contract C {", "  const K: u64 = fo();", "  fn foo() -> u64 { return 2; }", "}"].join("\n");
+    expect(all(src)).toEqual([
+      `E0022 ${loc(src, "fo()")}: cannot find function \`fo\``,
+      `E0022 ${loc(src, "fo()", 1)}: cannot find function \`fo\` [hint: did you mean \`foo\`?]`,
     ]);
   });
 
