@@ -69,6 +69,13 @@ describe("an imported or `extern` contract's own constants in its storage types"
     expect(all(`import "lib.mote";\n${reader(0)}`, { "lib.mote": blt })).toEqual([`E0033 lib.mote:${loc(blt, "len]")}: function \`len\` is not a value`]);
   });
 
+  it("an `extern contract` of an imported file has its duplicates reported where that file is compiled", () => {
+    const lib = ["extern contract Lib {", "  const K: u64 = 2;", "  const K: u64 = 3;", "  storage xs: [u64; K];", "}", "contract Other {}", ""].join("\n");
+    expect(all(lib, {}, "lib.mote").filter((d) => d.startsWith("E"))).toEqual([`E0023 lib.mote:${loc(lib, "const K", 1)}: \`K\` is defined more than once`]);
+    const past = `import "lib.mote";\n${reader(2)}`;
+    expect(all(past, { "lib.mote": lib })).toEqual([`E0053 ${loc(past, "2]; }")}: index 2 is out of range for [u64; 2]`]);
+  });
+
   it("regression: an imported or `extern` contract's own storage field as a length was 'cannot find', not E0054", () => {
     const ext = ["extern contract Lib {", "  storage n: u64;", "  storage xs: [u64; n];", "}", ""].join("\n");
     const src = `${ext}${reader(0)}`;
