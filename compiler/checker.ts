@@ -1020,8 +1020,9 @@ export class Checker {
           this.sink.report("not_constant", e.span, [`parameter \`${e.name}\``], "a parameter is known only at run time; use a `const` here");
           return undefined;
         }
-        // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const)
-        const owner = consts === this.contractConsts ? undefined : this.contractConsts.get(e.name);
+        // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const);
+        // inside the contract it was found above
+        const owner = this.contractConsts.get(e.name);
         const hint = owner
           ? `\`${e.name}\` is a constant of contract \`${this.main!.name}\`, seen only inside it; to use it here, declare it at the top level of the file`
           : didYouMean(e.name, this.namesInScope());
