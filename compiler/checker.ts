@@ -155,6 +155,8 @@ export class Checker {
   private signatureParams: readonly A.Param[] = [];
   /** The constants being evaluated, outermost first, to name a cycle. */
   private readonly constStack: ConstInfo[] = [];
+  /** The contract (imported, or `extern`) whose storage types a foreign constant table serves. */
+  private readonly foreignOwners = new Map<Map<string, ConstInfo> | undefined, A.ContractDecl>();
   private readonly enumDecls = new Map<string, A.EnumDecl>();
   /** Every name the checker resolved, in the order it met them (for tools; see NameUse). */
   readonly uses: NameUse[] = [];
@@ -278,11 +280,19 @@ export class Checker {
 
   /**
    * The constants of a contract other than the one compiled (imported, or `extern`), for the lengths in its
-   * storage types. Its duplicates are reported where that contract is compiled, so the first one counts here.
+   * storage types. An imported contract's duplicates are reported where that contract is compiled, so the
+   * first one counts here; an `extern contract` of the file compiled is compiled nowhere else, so its own
+   * are reported here (as in the compiled contract).
    */
   private foreignConsts(c: A.ContractDecl): Map<string, ConstInfo> {
     const table = new Map<string, ConstInfo>();
-    for (const m of c.members) if (m.kind === "const" && !table.has(m.name) && !BUILTINS.has(m.name)) table.set(m.name, { decl: m, scope: table });
+    this.foreignOwners.set(table, c);
+    const here = c.isExtern && c.span.file === this.main?.span.file;
+    for (const m of c.members) {
+      if (m.kind !== "const") continue;
+      if (here) this.declareConst(table, m);
+      else if (!table.has(m.name) && !BUILTINS.has(m.name)) table.set(m.name, { decl: m, scope: table });
+    }
     return table;
   }
 
@@ -941,6 +951,16 @@ export class Checker {
     return names;
   }
 
+  /**
+   * Whether the contract whose declarations are read outside any function body (the compiled one, or an imported
+   * or `extern` one for its storage types) has a member of this kind and name, collected or not yet. Never in a
+   * function body, nor in a file-level declaration: there `constScope` is unset.
+   */
+  private isMember(name: string, kind: "storage" | "fn" | "event"): boolean {
+    const owner = this.constScope === this.contractConsts ? this.main : this.foreignOwners.get(this.constScope);
+    return owner !== undefined && owner.members.some((m) => m.kind === kind && m.name === name);
+  }
+
   private lookupLocal(name: string): LocalInfo | undefined {
     const ctx = this.ctx;
     if (!ctx) return undefined;
@@ -976,22 +996,23 @@ export class Checker {
             this.uses.push({ span: e.span, kind: "storage", name: e.name, type: f.type, decl: f.span });
             return { kind: "storage", field: f, keys: [], path: [], type: f.type };
           }
-          // a storage type being read (`storage b: [u64; a];`) sees the fields by name only: none has a value yet
-          if (!this.ownLayout && this.main?.members.some((m) => m.kind === "storage" && m.name === e.name)) {
-            this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
-            return undefined;
-          }
         } else if (ctx && this.ownLayout?.storage.has(e.name)) {
           this.sink.report("storage_outside_contract", e.span, [e.name]);
           return undefined;
         }
+        // a storage type being read (`storage b: [u64; a];`, in this contract or an imported or `extern` one) sees
+        // that contract's fields by name only: none has a value yet
+        if (this.isMember(e.name, "storage")) {
+          this.sink.report("not_constant", e.span, [`storage field \`${e.name}\``], "a storage field is known only at run time; use a `const` here");
+          return undefined;
+        }
         const g = this.globalConsts.get(e.name);
         if (g) return this.constPlace(g, e, forWrite);
-        if (this.contractFns.has(e.name) || this.freeFns.has(e.name) || BUILTINS.has(e.name)) {
+        if (this.contractFns.has(e.name) || this.freeFns.has(e.name) || BUILTINS.has(e.name) || this.isMember(e.name, "fn")) {
           this.sink.report("not_a_value", e.span, [`function \`${e.name}\``]);
           return undefined;
         }
-        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name)) {
+        if (this.layouts.has(e.name) || this.structs.has(e.name) || this.enums.has(e.name) || this.events.has(e.name) || this.isMember(e.name, "event")) {
           this.sink.report("not_a_value", e.span, [`\`${e.name}\``]);
           return undefined;
         }
@@ -999,8 +1020,9 @@ export class Checker {
           this.sink.report("not_constant", e.span, [`parameter \`${e.name}\``], "a parameter is known only at run time; use a `const` here");
           return undefined;
         }
-        // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const)
-        const owner = consts === this.contractConsts ? undefined : this.contractConsts.get(e.name);
+        // a contract's constant read from a file-level declaration (a struct, a free function, a file-level const);
+        // inside the contract it was found above
+        const owner = this.contractConsts.get(e.name);
         const hint = owner
           ? `\`${e.name}\` is a constant of contract \`${this.main!.name}\`, seen only inside it; to use it here, declare it at the top level of the file`
           : didYouMean(e.name, this.namesInScope());
@@ -1467,7 +1489,7 @@ export class Checker {
     }
     const ctx = this.ctx;
     // a contract's own constants see its functions too (to be told a call is no constant, not that it is unknown)
-    const inContract = ctx ? ctx.inContract : this.constScope !== undefined && this.constScope === this.contractConsts;
+    const inContract = ctx ? ctx.inContract : this.constScope === this.contractConsts;
     const target = (inContract ? this.contractFns.get(name) : undefined) ?? this.freeFns.get(name);
     if (target) {
       const f = target.info;
@@ -1493,7 +1515,7 @@ export class Checker {
       return skipArgs();
     }
     // a storage type (`[u64; f()]`) is read before the contract's functions are collected: `f` exists all the same
-    if (!ctx && inContract && this.main?.members.some((m) => m.kind === "fn" && m.name === name)) {
+    if (this.isMember(name, "fn")) {
       this.sink.report("not_constant", span, [`a call to \`${name}\``]);
       return skipArgs();
     }
