@@ -45,7 +45,7 @@ const TIMEOUT_COMMIT = arg("--timeout-commit", "100ms");
 const PROFILE = arg("--profile", "");
 /** --validators 1,4 (default): the network sizes to run; the ratio needs both apps at a size. */
 const SIZES = arg("--validators", "1,4").split(",").map(Number);
-/** --apps mote,kvstore,kvstore-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
+/** --apps mote,kvstore,kvstore-socket,null-socket (default); --keep leaves the network directories (node logs) in the temp dir. */
 const DEFAULT_APPS = "mote,kvstore,kvstore-socket,null-socket";
 const APPS = arg("--apps", DEFAULT_APPS).split(",");
 const REPS = Number(arg("--reps", "3"));
