@@ -29,6 +29,7 @@ import { selectorOf } from "../vm/spec/module.ts";
 import { COMETBFT_VERSION, cometbftDir, ensureCometbft, findGo, setToml } from "../node/cometbft.ts";
 import { initNet, killNode, nodePids, startNode, stopNode, waitForNodes, type NetManifest } from "../node/net.ts";
 import { rpcCall } from "../node/client.ts";
+import { releaseBasePort, reserveBasePort } from "../node/ports.ts";
 import { NODE_LIMITS } from "../node/wire.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { buildCli } from "../scripts/build-cli.ts";
@@ -141,17 +142,6 @@ function ensureAbciCli(): string {
   return bin;
 }
 
-async function freeBase(): Promise<number> {
-  const { createServer } = await import("node:net");
-  const free = (p: number) => new Promise<boolean>((r) => { const s = createServer(); s.once("error", () => r(false)); s.listen(p, "127.0.0.1", () => s.close(() => r(true))); });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
-    let ok = true;
-    for (let i = 0; i < 4 && ok; i++) for (const d of [0, 1, 2]) ok = ok && (await free(base + 100 * i + d));
-    if (ok) return base;
-  }
-}
-
 /**
  * Sends `txs[s]` of each sender in order (broadcast_tx_sync, sender s through node s mod n), all senders at
  * once, and watches node 0's blocks for them: submission-to-commit latency per transaction.
@@ -239,7 +229,8 @@ const pct = (xs: number[], p: number): number => {
 
 async function benchMote(validators: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-"));
-  const m = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT, blockGasLimit: BLOCK_GAS });
+  const basePort = await reserveBasePort(validators);
+  const m = await initNet(dir, { validators, basePort, timeoutCommit: TIMEOUT_COMMIT, blockGasLimit: BLOCK_GAS });
   const cli = [process.execPath, ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), join(ROOT, "bin", "mote.js")];
   try {
     for (const n of m.nodes) startNode(n.home, cli);
@@ -293,6 +284,7 @@ async function benchMote(validators: number): Promise<Row> {
     };
   } finally {
     await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
+    releaseBasePort(basePort);
     if (KEEP) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
@@ -300,7 +292,8 @@ async function benchMote(validators: number): Promise<Row> {
 
 async function benchKvstore(validators: number, txBytes: number, app: "kvstore" | "kvstore-socket" | "null-socket"): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "mote-bench-kv-"));
-  const m: NetManifest = await initNet(dir, { validators, basePort: await freeBase(), timeoutCommit: TIMEOUT_COMMIT });
+  const basePort = await reserveBasePort(validators);
+  const m: NetManifest = await initNet(dir, { validators, basePort, timeoutCommit: TIMEOUT_COMMIT });
   const bin = await ensureCometbft();
   const children: ChildProcess[] = [];
   try {
@@ -376,6 +369,7 @@ async function benchKvstore(validators: number, txBytes: number, app: "kvstore" 
     await new Promise((r) => setTimeout(r, 1000));
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
     void killNode;
+    releaseBasePort(basePort);
     if (KEEP) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,6 @@
 // checks are the same on either.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallResult } from "../vm/host/index.ts";
@@ -14,6 +13,7 @@ import { hex } from "../ledger/bytes.ts";
 import { submitBatch } from "../node/batch.ts";
 import { rpcCall } from "../node/client.ts";
 import { killNode, nodePids, readManifest, type NetManifest } from "../node/net.ts";
+import { reserveBasePort } from "../node/ports.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { buildCli } from "./build-cli.ts";
 
@@ -63,24 +63,6 @@ export function embeddedChain(ledger: Ledger): FleetChain {
   };
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 40_000 + Math.floor(Math.random() * 200) * 100;
-    let ok = true;
-    for (let i = 0; i < nodes && ok; i++) for (const d of [0, 1, 2]) ok = ok && (await portFree(base + 100 * i + d));
-    if (ok) return base;
-  }
-  throw new Error("no free 127.0.0.1 ports for a local network");
-}
-
 function mote(root: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(process.execPath, [join(root, "bin", "mote.js"), ...args], { encoding: "utf8", timeout: 300_000 }, (err, out, errText) =>
@@ -109,7 +91,7 @@ export async function networkChain(root: string, o: { chainId: string; validator
   await buildCli();
   const dir = mkdtempSync(join(tmpdir(), "mote-demo-net-"));
   killOnExit(dir);
-  const base = await freeBasePort(o.validators);
+  const base = await reserveBasePort(o.validators);
   await mote(root, ["net", "up", "--validators", String(o.validators), "--dir", dir, "--chain-id", o.chainId, "--timeout-commit", "200ms", "--base-port", String(base)]);
   const m: NetManifest = readManifest(dir);
   const rpcs = m.nodes.map((n) => `http://127.0.0.1:${n.ports.rpc}`);

@@ -16,7 +16,6 @@
 // which docs/device.md's fleet figures come from; heights and seconds depend on the machine's load).
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +27,7 @@ import { readKeyFile, signTx, storageKey, instanceId, hex } from "../ledger/inde
 import { encodeValidatorSet, signedHeaderFromRpc, validatorsFromGenesis, type Validator } from "../ledger/lightclient.ts";
 import { abciQuery, broadcastCommit, broadcastSync, rpcCall, type BroadcastOutcome } from "../node/client.ts";
 import { readManifest, stopNode, type NetManifest } from "../node/net.ts";
+import { releaseBasePort, reserveBasePort } from "../node/ports.ts";
 import { RemoteLedger } from "../node/remote.ts";
 import { LIMITS } from "../vm/spec/limits.ts";
 import { selectorOf } from "../vm/spec/module.ts";
@@ -143,24 +143,6 @@ async function pool<T, R>(items: T[], limit: number, f: (t: T, i: number) => Pro
   return out;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeBase(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) for (const d of [0, 1, 2]) ok = ok && (await portFree(base + 100 * i + d));
-    if (ok) return base;
-  }
-  throw new FleetError("no free 127.0.0.1 ports for the network");
-}
-
 /** 0x-hex, as mote-device takes bytes. */
 const xhex = (b: Uint8Array): string => `0x${hex(b)}`;
 
@@ -253,9 +235,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
 
   const dir = mkdtempSync(join(tmpdir(), "mote-fleet-"));
   let m: NetManifest | null = null;
+  let base = 0;
   try {
     // -- the network
-    const base = await freeBase(o.validators);
+    base = await reserveBasePort(o.validators);
     log(`network: ${o.validators} validators on 127.0.0.1:${base}+ (mote net up --dir ${dir})`);
     const up = await mote(["net", "up", "--validators", String(o.validators), "--dir", dir, "--base-port", String(base), "--timeout-commit", "200ms"]);
     if (up.code !== 0) throw new FleetError(`mote net up exited with ${up.code}: ${up.err.trim().split("\n").pop()}`);
@@ -502,6 +485,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     };
   } finally {
     if (m) await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
+    if (base) releaseBasePort(base);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,6 @@
 // Shared by the network tests: a local network started through the real CLI (node bin/mote.js, built by
 // the global setup) on free 127.0.0.1 ports, stopped by its own PIDs, and RPC helpers.
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { compileFile } from "../../compiler/index.ts";
 import { rpcCall } from "../../node/client.ts";
 import { readManifest, stopNode, type NetManifest } from "../../node/net.ts";
+import { releaseBasePort, reserveBasePort } from "../../node/ports.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const MOTE = join(ROOT, "bin", "mote.js");
@@ -29,24 +29,8 @@ export function mote(args: string[], timeoutMs = 120_000): Promise<Run> {
   });
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose p2p/RPC/app ports for `n` nodes are all free right now. */
-export async function freeBase(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) for (const d of [0, 1, 2]) ok = ok && (await portFree(base + 100 * i + d));
-    if (ok) return base;
-  }
-  throw new Error("no free ports found");
-}
+/** A base port for `n` nodes, reserved across the test processes running side by side (node/ports.ts). */
+export const freeBase = (n: number): Promise<number> => reserveBasePort(n);
 
 export function tempNetDir(): string {
   return mkdtempSync(join(tmpdir(), "mote-net-"));
@@ -56,6 +40,7 @@ export async function downAndRemove(dir: string): Promise<void> {
   try {
     const m = readManifest(dir);
     await Promise.all(m.nodes.map((n) => stopNode(n.home, 5000)));
+    releaseBasePort(m.nodes[0]!.ports.p2p);
   } catch {
     // never started
   }
