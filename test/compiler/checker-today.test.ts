@@ -4,23 +4,9 @@
 // constants, a file-level constant calling a contract function, and a constant cycle reached through a constant
 // that is not on it. Each case is the full diagnostic a contract author sees (code, line:col, message, hint).
 import { describe, expect, it } from "vitest";
-import { compileSource, type Diagnostic } from "../../compiler/index.ts";
+import { all, loc } from "./source-helpers.ts";
 
-const show = (d: Diagnostic) => `${d.code} ${d.file === "c.mote" ? "" : `${d.file}:`}${d.line}:${d.col}: ${d.message}${d.hint ? ` [hint: ${d.hint}]` : ""}`;
-/** Every diagnostic of a compilation, warnings included, as `code [file:]line:col: message [hint: …]`. */
-const all = (src: string, files: Record<string, string> = {}, file = "c.mote") =>
-  compileSource(src, file, (p) => files[p]).diagnostics.map(show);
 
-/** `line:col` of the `nth` (0-based) occurrence of `needle` in `src`, 1-based as diagnostics count. */
-function loc(src: string, needle: string, nth = 0): string {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = src.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`\`${needle}\` is not in the source ${nth + 1} times`);
-  }
-  const lines = src.slice(0, at).split("\n");
-  return `${lines.length}:${lines[lines.length - 1]!.length + 1}`;
-}
 
 const fieldHint = "[hint: a storage field is known only at run time; use a `const` here]";
 const reader = (i: number) => `contract Main {\n  pub view fn peek(id: hash) -> u64 { return Lib(id).xs[${i}]; }\n}\n`;

@@ -7,25 +7,13 @@
 // a hang; hover and go-to-definition find the constant in a declaration's type.
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventTopic } from "../../compiler/checker.ts";
-import { compileSource, type Diagnostic } from "../../compiler/index.ts";
+import { compileSource } from "../../compiler/index.ts";
+import { all, loc, show } from "./source-helpers.ts";
 import { analyze, definition, hover } from "../../lsp/analysis.ts";
 import { MemoryStateStore, MoteVM, type Value } from "../../vm/host/index.ts";
 import { LIMITS } from "../../vm/spec/limits.ts";
 
-const show = (d: Diagnostic) => `${d.code} ${d.file === "c.mote" ? "" : `${d.file}:`}${d.line}:${d.col}: ${d.message}${d.hint ? ` [hint: ${d.hint}]` : ""}`;
-/** Every diagnostic of a compilation, warnings included, as `code line:col: message [hint: …]`. */
-const all = (src: string, files: Record<string, string> = {}) => compileSource(src, "c.mote", (p) => files[p]).diagnostics.map(show);
 
-/** `line:col` of the `nth` (0-based) occurrence of `needle` in `src`, 1-based as diagnostics count. */
-function loc(src: string, needle: string, nth = 0): string {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = src.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`\`${needle}\` is not in the source ${nth + 1} times`);
-  }
-  const lines = src.slice(0, at).split("\n");
-  return `${lines.length}:${lines[lines.length - 1]!.length + 1}`;
-}
 
 /** u64 values packed as an array of them travels: 8 bytes each, little-endian. */
 function packed(...xs: bigint[]): Uint8Array {

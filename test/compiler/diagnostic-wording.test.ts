@@ -4,21 +4,12 @@
 // regression asserts code, line:col, message and hint, beside the source one step away that compiles.
 import { beforeAll, describe, expect, it } from "vitest";
 import { foldBinary, foldConvert, foldUnary, FIXED_ONE } from "../../compiler/constfold.ts";
-import { compileSource, type Diagnostic } from "../../compiler/index.ts";
+import { compileSource } from "../../compiler/index.ts";
+import { all, loc, show } from "./source-helpers.ts";
 import { FIXED, I64, U64 } from "../../compiler/types.ts";
 import { MemoryStateStore, MoteVM, type Value } from "../../vm/host/index.ts";
 
-const show = (d: Diagnostic) => `${d.code} ${d.file === "c.mote" ? "" : `${d.file}:`}${d.line}:${d.col}: ${d.message}${d.hint ? ` [hint: ${d.hint}]` : ""}`;
-/** Every diagnostic of a compilation, warnings included, as `code line:col: message [hint: …]`. */
-const all = (src: string, files: Record<string, string> = {}) => compileSource(src, "c.mote", (p) => files[p]).diagnostics.map(show);
 
-/** `line:col` of the first `needle` in `src`, 1-based as diagnostics count. */
-function loc(src: string, needle: string): string {
-  const at = src.indexOf(needle);
-  if (at < 0) throw new Error(`\`${needle}\` is not in the source`);
-  const lines = src.slice(0, at).split("\n");
-  return `${lines.length}:${lines[lines.length - 1]!.length + 1}`;
-}
 
 let vm: MoteVM;
 beforeAll(async () => {
