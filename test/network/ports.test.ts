@@ -49,11 +49,12 @@ async function realSlots(k: number): Promise<{ slots: number[]; release: () => v
 
 describe("reserveBasePort", () => {
   it("regression: draws bases below the ephemeral range, in slots that never overlap", () => {
+    // Linux's default range starts at 32768: twelve slots of 10 nodes, ports base .. base + 902, all below it
+    expect(candidateBases(32_768)).toEqual(Array.from({ length: 12 }, (_, k) => 20_000 + 1000 * k));
+    // this machine's range, whatever it is: every slot wholly below it whenever there is room for one
     const e = ephemeralStart();
     const bases = candidateBases(e);
-    expect(bases.length).toBeGreaterThanOrEqual(10);
-    // a slot serves 10 nodes: ports base .. base + 902, all below the first ephemeral port
-    for (const b of bases) expect(b + 902).toBeLessThan(e);
+    if (e >= 21_000) for (const b of bases) expect(b + 902).toBeLessThan(e);
     for (let i = 1; i < bases.length; i++) expect(bases[i]! - bases[i - 1]!).toBe(1000);
     expect(candidateBases(20_500)).toEqual([20_000]); // a range starting low still leaves one slot
   });
